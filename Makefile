@@ -1,0 +1,54 @@
+# The two commands of the README: `make run` and `make test`. Each sets itself up on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test stress bench bench-quick screenshot browser clean
+
+# A stamp per extra, so that a changed setup.cfg reinstalls and an unchanged one costs nothing.
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+## Index seeds/ and serve the web app on http://$(HOST):$(PORT)
+run: $(VENV)/.installed
+	$(BIN)/search --articles seeds --index index index
+	$(BIN)/search --articles seeds --index index serve --host $(HOST) --port $(PORT)
+
+## Run the whole test suite (browser tests run when /usr/bin/chromium is installed)
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+## The long reliability runs (kills, load, fuzzing); results are written to bench/results/
+stress: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m slow --run-slow tests
+
+## Benchmarks against SQLite FTS5 and naive Whoosh on ../shared/corpora
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench
+
+bench-quick: $(VENV)/.installed-bench
+	$(BIN)/python -m bench --quick
+
+## docs/screenshot.png from the real app in headless Chromium
+screenshot: $(VENV)/.installed-test
+	$(BIN)/python -m web.screenshot docs/screenshot.png
+
+## Install Debian's Chromium for the browser tests (needs root)
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

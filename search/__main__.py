@@ -1,0 +1,4 @@
+"""`python -m search` runs the CLI."""
+from search.cli import main
+
+main()

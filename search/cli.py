@@ -1,0 +1,229 @@
+"""The click face of the engine: index, query, show, stats, serve. Thin: parsing, ranking and metadata live in search/."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import json
+import os
+import shutil
+import sys
+
+import click
+
+from search import snippets
+from search.config import resolve
+from search.errors import SearchError
+from search.indexer import sync
+from search.searcher import MAX_PER_PAGE, SORTS, Engine
+
+EXIT_NO_RESULTS = 1
+EXIT_USAGE = 2
+
+
+class SearchGroup(click.Group):
+    """Turns the engine's own errors into one-line messages with exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SearchError as exc:
+            raise UserError(str(exc)) from None
+
+
+class UserError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _use_colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@click.group(cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--articles", type=click.Path(file_okay=False), default=None,
+              help="Folder of article files (.txt, .md). Default: $SEARCH_ARTICLES, else ./seeds.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the index. Default: $SEARCH_INDEX, else ./index.")
+@click.version_option(package_name="article-search")
+@click.pass_context
+def cli(ctx, articles, index_dir):
+    """Search a folder of news articles: ranked results, highlighted passages, source and date facets.
+
+    \b
+    First build the index, then search it:
+      search index
+      search query idlib putin --since 2018-09-01
+      search query '"fate of idlib"' --source Reuters --json
+    Exit codes: 0 results found, 1 no results, 2 usage error or bad query.
+    """
+    ctx.obj = resolve(articles, index_dir)
+
+
+@cli.command("index")
+@click.option("--full", is_flag=True, help="Rebuild from scratch (the old index keeps answering until done).")
+@click.option("--wait", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
+              help="Seconds to wait for another indexer before giving up with 'index is busy'.")
+@click.pass_obj
+def index_command(config, full, wait):
+    """Sync the index with the articles folder: add new files, update changed ones, remove deleted ones."""
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    show_bar = sys.stderr.isatty()
+    try:
+        report = sync(config.articles, config.index, full=full, progress=progress if show_bar else None, wait=wait)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.summary())
+
+
+def output_options(func):
+    """--json and --csv, as in sqlite-utils: one decorator for every command that prints records."""
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (the object of GET /api/search).")
+    @click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per hit.")
+    @functools.wraps(func)
+    def wrapper(*args, as_json, as_csv, **kwargs):
+        if as_json and as_csv:
+            raise UserError("Choose one of --json and --csv.")
+        return func(*args, as_json=as_json, as_csv=as_csv, **kwargs)
+    return wrapper
+
+
+@cli.command("query", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
+@click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@output_options
+@click.pass_obj
+def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
+    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~)."""
+    with Engine(config.index) as engine:
+        results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
+                                page=page, per_page=per_page)
+    if as_json:
+        from web.payload import results_payload  # the one place that makes snippet_html
+        click.echo(json.dumps(results_payload(results), ensure_ascii=False, indent=2))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
+        for rank, hit in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
+            writer.writerow([rank, hit.id, hit.title, hit.source or "", hit.date or "", hit.score, hit.path,
+                             snippets.plain(hit.snippet)])
+    else:
+        _print_results(results)
+    sys.exit(0 if results.total else EXIT_NO_RESULTS)
+
+
+def _styled(passage, colour: bool) -> str:
+    return "".join((click.style(text, fg="yellow", bold=True) if colour else f"[{text}]") if is_match else text
+                   for text, is_match in passage)
+
+
+def _print_results(results) -> None:
+    colour = _use_colour()
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    if results.notice:
+        click.echo(results.notice)
+    first = (results.page - 1) * results.per_page + 1
+    for rank, hit in enumerate(results.hits, first):
+        title = _styled(hit.title_spans, colour) if colour else hit.title
+        click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
+        meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
+        click.echo("   " + (click.style(meta, dim=True) if colour else meta))
+        for passage in hit.snippet:
+            text = " ".join(_styled(passage, colour).split())
+            click.echo("   " + (text if colour else click.wrap_text(text, width - 3, subsequent_indent="   ")))
+        click.echo()
+    shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
+    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({results.took_ms / 1000:.3f} s)")
+    for name, values in results.facets.items():
+        if values:
+            label = f"date (by {results.date_unit})" if name == "date" else name
+            click.echo(f"{label}: " + ", ".join(f"{v.value} ({v.count})" for v in values))
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
+
+
+@cli.command("show")
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON (as GET /api/articles/ID).")
+@click.pass_obj
+def show_command(config, article_id, as_json):
+    """Print one article: metadata, the full text, and related articles."""
+    with Engine(config.index) as engine:
+        article = engine.get(article_id)
+        related = engine.related(article_id)
+    if as_json:
+        from web.payload import article_payload
+        click.echo(json.dumps(article_payload(article, related), ensure_ascii=False, indent=2))
+        return
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    click.echo(click.style(article.title, bold=True) if _use_colour() else article.title)
+    click.echo(" · ".join([article.source or "unknown source", article.date or "undated", article.path]))
+    for key, value in sorted(article.extra.items()):
+        click.echo(f"{key}: {value}")
+    click.echo()
+    for paragraph in article.body.split("\n"):
+        if paragraph.strip():
+            click.echo(click.wrap_text(paragraph.strip(), width, preserve_paragraphs=False))
+            click.echo()
+    if related:
+        click.echo("Related:")
+        for hit in related:
+            click.echo(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})")
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats_command(config, as_json):
+    """What the index holds: articles, sources, date range, size on disk, last sync."""
+    with Engine(config.index) as engine:
+        stats = engine.stats()
+    synced = dt.datetime.fromtimestamp(stats.synced_at, dt.timezone.utc).isoformat(timespec="seconds")
+    data = {"articles": stats.articles,
+            "sources": [{"value": v.value, "count": v.count} for v in stats.sources],
+            "first_date": stats.first_date, "last_date": stats.last_date,
+            "index_bytes": stats.index_bytes, "last_sync": synced,
+            "index": stats.index_path, "articles_folder": stats.articles_folder}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{stats.articles:,} articles in {stats.index_path} ({stats.index_bytes / 1e6:.1f} MB)")
+    click.echo("sources: " + (", ".join(f"{v.value} ({v.count})" for v in stats.sources) or "none"))
+    span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
+    click.echo(f"dates: {span}")
+    click.echo(f"last sync: {synced} from {stats.articles_folder}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.pass_obj
+def serve_command(config, host, port, threads):
+    """Serve the web app with waitress (a production WSGI server)."""
+    import waitress
+
+    from web import create_app  # imported here so that the CLI does not pay for Flask
+    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles)})
+    click.echo(f"Serving the article search on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="article-search")
+
+
+def main():
+    """Console-script entry point."""
+    cli(prog_name="search")

@@ -1,0 +1,442 @@
+"""User text -> a Whoosh query: the query language, its limits, and messages for what cannot be searched.
+
+Hand-written on purpose: Whoosh's QueryParser raises IndexError/AssertionError on inputs like `NOT NOT x` or
+`title:OR ANDNOT ANDNOT`, and expands wildcards before anything can bound them. This one is small, lenient
+about odd input (unbalanced quotes or parentheses, stray operators), and raises only QueryError.
+
+Grammar (OR binds tighter than the implicit AND, as in web search engines):
+    query   := clause*                       every clause must match
+    clause  := alt (OR alt)*
+    alt     := (NOT | -) alt | atom
+    atom    := "(" query ")" | [field ":"] ( "phrase" | word | word* | word~[N] | [from TO to] )
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search import metadata
+from search.analysis import fold, is_stop_word, term_for, terms
+from search.errors import QueryError
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 32
+MAX_PREFIX_EXPANSION = 500
+MAX_FUZZY_EXPANSION = 30
+MIN_PREFIX_CHARS = 2
+MAX_FUZZY_DISTANCE = 2
+TEXT_FIELDS = ("title", "body")
+FIELDS = ("title", "body", "source", "date")
+
+_DATE_VALUE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+# -- the syntax tree -----------------------------------------------------------------------------------
+@dataclass
+class Word:
+    text: str
+    field: str | None = None      # None = title and body
+    kind: str = "word"            # word | prefix | fuzzy
+    distance: int = 1
+
+
+@dataclass
+class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass
+class DateRange:
+    low: int | None
+    high: int | None
+    text: str
+
+
+@dataclass
+class Not:
+    node: object
+
+
+@dataclass
+class And:
+    nodes: list
+
+
+@dataclass
+class Or:
+    nodes: list
+
+
+@dataclass
+class Compiled:
+    """A query ready to run, and what snippets should mark."""
+
+    query: wq.Query
+    terms: set[str] = field(default_factory=set)           # stems to mark
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+
+
+@dataclass
+class ParsedQuery:
+    """The user's text, parsed once."""
+
+    text: str
+    root: And
+    plain: bool  # only words and phrases with no operators or fields: eligible for the any-word fallback
+
+    def words(self) -> list[str]:
+        """The plain words typed (for "did you mean")."""
+        return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
+
+    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False) -> Compiled:
+        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
+        out = Compiled(wq.NullQuery)
+        builder = _Builder(reader, title_boost, out)
+        if any_word and self.plain:
+            parts = [builder.build(n) for n in self.root.nodes]
+            out.query = wq.Or([p for p in parts if p is not None])
+        else:
+            out.query = builder.build(self.root) or wq.NullQuery
+        return out
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "nodes", ()):
+        yield from _walk(child)
+    if isinstance(node, Not):
+        yield from _walk(node.node)
+
+
+# -- lexing --------------------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""
+      (?P<space>\s+)
+    | (?P<lparen>\()
+    | (?P<rparen>\))
+    | (?P<quote>"[^"]*"?)
+    | (?P<range>\[[^\]]*\]?)
+    | (?P<word>[^\s()"\[]+)
+""", re.X)
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        value = m.group()
+        if kind == "word":
+            # field:value, field:"phrase", field:[range], field:(group) arrive as one word or a word ending ':'
+            fm = re.match(r"([A-Za-z]+):(.*)$", value)
+            if fm and fm.group(1).lower() in FIELDS:
+                tokens.append(("field", fm.group(1).lower()))
+                if fm.group(2):
+                    tokens.extend(_lex(fm.group(2)))
+                continue
+            if value in ("OR", "AND", "NOT", "||", "&&"):
+                tokens.append(("op", {"||": "OR", "&&": "AND"}.get(value, value)))
+                continue
+            if value.startswith("-") and len(value) > 1:
+                tokens.append(("op", "NOT"))
+                tokens.extend(_lex(value[1:]))
+                continue
+        tokens.append((kind, value))
+    return tokens
+
+
+# -- parsing -------------------------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens, self.i = tokens, 0
+
+    def peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
+
+    def take(self):
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def query(self, depth=0) -> And:
+        nodes = []
+        while self.i < len(self.tokens):
+            kind, value = self.peek()
+            if kind == "rparen":
+                if depth:
+                    break
+                self.take()  # a stray ")" is ignored
+                continue
+            if kind == "op" and value in ("AND", "OR"):
+                self.take()  # AND is implicit; an OR with nothing before it is ignored
+                continue
+            node = self.clause(depth)
+            if node is not None:
+                nodes.append(node)
+        return And(nodes)
+
+    def clause(self, depth):
+        alts = [self.alt(depth)]
+        while self.peek() == ("op", "OR"):
+            self.take()
+            if self.peek()[0] in (None, "rparen"):
+                break  # "a OR" reads as "a"
+            alts.append(self.alt(depth))
+        alts = [a for a in alts if a is not None]
+        if not alts:
+            return None
+        return alts[0] if len(alts) == 1 else Or(alts)
+
+    def alt(self, depth):
+        kind, value = self.peek()
+        if kind == "op" and value == "NOT":
+            self.take()
+            inner = self.alt(depth)
+            if inner is None:
+                return None
+            return inner.node if isinstance(inner, Not) else Not(inner)  # NOT NOT x is x
+        if kind == "op":
+            self.take()
+            return None
+        return self.atom(depth, None)
+
+    def atom(self, depth, fieldname):
+        kind, value = self.take()
+        if kind == "field":
+            nxt = self.peek()[0]
+            if nxt in (None, "rparen"):
+                return None
+            if nxt == "op":  # title:OR -> the word "OR" in title
+                self.take()
+                return self.word(self.tokens[self.i - 1][1], value)
+            return self.atom(depth, value)
+        if kind == "lparen":
+            inner = self.query(depth + 1)
+            if self.peek()[0] == "rparen":
+                self.take()
+            if fieldname:
+                inner = _with_field(inner, fieldname)
+            return inner if inner.nodes else None
+        if kind == "quote":
+            text = value.strip('"')
+            if fieldname in ("date", "source"):
+                return self.word(text, fieldname)
+            return Phrase(text, fieldname) if text.strip() else None
+        if kind == "range":
+            if fieldname != "date":
+                return self.word(value.strip("[]"), fieldname)
+            return _range_node(value)
+        if kind in ("word", "op"):
+            return self.word(value, fieldname)
+        return None
+
+    def word(self, value, fieldname):
+        if fieldname == "date":
+            return _date_node(value)
+        if fieldname == "source":
+            return Word(value, "source")
+        return _word_node(value, fieldname)
+
+
+def _with_field(node, fieldname):
+    if isinstance(node, (Word, Phrase)) and node.field is None:
+        node.field = fieldname
+        if fieldname == "date":
+            return _date_node(node.text)
+    for child in getattr(node, "nodes", ()):
+        _with_field(child, fieldname)
+    if isinstance(node, Not):
+        node.node = _with_field(node.node, fieldname)
+    if isinstance(node, (And, Or)):
+        node.nodes = [_with_field(n, fieldname) for n in node.nodes]
+    return node
+
+
+def _word_node(value: str, fieldname):
+    if "*" in value or "?" in value:
+        stem = value.rstrip("*")
+        if not stem or "*" in stem or "?" in stem:
+            if not stem.strip("*?"):
+                raise QueryError("A bare * would match every article. Type at least "
+                                 f"{MIN_PREFIX_CHARS} letters before the star, like idl*.")
+            raise QueryError(f"{value}: a wildcard can only end a word, after at least {MIN_PREFIX_CHARS} "
+                             "letters (idl* finds Idlib); it cannot start or sit inside one.")
+        if len(fold(stem)) < MIN_PREFIX_CHARS or not re.fullmatch(r"\w+", stem):
+            raise QueryError(f"{value}: type at least {MIN_PREFIX_CHARS} letters before the star, like idl*.")
+        return Word(stem, fieldname, "prefix")
+    m = re.fullmatch(r"(.+?)~(\d?)", value)
+    if m and re.fullmatch(r"\w+", m.group(1)):
+        distance = int(m.group(2) or 1)
+        if not 1 <= distance <= MAX_FUZZY_DISTANCE:
+            raise QueryError(f"{value}: a fuzzy word allows 1 or 2 differences, like erdgan~ or erdgan~2.")
+        return Word(m.group(1), fieldname, "fuzzy", distance)
+    value = value.strip("~")
+    return Word(value, fieldname) if value else None
+
+
+def _bound(value: str, end: bool) -> int | None:
+    if value in ("*", ""):
+        return None
+    m = _DATE_VALUE.fullmatch(value)
+    if not m:
+        raise ValueError(value)
+    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    if m.group(3):
+        dt.date(year, month, day)  # raises on 2018-02-31
+        return year * 10000 + month * 100 + day
+    if m.group(2):
+        if not 1 <= month <= 12:
+            raise ValueError(value)
+        if end:
+            last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+            return year * 10000 + month * 100 + last
+        return year * 10000 + month * 100 + 1
+    return year * 10000 + (1231 if end else 101)
+
+
+_DATE_HELP = "use YYYY, YYYY-MM, YYYY-MM-DD or a range like date:[2018-09-01 TO 2018-09-30]"
+
+
+def parse_date_bound(value: str, end: bool = False, what: str = "date") -> int:
+    """'2018', '2018-09' or '2018-09-17' -> YYYYMMDD, the first day of the period (or the last when `end`)."""
+    try:
+        result = _bound(value.strip(), end)
+    except (ValueError, OverflowError):
+        result = None
+    if result is None:
+        raise QueryError(f"{what} {value!r} is not a date: {_DATE_HELP}.")
+    return result
+
+
+def _date_node(text: str) -> DateRange:
+    return DateRange(parse_date_bound(text, False, "date:"), parse_date_bound(text, True, "date:"), text)
+
+
+def _range_node(text: str) -> DateRange:
+    m = re.fullmatch(r"\[\s*(\S*)\s+TO\s+(\S*?)\s*\]?", text, re.I)
+    if not m:
+        raise QueryError(f"date:{text} is not a date range: {_DATE_HELP}.")
+    try:
+        low, high = _bound(m.group(1), False), _bound(m.group(2), True)
+    except (ValueError, OverflowError):
+        raise QueryError(f"date:{text} is not a date range: {_DATE_HELP}.") from None
+    if low is not None and high is not None and low > high:
+        raise QueryError(f"date:{text} ends before it starts.")
+    return DateRange(low, high, text)
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse the user's query text, or raise QueryError with what to do instead."""
+    if not isinstance(text, str):
+        raise QueryError("The query must be text.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+                         "Keep the words that matter most.")
+    text = text.replace("\x00", " ")
+    tokens = _lex(text)
+    root = _Parser(tokens).query()
+    nodes = list(_walk(root))
+    searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
+    if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
+        raise QueryError(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
+    plain = all(isinstance(n, (Word, Phrase)) and n.field is None for n in root.nodes) and \
+        not any(isinstance(n, Word) and n.kind != "word" for n in nodes)
+    return ParsedQuery(text, root, plain)
+
+
+# -- building Whoosh queries ---------------------------------------------------------------------------
+class _Builder:
+    def __init__(self, reader, title_boost: float, out: Compiled):
+        self.reader, self.title_boost, self.out = reader, title_boost, out
+
+    def build(self, node):
+        if isinstance(node, And):
+            parts = [self.build(n) for n in node.nodes]
+            parts = [p for p in parts if p is not None]
+            positive = [p for p in parts if not isinstance(p, wq.Not)]
+            if not parts:
+                return None
+            if not positive:  # only exclusions: everything except them
+                parts.insert(0, wq.Every())
+            return parts[0] if len(parts) == 1 else wq.And(parts)
+        if isinstance(node, Or):
+            parts = [p for p in (self.build(n) for n in node.nodes) if p is not None]
+            if not parts:
+                return None
+            if any(isinstance(p, wq.Not) for p in parts):  # "a OR -b" would match almost everything
+                parts = [wq.And([wq.Every(), p]) if isinstance(p, wq.Not) else p for p in parts]
+            return parts[0] if len(parts) == 1 else wq.Or(parts)
+        if isinstance(node, Not):
+            saved = (set(self.out.terms), list(self.out.phrases))
+            inner = self.build(node.node)
+            self.out.terms, self.out.phrases = saved  # excluded words are not marked in snippets
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(node, DateRange):
+            return wq.NumericRange("day", node.low, node.high)
+        if isinstance(node, Phrase):
+            return self.phrase(terms(node.text), node.field)
+        if isinstance(node, Word):
+            if node.field == "source":
+                return self.source(node.text)
+            if node.kind == "prefix":
+                return self.expanded(node, self._prefix_words(node.text))
+            if node.kind == "fuzzy":
+                return self.expanded(node, self._fuzzy_words(node.text, node.distance))
+            return self.phrase(terms(node.text), node.field)
+        return None
+
+    def fields(self, fieldname):
+        return (fieldname,) if fieldname in TEXT_FIELDS else TEXT_FIELDS
+
+    def boost(self, fieldname):
+        return self.title_boost if fieldname == "title" else 1.0
+
+    def phrase(self, stems: list[str], fieldname):
+        if not stems:
+            return None  # only stop words: nothing to require
+        if len(stems) == 1:
+            self.out.terms.add(stems[0])
+            qs = [wq.Term(f, stems[0], boost=self.boost(f)) for f in self.fields(fieldname)]
+        else:
+            self.out.phrases.append(tuple(stems))
+            qs = [wq.Phrase(f, stems, boost=self.boost(f)) for f in self.fields(fieldname)]
+        return qs[0] if len(qs) == 1 else wq.Or(qs)
+
+    def source(self, text: str):
+        if text.lower() == "unknown":
+            return wq.And([wq.Every(), wq.Not(wq.Every("source"))])
+        return wq.Term("source", metadata.canonical_source(text).lower())
+
+    def expanded(self, node: Word, words: list[str]):
+        stems = sorted({t for t in (term_for(w) for w in words) if t})
+        if not stems:
+            return wq.NullQuery
+        self.out.terms.update(stems)
+        return wq.Or([wq.Term(f, s, boost=self.boost(f)) for s in stems for f in self.fields(node.field)])
+
+    def _prefix_words(self, prefix: str) -> list[str]:
+        words = []
+        for term in self.reader.expand_prefix("words", fold(prefix)):
+            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(words) > MAX_PREFIX_EXPANSION:
+                raise QueryError(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} different words; "
+                                 "type more letters before the star.")
+        return words
+
+    def _fuzzy_words(self, word: str, distance: int) -> list[str]:
+        folded = fold(word)
+        words = []
+        for term in self.reader.terms_within("words", folded, distance, prefix=1):
+            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(words) >= MAX_FUZZY_EXPANSION:
+                break
+        return words or [folded]
+
+
+def describe_dropped(parsed: ParsedQuery) -> list[str]:
+    """Words the analyzer ignores (too common): shown to the user when nothing else is left."""
+    return [n.text for n in _walk(parsed.root) if isinstance(n, Word) and n.kind == "word" and is_stop_word(n.text)]

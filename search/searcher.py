@@ -1,0 +1,373 @@
+"""search(...) -> Results, get(id), related(id), stats(): the read side of the engine, safe to share across threads."""
+from __future__ import annotations
+
+import contextlib
+import heapq
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from search import snippets
+from search.articles import Article, is_article_id
+from search.errors import ArticleNotFound, QueryError
+from search.facets import Columns, FacetValue, count_dates, count_sources
+from search.query import ParsedQuery, parse, parse_date_bound
+from search.store import CURRENT, IndexStore
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+#: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
+MAX_REACHABLE = 10_000
+#: "Did you mean" is only looked for when a search finds fewer articles than this.
+SUGGEST_BELOW = 3
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
+
+    b: float = 0.75
+    k1: float = 1.2
+    title_boost: float = 2.0
+
+    def weighting(self):
+        return BM25F(B=self.b, K1=self.k1)
+
+
+@dataclass
+class Hit:
+    """One article in a page of results."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    path: str
+    score: float
+    snippet: list[snippets.Passage]
+    title_spans: snippets.Passage
+
+
+@dataclass
+class Results:
+    """A page of results with the whole result set's facets."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    date_unit: str
+    suggestion: str | None
+    notice: str | None
+    took_ms: float
+    terms: set[str] = field(default_factory=set)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_REACHABLE) // self.per_page))
+
+
+@dataclass
+class Stats:
+    """What the index holds."""
+
+    articles: int
+    sources: list[FacetValue]
+    first_date: str | None
+    last_date: str | None
+    index_bytes: int
+    synced_at: float
+    index_path: str
+    articles_folder: str
+
+
+@dataclass
+class SearchRequest:
+    """Validated search parameters."""
+
+    text: str
+    sources: tuple[str, ...]
+    since: int | None
+    until: int | None
+    sort: str
+    page: int
+    per_page: int
+
+
+def validate(text="", sources=(), since=None, until=None, sort="relevance", page=1, per_page=10) -> SearchRequest:
+    """Check every parameter, raising QueryError with what is wrong; used by both faces before searching."""
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        raise QueryError("page and per_page must be whole numbers.") from None
+    if page < 1:
+        raise QueryError("page must be 1 or more.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+    if page * per_page > MAX_REACHABLE:
+        raise QueryError(f"Only the first {MAX_REACHABLE:,} results can be paged through; "
+                         "narrow the search with more words, a source or a date range.")
+    low = parse_date_bound(since, False, "since") if since else None
+    high = parse_date_bound(until, True, "until") if until else None
+    if low and high and low > high:
+        raise QueryError(f"since ({since}) is after until ({until}).")
+    sources = tuple(s.strip() for s in (sources or ()) if s and s.strip())
+    if len(sources) > 50:
+        raise QueryError("At most 50 sources can be chosen at once.")
+    return SearchRequest((text or "").strip(), sources, low, high, sort, page, per_page)
+
+
+class _Snapshot:
+    """One opened generation of the index: a pool of searchers and its facet columns."""
+
+    def __init__(self, ix, pointer, ranking: Ranking):
+        self.ix, self.pointer, self.ranking = ix, pointer, ranking
+        self._free: list = []
+        self._lock = threading.Lock()
+        self._columns: Columns | None = None
+        self.closed = False
+
+    def borrow(self):
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return self.ix.searcher(weighting=self.ranking.weighting())
+
+    def give_back(self, searcher):
+        with self._lock:
+            if not self.closed and len(self._free) < 16:
+                self._free.append(searcher)
+                return
+        searcher.close()
+
+    def columns(self, searcher) -> Columns:
+        with self._lock:
+            if self._columns is None:
+                self._columns = Columns(searcher.reader())
+            return self._columns
+
+    def close(self):
+        with self._lock:
+            self.closed = True
+            free, self._free = self._free, []
+        for s in free:
+            s.close()
+
+
+class Engine:
+    """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
+
+    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None):
+        self.store = IndexStore(index)
+        self.ranking = ranking or Ranking()
+        self._snapshot: _Snapshot | None = None
+        self._stamp = None
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Close every open searcher."""
+        with self._lock:
+            if self._snapshot:
+                self._snapshot.close()
+            self._snapshot, self._stamp = None, None
+
+    # -- snapshots ------------------------------------------------------------------------------------
+    def _current(self) -> _Snapshot:
+        try:
+            st = os.stat(self.store.path / CURRENT)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._snapshot is None or stamp != self._stamp:
+                ix, pointer = self.store.open()  # raises IndexMissing with the next step
+                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(ix, pointer, self.ranking), stamp
+                if old:
+                    old.close()
+            return self._snapshot
+
+    @contextlib.contextmanager
+    def _searching(self):
+        snap = self._current()
+        searcher = snap.borrow()
+        try:
+            yield snap, searcher
+        finally:
+            snap.give_back(searcher)
+
+    # -- search ---------------------------------------------------------------------------------------
+    def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
+               per_page=10) -> Results:
+        """Search the index; raise QueryError for anything the user should change."""
+        started = time.perf_counter()
+        req = validate(text, sources, since, until, sort, page, per_page)
+        parsed = parse(req.text) if req.text else None
+        if req.text and not parsed.root.nodes:
+            raise QueryError("Nothing to search for: type a word, a \"phrase\" or a filter like source:Reuters.")
+        sort = req.sort if parsed else ("newest" if req.sort == "relevance" else req.sort)
+        with self._searching() as (snap, searcher):
+            columns = snap.columns(searcher)
+            compiled, matched, notice = self._match(searcher, parsed)
+            in_sources = columns.source_codes(list(req.sources)) if req.sources else None
+            dated = req.since is not None or req.until is not None
+            low, high = req.since or 0, req.until or 99991231
+
+            def date_ok(d):
+                return not dated or (columns.day[d] and low <= columns.day[d] <= high)
+
+            def source_ok(d):
+                return in_sources is None or columns.source[d] in in_sources
+
+            # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
+            by_date = [d for d in matched if date_ok(d)] if dated else matched
+            by_source = [d for d in matched if source_ok(d)] if in_sources is not None else matched
+            final = [d for d in by_date if source_ok(d)] if in_sources is not None else by_date
+            date_unit, date_counts = count_dates(columns, by_source)
+            facets = {"source": count_sources(columns, by_date), "date": date_counts}
+            total = len(final)
+            first = (req.page - 1) * req.per_page
+            if total and first >= total:
+                raise QueryError(f"Page {req.page} is past the last page of results "
+                                 f"({-(-total // req.per_page)}).")
+            top = self._top(searcher, compiled, final, matched, sort, columns, first + req.per_page)
+            hits = [self._hit(searcher, d, score, compiled) for d, score in top[first:]]
+            suggestion = self._suggest(searcher, parsed, req, total) if parsed and total < SUGGEST_BELOW else None
+        return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
+                       round((time.perf_counter() - started) * 1000, 2),
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [])
+
+    def _match(self, searcher, parsed: ParsedQuery | None):
+        """(compiled query, matching document numbers, notice): all words first, then any word if none has all."""
+        if parsed is None:
+            return None, sorted(self._columns_live(searcher)), None
+        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
+        matched = list(searcher.docs_for_query(compiled.query))
+        words = parsed.words()
+        if not matched and parsed.plain and len(parsed.root.nodes) > 1:
+            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True)
+            matched = list(searcher.docs_for_query(compiled.query))
+            if matched:
+                listed = ", ".join(f'"{w}"' for w in words) if words else "the words"
+                return compiled, matched, f"No article has all of {listed}; showing articles with any of them."
+        return compiled, matched, None
+
+    @staticmethod
+    def _columns_live(searcher):
+        return searcher.reader().all_doc_ids()
+
+    def _top(self, searcher, compiled, final, matched, sort, columns, limit):
+        """The first `limit` (docnum, score) of the filtered set, in the requested order."""
+        if not final:
+            return []
+        if sort == "relevance" and compiled is not None:
+            allowed = set(final) if len(final) != len(matched) else None
+            results = searcher.search(compiled.query, limit=limit, filter=allowed)
+            return [(hit.docnum, hit.score) for hit in results]
+        day = columns.day
+        if sort == "newest":
+            key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731 - unknown dates last in both orders
+        else:
+            key = lambda d: (day[d] == 0, day[d], d)  # noqa: E731
+        return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
+
+    def _hit(self, searcher, docnum, score, compiled) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        terms = compiled.terms if compiled else set()
+        phrases = compiled.phrases if compiled else []
+        title = stored.get("title", "")
+        return Hit(stored["id"], title, stored.get("date"), self._source(searcher, docnum),
+                   stored["path"], round(float(score), 4),
+                   snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
+                   snippets.highlight(title, terms, phrases))
+
+    def _source(self, searcher, docnum):
+        return searcher.reader().column_reader("source_name")[docnum].decode("utf-8") or None
+
+    def _suggest(self, searcher, parsed: ParsedQuery, req: SearchRequest, total: int) -> str | None:
+        """A "did you mean" query from the index's own words, offered only if it finds more."""
+        from search.analysis import fold
+        reader = searcher.reader()
+        text, changed = parsed.text, False
+        for word in dict.fromkeys(parsed.words()):
+            folded = fold(word)
+            if len(folded) < 3:
+                continue
+            known = reader.doc_frequency("words", folded)
+            best, best_df = None, known
+            maxdist = 1 if len(folded) <= 4 else 2
+            for cand in reader.terms_within("words", folded, maxdist, prefix=1):
+                cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
+                df = reader.doc_frequency("words", cand)
+                if cand != folded and df > best_df:
+                    best, best_df = cand, df
+            if best:
+                text = _replace_word(text, word, best)
+                changed = True
+        if not changed:
+            return None
+        try:
+            alt = parse(text)
+            compiled = alt.compile(reader, self.ranking.title_boost)
+        except QueryError:
+            return None
+        found = sum(1 for _ in searcher.docs_for_query(compiled.query))
+        return text if found > total else None
+
+    # -- articles -------------------------------------------------------------------------------------
+    def _docnum(self, searcher, article_id: str) -> int:
+        if not is_article_id(article_id):
+            raise ArticleNotFound(f"{article_id!r} is not an article id.")
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFound(f"No article has the id {article_id}.")
+        return docnum
+
+    def get(self, article_id: str) -> Article:
+        """The article with this id, as indexed."""
+        with self._searching() as (snap, searcher):
+            docnum = self._docnum(searcher, article_id)
+            stored = searcher.stored_fields(docnum)
+            return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
+                           self._source(searcher, docnum), stored.get("body", ""), stored.get("extra") or {})
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles most like this one (more-like-this on the body's key terms)."""
+        with self._searching() as (snap, searcher):
+            docnum = self._docnum(searcher, article_id)
+            stored = searcher.stored_fields(docnum)
+            text = stored.get("title", "") + "\n" + stored.get("body", "")
+            found = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=12)
+            return [self._hit(searcher, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
+
+    def stats(self) -> Stats:
+        """Article count, sources, date range, index size and last sync."""
+        with self._searching() as (snap, searcher):
+            columns = snap.columns(searcher)
+            live = list(searcher.reader().all_doc_ids())
+            days = [columns.day[d] for d in live if columns.day[d]]
+            fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
+            return Stats(len(live), count_sources(columns, live), fmt(min(days)) if days else None,
+                         fmt(max(days)) if days else None, self.store.size_bytes(), snap.pointer.synced_at,
+                         str(self.store.path), snap.pointer.articles_folder)
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    import re
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)

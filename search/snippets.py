@@ -1,0 +1,162 @@
+"""Best passages of an article as spans [(text, is_match), ...]: the CLI colours the matches, the web marks them."""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Iterable
+
+from search.analysis import word_spans
+
+Span = tuple[str, bool]
+Passage = list[Span]
+
+PASSAGE_CHARS = 200
+MAX_PASSAGES = 3
+# a sentence ends at . ! ? (and closing quotes/brackets) followed by white space, or at a line break
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\s*")
+
+
+def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> list[tuple[int, int]]:
+    """Character ranges of `text` to mark: words whose stem is in `terms`, and whole phrase occurrences."""
+    terms = set(terms)
+    tokens = list(word_spans(text))
+    ranges = [(s, e) for s, e, t in tokens if t in terms]
+    stems = [t for _, _, t in tokens]
+    for phrase in phrases:
+        k = len(phrase)
+        first = phrase[0]
+        for i, stem in enumerate(stems):
+            if stem == first and tuple(stems[i:i + k]) == phrase:
+                ranges.append((tokens[i][0], tokens[i + k - 1][1]))
+    return _merge(sorted(ranges))
+
+
+def _merge(ranges):
+    merged = []
+    for s, e in ranges:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Passage:
+    """Cut text[start:end] into alternating plain and matched spans."""
+    end = len(text) if end is None else end
+    spans: Passage = []
+    pos = start
+    for s, e in ranges:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        if s > pos:
+            spans.append((text[pos:s], False))
+        spans.append((text[s:e], True))
+        pos = e
+    if pos < end:
+        spans.append((text[pos:end], False))
+    return spans
+
+
+def highlight(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> Passage:
+    """The whole text as spans with every match marked (titles, and article pages reached from a search)."""
+    return to_spans(text, match_ranges(text, terms, phrases))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > pos:
+            bounds.append((pos, m.start() + len(m.group().rstrip())))
+        pos = m.end()
+    if pos < len(text):
+        bounds.append((pos, len(text)))
+    return bounds
+
+
+def _word_cut(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move start forward and end backward to word boundaries (unless already at the text's edges)."""
+    if start > 0 and not text[start - 1].isspace():
+        nxt = text.find(" ", start, end)
+        start = nxt + 1 if nxt != -1 else start
+    if end < len(text) and not text[end].isspace():
+        prev = text.rfind(" ", start, end)
+        end = prev if prev > start else end
+    return start, end
+
+
+def _window(text: str, sent: tuple[int, int], ranges, size: int) -> tuple[int, int]:
+    """A passage of about `size` characters: whole sentences where they fit, else a cut around the densest matches."""
+    s, e = sent
+    if e - s <= size:
+        # grow with following sentences while it stays within size
+        return s, e
+    inside = [r for r in ranges if s <= r[0] < e]
+    best, best_count = s, -1
+    for r in inside:  # the window start (at a match) that covers the most matches
+        count = sum(1 for x in inside if r[0] <= x[0] and x[1] <= r[0] + size)
+        if count > best_count:
+            best, best_count = r[0], count
+    start = max(s, best - size // 4) if best_count >= 0 else s
+    start, end = _word_cut(text, start, min(e, start + size))
+    return start, end
+
+
+def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = (),
+             size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES, avoid: str = "") -> list[Passage]:
+    """The 1-3 passages of `text` where the matched terms are densest, in text order; the opening if none match.
+
+    Lines that only repeat `avoid` (the title, which many scraped bodies start with) are not used.
+    """
+    ranges = match_ranges(text, terms, phrases)
+    skip = _title_lines(text, avoid)
+    usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)]
+    if not usable:  # no match in the body proper (e.g. only in the title): show the opening lines
+        start = skip[-1][1] if skip else 0
+        while start < len(text) and text[start].isspace():
+            start += 1
+        end = min(len(text), start + size)
+        if end < len(text):
+            start, end = _word_cut(text, start, end)
+        return [to_spans(text, ranges, start, end)] if text[start:end].strip() else []
+    starts = [r[0] for r in ranges]
+    candidates = []
+    for s, e in _sentences(text):
+        if any(ss <= s < se for ss, se in skip):
+            continue
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        if lo == hi:
+            continue
+        ws, we = _window(text, (s, e), ranges[lo:hi], size)
+        inside = [text[a:b].lower() for a, b in ranges if ws <= a and b <= we]
+        if not inside:
+            continue
+        # distinct matched words first, then how many matches, then earlier in the text
+        candidates.append(((len(set(inside)), len(inside), -ws), ws, we))
+    candidates.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    for _, ws, we in candidates:
+        if all(we <= cs or ws >= ce for cs, ce in chosen):
+            chosen.append((ws, we))
+        if len(chosen) == limit:
+            break
+    return [to_spans(text, ranges, ws, we) for ws, we in sorted(chosen)]
+
+
+def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
+    """Ranges of the first lines of text that contain the title (scraped bodies often repeat it)."""
+    title = " ".join(title.split())
+    if not title:
+        return []
+    out, pos = [], 0
+    for line in text[:2000].split("\n")[:8]:
+        if line.strip() and title in " ".join(line.split()) and len(line.strip()) <= len(title) + 60:
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def plain(passage_list: list[Passage], joiner: str = " … ") -> str:
+    """Passages as plain text (for JSON and CSV)."""
+    return joiner.join("".join(t for t, _ in p).strip() for p in passage_list)

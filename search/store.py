@@ -1,0 +1,197 @@
+"""The index folder on disk: generations, the CURRENT pointer, the writer lock, durable files.
+
+Layout of the index folder:
+
+    CURRENT          JSON naming the live generation, written by atomic rename after every sync
+    gen-000007/      a complete Whoosh index (the live one)
+    write.lock       held (fcntl) by the one indexer at work; the kernel releases it if that process dies
+
+Incremental syncs commit into the live generation (Whoosh commits are atomic: a new table of contents is
+renamed into place). A full rebuild writes a new generation beside the live one and switches CURRENT only
+when it is complete, so searches never see an empty or half-built index.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import whoosh.util
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import FileIndex, EmptyIndexError
+
+from search.errors import IndexBusy, IndexMissing, IndexUnwritable
+from search.schema import SCHEMA_VERSION, make_schema
+
+# Whoosh names segments and temp files from the global `random`. Anything that seeds it (hypothesis,
+# a test, a user's script) makes two commits pick the same names and overwrite a live segment.
+# Names drawn from the OS's entropy pool cannot collide that way.
+whoosh.util.random = random.SystemRandom()
+
+CURRENT = "CURRENT"
+LOCK = "write.lock"
+GEN_PREFIX = "gen-"
+
+
+class DurableFileStorage(FileStorage):
+    """Whoosh's FileStorage, but every file it writes is fsynced before close and every rename is synced.
+
+    Whoosh itself never fsyncs: after a power loss a table of contents could name segment files whose data
+    never reached the disk. With this, a commit's files are on disk before its table of contents is renamed.
+    """
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        f = super().create_file(name, excl=excl, mode=mode, **kwargs)
+        chained = f.onclose
+
+        def sync_then_close(sf: StructFile):
+            if chained:
+                chained(sf)
+            sf.file.flush()
+            os.fsync(sf.file.fileno())
+
+        f.onclose = sync_then_close
+        return f
+
+    def rename_file(self, oldname, newname, safe=False):
+        super().rename_file(oldname, newname, safe=safe)
+        fsync_dir(self.folder)
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    """Make a rename or create inside `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What CURRENT says: the live generation and when it was last synced."""
+
+    generation: str
+    synced_at: float
+    schema_version: int
+    articles_folder: str
+
+    @property
+    def stamp(self) -> tuple:
+        return (self.generation, self.synced_at)
+
+
+class IndexStore:
+    """One index folder: open the live generation, take the writer lock, publish a new state."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    # -- reading -------------------------------------------------------------------------------------
+    def pointer(self) -> Pointer | None:
+        """The CURRENT pointer, or None when no index was ever published here."""
+        try:
+            data = json.loads((self.path / CURRENT).read_text(encoding="utf-8"))
+            return Pointer(str(data["generation"]), float(data["synced_at"]),
+                           int(data.get("schema_version", 0)), str(data.get("articles_folder", "")))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise IndexMissing(f"The index at {self.path} is unreadable ({exc}): "
+                               f"run `search index --full` to rebuild it.") from None
+
+    def open(self) -> tuple[FileIndex, Pointer]:
+        """Open the live generation read-only; raise IndexMissing with the next step when there is none."""
+        for _ in range(3):  # a full rebuild may swap generations between reading CURRENT and opening it
+            pointer = self.pointer()
+            if pointer is None:
+                raise IndexMissing(f"No index at {self.path} yet: run `search index` to build it.")
+            folder = self.path / pointer.generation
+            try:
+                return FileIndex(FileStorage(str(folder), readonly=True), schema=make_schema()), pointer
+            except (EmptyIndexError, FileNotFoundError, OSError):
+                time.sleep(0.05)
+        raise IndexMissing(f"The index at {self.path} is damaged: run `search index --full` to rebuild it.")
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of the live generation."""
+        pointer = self.pointer()
+        if pointer is None:
+            return 0
+        folder = self.path / pointer.generation
+        return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+
+    # -- writing -------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer_lock(self, wait: float = 10.0):
+        """Hold the one writer lock; wait up to `wait` seconds for another indexer, then raise IndexBusy."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as exc:
+            raise IndexUnwritable(f"Cannot write to the index folder {self.path}: {exc.strerror}.") from None
+        deadline = time.monotonic() + max(wait, 0.0)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(f"The index is busy: another `search index` is writing to {self.path} "
+                                        f"(waited {wait:g} s). Try again when it has finished.") from None
+                    time.sleep(0.1)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+    def generations(self) -> list[str]:
+        """Generation folders present on disk, oldest first."""
+        if not self.path.is_dir():
+            return []
+        return sorted(p.name for p in self.path.iterdir() if p.is_dir() and p.name.startswith(GEN_PREFIX))
+
+    def new_generation(self) -> tuple[str, FileIndex]:
+        """Create an empty Whoosh index in a fresh generation folder (not yet live). Call under the lock."""
+        existing = self.generations()
+        number = int(existing[-1][len(GEN_PREFIX):]) + 1 if existing else 1
+        name = f"{GEN_PREFIX}{number:06d}"
+        folder = self.path / name
+        folder.mkdir(parents=True)
+        storage = DurableFileStorage(str(folder))
+        return name, storage.create_index(make_schema())
+
+    def open_for_writing(self, generation: str) -> FileIndex:
+        """Open a generation with durable writes. Call under the lock."""
+        return FileIndex(DurableFileStorage(str(self.path / generation)), schema=make_schema())
+
+    def publish(self, generation: str, articles_folder: str) -> Pointer:
+        """Atomically make `generation` the live one (and record the sync time), then drop older generations."""
+        pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder)
+        tmp = self.path / f"{CURRENT}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
+                       "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / CURRENT)
+        fsync_dir(self.path)
+        self.remove_stale(keep=generation)
+        return pointer
+
+    def remove_stale(self, keep: str) -> None:
+        """Delete generation folders other than `keep` (left by finished or killed rebuilds). Call under the lock."""
+        for name in self.generations():
+            if name != keep:
+                # open searchers keep their files readable until they close (POSIX unlink semantics)
+                shutil.rmtree(self.path / name, ignore_errors=True)

@@ -1,0 +1,49 @@
+"""The one HTML renderer (spans -> escaped text with <mark>) and the JSON objects of the API and `--json`."""
+from __future__ import annotations
+
+from html import escape
+
+import nh3
+from markupsafe import Markup
+
+from search import snippets
+
+# A second line of defence behind escaping: whatever reaches a page as HTML may contain <mark> and nothing else.
+_ALLOWED_TAGS = {"mark"}
+
+
+def spans_html(spans) -> Markup:
+    """Escape every text span and wrap matched spans in <mark>; then let nh3 keep only <mark>."""
+    html = "".join(f"<mark>{escape(text)}</mark>" if is_match else escape(text) for text, is_match in spans)
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={}, strip_comments=True))
+
+
+def passages_html(passages, joiner: str = " … ") -> Markup:
+    """Several passages as one HTML snippet."""
+    return Markup(escape(joiner)).join(spans_html(p) for p in passages)
+
+
+def hit_payload(hit) -> dict:
+    """One hit as JSON."""
+    return {"id": hit.id, "title": hit.title, "date": hit.date, "source": hit.source, "path": hit.path,
+            "score": hit.score, "snippet": snippets.plain(hit.snippet), "snippet_html": str(passages_html(hit.snippet))}
+
+
+def results_payload(results) -> dict:
+    """The object `GET /api/search` and `search query --json` both return (DESIGN.md)."""
+    return {
+        "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
+        "took_ms": results.took_ms, "suggestion": results.suggestion, "notice": results.notice,
+        "sort": results.sort,
+        "hits": [hit_payload(h) for h in results.hits],
+        "facets": {name: [{"value": v.value, "count": v.count} for v in values]
+                   for name, values in results.facets.items()},
+        "date_unit": results.date_unit,
+    }
+
+
+def article_payload(article, related=()) -> dict:
+    """One article as JSON (`GET /api/articles/<id>` and `search show --json`)."""
+    return {"id": article.id, "title": article.title, "date": article.date, "source": article.source,
+            "path": article.path, "extra": article.extra, "text": article.body,
+            "related": [{"id": h.id, "title": h.title, "date": h.date, "source": h.source} for h in related]}
