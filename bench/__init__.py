@@ -1,0 +1,1 @@
+"""Speed, scale and relevance benchmarks of the engine against SQLite FTS5 and naive Whoosh: `python -m bench`."""

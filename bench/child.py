@@ -1,0 +1,69 @@
+"""Run one build in a fresh process so its peak RSS is its own: `python -m bench.child SYSTEM ARTICLES INDEX`.
+
+Prints one JSON object on the last line of stdout: docs, seconds, index_mb, baseline and peak RSS.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.corpora import REPO, folder_mb
+
+REPORT_FIELDS = ("added", "updated", "removed", "unchanged", "skipped", "total", "seconds")
+
+
+def _max_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux; children count too in case an indexer forks workers
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def build(system: str, articles: Path, index: Path) -> dict:
+    if system == "engine":
+        import search.indexer  # noqa: F401  (imported before the baseline, as the peers' libraries are)
+        from bench.peers import engine as mod
+    elif system == "fts5":
+        from bench.peers import fts5 as mod
+    elif system == "naive-whoosh":
+        from bench.peers import naive_whoosh as mod
+    else:
+        raise SystemExit(f"unknown system {system!r}")
+    baseline = _max_rss_mb()  # the interpreter plus the system's imports, before any article is read
+    t = time.perf_counter()
+    result = mod.build(articles, index)
+    seconds = time.perf_counter() - t
+    out = {"system": system, "seconds": seconds, "peak_rss_mb": _max_rss_mb(), "baseline_rss_mb": baseline,
+           "index_mb": folder_mb(index)}
+    if isinstance(result, int):  # the peers return a document count
+        out["docs"] = result
+    else:  # the engine's SyncReport
+        out["report"] = {k: getattr(result, k, None) for k in REPORT_FIELDS}
+        out["docs"] = int(result.total)
+    return out
+
+
+def run_build(system: str, articles: Path, index: Path, timeout: float = 7200) -> dict:
+    """Parent side: run the build in a child process and return its JSON, plus the child's wall time."""
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bench.child", system, str(articles), str(index)],
+                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"{system} build failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_seconds"] = wall
+    return out
+
+
+def main(argv: list[str]) -> None:
+    system, articles, index = argv
+    print(json.dumps(build(system, Path(articles), Path(index))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

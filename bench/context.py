@@ -1,0 +1,85 @@
+"""What every part shares in one run: the mode's sizes, the work folder, and the indexes built so far."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import corpora
+from bench.child import run_build
+from bench.peers import engine
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much of each corpus a mode uses."""
+
+    reuters_limit: int  # 0 = every article
+    queries: int
+    synth: tuple[int, ...]
+    scale_queries: int
+    collections: tuple[str, ...]
+    sweep: dict  # {"b": (...), "k1": (...), "title_boost": (...)}
+    incremental_rounds: int
+
+
+FULL = Sizes(reuters_limit=0, queries=200, synth=(10_000, 30_000, 100_000), scale_queries=100,
+             collections=("time", "cranfield"),
+             sweep={"b": (0.3, 0.5, 0.75, 0.9), "k1": (0.9, 1.2, 1.6, 2.0), "title_boost": (1.0, 2.0, 3.0)},
+             incremental_rounds=3)
+QUICK = Sizes(reuters_limit=300, queries=20, synth=(500, 1000), scale_queries=20, collections=("time",),
+              sweep={"b": (0.5, 0.75), "k1": (1.2,), "title_boost": (1.0, 2.0)}, incremental_rounds=1)
+
+
+@dataclass
+class Context:
+    quick: bool
+    work: Path
+    out: Path
+    plot: Path  # where the scale plot goes
+    engine_missing: str | None = None  # why the engine cannot be benchmarked, or None
+    builds: dict = field(default_factory=dict)  # (corpus, system) -> build result with "index" path
+
+    @property
+    def sizes(self) -> Sizes:
+        return QUICK if self.quick else FULL
+
+    @property
+    def systems(self) -> list[str]:
+        """The systems that build indexes in this run: the engine when it imports, and both peers."""
+        return (["engine"] if not self.engine_missing else []) + ["fts5", "naive-whoosh"]
+
+    def corpus(self, kind: str, **kw) -> Path:
+        return corpora.materialize(self.work, kind, **kw)
+
+    def reuters(self) -> Path:
+        return self.corpus("reuters", limit=self.sizes.reuters_limit)
+
+    def index_path(self, corpus: str, system: str) -> Path:
+        return self.work / "indexes" / corpus / (system + (".db" if system == "fts5" else ""))
+
+    def build(self, corpus: str, articles: Path, system: str) -> dict:
+        """Build `system`'s index of `articles` in a child process (timed, peak RSS) and remember it for the run."""
+        path = self.index_path(corpus, system)
+        if path.is_dir():
+            shutil.rmtree(path)
+        result = run_build(system, articles, path)
+        result["index"] = str(path)
+        self.builds[(corpus, system)] = result
+        return result
+
+    def ensure(self, corpus: str, articles: Path, system: str) -> Path:
+        """The index built in this run, building it now if no earlier part did."""
+        if (corpus, system) not in self.builds:
+            self.build(corpus, articles, system)
+        return Path(self.builds[(corpus, system)]["index"])
+
+    def drop(self, corpus: str) -> None:
+        """Delete a corpus's indexes (the big synthetic ones are not worth keeping)."""
+        for key in [k for k in self.builds if k[0] == corpus]:
+            del self.builds[key]
+        shutil.rmtree(self.work / "indexes" / corpus, ignore_errors=True)
+
+
+def make(quick: bool, work: Path, out: Path, plot: Path) -> Context:
+    return Context(quick=quick, work=work, out=out, plot=plot, engine_missing=engine.available())
