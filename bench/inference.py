@@ -56,7 +56,9 @@ def materialize(tool: Path, corpus: str, out: Path, plain: bool, limit: int | No
         cmd.append("--plain")
     if limit:
         cmd += ["--limit", str(limit)]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
 
 
 def read(path: Path) -> str:
