@@ -56,7 +56,6 @@ def day_number(date: str) -> int:
 def to_document(article: Article, sig: str) -> dict:
     """The Whoosh document for an article."""
     doc = dict(id=article.id, path=article.path, title=article.title, body=article.body,
-               words=article.title + "\n" + article.body,
                source=(article.source or "").lower(), source_name=(article.source or "").encode("utf-8"),
                date=article.date, extra=article.extra, sig=sig.encode("utf-8"))
     if article.date:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search import metadata
-from search.analysis import fold, is_stop_word, term_for, terms
+from search.analysis import fold, is_stop_word, stem, term_for, terms
 from search.errors import QueryError
 
 MAX_QUERY_CHARS = 500
@@ -411,30 +411,37 @@ class _Builder:
             return wq.And([wq.Every(), wq.Not(wq.Every("source"))])
         return wq.Term("source", metadata.canonical_source(text).lower())
 
-    def expanded(self, node: Word, words: list[str]):
-        stems = sorted({t for t in (term_for(w) for w in words) if t})
+    def expanded(self, node: Word, stems: list[str]):
         if not stems:
             return wq.NullQuery
         self.out.terms.update(stems)
         return wq.Or([wq.Term(f, s, boost=self.boost(f)) for s in stems for f in self.fields(node.field)])
 
     def _prefix_words(self, prefix: str) -> list[str]:
-        words = []
-        for term in self.reader.expand_prefix("words", fold(prefix)):
-            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(words) > MAX_PREFIX_EXPANSION:
-                raise QueryError(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} different words; "
-                                 "type more letters before the star.")
-        return words
+        # The index holds stems, so "negotiat*" must also be read as its stem "negoti*" to find "negotiations".
+        folded = fold(prefix)
+        found: set[str] = set()
+        # a stem may also be shorter than what was typed: "negotiat*" reaches "negoti" (negotiations, negotiate)
+        for cut in range(max(4, len(folded) - 3), len(folded)):
+            if self.reader.doc_frequency("body", folded[:cut]):
+                found.add(folded[:cut])
+        for start in dict.fromkeys([folded, stem(folded)]):
+            for term in self.reader.expand_prefix("body", start):
+                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) > MAX_PREFIX_EXPANSION:
+                    raise QueryError(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} different words; "
+                                     "type more letters before the star.")
+        return sorted(found)
 
     def _fuzzy_words(self, word: str, distance: int) -> list[str]:
         folded = fold(word)
-        words = []
-        for term in self.reader.terms_within("words", folded, distance, prefix=1):
-            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(words) >= MAX_FUZZY_EXPANSION:
-                break
-        return words or [folded]
+        found: set[str] = set()
+        for start in dict.fromkeys([folded, stem(folded)]):
+            for term in self.reader.terms_within("body", start, distance, prefix=1):
+                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) >= MAX_FUZZY_EXPANSION:
+                    return sorted(found)
+        return sorted(found)
 
 
 def describe_dropped(parsed: ParsedQuery) -> list[str]:

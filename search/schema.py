@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from whoosh import columns, fields
 
-from search.analysis import ANALYZER, WORDS_ANALYZER
+from search.analysis import ANALYZER
 
 #: Bump when the schema or what the indexer puts in it changes: `search index` then rebuilds in full by itself.
 SCHEMA_VERSION = 1
@@ -18,8 +18,6 @@ def make_schema() -> fields.Schema:
         # text: BM25F over title and body; body positions serve phrases and proximity
         title=fields.TEXT(analyzer=ANALYZER, stored=True, phrase=True),
         body=fields.TEXT(analyzer=ANALYZER, stored=True, phrase=True),
-        # unstemmed surface words of title and body: the vocabulary for "did you mean", idl* and erdgan~
-        words=fields.TEXT(analyzer=WORDS_ANALYZER, phrase=False),
         # facets: the canonical source (searchable lowercased, displayed from the column) and the date
         source=fields.KEYWORD(lowercase=True, commas=True, scorable=False),
         source_name=fields.COLUMN(columns.VarBytesColumn()),

@@ -13,6 +13,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from search import snippets
+from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
 from search.facets import Columns, FacetValue, count_dates, count_sources
@@ -302,33 +303,41 @@ class Engine:
 
     def _suggest(self, searcher, parsed: ParsedQuery, req: SearchRequest, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
-        from search.analysis import fold
         reader = searcher.reader()
         text, changed = parsed.text, False
         for word in dict.fromkeys(parsed.words()):
             folded = fold(word)
-            if len(folded) < 3:
+            if len(folded) < 3 or is_stop_word(folded):
                 continue
-            known = reader.doc_frequency("words", folded)
-            best, best_df = None, known
-            maxdist = 1 if len(folded) <= 4 else 2
-            for cand in reader.terms_within("words", folded, maxdist, prefix=1):
+            own = term_for(folded)
+            best, best_df = None, reader.doc_frequency("body", own) if own else 0
+            for cand in reader.terms_within("body", folded, 1 if len(folded) <= 4 else 2, prefix=1):
                 cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
-                df = reader.doc_frequency("words", cand)
-                if cand != folded and df > best_df:
+                df = reader.doc_frequency("body", cand)
+                if cand != own and df > best_df:
                     best, best_df = cand, df
-            if best:
-                text = _replace_word(text, word, best)
-                changed = True
+            surface = best and self._surface_word(searcher, best)
+            if surface:
+                text, changed = _replace_word(text, word, surface), True
         if not changed:
             return None
         try:
-            alt = parse(text)
-            compiled = alt.compile(reader, self.ranking.title_boost)
+            compiled = parse(text).compile(reader, self.ranking.title_boost)
         except QueryError:
             return None
         found = sum(1 for _ in searcher.docs_for_query(compiled.query))
         return text if found > total else None
+
+    @staticmethod
+    def _surface_word(searcher, stem_term: str) -> str | None:
+        """A word as articles write it for an index term ("negoti" -> "negotiations"), read from one article."""
+        for docnum in searcher.docs_for_query(wq.Term("body", stem_term)):
+            body = searcher.stored_fields(docnum).get("body", "")
+            for start, end, term in word_spans(body):
+                if term == stem_term:
+                    return fold(body[start:end])
+            break
+        return None
 
     # -- articles -------------------------------------------------------------------------------------
     def _docnum(self, searcher, article_id: str) -> int:

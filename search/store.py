@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import whoosh.util
+from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex, EmptyIndexError
@@ -35,6 +36,19 @@ from search.schema import SCHEMA_VERSION, make_schema
 # a test, a user's script) makes two commits pick the same names and overwrite a live segment.
 # Names drawn from the OS's entropy pool cannot collide that way.
 whoosh.util.random = random.SystemRandom()
+
+
+def _cached_reader_remembering_absence(self, fieldname, column, _original=whoosh3.W3PerDocReader._cached_reader):
+    # Whoosh caches a field-length column reader but not its absence, so while writing postings it stats the
+    # disk once per posting of every unscored field (id, path, source, words): a third of indexing time.
+    if fieldname in self._readers:
+        return self._readers[fieldname]
+    reader = _original(self, fieldname, column)
+    self._readers.setdefault(fieldname, reader)
+    return reader
+
+
+whoosh3.W3PerDocReader._cached_reader = _cached_reader_remembering_absence
 
 CURRENT = "CURRENT"
 LOCK = "write.lock"
