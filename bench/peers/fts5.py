@@ -60,7 +60,7 @@ def expression(text: str, mode: str = "and") -> str | None:
     """
     parts = []
     for phrase, word in PHRASE_OR_WORD.findall(text):
-        chunk = phrase if phrase else word
+        chunk = phrase if phrase else word.replace('"', " ")  # a stray quote is not a phrase
         if any(ch.isalnum() for ch in chunk):
             parts.append(_quote(" ".join(chunk.split())))
     if not parts:

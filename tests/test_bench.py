@@ -1,0 +1,206 @@
+"""The benchmark suite: metric arithmetic checked by hand, the FTS5 peer's query translation, and a --quick run."""
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import corpora, querygen
+from bench.metrics import average_precision, evaluate, ndcg, percentile, precision, recall
+from bench.peers import Query
+from bench.peers.fts5 import FTS5, build, expression
+
+REPO = Path(__file__).resolve().parent.parent
+
+# --- metrics, on rankings small enough to score on paper --------------------------------------------------
+
+BINARY = {"a": 1, "c": 1, "f": 1}  # f is relevant but never retrieved
+RUN = ["a", "b", "c", "d", "e"]
+
+
+def test_average_precision_by_hand():
+    # relevant at ranks 1 and 3: (1/1 + 2/3) / 3 relevant = 5/9
+    assert average_precision(RUN, BINARY) == pytest.approx(5 / 9)
+    assert average_precision(["f", "a", "c"], BINARY) == pytest.approx(1.0)
+    assert average_precision([], BINARY) == 0.0
+    assert average_precision(["b", "d"], BINARY) == 0.0
+
+
+def test_ndcg_binary_by_hand():
+    # DCG = 1/log2(2) + 1/log2(4) = 1.5; ideal = 1 + 1/log2(3) + 1/log2(4)
+    assert ndcg(RUN, BINARY, 10) == pytest.approx(1.5 / (1 + 1 / math.log2(3) + 0.5))
+    assert ndcg(RUN, BINARY, 10) == pytest.approx(0.70392, abs=1e-5)
+    assert ndcg(["a", "c", "f"], BINARY, 10) == pytest.approx(1.0)
+    assert ndcg(["b"], BINARY, 10) == 0.0
+
+
+def test_ndcg_graded_by_hand():
+    qrels = {"x": 1, "y": 3, "w": 2}
+    # DCG = 1/1 + 3/log2(3); ideal order 3, 2, 1 = 3 + 2/log2(3) + 1/2
+    expected = (1 + 3 / math.log2(3)) / (3 + 2 / math.log2(3) + 0.5)
+    assert ndcg(["x", "y", "z"], qrels, 10) == pytest.approx(expected)
+    assert ndcg(["x", "y", "z"], qrels, 10) == pytest.approx(0.60749, abs=1e-5)
+    # the cut-off applies to both the ranking and the ideal: at k=1 only "y" (3) is ideal
+    assert ndcg(["x", "y"], qrels, 1) == pytest.approx(1 / 3)
+    # AP ignores grades: relevant at ranks 1 and 2 of 3 relevant = (1 + 1) / 3
+    assert average_precision(["x", "y", "z"], qrels) == pytest.approx(2 / 3)
+
+
+def test_precision_and_recall_by_hand():
+    assert precision(RUN, BINARY, 5) == pytest.approx(2 / 5)
+    assert precision(RUN, BINARY, 10) == pytest.approx(2 / 10)  # a short list is not padded
+    assert precision(RUN, BINARY, 1) == 1.0
+    assert recall(RUN, BINARY, 100) == pytest.approx(2 / 3)
+    assert recall(RUN, BINARY, 2) == pytest.approx(1 / 3)
+
+
+def test_duplicates_count_once():
+    assert average_precision(["a", "a", "c"], {"a": 1, "c": 1}) == pytest.approx(1.0)
+    assert precision(["a", "a"], {"a": 1}, 2) == pytest.approx(0.5)
+
+
+def test_evaluate_means_over_judged_queries():
+    qrels = {"1": BINARY, "2": {"z": 2}, "3": {"q": 0}}  # query 3 has no relevant document: left out
+    runs = {"1": RUN, "3": ["q"]}  # query 2 missing from the run: it scores zero
+    m = evaluate(runs, qrels)
+    assert m["queries"] == 2
+    assert m["map"] == pytest.approx((5 / 9 + 0) / 2)
+    assert m["p@10"] == pytest.approx((0.2 + 0) / 2)
+    assert m["r@100"] == pytest.approx((2 / 3 + 0) / 2)
+    assert m["ndcg@10"] == pytest.approx(0.70392 / 2, abs=1e-5)
+
+
+def test_percentile_interpolates():
+    assert percentile([4, 1, 3, 2], 50) == pytest.approx(2.5)
+    assert percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)
+    assert percentile([7], 99) == 7
+    assert percentile(list(range(101)), 99) == pytest.approx(99)
+    assert math.isnan(percentile([], 50))
+
+
+# --- the FTS5 peer ---------------------------------------------------------------------------------------
+
+def test_fts5_expression_quotes_every_token():
+    assert expression("interest rates") == '"interest" "rates"'
+    assert expression("interest rates", "or") == '"interest" OR "rates"'
+    assert expression('"prime rate" cut') == '"prime rate" "cut"'
+    assert expression('say "hi') == '"say" "hi"'  # an unbalanced quote is a word like any other
+    assert expression("- ... ?") is None
+    assert expression('a"b') == '"a b"'
+
+
+@pytest.mark.parametrize("text", ['NEAR(a b)', 'title:oil', 'oil*', '"oil', 'AND OR NOT', '^oil', "o'neil",
+                                  'x + y', '(((', 'col:"a b"', '💥 ünïcode'])
+def test_fts5_expression_is_always_valid(tmp_path, text):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    conn.execute("INSERT INTO t VALUES ('oil prices', 'and or not near title')")
+    expr = expression(text)
+    if expr is not None:
+        conn.execute("SELECT COUNT(*) FROM t WHERE t MATCH ?", (expr,)).fetchone()
+
+
+def _tiny_collection(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "a.txt").write_text("---\ntitle: Oil prices rise\ndate: 1987-03-02\nsource: Reuters\n---\n"
+                                  "Crude oil prices rose sharply on Monday.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("---\ntitle: Wheat exports\ndate: 1987-04-10\nsource: AFP\n---\n"
+                                  "Wheat exports fell while oil stayed flat.\n", encoding="utf-8")
+    (folder / "c.md").write_text("Plain title line\n\nNo front matter, no date, about wheat.\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("oil", encoding="utf-8")
+
+
+def test_fts5_page_does_the_whole_results_page(tmp_path):
+    _tiny_collection(tmp_path / "arts")
+    assert build(tmp_path / "arts", tmp_path / "f.db") == 3
+    with FTS5(tmp_path / "f.db") as fts:
+        page = fts.page(Query("oil"))
+        assert page.total == 2
+        assert page.hits[0].path == "a.txt"  # the title match ranks first
+        assert any(match for passage in page.hits[0].snippet for _, match in passage)
+        assert dict(page.facets["source"]) == {"Reuters": 1, "AFP": 1}
+        assert dict(page.facets["date"]) == {"1987-03": 1, "1987-04": 1}
+        filtered = fts.page(Query("oil", sources=("AFP",)))
+        assert filtered.total == 1 and filtered.hits[0].path == "b.txt"
+        assert dict(filtered.facets["source"]) == {"Reuters": 1, "AFP": 1}  # a facet ignores its own filter
+        assert fts.page(Query("oil", since="1987-04-01")).total == 1
+        assert fts.page(Query("wheat")).facets["date"][-1] == ("unknown", 1) or \
+            ("unknown", 1) in fts.page(Query("wheat")).facets["date"]
+        assert fts.page(Query("oil wheat")).total == 1
+        assert fts.ranking("crude wheat") == []
+    with FTS5(tmp_path / "f.db", mode="and-or") as fts:
+        assert sorted(fts.ranking("crude wheat")) == ["a.txt", "b.txt", "c.md"]
+
+
+def test_reading_docs_and_generating_queries_is_deterministic(tmp_path):
+    _tiny_collection(tmp_path / "arts")
+    docs = corpora.read_docs(tmp_path / "arts")
+    assert [d.path for d in docs] == ["a.txt", "b.txt", "c.md"]
+    assert (docs[0].title, docs[0].date, docs[0].source, docs[0].month) == ("Oil prices rise", "1987-03-02",
+                                                                           "Reuters", "1987-03")
+    assert (docs[2].title, docs[2].source, docs[2].month) == ("Plain title line", "", "unknown")
+    words = ["oil", "wheat", "gold", "coffee", "sugar", "steel", "zinc", "tin", "rice", "corn", "cocoa", "lead",
+             "nickel", "copper", "silver", "cotton", "barley", "soybean", "rubber", "palm"]
+    w = lambda i: words[i % len(words)]  # noqa: E731 - every word in four articles
+    many = [corpora.Doc(f"{i}.txt", f"{w(i)} {w(i + 1)} report", f"Traders said {w(i + 2)} {w(i + 3)} rose today",
+                        "1987-03-02", "AFP") for i in range(len(words))]
+    qs = querygen.generate(many, 8)
+    assert qs == querygen.generate(many, 8) and len(set(qs)) == 8
+    assert any(q.sources == ("AFP",) for q in qs) or any(q.since for q in qs)
+
+
+# --- the whole suite, small ------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not corpora.available(), reason="../shared/corpora or ../shared/tools/corpus.py is absent")
+def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
+    out = tmp_path / "results"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    parts = {p: json.loads((out / f"{p}.json").read_text()) for p in
+             ("build", "incremental", "query", "scale", "relevance")}
+    for data in parts.values():
+        assert data["quick"] is True
+        assert data["engine_missing"] is None, data["engine_missing"]
+        assert data["machine"]["python"] and data["machine"]["cores"] >= 1
+        assert (out / f"{data['part']}.md").read_text().strip()
+
+    build_ = parts["build"]
+    assert set(build_["results"]) == {"engine", "fts5", "naive-whoosh"}
+    for system, r in build_["results"].items():
+        assert r["docs"] == build_["articles_written"] == 300, system
+        assert r["seconds"] > 0 and r["index_mb"] > 0 and r["peak_rss_mb"] >= r["baseline_rss_mb"] > 0
+
+    inc = parts["incremental"]
+    for rnd in inc["rounds"]:
+        assert rnd["checks_passed"] == rnd["checks"] > 0
+        assert rnd["index_s"] > 0 and rnd["searchable_s"] >= rnd["index_s"]
+    assert inc["fts5_docs"] == inc["articles_after"] == inc["articles"] + 10 - 5
+
+    query = parts["query"]
+    assert len(set(query["queries"])) == len(query["queries"]) == 20
+    for system, s in query["stats"].items():
+        assert s["n"] == 20 and s["errors"] == 0 and 0 < s["p50"] <= s["p95"] <= s["p99"] <= s["max"], system
+        assert s["zero_results"] < 20, system
+
+    scale = parts["scale"]
+    assert [p["n"] for p in scale["points"]] == [300, 600]
+    for p in scale["points"]:
+        for system in ("engine", "fts5"):
+            assert p["build"][system]["docs"] == p["n"]
+            assert p["query"][system]["n"] == 20 and p["query"][system]["p95"] > 0
+    assert (out / "scale.png").stat().st_size > 10_000
+
+    rel = parts["relevance"]
+    scores = rel["collections"]["time"]["scores"]
+    assert {"engine", "fts5", "fts5-or"} <= set(scores)
+    for system, m in scores.items():
+        assert m["queries"] == 83, system
+        assert all(0 <= m[k] <= 1 for k in ("map", "ndcg@10", "p@10", "r@100")), system
+    assert scores["fts5-or"]["map"] > 0.3  # TIME is easy for bm25: a broken translation would show here
+    assert rel["sweep"] and any(r["default"] for r in rel["sweep"])
