@@ -23,21 +23,18 @@ class Columns:
     """The source and day of every document number, read once from Whoosh columns."""
 
     def __init__(self, reader):
-        names = reader.column_reader("source_name")
-        days = reader.column_reader("day")
         self.source_names: list[str] = [""]  # code 0 = unknown
         codes: dict[bytes, int] = {b"": 0}
         self.source = array("I")
         self.day = array("I")
-        for raw in names:
+        for raw in _column_values(reader, "source_name", b""):
             code = codes.get(raw)
             if code is None:
                 code = codes[raw] = len(self.source_names)
                 self.source_names.append(raw.decode("utf-8"))
             self.source.append(code)
-        for value in days:
+        for value in _column_values(reader, "day", 0):
             self.day.append(value if 0 < value <= _NO_DAY else 0)
-        self.live = set(reader.all_doc_ids())
 
     def source_codes(self, wanted: list[str]) -> set[int]:
         """Codes of the named sources (case-insensitive; "unknown" selects articles with no source)."""
@@ -47,6 +44,17 @@ class Columns:
 
     def source_name(self, docnum: int) -> str | None:
         return self.source_names[self.source[docnum]] or None
+
+
+def _column_values(reader, name: str, default):
+    """Every document's value of a column, segment by segment: a segment that never saw the field has no
+    column file at all, and Whoosh's multi-segment column reader then silently yields too few values."""
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, _offset in leaves:
+        if leaf.has_column(name):
+            yield from leaf.column_reader(name)
+        else:
+            yield from (default for _ in range(leaf.doc_count_all()))
 
 
 def count_sources(columns: Columns, docs) -> list[FacetValue]:

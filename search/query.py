@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search import metadata
-from search.analysis import fold, is_stop_word, stem, term_for, terms
+from search.analysis import fold, stem, terms
 from search.errors import QueryError
 
 MAX_QUERY_CHARS = 500
@@ -28,6 +28,7 @@ MAX_PREFIX_EXPANSION = 500
 MAX_FUZZY_EXPANSION = 30
 MIN_PREFIX_CHARS = 2
 MAX_FUZZY_DISTANCE = 2
+PROXIMITY_SLOP = 8
 TEXT_FIELDS = ("title", "body")
 FIELDS = ("title", "body", "source", "date")
 
@@ -92,8 +93,13 @@ class ParsedQuery:
         """The plain words typed (for "did you mean")."""
         return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
 
-    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False) -> Compiled:
-        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
+    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False,
+                proximity_boost: float = 1.0) -> Compiled:
+        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR.
+
+        Plain queries of several words also score, as an optional extra, the words standing within
+        PROXIMITY_SLOP words of each other in the body, so close matches rank above scattered ones.
+        """
         out = Compiled(wq.NullQuery)
         builder = _Builder(reader, title_boost, out)
         if any_word and self.plain:
@@ -101,6 +107,10 @@ class ParsedQuery:
             out.query = wq.Or([p for p in parts if p is not None])
         else:
             out.query = builder.build(self.root) or wq.NullQuery
+        stems = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)] if self.plain else []
+        if len(stems) >= 2 and proximity_boost > 0:
+            near = wq.Phrase("body", stems, slop=PROXIMITY_SLOP, boost=proximity_boost)
+            out.query = wq.AndMaybe(out.query, near)
         return out
 
 
@@ -343,9 +353,29 @@ def parse(text: str) -> ParsedQuery:
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
         raise QueryError(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
+    if _empty(root):
+        dropped = [n.text for n in nodes if isinstance(n, (Word, Phrase)) and n.text.strip()]
+        if dropped:
+            listed = ", ".join(f'"{w}"' for w in dropped)
+            raise QueryError(f"Nothing to search for: {listed} {'is' if len(dropped) == 1 else 'are'} too common "
+                             "or too short to search for. Add a more specific word.")
+        raise QueryError('Nothing to search for: type a word, a "phrase" or a filter like source:Reuters.')
     plain = all(isinstance(n, (Word, Phrase)) and n.field is None for n in root.nodes) and \
         not any(isinstance(n, Word) and n.kind != "word" for n in nodes)
     return ParsedQuery(text, root, plain)
+
+
+def _empty(node) -> bool:
+    """True when nothing of the node survives analysis (only stop words, or nothing at all)."""
+    if isinstance(node, (And, Or)):
+        return all(_empty(n) for n in node.nodes)
+    if isinstance(node, Not):
+        return _empty(node.node)
+    if isinstance(node, Word) and node.kind == "word" and node.field != "source":
+        return not terms(node.text)
+    if isinstance(node, Phrase):
+        return not terms(node.text)
+    return False
 
 
 # -- building Whoosh queries ---------------------------------------------------------------------------
@@ -444,6 +474,3 @@ class _Builder:
         return sorted(found)
 
 
-def describe_dropped(parsed: ParsedQuery) -> list[str]:
-    """Words the analyzer ignores (too common): shown to the user when nothing else is left."""
-    return [n.text for n in _walk(parsed.root) if isinstance(n, Word) and n.kind == "word" and is_stop_word(n.text)]

@@ -35,6 +35,7 @@ class Ranking:
     b: float = 0.75
     k1: float = 1.2
     title_boost: float = 2.0
+    proximity_boost: float = 1.0
 
     def weighting(self):
         return BM25F(B=self.b, K1=self.k1)
@@ -220,8 +221,6 @@ class Engine:
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         parsed = parse(req.text) if req.text else None
-        if req.text and not parsed.root.nodes:
-            raise QueryError("Nothing to search for: type a word, a \"phrase\" or a filter like source:Reuters.")
         sort = req.sort if parsed else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
             columns = snap.columns(searcher)
@@ -248,7 +247,7 @@ class Engine:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
             top = self._top(searcher, compiled, final, matched, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, d, score, compiled) for d, score in top[first:]]
+            hits = [self._hit(searcher, columns, d, score, compiled) for d, score in top[first:]]
             suggestion = self._suggest(searcher, parsed, req, total) if parsed and total < SUGGEST_BELOW else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
@@ -258,11 +257,13 @@ class Engine:
         """(compiled query, matching document numbers, notice): all words first, then any word if none has all."""
         if parsed is None:
             return None, sorted(self._columns_live(searcher)), None
-        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
+        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost,
+                                  proximity_boost=self.ranking.proximity_boost)
         matched = list(searcher.docs_for_query(compiled.query))
         words = parsed.words()
         if not matched and parsed.plain and len(parsed.root.nodes) > 1:
-            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True)
+            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True,
+                                      proximity_boost=self.ranking.proximity_boost)
             matched = list(searcher.docs_for_query(compiled.query))
             if matched:
                 listed = ", ".join(f'"{w}"' for w in words) if words else "the words"
@@ -288,18 +289,15 @@ class Engine:
             key = lambda d: (day[d] == 0, day[d], d)  # noqa: E731
         return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
 
-    def _hit(self, searcher, docnum, score, compiled) -> Hit:
+    def _hit(self, searcher, columns: Columns, docnum, score, compiled) -> Hit:
         stored = searcher.stored_fields(docnum)
         terms = compiled.terms if compiled else set()
         phrases = compiled.phrases if compiled else []
         title = stored.get("title", "")
-        return Hit(stored["id"], title, stored.get("date"), self._source(searcher, docnum),
+        return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum),
                    stored["path"], round(float(score), 4),
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
                    snippets.highlight(title, terms, phrases))
-
-    def _source(self, searcher, docnum):
-        return searcher.reader().column_reader("source_name")[docnum].decode("utf-8") or None
 
     def _suggest(self, searcher, parsed: ParsedQuery, req: SearchRequest, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
@@ -354,7 +352,8 @@ class Engine:
             docnum = self._docnum(searcher, article_id)
             stored = searcher.stored_fields(docnum)
             return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
-                           self._source(searcher, docnum), stored.get("body", ""), stored.get("extra") or {})
+                           snap.columns(searcher).source_name(docnum), stored.get("body", ""),
+                           stored.get("extra") or {})
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one (more-like-this on the body's key terms)."""
@@ -363,7 +362,8 @@ class Engine:
             stored = searcher.stored_fields(docnum)
             text = stored.get("title", "") + "\n" + stored.get("body", "")
             found = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=12)
-            return [self._hit(searcher, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
+            columns = snap.columns(searcher)
+            return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
 
     def stats(self) -> Stats:
         """Article count, sources, date range, index size and last sync."""

@@ -1,0 +1,126 @@
+"""The query language: what each form means, its bounds, odd input, and a fuzz test of the parser."""
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.errors import QueryError
+from search.query import (MAX_QUERY_CHARS, MAX_TERMS, And, DateRange, Not, Or, Phrase, Word, parse,
+                          parse_date_bound)
+
+
+def nodes(text):
+    return parse(text).root.nodes
+
+
+def test_plain_words_are_all_required_and_marked_plain():
+    parsed = parse("idlib putin")
+    assert nodes("idlib putin") == [Word("idlib"), Word("putin")]
+    assert parsed.plain and parsed.words() == ["idlib", "putin"]
+
+
+def test_or_binds_tighter_than_the_implicit_and():
+    assert nodes("idlib putin OR erdogan") == [Word("idlib"), Or([Word("putin"), Word("erdogan")])]
+    assert not parse("idlib putin OR erdogan").plain
+
+
+def test_phrases_negation_fields_and_groups():
+    assert nodes('"fate of syria" -trump NOT russia') == [Phrase("fate of syria"), Not(Word("trump")),
+                                                          Not(Word("russia"))]
+    assert nodes("title:(putin erdogan)") == [And([Word("putin", "title"), Word("erdogan", "title")])]
+    assert nodes('source:"al jazeera" title:idlib') == [Word("al jazeera", "source"), Word("idlib", "title")]
+
+
+def test_prefix_and_fuzzy_words():
+    assert nodes("idl* erdgan~ erdgan~2") == [Word("idl", None, "prefix"), Word("erdgan", None, "fuzzy", 1),
+                                             Word("erdgan", None, "fuzzy", 2)]
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("date:2018", 20180101, 20181231),
+    ("date:2018-09", 20180901, 20180930),
+    ("date:2016-02", 20160201, 20160229),
+    ("date:2018-09-17", 20180917, 20180917),
+    ("date:[2018-09-01 TO 2018-09-30]", 20180901, 20180930),
+    ("date:[2018 TO *]", 20180101, None),
+    ("date:[* TO 2018-09]", None, 20180930),
+])
+def test_date_forms(text, low, high):
+    (node,) = nodes(text)
+    assert isinstance(node, DateRange) and (node.low, node.high) == (low, high)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("*", "A bare \\* would match every article"),
+    ("*dlib", "cannot start or sit inside"),
+    ("id*ib", "cannot start or sit inside"),
+    ("i*", "at least 2 letters"),
+    ("date:[x TO y]", "is not a date range"),
+    ("date:[2019 TO 2018]", "ends before it starts"),
+    ("date:2018-13", "is not a date"),
+    ("date:2018-02-30", "is not a date"),
+    ("erdgan~7", "1 or 2 differences"),
+    ("x" * (MAX_QUERY_CHARS + 1), "the limit is 500"),
+    (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), "more than 32 words"),
+])
+def test_refusals_say_what_to_do(text, message):
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match=message):
+        parse(text)
+    assert time.perf_counter() - started < 1  # refused before any work is done (generous bound)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("NOT NOT idlib", [Word("idlib")]),
+    ('"unbalanced quote', [Phrase("unbalanced quote")]),
+    ("(idlib putin", [And([Word("idlib"), Word("putin")])]),
+    ("idlib)) putin", [Word("idlib"), Word("putin")]),
+    ("AND idlib OR", [Word("idlib")]),
+    ("title:OR ANDNOT ANDNOT", [Word("OR", "title"), Word("ANDNOT"), Word("ANDNOT")]),
+    ("unknownfield:value", [Word("unknownfield:value")]),
+])
+def test_odd_input_is_read_sensibly(text, expected):
+    assert nodes(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("OR", "Nothing to search for: type a word"),
+    ("NOT", "Nothing to search for: type a word"),
+    ("()", "Nothing to search for: type a word"),
+    ("title:", "Nothing to search for: type a word"),
+    ("the of", '"the", "of" are too common'),
+    ('"the"', '"the" is too common'),
+])
+def test_nothing_left_to_search_is_explained(text, message):
+    with pytest.raises(QueryError, match=message):
+        parse(text)
+
+
+def test_excluded_words_are_not_marked():
+    from whoosh.filedb.filestore import RamStorage
+    from search.schema import make_schema
+    ix = RamStorage().create_index(make_schema())
+    with ix.reader() as reader:
+        compiled = parse('idlib -trump "fate of syria"').compile(reader)
+    assert compiled.terms == {"idlib"} and compiled.phrases == [("fate", "syria")]
+
+
+def test_date_bounds_for_filters():
+    assert parse_date_bound("2018") == 20180101 and parse_date_bound("2018", end=True) == 20181231
+    with pytest.raises(QueryError, match="since 'notadate' is not a date"):
+        parse_date_bound("notadate", what="since")
+
+
+PIECES = st.sampled_from(['"', "(", ")", "OR", "AND", "NOT", "-", "*", "~", ":", "title:", "source:", "date:",
+                          "[", "]", " TO ", "idlib", "erdoğan", "2018-09", "\x00", "~2", "date:[", "\\", " "])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=25))
+def test_parser_only_ever_raises_its_own_error(pieces):
+    text = "".join(pieces)
+    try:
+        parse(text)
+    except QueryError as error:
+        assert str(error)  # a message for the user
