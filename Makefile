@@ -33,7 +33,7 @@ test: $(VENV)/.installed-test
 
 ## The long reliability runs (kills, load, fuzzing); results are written to bench/results/
 stress: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m slow --run-slow tests
+	$(BIN)/python -m pytest -q -m slow tests
 
 ## Benchmarks against SQLite FTS5 and naive Whoosh on ../shared/corpora
 bench: $(VENV)/.installed-bench

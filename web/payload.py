@@ -23,6 +23,16 @@ def passages_html(passages, joiner: str = " … ") -> Markup:
     return Markup(escape(joiner)).join(spans_html(p) for p in passages)
 
 
+def marked_html(text: str, terms=(), phrases=()) -> Markup:
+    """A whole text (a title, a paragraph) as HTML with every word of the query marked."""
+    return spans_html(snippets.highlight(text, terms, phrases))
+
+
+def paragraphs_html(text: str, terms=(), phrases=()) -> list[Markup]:
+    """An article's text as a list of HTML paragraphs (one per non-blank line, as `search show` prints them)."""
+    return [marked_html(line.strip(), terms, phrases) for line in text.split("\n") if line.strip()]
+
+
 def hit_payload(hit) -> dict:
     """One hit as JSON."""
     return {"id": hit.id, "title": hit.title, "date": hit.date, "source": hit.source, "path": hit.path,
