@@ -49,23 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     if ctx.engine_missing:
         print(f"\nWARNING: the engine is not benchmarked ({ctx.engine_missing}); peers only.", file=sys.stderr)
     failed = []
-    for part in args.parts:
-        print(f"\n## {part}\n", flush=True)
-        t = time.perf_counter()
-        try:
-            data = importlib.import_module(f"bench.parts.{part}").run(ctx)
-        except Exception:  # one broken part must not hide the others' figures
-            traceback.print_exc()
-            failed.append(part)
-            continue
-        data = {"part": part, "quick": args.quick, "machine": machine, "engine_missing": ctx.engine_missing,
-                "part_seconds": time.perf_counter() - t, **data}
-        for tbl in data.get("tables", []):
-            print(tbl, end="\n\n")
-        for note in data.get("notes", []):
-            print("- " + note)
-        path = report.write(ctx.out, part, data)
-        print(f"\n({part}: {data['part_seconds']:.1f} s, results in {path})", flush=True)
+    try:
+        for part in args.parts:
+            print(f"\n## {part}\n", flush=True)
+            t = time.perf_counter()
+            try:
+                data = importlib.import_module(f"bench.parts.{part}").run(ctx)
+            except Exception:  # one broken part must not hide the others' figures
+                traceback.print_exc()
+                failed.append(part)
+                continue
+            data = {"part": part, "quick": args.quick, "machine": machine, "engine_missing": ctx.engine_missing,
+                    "part_seconds": time.perf_counter() - t, **data}
+            for tbl in data.get("tables", []):
+                print(tbl, end="\n\n")
+            for note in data.get("notes", []):
+                print("- " + note)
+            path = report.write(ctx.out, part, data)
+            print(f"\n({part}: {data['part_seconds']:.1f} s, results in {path})", flush=True)
+    finally:
+        ctx.cleanup()
     if failed:
         print(f"\nparts that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

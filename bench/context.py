@@ -1,6 +1,7 @@
 """What every part shares in one run: the mode's sizes, the work folder, and the indexes built so far."""
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,13 @@ class Context:
     def reuters(self) -> Path:
         return self.corpus("reuters", limit=self.sizes.reuters_limit)
 
+    @property
+    def run_dir(self) -> Path:
+        """This run's own scratch folder: concurrent runs (a test's --quick during a full run) never share indexes."""
+        return self.work / "runs" / f"{'quick' if self.quick else 'full'}-{os.getpid()}"
+
     def index_path(self, corpus: str, system: str) -> Path:
-        return self.work / "indexes" / corpus / (system + (".db" if system == "fts5" else ""))
+        return self.run_dir / "indexes" / corpus / (system + (".db" if system == "fts5" else ""))
 
     def build(self, corpus: str, articles: Path, system: str) -> dict:
         """Build `system`'s index of `articles` in a child process (timed, peak RSS) and remember it for the run."""
@@ -81,7 +87,12 @@ class Context:
         """Delete a corpus's indexes (the big synthetic ones are not worth keeping)."""
         for key in [k for k in self.builds if k[0] == corpus]:
             del self.builds[key]
-        shutil.rmtree(self.work / "indexes" / corpus, ignore_errors=True)
+        shutil.rmtree(self.run_dir / "indexes" / corpus, ignore_errors=True)
+
+    def cleanup(self) -> None:
+        """Remove this run's scratch folder (materialized corpora stay cached)."""
+        self.builds.clear()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 def make(quick: bool, work: Path, out: Path, plot: Path) -> Context:

@@ -48,7 +48,7 @@ def found(engine, word: str) -> list[str]:
 
 def run(ctx) -> dict:
     base = ctx.reuters()
-    root = ctx.work / "incremental"
+    root = ctx.run_dir / "incremental"
     shutil.rmtree(root, ignore_errors=True)
     articles, index = root / "articles", root / "index"
     shutil.copytree(base, articles, ignore=shutil.ignore_patterns(".complete"))
