@@ -1,0 +1,77 @@
+"""The search parameters of a request, kept as the user typed them, and the links that change one of them.
+
+Nothing here checks a value: the engine's `validate` does, so that the web and the CLI refuse the same things.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from flask import url_for
+
+DEFAULT_SORT = "relevance"
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """q, source (repeated), since, until, sort, page and per_page of /search, /api/search and /search.atom."""
+
+    q: str = ""
+    sources: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    sort: str = DEFAULT_SORT
+    page: str = "1"
+    per_page: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "SearchParams":
+        """Read the query string (a werkzeug MultiDict); repeated sources are kept once, in order."""
+        sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
+        return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
+                   until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
+                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip())
+
+    @property
+    def filtered(self) -> bool:
+        """True when a source or a date bound narrows the search."""
+        return bool(self.sources or self.since or self.until)
+
+    def search_kwargs(self, default_per_page: int) -> dict:
+        """Keyword arguments for Engine.search."""
+        return {"text": self.q, "sources": self.sources, "since": self.since or None, "until": self.until or None,
+                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page}
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The parameters as query-string pairs, leaving out the defaults so that links stay short."""
+        out = [("q", self.q)] if self.q else []
+        out += [("source", s) for s in self.sources]
+        out += [(name, value) for name, value in (("since", self.since), ("until", self.until)) if value]
+        if self.sort != DEFAULT_SORT:
+            out.append(("sort", self.sort))
+        if self.per_page:
+            out.append(("per_page", self.per_page))
+        if self.page != "1":
+            out.append(("page", self.page))
+        return out
+
+    def link(self, endpoint: str = "pages.search", **changes) -> str:
+        """The URL of `endpoint` with some parameters changed; any change but a page one goes back to page 1."""
+        if "page" not in changes:
+            changes["page"] = "1"
+        changed = replace(self, **{k: str(v) if k == "page" else v for k, v in changes.items()})
+        query = urlencode(changed.pairs())
+        return url_for(endpoint) + (f"?{query}" if query else "")
+
+    # Shorthands for the templates.
+    def with_source(self, source: str) -> str:
+        return self.link(sources=self.sources + (source,))
+
+    def without_source(self, source: str) -> str:
+        return self.link(sources=tuple(s for s in self.sources if s != source))
+
+    def with_page(self, page: int) -> str:
+        return self.link(page=page)
+
+    def with_period(self, since: str, until: str) -> str:
+        return self.link(since=since, until=until)

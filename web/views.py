@@ -1,0 +1,119 @@
+"""The HTML pages, the Atom feed, the OpenSearch description and the health check. Thin: the engine does the work."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+
+from search import snippets
+from search.articles import is_article_id
+from search.errors import ArticleNotFound, SearchError
+from web import payload, timeline
+from web.app import engine
+from web.params import SearchParams
+
+bp = Blueprint("pages", __name__)
+
+#: The query language, shown on the home page: (query, what it finds).
+EXAMPLES = [
+    ("idlib putin", "articles with both words, best first"),
+    ('"fate of idlib"', "the exact phrase"),
+    ("erdogan OR putin", "either word"),
+    ("idlib -russia", "without a word"),
+    ("title:idlib", "the word in the title"),
+    ("source:Reuters", "one outlet (source:unknown for articles without one)"),
+    ("date:2018-09", "a year, month or day; date:[2018-09-01 TO 2018-09-30] for a range"),
+    ("idl*", "words starting with idl"),
+    ("erdgan~", "words spelt nearly like this"),
+]
+
+
+def article_id_or_404(article_id: str) -> str:
+    """Refuse anything that is not shaped like an article id before it reaches the index."""
+    if not is_article_id(article_id):
+        raise ArticleNotFound(f"{article_id!r} is not an article id.")
+    return article_id
+
+
+def marks_for(q: str) -> tuple[set, list]:
+    """The stems and phrases to mark on an article page reached from the search `q`.
+
+    Workaround: the engine has no public `terms_for(q)`, so this runs the search for one hit and keeps
+    Results.terms/phrases; a query that cannot be run simply marks nothing.
+    """
+    if not q.strip():
+        return set(), []
+    try:
+        results = engine().search(q, per_page=1)
+    except SearchError:
+        return set(), []
+    return results.terms, results.phrases
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", stats=engine().stats(), examples=EXAMPLES)
+
+
+@bp.get("/search")
+def search():
+    params = SearchParams.from_args(request.args)
+    results = engine().search(**params.search_kwargs(current_app.config["SEARCH_PER_PAGE"]))
+    return render_template("search.html", results=results, payload=payload,
+                           timeline=timeline.build(results.facets["date"], results.date_unit, params))
+
+
+@bp.get("/article/<article_id>")
+def article(article_id):
+    article_id = article_id_or_404(article_id)
+    found = engine().get(article_id)
+    related = engine().related(article_id, current_app.config["SEARCH_RELATED"])
+    q = request.args.get("q", "")
+    terms, phrases = marks_for(q)
+    return render_template("article.html", article=found, related=related, q=q,
+                           title_html=payload.marked_html(found.title, terms, phrases),
+                           paragraphs=payload.paragraphs_html(found.body, terms, phrases))
+
+
+@bp.get("/search.atom")
+def feed():
+    """The newest matches of a search as an Atom feed, to follow a story in a feed reader."""
+    params = SearchParams.from_args(request.args)
+    kwargs = params.search_kwargs(current_app.config["SEARCH_FEED_SIZE"])
+    kwargs.update(sort="newest", page=1, per_page=current_app.config["SEARCH_FEED_SIZE"])
+    results = engine().search(**kwargs)
+    synced = _rfc3339(engine().stats().synced_at)
+    entries = [(hit, f"{hit.date}T00:00:00Z" if hit.date else synced) for hit in results.hits]
+    updated = max([stamp for _, stamp in entries] + [synced]) if entries else synced
+    body = render_template("atom.xml", results=results, entries=entries, updated=updated, plain=snippets.plain,
+                           html_url=_external(params.link()), feed_url=_external(params.link("pages.feed")))
+    return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    """The OpenSearch description that lets a browser add this engine to its address bar."""
+    body = render_template("opensearch.xml", search_url=url_for("pages.search", _external=True),
+                           feed_url=url_for("pages.feed", _external=True))
+    return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 with the article count when the index opens; 503 with the reason otherwise."""
+    try:
+        count = engine().stats().articles
+    except SearchError as exc:
+        return jsonify(status="unavailable", error=str(exc)), 503
+    except Exception as exc:  # a damaged index can fail inside Whoosh: still "cannot open", not a crash
+        current_app.logger.exception("health check failed")
+        return jsonify(status="unavailable", error=f"The index cannot be opened ({type(exc).__name__})."), 503
+    return jsonify(status="ok", articles=count)
+
+
+def _rfc3339(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _external(path: str) -> str:
+    return request.host_url.rstrip("/") + path
