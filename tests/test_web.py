@@ -1,0 +1,562 @@
+"""The web app through Flask's test client: every route, every parameter error, headers, hostile content."""
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+import json
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import HOSTILE, write_article
+from search.indexer import sync
+from search.searcher import Engine
+from web import create_app
+from web.app import CSP
+from web.payload import results_payload
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def links(page: str) -> list[str]:
+    """The hrefs of the <a> elements of a page, unescaped."""
+    return [html.unescape(h) for h in re.findall(r'<a[^>]*href="([^"]*)"', page)]
+
+
+def hit_ids(page: str) -> list[str]:
+    return re.findall(r'<li class="hit">\s*<article>\s*<h2><a href="/article/([^"?]+)', page)
+
+
+def total_of(page: str) -> int:
+    return int(re.search(r"<strong>([\d,]+)</strong>", page).group(1).replace(",", ""))
+
+
+def source_counts(page: str) -> dict[str, int]:
+    """The source facet as shown: {value: count}."""
+    return {html.unescape(v): int(c) for v, c in re.findall(
+        r'<input type="checkbox" name="source" value="([^"]*)"[^>]*>\s*<span class="name">[^<]*</span>\s*'
+        r'<span class="count">(\d+)</span>', page)}
+
+
+def checked_sources(page: str) -> list[str]:
+    return [html.unescape(v) for v in re.findall(r'name="source" value="([^"]*)" checked', page)]
+
+
+def timeline_bars(page: str) -> list[tuple[str, str]]:
+    """(href, aria-label) of each linked bar of the timeline."""
+    svg = re.search(r"<svg.*?</svg>", page, re.S)
+    return [(html.unescape(h), html.unescape(l))
+            for h, l in re.findall(r'<a href="([^"]*)" aria-label="([^"]*)"', svg.group())] if svg else []
+
+
+# -- pages --------------------------------------------------------------------------------------------
+def test_home_shows_the_collection_and_how_to_search(client):
+    r = client.get("/")
+    page = text_of(r)
+    assert r.status_code == 200
+    assert "Search 9 news articles" in page
+    assert '<label for="q">' in page and 'id="q"' in page and "autofocus" in page
+    assert 'role="search"' in page and "<main" in page and "<header" in page and "<footer" in page
+    assert "2017-07-11" in page and "2018-10-02" in page  # the date span
+    assert '/search?source=Reuters' in page and "Unknown source" in page
+    assert "/search?q=%22fate+of+idlib%22" in page and "erdgan~" in page
+
+
+def test_results_page_shows_ranked_hits_with_marked_snippets(client):
+    r = client.get("/search?q=idlib")
+    page = text_of(r)
+    assert r.status_code == 200
+    assert 'value="idlib"' in page  # the query stays in the box
+    assert total_of(page) == 6
+    assert re.search(r"1–6 of\s*<strong>6</strong> results\s*<span class=\"took\">\(\d+\.\d\d s\)</span>", page)
+    assert "<mark>Idlib</mark>" in page
+    ids = hit_ids(page)
+    assert len(ids) == 6 and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
+    assert f'/article/{ids[0]}?q=idlib"' in page  # titles link to the article page, carrying the query
+    assert "Reuters" in page and "Unknown source" in page and "undated" in page and "idlib-summit.txt" in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+
+
+def test_browsing_without_words_lists_every_article_newest_first(client):
+    page = text_of(client.get("/search"))
+    assert total_of(page) == 9 and "All articles" in page
+    dates = re.findall(r'<time datetime="([\d-]+)">', page)
+    assert dates == sorted(dates, reverse=True)
+    assert ">best match<" not in page  # relevance means nothing without words
+
+
+def test_unbalanced_quotes_are_searched_leniently(client):
+    r = client.get('/search?q="fate of idlib')
+    assert r.status_code == 200 and total_of(text_of(r)) >= 1
+
+
+def test_source_facet_is_multi_select_with_counts(client):
+    page = text_of(client.get("/search?q=idlib"))
+    assert source_counts(page) == {"Reuters": 3, "AFP": 1, "unknown": 2}
+
+    one = text_of(client.get("/search?q=idlib&source=AFP"))
+    assert total_of(one) == 1 and checked_sources(one) == ["AFP"]
+    # a source's own counts ignore the source filter, so another one can be added (OR)
+    assert source_counts(one) == {"Reuters": 3, "AFP": 1, "unknown": 2}
+
+    two = text_of(client.get("/search?q=idlib&source=AFP&source=Reuters"))
+    assert total_of(two) == 4 and checked_sources(two) == ["Reuters", "AFP"]
+    unknown = text_of(client.get("/search?q=idlib&source=unknown"))
+    assert total_of(unknown) == 2 and "Unknown source" in unknown
+
+
+def test_a_date_filter_narrows_the_source_counts(client):
+    page = text_of(client.get("/search?q=idlib&since=2018-10-01"))
+    assert total_of(page) == 1 and source_counts(page) == {"Reuters": 1}
+    assert 'value="2018-10-01"' in page  # kept in the date input
+
+
+def test_a_chosen_source_without_matches_can_still_be_unticked(client):
+    page = text_of(client.get("/search?q=idlib&source=Nowhere"))
+    assert total_of(page) == 0 and checked_sources(page) == ["Nowhere"]
+    assert "No article matches with these filters" in page
+
+
+def test_active_filters_are_removable_chips(client):
+    page = text_of(client.get("/search?q=idlib&source=AFP&source=Reuters&since=2018-09&until=2018-09&sort=newest"))
+    chips = re.search(r'<ul class="chips".*?</ul>', page, re.S).group()
+    hrefs = links(chips)
+    assert "/search?q=idlib&source=Reuters&since=2018-09&until=2018-09&sort=newest" in hrefs  # AFP removed
+    assert "/search?q=idlib&source=AFP&since=2018-09&until=2018-09&sort=newest" in hrefs      # Reuters removed
+    assert "/search?q=idlib&source=AFP&source=Reuters&until=2018-09&sort=newest" in hrefs     # since removed
+    assert "/search?q=idlib&source=AFP&source=Reuters&since=2018-09&sort=newest" in hrefs     # until removed
+    assert "/search?q=idlib&sort=newest" in hrefs                                             # all cleared
+    # the header's search box keeps the filters, so a new query stays narrowed
+    assert '<input type="hidden" name="source" value="AFP">' in page
+
+
+def test_timeline_bars_link_to_their_month(client):
+    page = text_of(client.get("/search?q=idlib"))
+    bars = timeline_bars(page)
+    assert [label for _, label in bars] == ["Sep 2018: 4 articles", "Oct 2018: 1 article"]
+    assert bars[0][0] == "/search?q=idlib&since=2018-09&until=2018-09"
+    assert "1 undated not shown" in page and "Matches per month" in page
+    narrowed = text_of(client.get(bars[0][0]))
+    assert total_of(narrowed) == 4
+    assert 'class="bar active"' in narrowed
+    assert "since 2018-09" in narrowed and "until 2018-09" in narrowed  # chips
+
+
+def test_timeline_fills_empty_months_and_draws_no_inline_style(client):
+    page = text_of(client.get("/search"))
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group()
+    # 2017-07 .. 2018-10 is 16 months, of which 4 have articles
+    assert svg.count('class="bar') == 16 and svg.count('class="bar none"') == 12
+    assert "style" not in svg and "<script" not in svg
+
+
+def test_timeline_counts_by_year_over_long_spans(client, articles_dir, index_dir):
+    write_article(articles_dir, "old.txt", "An old Idlib story", "2010-03-01", "AFP", "Idlib in 2010.")
+    sync(articles_dir, index_dir)
+    bars = timeline_bars(text_of(client.get("/search?q=idlib")))
+    assert bars[0] == ("/search?q=idlib&since=2010&until=2010", "2010: 1 article")
+    assert bars[-1][1] == "2018: 5 articles"
+    assert total_of(text_of(client.get(bars[0][0]))) == 1
+
+
+def test_sort_switch_and_orders(client):
+    page = text_of(client.get("/search?q=idlib"))
+    assert '<a aria-current="true" href="/search?q=idlib">best match</a>' in page
+    assert 'href="/search?q=idlib&amp;sort=newest"' in page
+    newest = text_of(client.get("/search?q=idlib&sort=newest"))
+    dates = re.findall(r'<time datetime="([\d-]+)">', newest)
+    assert dates == sorted(dates, reverse=True) and "undated" in newest  # undated last
+    oldest = text_of(client.get("/search?q=idlib&sort=oldest"))
+    assert re.findall(r'<time datetime="([\d-]+)">', oldest) == sorted(dates)
+
+
+def test_paging(client):
+    first = text_of(client.get("/search?q=idlib&per_page=4"))
+    assert re.search(r"1–4 of\s*<strong>6</strong>", first)
+    assert 'rel="next" href="/search?q=idlib&amp;per_page=4&amp;page=2"' in first
+    assert '<a aria-current="page"' in first and 'rel="prev"' not in first
+    second = text_of(client.get("/search?q=idlib&per_page=4&page=2"))
+    assert re.search(r"5–6 of\s*<strong>6</strong>", second) and 'start="5"' in second
+    assert 'rel="prev" href="/search?q=idlib&amp;per_page=4"' in second and 'rel="next"' not in second
+    assert len(hit_ids(second)) == 2 and not set(hit_ids(first)) & set(hit_ids(second))
+
+
+def test_suggestion_is_a_link_and_the_fallback_notice_is_shown(client):
+    page = text_of(client.get("/search?q=marathin&source=i24NEWS"))
+    assert 'Did you mean <a href="/search?q=marathon&amp;source=i24NEWS">marathon</a>?' in page
+    page = text_of(client.get("/search?q=idlib+marathon"))
+    assert "No article has all of" in page and total_of(page) == 7
+
+
+def test_article_page(client):
+    ids = hit_ids(text_of(client.get("/search?q=sochi")))
+    r = client.get(f"/article/{ids[0]}")
+    page = text_of(r)
+    assert r.status_code == 200
+    assert '<h1 id="article-title">Erdogan and Putin meet in Sochi over Idlib</h1>' in page
+    assert "<dd><a href=\"/search?source=Reuters\">Reuters</a></dd>" in page
+    assert '<time datetime="2018-09-17">' in page and "idlib-summit.txt" in page
+    assert "<p>Turkish President Tayyip Erdogan met" in page and "<p>The fate of Idlib was at stake" in page
+    assert "<mark>" not in page  # not reached from a search
+    assert "Related articles" in page and page.count('href="/article/') >= 2
+
+
+def test_article_page_marks_the_query_terms(client):
+    ids = hit_ids(text_of(client.get("/search?q=sochi")))
+    page = text_of(client.get(f"/article/{ids[0]}?q=idlib+putin"))
+    assert "<mark>Idlib</mark>" in page and "<mark>Putin</mark>" in page
+    assert 'href="/search?q=idlib+putin"' in page  # back to the results
+    phrase = text_of(client.get(f'/article/{ids[0]}?q="fate of idlib"'))
+    assert "<mark>fate of Idlib</mark>" in phrase
+    # a query that cannot be run marks nothing but still shows the article
+    broken = client.get(f"/article/{ids[0]}?q=*")
+    assert broken.status_code == 200 and "<mark>" not in text_of(broken)
+
+
+@pytest.mark.parametrize("article_id", ["hostile-00000000", "no", "..", "UPPER-3f49768a", "a" * 300,
+                                        "%3Cscript%3E", "hostile-3f49768a%00"])
+def test_unknown_or_malformed_article_id_is_a_404_page(client, article_id):
+    r = client.get(f"/article/{article_id}")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "<script>" not in text_of(r) and 'role="search"' in text_of(r)
+
+
+def test_paths_never_come_from_the_url(client):
+    assert client.get("/article/..%2f..%2fetc%2fpasswd").status_code == 404
+    assert client.get("/api/articles/..%2fconftest.py").status_code == 404
+
+
+# -- parameter errors ---------------------------------------------------------------------------------
+BAD_PARAMS = [
+    ("q=idlib&page=abc", "whole numbers"),
+    ("q=idlib&page=0", "page must be 1 or more"),
+    ("q=idlib&page=99999", "Only the first 10,000 results"),
+    ("q=idlib&page=5", "past the last page"),
+    ("q=idlib&per_page=1000", "per_page must be between 1 and 100"),
+    ("q=idlib&per_page=-1", "per_page must be between 1 and 100"),
+    ("q=idlib&since=notadate", "is not a date"),
+    ("q=idlib&until=2018-13", "is not a date"),
+    ("q=idlib&since=2018-02-31", "is not a date"),
+    ("q=idlib&since=2019&until=2018", "is after until"),
+    ("q=idlib&sort=bogus", "sort must be one of"),
+    ("q=" + "idlib+" * 2000, "the limit is 500"),
+    ("q=*", "A bare * would match every article"),
+    ("q=*lib", "wildcard can only end a word"),
+    ("q=date:2018-99", "is not a date"),
+]
+
+
+@pytest.mark.parametrize("query, message", BAD_PARAMS)
+def test_bad_parameters_give_a_400_page_that_keeps_the_search_box(client, query, message):
+    r = client.get(f"/search?{query}")
+    page = text_of(r)
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert message in html.unescape(page)
+    q = parse_qs(query).get("q", [""])[0]
+    assert f'id="q" name="q" type="search" value="{html.escape(q)}"' in page      # the header's box
+    assert f'id="retry-q" name="q" type="search" value="{html.escape(q)}"' in page  # the form to fix it
+    assert "Traceback" not in page
+
+
+@pytest.mark.parametrize("query, message", BAD_PARAMS)
+def test_bad_parameters_give_a_400_json_error_in_the_api(client, query, message):
+    r = client.get(f"/api/search?{query}")
+    assert r.status_code == 400 and r.mimetype == "application/json"
+    assert set(r.get_json()) == {"error"} and message in r.get_json()["error"]
+
+
+def test_bad_parameters_in_the_feed_are_a_400(client):
+    assert client.get("/search.atom?q=*").status_code == 400
+    assert client.get("/search.atom?since=notadate").status_code == 400
+
+
+def test_a_400_page_lets_the_user_fix_a_bad_filter(client):
+    page = text_of(client.get("/search?q=idlib&source=AFP&since=notadate&sort=bogus"))
+    assert 'id="retry-since" name="since" type="text" value="notadate"' in page
+    assert '<input type="checkbox" name="source" value="AFP" checked>' in page
+    assert '<option value="relevance">' in page  # bogus is not selected: submitting gives a valid sort
+
+
+def test_a_10000_character_query_is_refused_politely(client):
+    r = client.get("/search", query_string={"q": "x" * 10_000})
+    assert r.status_code == 400 and "10,000 characters" in text_of(r)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=60), source=st.lists(st.text(max_size=12), max_size=3),
+       since=st.text(max_size=12), until=st.one_of(st.just(""), st.text(max_size=12)),
+       sort=st.sampled_from(["", "relevance", "newest", "oldest", "x"]), page=st.text(max_size=4),
+       per_page=st.text(max_size=4), path=st.sampled_from(["/search", "/api/search", "/search.atom"]))
+def test_no_input_gives_a_500(shared_client, q, source, since, until, sort, page, per_page, path):
+    """TESTING propagates exceptions, so anything that would reach the 500 handler fails here."""
+    r = shared_client.get(path, query_string={"q": q, "source": source, "since": since, "until": until,
+                                              "sort": sort, "page": page, "per_page": per_page})
+    assert r.status_code in (200, 400)
+    assert r.headers["Content-Security-Policy"] == CSP
+
+
+@settings(max_examples=80, deadline=None)
+@given(article_id=st.text(min_size=1, max_size=80).filter(lambda s: "/" not in s))
+def test_no_article_id_gives_a_500(shared_client, article_id):
+    for prefix in ("/article/", "/api/articles/"):
+        assert shared_client.get(prefix + article_id).status_code in (200, 404, 308)
+
+
+@pytest.fixture(scope="module")
+def shared_client(shared_index):
+    articles, index = shared_index
+    return create_app({"TESTING": True, "SEARCH_INDEX": str(index), "SEARCH_ARTICLES": str(articles)}).test_client()
+
+
+# -- JSON API -----------------------------------------------------------------------------------------
+def test_api_search_returns_the_object_of_query_json(client, index_dir):
+    r = client.get("/api/search?q=idlib&source=Reuters&source=AFP&since=2018-09&per_page=2&sort=newest")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    got = r.get_json()
+    with Engine(index_dir) as engine:
+        want = results_payload(engine.search("idlib", sources=("Reuters", "AFP"), since="2018-09",
+                                             per_page=2, sort="newest"))
+    got.pop("took_ms"), want.pop("took_ms")
+    assert got == json.loads(json.dumps(want))
+    assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice", "sort",
+                                  "hits", "facets", "date_unit"]  # DESIGN.md's order
+    hit = got["hits"][0]
+    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
+
+
+def test_api_article(client):
+    hit = client.get("/api/search?q=sochi").get_json()["hits"][0]
+    r = client.get(f"/api/articles/{hit['id']}")
+    data = r.get_json()
+    assert r.status_code == 200
+    assert data["title"] == "Erdogan and Putin meet in Sochi over Idlib" and data["source"] == "Reuters"
+    assert data["date"] == "2018-09-17" and data["path"] == "idlib-summit.txt"
+    assert data["text"].startswith("Turkish President") and data["related"]
+    assert set(data["related"][0]) == {"id", "title", "date", "source"}
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/articles/hostile-00000000", 404), ("/api/articles/not%20an%20id", 404), ("/api/nothing", 404),
+])
+def test_api_errors_are_json(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status and r.mimetype == "application/json" and set(r.get_json()) == {"error"}
+
+
+def test_api_method_not_allowed_is_json_and_says_allow(client):
+    r = client.post("/api/search?q=idlib")
+    assert r.status_code == 405 and r.get_json()["error"] and "GET" in r.headers["Allow"]
+
+
+# -- feeds, OpenSearch, health ------------------------------------------------------------------------
+def test_atom_feed_lists_the_newest_matches(client):
+    r = client.get("/search.atom?q=idlib&source=Reuters")
+    assert r.status_code == 200 and r.mimetype == "application/atom+xml"
+    feed = ET.fromstring(r.data)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 3 and feed.find(f"{OPENSEARCH}totalResults").text == "3"
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True) and updated[0] == "2018-10-02T00:00:00Z"
+    assert feed.find(f"{ATOM}updated").text >= updated[0]
+    first = entries[0]
+    assert first.find(f"{ATOM}id").text.startswith("http://localhost/article/")
+    assert first.find(f"{ATOM}link").get("href") == first.find(f"{ATOM}id").text
+    assert first.find(f"{ATOM}author/{ATOM}name").text == "Reuters"
+    assert "Saraqeb" in first.find(f"{ATOM}summary").text
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/search.atom?q=idlib&source=Reuters"
+    assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://localhost/search?q=idlib&source=Reuters"
+
+
+def test_atom_feed_without_words_follows_the_whole_collection(client):
+    feed = ET.fromstring(client.get("/search.atom").data)
+    assert len(feed.findall(f"{ATOM}entry")) == 9  # undated entries carry the index's sync time
+
+
+def test_opensearch_description_and_link_on_every_page(client):
+    r = client.get("/opensearch.xml")
+    assert r.status_code == 200 and r.mimetype == "application/opensearchdescription+xml"
+    doc = ET.fromstring(r.data)
+    templates = {u.get("type"): u.get("template") for u in doc.findall(f"{OPENSEARCH}Url")}
+    assert templates["text/html"] == "http://localhost/search?q={searchTerms}"
+    assert templates["application/atom+xml"] == "http://localhost/search.atom?q={searchTerms}"
+    assert doc.find(f"{OPENSEARCH}ShortName").text
+    ids = hit_ids(text_of(client.get("/search?q=sochi")))
+    for url in ["/", "/search?q=idlib", f"/article/{ids[0]}", "/search?page=abc", "/article/nope", "/nowhere"]:
+        assert '<link rel="search" type="application/opensearchdescription+xml"' in text_of(client.get(url)), url
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok", "articles": 9}
+
+
+def test_without_an_index_pages_say_so_with_503(tmp_path):
+    client = create_app({"TESTING": True, "SEARCH_INDEX": str(tmp_path / "none")}).test_client()
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.get_json()["status"] == "unavailable" and "search index" in r.get_json()["error"]
+    api = client.get("/api/search?q=idlib")
+    assert api.status_code == 503 and "search index" in api.get_json()["error"]
+    page = client.get("/")
+    assert page.status_code == 503 and "search index" in text_of(page) and 'role="search"' in text_of(page)
+    assert client.get("/search?q=idlib").status_code == 503
+    assert client.get("/article/hostile-3f49768a").status_code == 503
+
+
+def test_a_damaged_index_is_a_503_health_check(tmp_path):
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "CURRENT").write_text("{not json", encoding="utf-8")
+    client = create_app({"TESTING": True, "SEARCH_INDEX": str(tmp_path / "index")}).test_client()
+    assert client.get("/healthz").status_code == 503
+
+
+def test_the_app_sees_a_new_sync_without_a_restart(client, app, articles_dir, index_dir):
+    engine = app.extensions["search_engine"]
+    assert total_of(text_of(client.get("/search?q=zebra"))) == 0
+    write_article(articles_dir, "zebra.txt", "Zebra escapes from zoo", "2018-11-05", "AFP", "A zebra ran free.")
+    sync(articles_dir, index_dir)
+    page = text_of(client.get("/search?q=zebra"))
+    assert total_of(page) == 1 and "<mark>Zebra</mark> escapes" in page
+    assert client.get("/healthz").get_json()["articles"] == 10
+    assert app.extensions["search_engine"] is engine  # the same engine, refreshed, not a new one
+
+
+def test_the_engine_is_not_reopened_when_the_index_did_not_change(client, app):
+    engine = app.extensions["search_engine"]
+    client.get("/search?q=idlib")
+    snapshot = engine._snapshot
+    client.get("/search?q=putin")
+    client.get("/healthz")
+    assert engine._snapshot is snapshot
+
+
+# -- headers and the error page of last resort --------------------------------------------------------
+HEADER_URLS = ["/", "/search?q=idlib", "/search?page=abc", "/article/nope", "/article/hostile-3f49768a",
+               "/api/search?q=idlib", "/api/search?page=0", "/api/articles/nope", "/search.atom?q=idlib",
+               "/opensearch.xml", "/healthz", "/static/style.css", "/static/icon.svg", "/static/missing.css",
+               "/nowhere"]
+
+
+@pytest.mark.parametrize("url", HEADER_URLS)
+def test_security_headers_on_every_response(client, url):
+    r = client.get(url)
+    assert r.headers["Content-Security-Policy"] == (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_security_headers_on_405_and_redirects(client):
+    for r in (client.post("/search"), client.get("/article/")):
+        assert r.headers["Content-Security-Policy"] == CSP and r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("url", ["/", "/search?q=idlib", "/search", "/article/hostile-3f49768a?q=idlib",
+                                 "/search?page=abc", "/article/nope"])
+def test_pages_have_no_inline_script_or_style(client, url):
+    tags = _Tags(text_of(client.get(url))).tags
+    assert not [t for t, _ in tags if t in ("script", "style")]
+    assert not [(t, a) for t, a in tags if "style" in a or any(name.startswith("on") for name in a)]
+
+
+def test_unexpected_errors_give_a_plain_500_without_traceback(index_dir, caplog):
+    app = create_app({"SEARCH_INDEX": str(index_dir)})
+
+    def boom():
+        raise RuntimeError("secret internals")
+    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/api/boom", "api_boom", boom)
+    client = app.test_client()
+    r = client.get("/boom")
+    assert r.status_code == 500 and r.mimetype == "text/html"
+    assert "Something went wrong" in text_of(r)
+    assert "secret internals" not in text_of(r) and "Traceback" not in text_of(r)
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert "secret internals" in caplog.text  # logged with its traceback
+    api = client.get("/api/boom")
+    assert api.status_code == 500 and "secret" not in api.get_json()["error"]
+
+
+# -- hostile content ----------------------------------------------------------------------------------
+class _Tags(HTMLParser):
+    """Every start tag of a page with its attributes, as a browser's tokenizer would see them."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_inert(page: str):
+    """Nothing in the page can run script: no script-capable tag but the timeline's, no on* attribute,
+    no javascript: URL, and none of the hostile strings appears raw."""
+    for raw in HOSTILE[:3]:
+        assert raw not in page, raw
+    tags = _Tags(page).tags
+    assert not [t for t, _ in tags if t in ("script", "img", "iframe", "object", "embed", "style")]
+    assert [t for t, _ in tags].count("svg") <= 1  # the timeline
+    for tag, attrs in tags:
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        assert "style" not in attrs, (tag, attrs)
+        for name in ("href", "src", "action"):
+            assert not (attrs.get(name) or "").strip().lower().startswith("javascript:"), (tag, attrs)
+
+
+def test_hostile_article_is_inert_on_the_results_page(client):
+    page = text_of(client.get("/search?q=hostile+image"))
+    assert total_of(page) == 1
+    assert_inert(page)
+    assert "<mark>Hostile</mark> &lt;script&gt;alert(1)&lt;/script&gt; headline" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_hostile_article_is_inert_on_its_page(client):
+    page = text_of(client.get("/article/hostile-3f49768a?q=alert+hostile"))
+    assert_inert(page)
+    assert "<mark>alert</mark>" in page and "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in page
+    assert "javascript:<mark>alert</mark>(1)" in page  # the link text, as text
+
+
+def test_hostile_queries_via_query_string_are_inert(client):
+    for q in HOSTILE:
+        for params in ({"q": q}, {"q": "idlib", "source": q}, {"q": "idlib", "until": q}, {"q": q, "sort": q}):
+            r = client.get("/search", query_string=params)
+            assert r.status_code in (200, 400)
+            assert_inert(text_of(r))
+        r = client.get("/article/hostile-3f49768a", query_string={"q": q})
+        assert r.status_code == 200 and "alert" in text_of(r)
+        assert_inert(text_of(r))
+
+
+def test_hostile_article_in_json_is_data_and_its_html_only_marks(client):
+    data = client.get("/api/search?q=hostile+alert").get_json()
+    hit = data["hits"][0]
+    assert hit["title"] == f"Hostile {HOSTILE[0]} headline {HOSTILE[2]}"  # JSON carries the text as it is
+    tags = re.findall(r"</?([a-zA-Z][^\s>/]*)", hit["snippet_html"])
+    assert tags and set(tags) == {"mark"}
+    for raw in HOSTILE[:3]:
+        assert raw not in hit["snippet_html"]
+    article = client.get(f"/api/articles/{hit['id']}").get_json()
+    assert HOSTILE[1] in article["text"]
+    r = client.get("/api/search?q=hostile")
+    assert r.mimetype == "application/json" and r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hostile_article_in_the_feed_is_text(client):
+    r = client.get("/search.atom?q=hostile")
+    assert_inert(text_of(r))
+    entry = ET.fromstring(r.data).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == f"Hostile {HOSTILE[0]} headline {HOSTILE[2]}"
+    assert entry.find(f"{ATOM}title").get("type") == "text"
