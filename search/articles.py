@@ -171,7 +171,9 @@ def read_bytes(full_path: Path, name: str) -> tuple[bytes, list[str]]:
     warnings = []
     try:
         with open(full_path, "rb") as f:
-            data = f.read(MAX_ARTICLE_BYTES + 1)
+            # read(n) with a large n allocates n bytes up front: only ask for the cap when the file is that big
+            size = os.fstat(f.fileno()).st_size
+            data = f.read() if size <= MAX_ARTICLE_BYTES else f.read(MAX_ARTICLE_BYTES + 1)
     except FileNotFoundError:
         raise SkippedFile(f"{name}: skipped, it disappeared while indexing") from None
     except OSError as exc:

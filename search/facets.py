@@ -35,6 +35,7 @@ class Columns:
             self.source.append(code)
         for value in _column_values(reader, "day", 0):
             self.day.append(value if 0 < value <= _NO_DAY else 0)
+        self.live = frozenset(reader.all_doc_ids())
 
     def source_codes(self, wanted: list[str]) -> set[int]:
         """Codes of the named sources (case-insensitive; "unknown" selects articles with no source)."""

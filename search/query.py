@@ -28,7 +28,6 @@ MAX_PREFIX_EXPANSION = 500
 MAX_FUZZY_EXPANSION = 30
 MIN_PREFIX_CHARS = 2
 MAX_FUZZY_DISTANCE = 2
-PROXIMITY_SLOP = 8
 TEXT_FIELDS = ("title", "body")
 FIELDS = ("title", "body", "source", "date")
 
@@ -79,6 +78,8 @@ class Compiled:
     query: wq.Query
     terms: set[str] = field(default_factory=set)           # stems to mark
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    near: list[str] = field(default_factory=list)          # words of a plain query, in order
+    postings: object = None                                  # the searcher's decoded postings for this query
 
 
 @dataclass
@@ -88,18 +89,14 @@ class ParsedQuery:
     text: str
     root: And
     plain: bool  # only words and phrases with no operators or fields: eligible for the any-word fallback
+    scored: bool = True  # has words to rank by (not only source:/date: filters)
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
         return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
 
-    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False,
-                proximity_boost: float = 1.0) -> Compiled:
-        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR.
-
-        Plain queries of several words also score, as an optional extra, the words standing within
-        PROXIMITY_SLOP words of each other in the body, so close matches rank above scattered ones.
-        """
+    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False) -> Compiled:
+        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
         out = Compiled(wq.NullQuery)
         builder = _Builder(reader, title_boost, out)
         if any_word and self.plain:
@@ -107,10 +104,8 @@ class ParsedQuery:
             out.query = wq.Or([p for p in parts if p is not None])
         else:
             out.query = builder.build(self.root) or wq.NullQuery
-        stems = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)] if self.plain else []
-        if len(stems) >= 2 and proximity_boost > 0:
-            near = wq.Phrase("body", stems, slop=PROXIMITY_SLOP, boost=proximity_boost)
-            out.query = wq.AndMaybe(out.query, near)
+        if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
+            out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
 
 
@@ -362,7 +357,15 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError('Nothing to search for: type a word, a "phrase" or a filter like source:Reuters.')
     plain = all(isinstance(n, (Word, Phrase)) and n.field is None for n in root.nodes) and \
         not any(isinstance(n, Word) and n.kind != "word" for n in nodes)
-    return ParsedQuery(text, root, plain)
+    scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and not _inside_not(root, n) for n in nodes)
+    return ParsedQuery(text, root, plain, scored)
+
+
+def _inside_not(root, target) -> bool:
+    for node in _walk(root):
+        if isinstance(node, Not) and any(n is target for n in _walk(node.node)):
+            return True
+    return False
 
 
 def _empty(node) -> bool:

@@ -16,7 +16,10 @@ from search import snippets
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
+from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
+from search.proximity import proximity
+from search.scoring import FieldLengths, bm25f, top
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
 
@@ -26,6 +29,8 @@ MAX_PER_PAGE = 100
 MAX_REACHABLE = 10_000
 #: "Did you mean" is only looked for when a search finds fewer articles than this.
 SUGGEST_BELOW = 3
+#: How many of the best BM25F matches are re-ranked by how close the query's words stand (like a rescore window).
+RESCORE_WINDOW = 50
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class _Snapshot:
         self._free: list = []
         self._lock = threading.Lock()
         self._columns: Columns | None = None
+        self._lengths: FieldLengths | None = None
         self.closed = False
 
     def borrow(self):
@@ -158,6 +164,12 @@ class _Snapshot:
             if self._columns is None:
                 self._columns = Columns(searcher.reader())
             return self._columns
+
+    def lengths(self, searcher) -> FieldLengths:
+        with self._lock:
+            if self._lengths is None:
+                self._lengths = FieldLengths(searcher.reader())
+            return self._lengths
 
     def close(self):
         with self._lock:
@@ -221,10 +233,11 @@ class Engine:
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         parsed = parse(req.text) if req.text else None
-        sort = req.sort if parsed else ("newest" if req.sort == "relevance" else req.sort)
+        # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
+        sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
             columns = snap.columns(searcher)
-            compiled, matched, notice = self._match(searcher, parsed)
+            compiled, matched, notice = self._match(searcher, columns, parsed)
             in_sources = columns.source_codes(list(req.sources)) if req.sources else None
             dated = req.since is not None or req.until is not None
             low, high = req.since or 0, req.until or 99991231
@@ -236,9 +249,9 @@ class Engine:
                 return in_sources is None or columns.source[d] in in_sources
 
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            by_date = [d for d in matched if date_ok(d)] if dated else matched
-            by_source = [d for d in matched if source_ok(d)] if in_sources is not None else matched
-            final = [d for d in by_date if source_ok(d)] if in_sources is not None else by_date
+            by_date = {d for d in matched if date_ok(d)} if dated else matched
+            by_source = {d for d in matched if source_ok(d)} if in_sources is not None else matched
+            final = {d for d in by_date if source_ok(d)} if in_sources is not None else by_date
             date_unit, date_counts = count_dates(columns, by_source)
             facets = {"source": count_sources(columns, by_date), "date": date_counts}
             total = len(final)
@@ -246,47 +259,51 @@ class Engine:
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            top = self._top(searcher, compiled, final, matched, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, columns, d, score, compiled) for d, score in top[first:]]
-            suggestion = self._suggest(searcher, parsed, req, total) if parsed and total < SUGGEST_BELOW else None
+            ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
+            hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
+            suggestion = self._suggest(searcher, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [])
 
-    def _match(self, searcher, parsed: ParsedQuery | None):
+    def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice): all words first, then any word if none has all."""
         if parsed is None:
-            return None, sorted(self._columns_live(searcher)), None
-        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost,
-                                  proximity_boost=self.ranking.proximity_boost)
-        matched = list(searcher.docs_for_query(compiled.query))
+            return None, set(columns.live), None
+        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
+        compiled.postings = Postings(searcher.reader())
+        matched = doc_set(searcher, compiled.query, columns, compiled.postings)
         words = parsed.words()
         if not matched and parsed.plain and len(parsed.root.nodes) > 1:
-            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True,
-                                      proximity_boost=self.ranking.proximity_boost)
-            matched = list(searcher.docs_for_query(compiled.query))
+            postings = compiled.postings
+            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True)
+            compiled.postings = postings
+            matched = doc_set(searcher, compiled.query, columns, postings)
             if matched:
                 listed = ", ".join(f'"{w}"' for w in words) if words else "the words"
                 return compiled, matched, f"No article has all of {listed}; showing articles with any of them."
         return compiled, matched, None
 
-    @staticmethod
-    def _columns_live(searcher):
-        return searcher.reader().all_doc_ids()
-
-    def _top(self, searcher, compiled, final, matched, sort, columns, limit):
+    def _top(self, searcher, snap, compiled, final, sort, columns, limit):
         """The first `limit` (docnum, score) of the filtered set, in the requested order."""
         if not final:
             return []
         if sort == "relevance" and compiled is not None:
-            allowed = set(final) if len(final) != len(matched) else None
-            results = searcher.search(compiled.query, limit=limit, filter=allowed)
-            return [(hit.docnum, hit.score) for hit in results]
+            reader = searcher.reader()
+            scores = bm25f(compiled.postings, compiled.query, final, snap.lengths(searcher), self.ranking.b,
+                           self.ranking.k1)
+            boost = self.ranking.proximity_boost
+            if not boost or len(compiled.near) < 2:
+                return top(scores, limit)
+            # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
+            window = top(scores, max(limit, RESCORE_WINDOW))
+            bonus = proximity(reader, [d for d, _ in window], compiled.near)
+            return top({d: s + boost * bonus.get(d, 0.0) for d, s in window}, limit)
         day = columns.day
-        if sort == "newest":
-            key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731 - unknown dates last in both orders
+        if sort == "oldest":
+            key = lambda d: (day[d] == 0, day[d], d)  # noqa: E731 - unknown dates last in both orders
         else:
-            key = lambda d: (day[d] == 0, day[d], d)  # noqa: E731
+            key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731
         return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
 
     def _hit(self, searcher, columns: Columns, docnum, score, compiled) -> Hit:
@@ -299,7 +316,7 @@ class Engine:
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
                    snippets.highlight(title, terms, phrases))
 
-    def _suggest(self, searcher, parsed: ParsedQuery, req: SearchRequest, total: int) -> str | None:
+    def _suggest(self, searcher, columns, parsed: ParsedQuery, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
         reader = searcher.reader()
         text, changed = parsed.text, False
@@ -323,7 +340,7 @@ class Engine:
             compiled = parse(text).compile(reader, self.ranking.title_boost)
         except QueryError:
             return None
-        found = sum(1 for _ in searcher.docs_for_query(compiled.query))
+        found = len(doc_set(searcher, compiled.query, columns))
         return text if found > total else None
 
     @staticmethod

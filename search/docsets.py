@@ -1,0 +1,91 @@
+"""Which documents match a query, as a set, read from whole postings blocks.
+
+Facets and totals need every matching document, not just the best ten. Whoosh's docs_for_query() walks its
+matcher tree one document at a time in Python (about 1.3 µs a posting, twice for title+body); reading each
+term's postings a block at a time and combining Python sets does the same work several times faster.
+Query types this does not know (phrases, for instance) go through Whoosh.
+"""
+from __future__ import annotations
+
+from whoosh import query as wq
+
+from search.facets import Columns
+
+
+def _leaves(reader):
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
+class Postings:
+    """The decoded postings of the terms one search touches: each term's blocks are read once, then shared by
+    the matching (which documents) and the scoring (how often the term occurs in each)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._cache: dict[tuple[str, str], dict[int, float]] = {}
+
+    def frequencies(self, fieldname: str, text: str) -> dict[int, float]:
+        """{docnum: term frequency} over every segment (deleted documents included)."""
+        key = (fieldname, text)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = _read_postings(self.reader, fieldname, text)
+        return found
+
+
+def _read_postings(reader, fieldname: str, text: str) -> dict[int, float]:
+    found: dict[int, float] = {}
+    for leaf, offset in _leaves(reader):
+        if (fieldname, text) not in leaf:
+            continue
+        matcher = leaf.postings(fieldname, text)
+        if not hasattr(matcher, "_read_weights"):  # not Whoosh's W3 codec: the slow, generic way
+            while matcher.is_active():
+                found[offset + matcher.id()] = matcher.weight()
+                matcher.next()
+            continue
+        # Whoosh's W3 leaf matcher decodes a block of ids and weights at a time: take them whole
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            matcher._read_weights()
+            ids = matcher._ids if not offset else [offset + d for d in matcher._ids]
+            found.update(zip(ids, matcher._weights))
+            matcher._next_block()
+    return found
+
+
+def doc_set(searcher, q, columns: Columns, postings: Postings | None = None) -> set[int]:
+    """The live document numbers matching the Whoosh query `q`."""
+    return _docs(searcher, q, columns, postings or Postings(searcher.reader())) & columns.live
+
+
+def _docs(searcher, q, columns: Columns, postings: Postings) -> set[int]:
+    if q is wq.NullQuery:
+        return set()
+    if isinstance(q, wq.Term):
+        return set(postings.frequencies(q.fieldname, q.text))
+    if isinstance(q, wq.AndMaybe):
+        return _docs(searcher, q.a, columns, postings)
+    if isinstance(q, wq.Or):
+        out: set[int] = set()
+        for sub in q.subqueries:
+            out |= _docs(searcher, sub, columns, postings)
+        return out
+    if isinstance(q, wq.And):
+        positive = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+        negative = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
+        sets = sorted((_docs(searcher, s, columns, postings) for s in positive), key=len)
+        out = set(sets[0]) if sets else set(columns.live)
+        for other in sets[1:]:
+            out &= other
+        for sub in negative:
+            out -= _docs(searcher, sub, columns, postings)
+        return out
+    if isinstance(q, wq.Every) and not q.fieldname:
+        return set(columns.live)
+    if isinstance(q, wq.NumericRange) and q.fieldname == "day":
+        low, high = q.start or 1, q.end or 99991231
+        day = columns.day
+        return {d for d in columns.live if low <= day[d] <= high}
+    return set(searcher.docs_for_query(q))

@@ -1,0 +1,83 @@
+"""BM25F over title and body, computed for every candidate at once from whole postings blocks.
+
+Whoosh scores through a tree of matchers, one document at a time in Python; here each query term's postings
+are decoded a block at a time and combined with per-document field lengths cached per index snapshot. The
+result is true BM25F (Robertson & Zaragoza: field frequencies weighted and length-normalised, then saturated
+once), where Whoosh's BM25F adds up a separate BM25 per field.
+"""
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections import defaultdict
+from math import log
+
+from whoosh import query as wq
+
+TEXT_FIELDS = ("title", "body")
+
+
+class FieldLengths:
+    """Length (in terms) of the title and body of every document, and their averages."""
+
+    def __init__(self, reader):
+        self.lengths: dict[str, array] = {}
+        self.average: dict[str, float] = {}
+        live = max(reader.doc_count(), 1)
+        for field in TEXT_FIELDS:
+            values = array("I")
+            for leaf, _offset in (reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]):
+                values.extend(leaf.doc_field_length(d, field, 0) for d in range(leaf.doc_count_all()))
+            self.lengths[field] = values
+            self.average[field] = max(reader.field_length(field) / live, 1.0)
+
+
+def scoring_terms(q) -> dict[str, dict[str, float]]:
+    """{stem: {field: weight}} for the positive text terms of a query (excluded words and filters don't score)."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+
+    def walk(node, boost=1.0):
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            out[node.text][node.fieldname] = max(out[node.text].get(node.fieldname, 0.0), boost * node.boost)
+        elif isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
+            for word in node.words:
+                out[word][node.fieldname] = max(out[word].get(node.fieldname, 0.0), boost * node.boost)
+        elif isinstance(node, wq.AndMaybe):
+            walk(node.a, boost)
+            walk(node.b, boost)
+        elif isinstance(node, (wq.And, wq.Or)):
+            for sub in node.subqueries:
+                walk(sub, boost * node.boost)
+
+    walk(q)
+    return dict(out)
+
+
+def bm25f(postings, q, candidates: set[int], lengths: FieldLengths, b: float, k1: float) -> dict[int, float]:
+    """{docnum: BM25F score} for every candidate (0.0 when only filters matched it)."""
+    reader = postings.reader
+    scores = dict.fromkeys(candidates, 0.0)
+    n = reader.doc_count()
+    for text, weights in scoring_terms(q).items():
+        df = reader.doc_frequency("body", text) or reader.doc_frequency("title", text)
+        idf = log(1 + (n - df + 0.5) / (df + 0.5))
+        pseudo: dict[int, float] = defaultdict(float)
+        for field, weight in weights.items():
+            field_lengths, average = lengths.lengths[field], lengths.average[field]
+            frequencies = postings.frequencies(field, text)
+            if len(frequencies) > len(candidates):  # walk the smaller of the two
+                found = ((d, frequencies[d]) for d in candidates if d in frequencies)
+            else:
+                found = ((d, tf) for d, tf in frequencies.items() if d in candidates)
+            for doc, tf in found:
+                pseudo[doc] += weight * tf / (1 - b + b * field_lengths[doc] / average)
+        for doc, tf in pseudo.items():
+            scores[doc] += idf * tf * (k1 + 1) / (k1 + tf)
+    return scores
+
+
+def top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The `limit` best (docnum, score), ties broken by document order so pages are stable."""
+    return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
