@@ -560,3 +560,9 @@ def test_hostile_article_in_the_feed_is_text(client):
     entry = ET.fromstring(r.data).find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == f"Hostile {HOSTILE[0]} headline {HOSTILE[2]}"
     assert entry.find(f"{ATOM}title").get("type") == "text"
+
+
+def test_a_400_page_does_not_carry_the_bad_filter_into_the_next_query(client):
+    page = text_of(client.get("/search?q=idlib&since=notadate"))
+    header = re.search(r'<header class="site">.*?</header>', page, re.S).group()
+    assert 'name="since"' not in header and 'value="idlib"' in header

@@ -14,8 +14,9 @@ from search.facets import UNKNOWN
 SLOT = 10
 GAP = 2
 HEIGHT = 60
-#: Fewer periods than this are centred at their slot width instead of each filling a wide band.
-MIN_SLOTS = 16
+#: A timeline of fewer months than this is widened with empty months on both sides, so that a single
+#: month reads as one bar on a year-long axis rather than one band across the whole chart.
+MIN_MONTHS = 12
 
 
 @dataclass
@@ -55,9 +56,6 @@ class Timeline:
     def last(self) -> str:
         return self.bars[-1].label
 
-    @property
-    def peak(self) -> int:
-        return max(b.count for b in self.bars)
 
 
 def _label(period: str) -> str:
@@ -67,15 +65,14 @@ def _label(period: str) -> str:
 
 
 def _periods(first: str, last: str, unit: str) -> list[str]:
-    """Every month ("YYYY-MM") or year ("YYYY") from first to last."""
+    """Every month ("YYYY-MM") or year ("YYYY") from first to last; at least MIN_MONTHS months."""
     if unit == "year":
         return [f"{y:04d}" for y in range(int(first), int(last) + 1)]
-    out, (y, m) = [], (int(first[:4]), int(first[5:7]))
-    end = (int(last[:4]), int(last[5:7]))
-    while (y, m) <= end:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    low, high = int(first[:4]) * 12 + int(first[5:7]) - 1, int(last[:4]) * 12 + int(last[5:7]) - 1
+    missing = MIN_MONTHS - (high - low + 1)
+    if missing > 0:
+        low, high = low - missing // 2, high + missing - missing // 2
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(low, high + 1)]
 
 
 def _inside(period: str, since: str, until: str) -> bool:
@@ -94,14 +91,12 @@ def build(date_facet, unit: str, params) -> Timeline | None:
         return None
     periods = _periods(min(counts), max(counts), unit)
     peak = max(counts.values())
-    slots = max(len(periods), MIN_SLOTS)
-    offset = (slots - len(periods)) * SLOT / 2
     bars = []
     for i, period in enumerate(periods):
         count = counts.get(period, 0)
         # a bar of one article stays visible next to a tall one
         height = max(2.0, round((HEIGHT - 2) * count / peak, 2)) if count else 1.0
         bars.append(Bar(period, _label(period), count, params.with_period(period, period) if count else None,
-                        _inside(period, params.since, params.until), offset + i * SLOT + GAP / 2,
+                        _inside(period, params.since, params.until), i * SLOT + GAP / 2,
                         HEIGHT - height, SLOT - GAP, height))
-    return Timeline(unit, bars, undated, slots * SLOT)
+    return Timeline(unit, bars, undated, len(periods) * SLOT)
