@@ -55,6 +55,34 @@ def _read_postings(reader, fieldname: str, text: str) -> dict[int, float]:
     return found
 
 
+def phrase_docs(reader, fieldname: str, words, postings: Postings) -> set[int]:
+    """Documents where the words stand one after another: the intersection of the words' documents, then
+    their positions checked for just those candidates."""
+    candidates = None
+    for word in words:
+        docs = postings.frequencies(fieldname, word).keys()
+        candidates = set(docs) if candidates is None else candidates & docs
+        if not candidates:
+            return set()
+    found: set[int] = set()
+    for leaf, offset in _leaves(reader):
+        end = offset + leaf.doc_count_all()
+        local = sorted(d - offset for d in candidates if offset <= d < end)
+        if not local:
+            continue
+        matchers = [leaf.postings(fieldname, w) for w in words]
+        for doc in local:
+            spots = []
+            for matcher in matchers:
+                if matcher.id() < doc:
+                    matcher.skip_to(doc)
+                spots.append(matcher.value_as("positions"))
+            first, rest = spots[0], [set(p) for p in spots[1:]]
+            if any(all(start + i in positions for i, positions in enumerate(rest, 1)) for start in first):
+                found.add(doc + offset)
+    return found
+
+
 def doc_set(searcher, q, columns: Columns, postings: Postings | None = None) -> set[int]:
     """The live document numbers matching the Whoosh query `q`."""
     return _docs(searcher, q, columns, postings or Postings(searcher.reader())) & columns.live
@@ -82,6 +110,8 @@ def _docs(searcher, q, columns: Columns, postings: Postings) -> set[int]:
         for sub in negative:
             out -= _docs(searcher, sub, columns, postings)
         return out
+    if isinstance(q, wq.Phrase) and q.slop == 1:
+        return phrase_docs(searcher.reader(), q.fieldname, q.words, postings)
     if isinstance(q, wq.Every) and not q.fieldname:
         return set(columns.live)
     if isinstance(q, wq.NumericRange) and q.fieldname == "day":

@@ -4,8 +4,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 import os
+import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,10 +131,21 @@ def validate(text="", sources=(), since=None, until=None, sort="relevance", page
     high = parse_date_bound(until, True, "until") if until else None
     if low and high and low > high:
         raise QueryError(f"since ({since}) is after until ({until}).")
-    sources = tuple(s.strip() for s in (sources or ()) if s and s.strip())
+    sources = tuple(_typed(s).strip() for s in (sources or ()) if s and s.strip())
     if len(sources) > 50:
         raise QueryError("At most 50 sources can be chosen at once.")
-    return SearchRequest((text or "").strip(), sources, low, high, sort, page, per_page)
+    return SearchRequest(_typed(text or "").strip(), sources, low, high, sort, page, per_page)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _typed(value):
+    """Text as typed, made searchable: NFC (so NFD input matches), and lone surrogates (bytes a terminal could
+    not decode reach click as surrogates, which cannot be encoded into index terms) replaced by U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
 
 
 class _Snapshot:
@@ -232,7 +245,11 @@ class Engine:
         """Search the index; raise QueryError for anything the user should change."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        parsed = parse(req.text) if req.text else None
+        try:
+            parsed = parse(req.text) if req.text else None
+        except RecursionError:  # the parser recurses per level of parentheses, NOT and field prefixes
+            raise QueryError("The query nests parentheses, NOT or fields too deeply; "
+                             "write it with fewer levels.") from None
         # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
         sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
@@ -325,7 +342,10 @@ class Engine:
             if len(folded) < 3 or is_stop_word(folded):
                 continue
             own = term_for(folded)
-            best, best_df = None, reader.doc_frequency("body", own) if own else 0
+            best_df = reader.doc_frequency("body", own) if own else 0
+            if best_df >= SUGGEST_BELOW:
+                continue  # a word that many articles use is not a typo; looking for corrections costs ~20 ms a word
+            best = None
             for cand in reader.terms_within("body", folded, 1 if len(folded) <= 4 else 2, prefix=1):
                 cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
                 df = reader.doc_frequency("body", cand)

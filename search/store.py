@@ -182,8 +182,11 @@ class IndexStore:
         name = f"{GEN_PREFIX}{number:06d}"
         folder = self.path / name
         folder.mkdir(parents=True)
-        storage = DurableFileStorage(str(folder))
-        return name, storage.create_index(make_schema())
+        try:
+            return name, DurableFileStorage(str(folder)).create_index(make_schema())
+        except BaseException:  # e.g. a full disk while writing the first table of contents: leave no debris
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
 
     def open_for_writing(self, generation: str) -> FileIndex:
         """Open a generation with durable writes. Call under the lock."""
