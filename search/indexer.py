@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from whoosh.codec.whoosh3 import W3Codec
+
 from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
 from search.errors import IndexUnwritable, SearchError
 from search.schema import SCHEMA_VERSION
@@ -15,6 +17,12 @@ from search.store import IndexStore
 
 #: Memory Whoosh may use for buffering postings before it writes a segment.
 WRITER_LIMIT_MB = 256
+
+
+def _writer(ix):
+    # Postings blocks uncompressed: measured on 2,000 Reuters articles, 19% less CPU to build (and no
+    # zlib.decompress per block at query time) for an index 50% larger (10.6 MB instead of 6.9 MB).
+    return ix.writer(limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0))
 
 Progress = Callable[[int, int], None]
 
@@ -118,7 +126,7 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
     """Write every article into a new generation; the live one keeps answering until publish()."""
     generation, ix = store.new_generation()
     try:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = _writer(ix)
         try:
             for done, (rel, st) in enumerate(files.items(), 1):
                 read = _read(root, rel, sidecar, report)
@@ -177,7 +185,7 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
             writes.append(to_document(article, _signature(st, digest, side)))
     report.removed = len(removed)
     if writes or removed:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = _writer(ix)
         try:
             for rel in removed:
                 writer.delete_by_term("path", rel)
