@@ -342,8 +342,11 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
                          "Keep the words that matter most.")
     text = text.replace("\x00", " ")
-    tokens = _lex(text)
-    root = _Parser(tokens).query()
+    try:
+        root = _Parser(_lex(text)).query()
+    except RecursionError:  # the parser recurses once per level of parentheses, NOT and field prefixes
+        raise QueryError("The query nests parentheses, NOT or fields too deeply; "
+                         "write it with fewer levels.") from None
     nodes = list(_walk(root))
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:

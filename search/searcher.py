@@ -245,11 +245,7 @@ class Engine:
         """Search the index; raise QueryError for anything the user should change."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        try:
-            parsed = parse(req.text) if req.text else None
-        except RecursionError:  # the parser recurses per level of parentheses, NOT and field prefixes
-            raise QueryError("The query nests parentheses, NOT or fields too deeply; "
-                             "write it with fewer levels.") from None
+        parsed = parse(req.text) if req.text else None
         # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
         sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):

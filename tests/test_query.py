@@ -63,6 +63,8 @@ def test_date_forms(text, low, high):
     ("erdgan~7", "1 or 2 differences"),
     ("x" * (MAX_QUERY_CHARS + 1), "the limit is 500"),
     (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), "more than 32 words"),
+    ("(" * 400 + "idlib", "too deeply"),
+    ("-" * 499 + "idlib", "too deeply"),
 ])
 def test_refusals_say_what_to_do(text, message):
     started = time.perf_counter()
