@@ -64,7 +64,7 @@ def test_date_forms(text, low, high):
     ("x" * (MAX_QUERY_CHARS + 1), "the limit is 500"),
     (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), "more than 32 words"),
     ("(" * 400 + "idlib", "too deeply"),
-    ("-" * 499 + "idlib", "too deeply"),
+    ("-" * 490 + "idlib", "too deeply"),
 ])
 def test_refusals_say_what_to_do(text, message):
     started = time.perf_counter()
