@@ -64,7 +64,6 @@ def test_date_forms(text, low, high):
     ("x" * (MAX_QUERY_CHARS + 1), "the limit is 500"),
     (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), "more than 32 words"),
     ("(" * 400 + "idlib", "too deeply"),
-    ("-" * 490 + "idlib", "too deeply"),
 ])
 def test_refusals_say_what_to_do(text, message):
     started = time.perf_counter()
@@ -75,6 +74,7 @@ def test_refusals_say_what_to_do(text, message):
 
 @pytest.mark.parametrize("text,expected", [
     ("NOT NOT idlib", [Word("idlib")]),
+    ("-" * 490 + "idlib", [Word("idlib")]),
     ('"unbalanced quote', [Phrase("unbalanced quote")]),
     ("(idlib putin", [And([Word("idlib"), Word("putin")])]),
     ("idlib)) putin", [Word("idlib"), Word("putin")]),
