@@ -5,6 +5,8 @@ import html
 from html.parser import HTMLParser
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
@@ -376,6 +378,16 @@ def test_atom_feed_lists_the_newest_matches(client):
     assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://localhost/search?q=idlib&source=Reuters"
 
 
+@settings(max_examples=60, deadline=None)
+@given(q=st.text(max_size=30))
+def test_atom_feed_is_well_formed_xml_whatever_the_query(shared_client, q):
+    r = shared_client.get("/search.atom", query_string={"q": q})
+    if r.status_code == 200:
+        ET.fromstring(r.data)  # raises on a character XML cannot carry
+    else:
+        assert r.status_code == 400
+
+
 def test_atom_feed_without_words_follows_the_whole_collection(client):
     feed = ET.fromstring(client.get("/search.atom").data)
     assert len(feed.findall(f"{ATOM}entry")) == 9  # undated entries carry the index's sync time
@@ -392,6 +404,15 @@ def test_opensearch_description_and_link_on_every_page(client):
     ids = hit_ids(text_of(client.get("/search?q=sochi")))
     for url in ["/", "/search?q=idlib", f"/article/{ids[0]}", "/search?page=abc", "/article/nope", "/nowhere"]:
         assert '<link rel="search" type="application/opensearchdescription+xml"' in text_of(client.get(url)), url
+
+
+def test_the_index_comes_from_the_config_else_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEARCH_INDEX", str(tmp_path / "from-env"))
+    assert create_app().config["SEARCH_INDEX"] == str(tmp_path / "from-env")
+    assert create_app({"SEARCH_INDEX": str(tmp_path / "given")}).config["SEARCH_INDEX"] == str(tmp_path / "given")
+    monkeypatch.delenv("SEARCH_INDEX")
+    monkeypatch.chdir(tmp_path)
+    assert create_app().config["SEARCH_INDEX"] == str(tmp_path / "index")
 
 
 def test_healthz(client):
@@ -427,6 +448,15 @@ def test_the_app_sees_a_new_sync_without_a_restart(client, app, articles_dir, in
     assert total_of(page) == 1 and "<mark>Zebra</mark> escapes" in page
     assert client.get("/healthz").get_json()["articles"] == 10
     assert app.extensions["search_engine"] is engine  # the same engine, refreshed, not a new one
+
+
+def test_the_app_sees_an_index_run_in_another_process(client, articles_dir, index_dir):
+    assert total_of(text_of(client.get("/search?q=okapi"))) == 0
+    write_article(articles_dir, "okapi.txt", "Okapi born at the zoo", "2018-11-06", "AFP", "An okapi calf was born.")
+    done = subprocess.run([sys.executable, "-m", "search", "--articles", str(articles_dir), "--index", str(index_dir),
+                           "index"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert total_of(text_of(client.get("/search?q=okapi"))) == 1
 
 
 def test_the_engine_is_not_reopened_when_the_index_did_not_change(client, app):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
@@ -109,6 +110,16 @@ def healthz():
         current_app.logger.exception("health check failed")
         return jsonify(status="unavailable", error=f"The index cannot be opened ({type(exc).__name__})."), 503
     return jsonify(status="ok", articles=count)
+
+
+# Characters XML 1.0 cannot carry at all, even escaped; a query typed with one must still give a valid feed.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@bp.app_template_filter("xml_text")
+def xml_text(value) -> str:
+    """Text with the characters XML forbids removed (autoescaping still escapes the rest)."""
+    return _NOT_XML.sub("", str(value))
 
 
 def _rfc3339(timestamp: float) -> str:
