@@ -12,8 +12,9 @@ Passage = list[Span]
 
 PASSAGE_CHARS = 200
 MAX_PASSAGES = 3
-# a sentence ends at . ! ? (and closing quotes/brackets) followed by white space, or at a line break
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\s*")
+# a sentence ends at . ! ? (and closing quotes/brackets) followed by white space and a capital or a quote
+# ("Sept. 7" and "3.5 percent" do not end one), or at a line break
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|\n\s*")
 
 
 def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> list[tuple[int, int]]:

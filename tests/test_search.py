@@ -271,3 +271,10 @@ def test_new_articles_are_found_after_sync(tmp_path):
         write_article(folder, "late.txt", "Late news from Hajin", "2018-09-15", "AFP", "Fighting in Hajin.")
         sync(folder, index)
         assert paths(engine.search("hajin")) == ["late.txt"]
+
+
+def test_passages_do_not_break_at_abbreviations_or_decimals():
+    from search.snippets import passages
+    text = "Leaders meet in Tehran Friday, Sept. 7, to discuss Idlib. Growth was 3.5 percent. Unrelated."
+    (first, *_) = passages(text, {"idlib"})
+    assert "".join(t for t, _ in first) == "Leaders meet in Tehran Friday, Sept. 7, to discuss Idlib."
