@@ -85,7 +85,7 @@ def feed():
     results = engine().search(**kwargs)
     synced = _rfc3339(engine().stats().synced_at)
     entries = [(hit, f"{hit.date}T00:00:00Z" if hit.date else synced) for hit in results.hits]
-    updated = max([stamp for _, stamp in entries] + [synced]) if entries else synced
+    updated = max([synced] + [stamp for _, stamp in entries])
     body = render_template("atom.xml", results=results, entries=entries, updated=updated, plain=snippets.plain,
                            html_url=_external(params.link()), feed_url=_external(params.link("pages.feed")))
     return current_app.response_class(body, mimetype="application/atom+xml")
