@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
+from whoosh.index import FileIndex
 from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
 
 from search import snippets
 from search.analysis import fold, is_stop_word, term_for, word_spans
@@ -148,11 +150,26 @@ def _typed(value):
     return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
 
 
+def _read_toc(ix, attempts: int = 10):
+    """The newest table of contents; retried like Whoosh's own reader(), as a commit may delete it mid-read."""
+    for attempt in range(attempts):
+        try:
+            return ix._read_toc()
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 class _Snapshot:
     """One opened generation of the index: a pool of searchers and its facet columns."""
 
     def __init__(self, ix, pointer, ranking: Ranking):
         self.ix, self.pointer, self.ranking = ix, pointer, ranking
+        # The commit this snapshot shows. ix.searcher() would read the newest table of contents, and an
+        # incremental sync commits into the live generation a moment before it publishes CURRENT: a searcher
+        # opened then would see a newer commit than the columns and lengths cached here describe.
+        self._toc = _read_toc(ix)
         self._free: list = []
         self._lock = threading.Lock()
         self._columns: Columns | None = None
@@ -163,7 +180,9 @@ class _Snapshot:
         with self._lock:
             if self._free:
                 return self._free.pop()
-        return self.ix.searcher(weighting=self.ranking.weighting())
+        toc = self._toc  # raises OSError if a later commit has since merged these segments away
+        reader = FileIndex._reader(self.ix.storage, toc.schema, list(toc.segments), toc.generation)
+        return Searcher(reader, fromindex=self.ix, weighting=self.ranking.weighting())
 
     def give_back(self, searcher):
         with self._lock:
@@ -233,7 +252,14 @@ class Engine:
     @contextlib.contextmanager
     def _searching(self):
         snap = self._current()
-        searcher = snap.borrow()
+        try:
+            searcher = snap.borrow()
+        except OSError:  # the snapshot's commit is gone from disk: open the newest one
+            with self._lock:
+                if self._snapshot is snap:
+                    self._stamp = None
+            snap = self._current()
+            searcher = snap.borrow()
         try:
             yield snap, searcher
         finally:
