@@ -167,3 +167,20 @@ def fuzz_engine(engine, count: int, seed: int = 0, vocab: tuple[str, ...] = (), 
             report.slow.append(f"{text[:80]!r} {params}: {ms:.0f} ms")
     report.seconds = time.monotonic() - started
     return report
+
+
+def _sendable(value) -> str:
+    # what a browser can send: text as UTF-8 (a lone surrogate cannot be encoded, it arrives as U+FFFD)
+    return str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def web_query(text: str, params: dict) -> list[tuple[str, str]]:
+    """The fuzzed search as query-string pairs for /search, /api/search and /search.atom."""
+    pairs = [("q", _sendable(text)), ("sort", _sendable(params["sort"])), ("page", _sendable(params["page"])),
+             ("per_page", _sendable(params["per_page"]))]
+    for name in ("since", "until"):
+        if params[name] is not None:
+            pairs.append((name, _sendable(params[name])))
+    sources = params["sources"]
+    pairs += [("source", _sendable(s)) for s in (sources if isinstance(sources, tuple) else (sources,))]
+    return pairs

@@ -33,7 +33,7 @@ from search.indexer import sync
 from search.searcher import Engine
 from search.store import IndexStore
 from stress.corpus import MARKER, Collection
-from stress.fuzz import KNOWN_BAD, fuzz_engine, queries
+from stress.fuzz import KNOWN_BAD, fuzz_engine, queries, web_query
 from stress.kill import check_clean, check_index, indexed, indexer_command, lock_is_held, run_kills
 from stress.load import run_load, search_paths
 from stress.server import mapped_index_files, open_fds, running_server
@@ -366,9 +366,7 @@ def test_fuzzed_queries_through_the_web_are_200_or_400(fuzz_index):
     client = create_app({"SEARCH_INDEX": str(index)}).test_client()
     statuses, bad = {}, []
     for n, (text, params) in zip(range(300), queries(62, tuple(col.vocab[:300]))):
-        args = {"q": text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
-                "sort": params["sort"], "page": params["page"], "per_page": params["per_page"] or ""}
-        path = ("/api/search?" if n % 2 else "/search?") + urlencode(args)
+        path = ("/api/search?", "/search?", "/search.atom?")[n % 3] + urlencode(web_query(text, params))
         r = client.get(path)
         statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
         if r.status_code not in (200, 400):

@@ -1,0 +1,172 @@
+"""The long variants of the reliability tests (issue 6), marked slow: `make stress` (pytest -m slow) runs them.
+
+Each prints one summary line of what it measured (shown by `pytest -rA` or `-s`), and when STRESS_RESULTS
+names a folder, also writes it there as JSON; stress/RESULTS.md records a run of these.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from search.articles import article_id
+from search.indexer import sync
+from search.searcher import Engine
+from stress.corpus import MARKER, Collection
+from stress.fuzz import fuzz_engine, queries, web_query
+from stress.kill import run_kills
+from stress.load import run_load, search_paths
+from stress.server import running_server
+from tests.test_reliability import api_total, http_get, run_cli, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def record(name: str, summary: str, **figures) -> None:
+    """Print the measured summary; also write it as JSON under $STRESS_RESULTS when that is set."""
+    print(f"\n[{name}] {summary}")
+    folder = os.environ.get("STRESS_RESULTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        data = {"test": name, "summary": summary, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), **figures}
+        (Path(folder) / f"{name}.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+
+
+def test_kill_the_indexer_60_times(tmp_path):
+    report = run_kills(tmp_path, kills=60, seed=2026, articles=800, words=80, change=(40, 30, 40),
+                       max_seconds=1500, log=print)
+    record("kill", report.summary(), kills=report.kills, kills_incremental=report.kills_incremental,
+           kills_full=report.kills_full, kills_locked=report.kills_locked, left_old=report.left_old,
+           left_new=report.left_new, recoveries=report.recoveries, failures=report.failures,
+           stray_generations_cleaned=report.stray_generations_cleaned, finished_first=report.finished_first,
+           durations=report.durations, seconds=round(report.seconds))
+    assert not report.failures, report.failures
+    assert report.kills >= 50 and report.kills_full >= 25 and report.kills_incremental >= 25, report.summary()
+    assert report.recoveries == report.kills
+
+
+def test_load_8_clients_for_60_seconds(tmp_path):
+    col = Collection(tmp_path / "articles", seed=55, words=120)
+    col.add(2000)
+    sync(col.folder, tmp_path / "index")
+    paths = search_paths(col.vocab[:1500], everywhere=MARKER)
+    with running_server(tmp_path / "index", col.folder, threads=8) as server:
+        warm = run_load(server.url, paths, clients=8, duration=30, max_requests=200, seed=1)
+        assert warm.errors == 0, warm.error_samples
+        time.sleep(0.5)
+        fds_start, maps_start = server.fds(), server.mapped_index_files()
+        load = run_load(server.url, paths, clients=8, duration=60, max_requests=1_000_000, seed=2)
+        time.sleep(0.5)
+        fds_end, maps_end = server.fds(), server.mapped_index_files()
+    record("load", f"{load.summary()}; server fds {fds_start} -> {fds_end}, mapped segments {maps_start} -> "
+                   f"{maps_end}; 2,000 articles", requests=load.requests, errors=load.errors,
+           p50_ms=round(load.p50, 1), p95_ms=round(load.p95, 1), seconds=round(load.seconds, 1),
+           statuses=dict(load.statuses), fds_start=fds_start, fds_end=fds_end, maps_start=maps_start,
+           maps_end=maps_end, error_samples=load.error_samples)
+    assert load.errors == 0, load.error_samples
+    assert load.seconds >= 59 and load.requests > 100
+    assert fds_end <= fds_start + 2 and maps_end <= maps_start + 1
+
+
+def test_searching_while_indexing_for_many_syncs(tmp_path):
+    col = Collection(tmp_path / "articles", seed=56, words=80)
+    col.add(800)
+    index = tmp_path / "index"
+    sync(col.folder, index)
+    counts = {len(col.expected)}
+    totals: list[int] = []
+    marker_path = "/api/search?" + urlencode({"q": MARKER, "per_page": 1})
+    other = search_paths(col.vocab[:800], everywhere=MARKER)
+    syncs = {"incremental": 0, "full": 0}
+
+    def make(rng):
+        return marker_path if rng.random() < 0.3 else other(rng)
+
+    def seen(path, status, body):
+        if path == marker_path and status == 200:
+            totals.append(json.loads(body)["total"])
+
+    with running_server(index, col.folder) as server:
+        stop, result = threading.Event(), {}
+        loader = threading.Thread(target=lambda: result.setdefault("load", run_load(
+            server.url, make, clients=4, duration=900, stop=stop, on_response=seen)))
+        loader.start()
+        try:
+            fds_start = server.fds()
+            for step in range(12):
+                new = col.add(40, f"v{step + 1}")
+                col.update(20, f"v{step + 1}")
+                col.remove(20)
+                counts.add(len(col.expected))
+                full = step % 4 == 3
+                done = run_cli("--articles", str(col.folder), "--index", str(index), "index",
+                               *(["--full"] if full else []))
+                assert done.returncode == 0, done.stderr
+                syncs["full" if full else "incremental"] += 1
+                wait_for(lambda: api_total(server, MARKER) == len(col.expected), 10, "the new count")
+                kept = next(rel for rel in new if rel in col.expected)
+                assert http_get(server, f"/api/articles/{article_id(kept)}")[0] == 200
+            fds_end = server.fds()
+        finally:
+            stop.set()
+            loader.join(120)
+    load = result["load"]
+    record("searching_while_indexing",
+           f"{load.summary()}; during {syncs['incremental']} incremental syncs and {syncs['full']} full rebuilds; "
+           f"every count seen was a published one: {set(totals) <= counts}; server fds {fds_start} -> {fds_end}",
+           requests=load.requests, errors=load.errors, p50_ms=round(load.p50, 1), p95_ms=round(load.p95, 1),
+           syncs=syncs, counts_seen=sorted(set(totals)), counts_published=sorted(counts),
+           error_samples=load.error_samples)
+    assert load.errors == 0, load.error_samples
+    assert totals and set(totals) <= counts, set(totals) - counts
+
+
+@pytest.fixture(scope="module")
+def fuzz_collection(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fuzz")
+    col = Collection(root / "articles", seed=57, words=80)
+    col.add(1000)
+    sync(col.folder, root / "index")
+    return col, root / "index"
+
+
+def test_fuzz_20000_queries_against_the_engine(fuzz_collection):
+    col, index = fuzz_collection
+    with Engine(index) as engine:
+        report = fuzz_engine(engine, 20_000, seed=2026, vocab=tuple(col.vocab[:1000]), bound_ms=2000,
+                             max_seconds=1200)
+    record("fuzz_engine", report.summary(), tried=report.tried, answered=report.answered, refused=report.refused,
+           crashes=report.crashes[:10], slow=report.slow[:10], max_ms=round(report.max_ms),
+           error_types=dict(report.error_types))
+    assert report.tried == 20_000
+    assert not report.crashes, report.crashes[:5]
+    assert not report.slow, report.slow[:5]
+
+
+def test_fuzz_20000_queries_through_the_web(fuzz_collection):
+    from web import create_app
+    col, index = fuzz_collection
+    client = create_app({"SEARCH_INDEX": str(index)}).test_client()
+    statuses: dict[int, int] = {}
+    bad, slowest, started = [], 0.0, time.monotonic()
+    endpoints = ("/search?", "/api/search?", "/search.atom?")
+    for n, (text, params) in zip(range(20_000), queries(2027, tuple(col.vocab[:1000]))):
+        path = endpoints[n % 3] + urlencode(web_query(text, params))
+        t0 = time.perf_counter()
+        response = client.get(path)
+        slowest = max(slowest, time.perf_counter() - t0)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        if response.status_code not in (200, 400) and len(bad) < 20:
+            bad.append((path[:200], response.status_code, response.get_data()[:200]))
+    tried = sum(statuses.values())
+    record("fuzz_web", f"{tried:,} fuzzed requests to /search, /api/search and /search.atom: statuses "
+                       f"{dict(sorted(statuses.items()))}; slowest {slowest * 1000:.0f} ms; "
+                       f"{time.monotonic() - started:.0f} s", tried=tried, statuses=statuses,
+           slowest_ms=round(slowest * 1000), bad=bad)
+    assert tried == 20_000
+    assert not bad, bad[:5]
