@@ -81,6 +81,7 @@ class Results:
     took_ms: float
     terms: set[str] = field(default_factory=set)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    fallback_query: str | None = None  # with a notice: the any-word query that was run instead ("a OR b")
 
     @property
     def pages(self) -> int:
@@ -174,6 +175,7 @@ class _Snapshot:
         self._lock = threading.Lock()
         self._columns: Columns | None = None
         self._lengths: FieldLengths | None = None
+        self._stats: Stats | None = None
         self.closed = False
 
     def borrow(self):
@@ -196,6 +198,19 @@ class _Snapshot:
             if self._columns is None:
                 self._columns = Columns(searcher.reader())
             return self._columns
+
+    def stats(self, searcher, store: IndexStore) -> Stats:
+        with self._lock:
+            if self._stats is None:
+                columns = self._columns or Columns(searcher.reader())
+                self._columns = columns
+                live = columns.live
+                days = [columns.day[d] for d in live if columns.day[d]]
+                fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
+                self._stats = Stats(len(live), count_sources(columns, live), fmt(min(days)) if days else None,
+                                    fmt(max(days)) if days else None, store.size_bytes(), self.pointer.synced_at,
+                                    str(store.path), self.pointer.articles_folder)
+            return self._stats
 
     def lengths(self, searcher) -> FieldLengths:
         with self._lock:
@@ -301,9 +316,10 @@ class Engine:
             ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
             hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
             suggestion = self._suggest(searcher, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
+        fallback = " OR ".join(parsed.words()) if notice else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
-                       compiled.terms if compiled else set(), compiled.phrases if compiled else [])
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], fallback)
 
     def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice): all words first, then any word if none has all."""
@@ -424,16 +440,21 @@ class Engine:
             columns = snap.columns(searcher)
             return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
 
-    def stats(self) -> Stats:
-        """Article count, sources, date range, index size and last sync."""
+    def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
+        """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
+        parsed = parse(text)
         with self._searching() as (snap, searcher):
-            columns = snap.columns(searcher)
-            live = list(searcher.reader().all_doc_ids())
-            days = [columns.day[d] for d in live if columns.day[d]]
-            fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
-            return Stats(len(live), count_sources(columns, live), fmt(min(days)) if days else None,
-                         fmt(max(days)) if days else None, self.store.size_bytes(), snap.pointer.synced_at,
-                         str(self.store.path), snap.pointer.articles_folder)
+            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
+        return compiled.terms, compiled.phrases
+
+    def synced_at(self) -> float:
+        """When the index was last synced (seconds since the epoch)."""
+        return self._current().pointer.synced_at
+
+    def stats(self) -> Stats:
+        """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
+        with self._searching() as (snap, searcher):
+            return snap.stats(searcher, self.store)
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

@@ -278,3 +278,16 @@ def test_passages_do_not_break_at_abbreviations_or_decimals():
     text = "Leaders meet in Tehran Friday, Sept. 7, to discuss Idlib. Growth was 3.5 percent. Unrelated."
     (first, *_) = passages(text, {"idlib"})
     assert "".join(t for t, _ in first) == "Leaders meet in Tehran Friday, Sept. 7, to discuss Idlib."
+
+
+def test_fallback_names_the_query_it_ran(engine):
+    results = engine.search("saraqeb marathon")
+    assert results.fallback_query == "saraqeb OR marathon"
+    assert engine.search(results.fallback_query).total == results.total
+
+
+def test_marks_and_synced_at(engine, collection):
+    assert engine.marks('idlib -putin "fate of syria"') == ({"idlib"}, [("fate", "syria")])
+    with pytest.raises(QueryError):
+        engine.marks("*")
+    assert engine.synced_at() == engine.stats().synced_at > 0

@@ -329,7 +329,8 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
                                              per_page=2, sort="newest"))
     got.pop("took_ms"), want.pop("took_ms")
     assert got == json.loads(json.dumps(want))
-    assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice", "sort",
+    assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice",
+                                  "fallback_query", "sort",
                                   "hits", "facets", "date_unit"]  # DESIGN.md's order
     hit = got["hits"][0]
     assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
@@ -596,3 +597,9 @@ def test_a_400_page_does_not_carry_the_bad_filter_into_the_next_query(client):
     page = text_of(client.get("/search?q=idlib&since=notadate"))
     header = re.search(r'<header class="site">.*?</header>', page, re.S).group()
     assert 'name="since"' not in header and 'value="idlib"' in header
+
+
+def test_the_fallback_notice_links_the_any_word_search(client):
+    page = client.get("/search?q=saraqeb+marathon").get_data(as_text=True)
+    assert "showing articles with any of them" in page
+    assert 'href="/search?q=saraqeb+OR+marathon' in page

@@ -44,7 +44,7 @@ def results_payload(results) -> dict:
     return {
         "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
         "took_ms": results.took_ms, "suggestion": results.suggestion, "notice": results.notice,
-        "sort": results.sort,
+        "fallback_query": results.fallback_query, "sort": results.sort,
         "hits": [hit_payload(h) for h in results.hits],
         "facets": {name: [{"value": v.value, "count": v.count} for v in values]
                    for name, values in results.facets.items()},

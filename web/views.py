@@ -37,18 +37,13 @@ def article_id_or_404(article_id: str) -> str:
 
 
 def marks_for(q: str) -> tuple[set, list]:
-    """The stems and phrases to mark on an article page reached from the search `q`.
-
-    Workaround: the engine has no public `terms_for(q)`, so this runs the search for one hit and keeps
-    Results.terms/phrases; a query that cannot be run simply marks nothing.
-    """
+    """The stems and phrases to mark on an article page reached from the search `q` (none for a bad query)."""
     if not q.strip():
         return set(), []
     try:
-        results = engine().search(q, per_page=1)
+        return engine().marks(q)
     except SearchError:
         return set(), []
-    return results.terms, results.phrases
 
 
 @bp.get("/")
@@ -83,7 +78,7 @@ def feed():
     kwargs = params.search_kwargs(current_app.config["SEARCH_FEED_SIZE"])
     kwargs.update(sort="newest", page=1, per_page=current_app.config["SEARCH_FEED_SIZE"])
     results = engine().search(**kwargs)
-    synced = _rfc3339(engine().stats().synced_at)
+    synced = _rfc3339(engine().synced_at())
     entries = [(hit, f"{hit.date}T00:00:00Z" if hit.date else synced) for hit in results.hits]
     updated = max([synced] + [stamp for _, stamp in entries])
     body = render_template("atom.xml", results=results, entries=entries, updated=updated, plain=snippets.plain,
