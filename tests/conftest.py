@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from search.indexer import sync
+from tests.factory import write_article
 
 #: Strings that would run script if any page put them into HTML unescaped.
 HOSTILE = (
@@ -42,15 +43,6 @@ ARTICLES = [
      f"An image {HOSTILE[1]} follows, then {HOSTILE[2]} and a link [click me]({HOSTILE[3]}) "
      f"whose text is {HOSTILE[3]} as well."),
 ]
-
-
-def write_article(folder: Path, name: str, title: str, date: str | None, source: str | None, body: str) -> Path:
-    """Write one article file with a front-matter block."""
-    lines = ["---", f"title: {title}"] + ([f"date: {date}"] if date else []) + ([f"source: {source}"] if source else [])
-    path = Path(folder) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines + ["---", body, ""]), encoding="utf-8")
-    return path
 
 
 def write_collection(folder: Path, articles=ARTICLES) -> Path:

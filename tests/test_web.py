@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import HOSTILE, write_article
+from tests.conftest import HOSTILE
+from tests.factory import write_article
 from search.indexer import sync
 from search.searcher import Engine
 from web import create_app
