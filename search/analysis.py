@@ -24,7 +24,7 @@ MIN_TOKEN_CHARS = 2
 #: Whoosh's default English stop list (34 words: "the", "of", "and", ...): short, so "who" or "both" stay searchable.
 STOP_WORDS = frozenset(WHOOSH_STOP_WORDS)
 
-_WORD = re.compile(WORD_PATTERN, re.UNICODE)
+WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 _english_stem = stemmer_for_language("en")  # Snowball English (porter2)
 
 
@@ -56,12 +56,12 @@ def stem(folded: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Index terms of a text, in order: the same terms the index holds for it."""
-    return [t for t in map(term_for, _WORD.findall(text)) if t]
+    return [t for t in map(term_for, WORD_RE.findall(text)) if t]
 
 
 def word_spans(text: str):
     """Yield (start, end, term) for each word of text that the index keeps; term is its stem."""
-    for m in _WORD.finditer(text):
+    for m in WORD_RE.finditer(text):
         term = term_for(m.group())
         if term:
             yield m.start(), m.end(), term
@@ -85,7 +85,7 @@ class ArticleTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
-        for m in _WORD.finditer(value):
+        for m in WORD_RE.finditer(value):
             text = term_for(m.group())
             if text is None:
                 continue

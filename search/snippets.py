@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from typing import Iterable
 
-from search.analysis import word_spans
+from whoosh.support.charset import accent_map
+
+from search.analysis import WORD_RE, term_for, word_spans
 
 Span = tuple[str, bool]
 Passage = list[Span]
@@ -18,18 +21,43 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|\n\s*
 
 
 def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> list[tuple[int, int]]:
-    """Character ranges of `text` to mark: words whose stem is in `terms`, and whole phrase occurrences."""
-    terms = set(terms)
-    tokens = list(word_spans(text))
-    ranges = [(s, e) for s, e, t in tokens if t in terms]
-    stems = [t for _, _, t in tokens]
-    for phrase in phrases:
-        k = len(phrase)
-        first = phrase[0]
-        for i, stem in enumerate(stems):
-            if stem == first and tuple(stems[i:i + k]) == phrase:
-                ranges.append((tokens[i][0], tokens[i + k - 1][1]))
+    """Character ranges of `text` to mark: words whose stem is in `terms`, and whole phrase occurrences.
+
+    Only words that start like one of the stems are analysed (a regex finds them), not every word of the text:
+    most of a results page's cost was stemming article bodies for snippets.
+    """
+    terms, phrases = set(terms), list(phrases)
+    wanted = terms | {w for p in phrases for w in p}
+    if not wanted:
+        return []
+    ranges = []
+    for start, end, stem in _candidate_words(text, wanted):
+        if stem in terms:
+            ranges.append((start, end))
+        for phrase in phrases:
+            if stem == phrase[0]:
+                window = word_spans(text[start:start + 80 * len(phrase)])
+                following = list(itertools.islice(window, len(phrase)))
+                if tuple(t for _, _, t in following) == phrase:
+                    ranges.append((start, start + following[-1][1]))
     return _merge(sorted(ranges))
+
+
+# One character for one character (so offsets stay valid): accents off, for finding candidate words.
+_PROBE = str.maketrans({k: (v[0] if v else chr(k)) for k, v in accent_map.items() if isinstance(k, int)})
+
+
+def _candidate_words(text: str, stems: set[str]):
+    """(start, end, stem) of the words of text whose stem is one of `stems`."""
+    # Snowball only rewrites endings, so a word starts with its stem's first letters ("cri" <- "cry": "cr")
+    heads = sorted({s if len(s) <= 2 else s[:min(4, len(s) - 1)] for s in stems}, key=len, reverse=True)
+    finder = re.compile(r"(?<!\w)(?:%s)" % "|".join(map(re.escape, heads)), re.IGNORECASE)
+    for m in finder.finditer(text.translate(_PROBE)):
+        word = WORD_RE.match(text, m.start())
+        if word:
+            stem = term_for(word.group())
+            if stem in stems:
+                yield word.start(), word.end(), stem
 
 
 def _merge(ranges):
