@@ -7,6 +7,9 @@ Query types this does not know (phrases, for instance) go through Whoosh.
 """
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
+
 from whoosh import query as wq
 
 from search.facets import Columns
@@ -18,41 +21,75 @@ def _leaves(reader):
 
 class Postings:
     """The decoded postings of the terms one search touches: each term's blocks are read once, then shared by
-    the matching (which documents) and the scoring (how often the term occurs in each)."""
+    the matching (which documents), the scoring (how often the term occurs) and the proximity re-ranking
+    (where it occurs)."""
 
     def __init__(self, reader):
         self.reader = reader
-        self._cache: dict[tuple[str, str], dict[int, float]] = {}
+        self._frequencies: dict[tuple[str, str], dict[int, float]] = {}
+        self._blocks: dict[tuple[str, str], list[_Block]] = {}
 
     def frequencies(self, fieldname: str, text: str) -> dict[int, float]:
         """{docnum: term frequency} over every segment (deleted documents included)."""
         key = (fieldname, text)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = _read_postings(self.reader, fieldname, text)
-        return found
+        if key not in self._frequencies:
+            self._frequencies[key], self._blocks[key] = _read_postings(self.reader, fieldname, text)
+        return self._frequencies[key]
+
+    def positions(self, fieldname: str, text: str, docnum: int) -> list[int]:
+        """Where the term stands in the document's field (empty when it does not occur there)."""
+        self.frequencies(fieldname, text)
+        blocks = self._blocks[(fieldname, text)]
+        i = bisect.bisect_right([b.ids[0] for b in blocks], docnum) - 1
+        if i < 0:
+            return []
+        block = blocks[i]
+        j = bisect.bisect_left(block.ids, docnum)
+        if j == len(block.ids) or block.ids[j] != docnum:
+            return []
+        value = block.values[j]
+        return list(value) if block.decoded else block.decode(value)
 
 
-def _read_postings(reader, fieldname: str, text: str) -> dict[int, float]:
+@dataclass
+class _Block:
+    ids: list[int]        # document numbers, ascending
+    values: object        # each posting's encoded value (positions), or already decoded
+    decode: object        # the field format's positions decoder
+    decoded: bool = False
+
+
+def _read_postings(reader, fieldname: str, text: str) -> tuple[dict[int, float], list[_Block]]:
     found: dict[int, float] = {}
+    blocks: list[_Block] = []
+    fieldobj = reader.schema[fieldname]
+    decode = fieldobj.format.decoder("positions") if fieldobj.format.supports("positions") else None
     for leaf, offset in _leaves(reader):
         if (fieldname, text) not in leaf:
             continue
         matcher = leaf.postings(fieldname, text)
-        if not hasattr(matcher, "_read_weights"):  # not Whoosh's W3 codec: the slow, generic way
+        if not hasattr(matcher, "_read_weights") or matcher._fixedsize not in (None, -1):
+            # inline postings or another codec: the generic way, one posting at a time
+            ids, values = [], []
             while matcher.is_active():
-                found[offset + matcher.id()] = matcher.weight()
+                ids.append(offset + matcher.id())
+                found[ids[-1]] = matcher.weight()
+                values.append(matcher.value_as("positions") if decode else ())
                 matcher.next()
+            if ids:
+                blocks.append(_Block(ids, values, decode, decoded=True))
             continue
         # Whoosh's W3 leaf matcher decodes a block of ids and weights at a time: take them whole
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
             matcher._read_weights()
-            ids = matcher._ids if not offset else [offset + d for d in matcher._ids]
+            ids = list(matcher._ids) if not offset else [offset + d for d in matcher._ids]
             found.update(zip(ids, matcher._weights))
+            if decode:
+                blocks.append(_Block(ids, matcher._data[2], decode))
             matcher._next_block()
-    return found
+    return found, blocks
 
 
 def phrase_docs(reader, fieldname: str, words, postings: Postings) -> set[int]:

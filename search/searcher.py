@@ -344,7 +344,6 @@ class Engine:
         if not final:
             return []
         if sort == "relevance" and compiled is not None:
-            reader = searcher.reader()
             scores = bm25f(compiled.postings, compiled.query, final, snap.lengths(searcher), self.ranking.b,
                            self.ranking.k1)
             boost = self.ranking.proximity_boost
@@ -352,7 +351,7 @@ class Engine:
                 return top(scores, limit)
             # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
             window = top(scores, max(limit, RESCORE_WINDOW))
-            bonus = proximity(reader, [d for d, _ in window], compiled.near)
+            bonus = proximity(compiled.postings, [d for d, _ in window], compiled.near)
             return top({d: s + boost * bonus.get(d, 0.0) for d, s in window}, limit)
         day = columns.day
         if sort == "oldest":
