@@ -90,25 +90,40 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
         files = dict(list_article_files(root))
+        generation = None
         try:
             if full:
                 generation = _rebuild(root, store, files, sidecar, report, progress)
             else:
-                generation = pointer.generation
-                _update(root, store, generation, files, sidecar, report, progress)
+                _update(root, store, pointer.generation, files, sidecar, report, progress)
+                generation = pointer.generation  # from here on the changes are committed into the live generation
             store.publish(generation, str(root))
         except OSError as exc:
-            raise _unwritable(store.path, exc) from None
+            kept_old = generation is None
+            if full and generation is not None and _live(store) != generation:
+                shutil.rmtree(store.path / generation, ignore_errors=True)  # never published: don't fill the disk
+                kept_old = True
+            raise _unwritable(store.path, exc, kept_old) from None
     report.seconds = time.monotonic() - started
     return report
 
 
-def _unwritable(path: Path, exc: OSError) -> IndexUnwritable:
+def _live(store: IndexStore) -> str | None:
+    try:
+        pointer = store.pointer()
+    except SearchError:
+        return None
+    return pointer.generation if pointer else None
+
+
+def _unwritable(path: Path, exc: OSError, kept_old: bool = True) -> IndexUnwritable:
+    # an incremental sync that failed only when publishing has already committed its changes
+    left = ("the index was left as it was before this run" if kept_old else
+            "the changes were indexed but the sync could not be recorded, so a running server may not show them")
     if exc.errno == errno.ENOSPC:
-        return IndexUnwritable(f"The disk holding {path} is full; the index was left as it was before this run. "
+        return IndexUnwritable(f"The disk holding {path} is full; {left}. "
                                "Free some space and run `search index` again.")
-    return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); "
-                           "the index was left as it was before this run.")
+    return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
 
 
 def _read(root, rel, sidecar, report) -> tuple[Article, str] | None:
