@@ -97,7 +97,8 @@ def test_searching_while_indexing_for_many_syncs(tmp_path):
             server.url, make, clients=4, duration=900, stop=stop, on_response=seen)))
         loader.start()
         try:
-            fds_start = server.fds()
+            wait_for(lambda: len(totals) >= 20, 60, "the first searches")
+            fds_start = server.fds()  # with the engine open and the clients connected
             for step in range(12):
                 new = col.add(40, f"v{step + 1}")
                 col.update(20, f"v{step + 1}")
