@@ -118,7 +118,7 @@ class KillReport:
     stray_generations_cleaned: int = 0
     seconds: float = 0.0
     articles: int = 0
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # seconds a run works holding the lock, per mode
     failures: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -167,8 +167,9 @@ def run_kills(workdir: Path, kills: int, seed: int = 0, articles: int = 600, wor
     """Kill `kills` indexer runs (alternating incremental and --full) and check the index after each.
 
     `change` is (added, updated, removed) articles between runs, so that the old and the new state differ.
-    Kill moments are drawn between when a calibration run took the lock and `late` times its whole duration
-    (past 1.0 some runs finish first, and some kills land while publishing or removing old generations).
+    Kill moments are drawn from 0 to `late` times the time a run works once it holds the writer lock (past
+    1.0 some runs finish first, and some kills land while publishing or removing old generations); that
+    working time is measured by a calibration run per mode and corrected whenever a run finishes first.
     Stops early (with what it has done) after `max_seconds`. Failures are collected, not raised.
     """
     rng = random.Random(seed)  # never the global random: the engine must not depend on it, nor may we
@@ -179,7 +180,7 @@ def run_kills(workdir: Path, kills: int, seed: int = 0, articles: int = 600, wor
     collection.add(articles, "v0")
     _complete(collection.folder, index, timeout)
     committed = collection.snapshot()
-    windows: dict[bool, tuple[float, float]] = {}
+    work: dict[bool, float] = {}  # seconds an indexer run holds the lock, per mode (True = --full)
     round_no = 0
     say = log or (lambda message: None)
 
@@ -194,24 +195,32 @@ def run_kills(workdir: Path, kills: int, seed: int = 0, articles: int = 600, wor
         new = collection.snapshot()
         cmd = indexer_command(collection.folder, index, full=full)
         try:
-            if full not in windows or round_no % 20 in (1, 2):
-                # calibration: a complete run tells when the indexer takes the lock and when it ends
+            if full not in work:
+                # calibration: a complete run tells how long the indexer works once it holds the lock
                 seconds, locked_at, done = _run_to_completion(cmd, timeout)
                 if done.returncode != 0:
                     raise Broken(f"calibration run failed: {done.stderr[-500:]}")
-                windows[full] = (locked_at if locked_at is not None else 0.0, seconds)
-                report.durations[mode] = round(seconds, 2)
+                work[full] = max(seconds - (locked_at or 0.0), 0.05)
                 check_index(index, [new])
                 check_clean(index)
                 committed = new
                 continue
-            low, high = windows[full]
-            delay = rng.uniform(low * 0.9, high * late)
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(delay)
+            t0 = time.monotonic()
+            # kill moments are drawn from the indexer's working time: from taking the lock to its exit
+            while proc.poll() is None and not lock_is_held(index):
+                if time.monotonic() - t0 > timeout:
+                    raise Broken("the indexer never took the writer lock")
+                time.sleep(0.005)
+            locked_at = time.monotonic()
+            delay = rng.uniform(0.0, work[full] * late)
+            while proc.poll() is None and time.monotonic() - locked_at < delay:
+                time.sleep(0.005)
             locked = lock_is_held(index)
             if proc.poll() is not None:
                 report.finished_first += 1
+                # it worked for less than we thought: learn, so the next kills land inside the work
+                work[full] = 0.5 * work[full] + 0.5 * max(time.monotonic() - locked_at, 0.05)
                 if proc.returncode != 0:
                     raise Broken(f"an indexer run failed by itself (exit {proc.returncode})")
                 check_index(index, [new])
@@ -234,7 +243,7 @@ def run_kills(workdir: Path, kills: int, seed: int = 0, articles: int = 600, wor
             report.recoveries += 1
             report.stray_generations_cleaned += max(stray, 0)
             committed = new
-            say(f"kill {report.kills}: {mode} at {delay:.2f} s (lock {'held' if locked else 'free'}), "
+            say(f"kill {report.kills}: {mode} {delay:.2f} s into its work (lock {'held' if locked else 'free'}), "
                 f"left {'old' if which == 0 else 'new'} state, {stray} stray generation(s)")
         except Broken as exc:
             report.failures.append(f"round {round_no} ({mode}): {exc}")
@@ -248,5 +257,6 @@ def run_kills(workdir: Path, kills: int, seed: int = 0, articles: int = 600, wor
                 report.failures.append(f"could not recover: {again}")
                 break
     report.articles = len(collection.expected)
+    report.durations = {("full" if mode else "incremental"): round(seconds, 2) for mode, seconds in work.items()}
     report.seconds = time.monotonic() - started
     return report
