@@ -17,10 +17,20 @@ REPORT_FIELDS = ("added", "updated", "removed", "unchanged", "skipped", "total",
 
 
 def _max_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux; children count too in case an indexer forks workers
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, kids) / 1024
+    """This process's peak RSS in MB, and its children's if an indexer forks workers.
+
+    VmHWM, not getrusage(RUSAGE_SELF): Linux carries ru_maxrss across fork/vfork + exec, so a child
+    started by a big parent would report the parent's peak as its own.
+    """
+    own = 0.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024  # kB
+    except OSError:  # not Linux: fall back to getrusage (KiB on Linux, bytes on macOS)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return max(own, kids)
 
 
 def build(system: str, articles: Path, index: Path) -> dict:

@@ -115,6 +115,24 @@ def write(out: Path, part: str, data: dict) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{part}.json"
     path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    tables = data.get("tables", [])
-    (out / f"{part}.md").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
+    (out / f"{part}.md").write_text(markdown(data), encoding="utf-8")
     return path
+
+
+def markdown(data: dict) -> str:
+    """One part's tables and notes as markdown."""
+    text = "\n\n".join(data.get("tables", []))
+    notes = data.get("notes", [])
+    if notes:
+        text += "\n\n" + "\n".join("- " + n for n in notes)
+    return text + "\n"
+
+
+if __name__ == "__main__":  # python -m bench.report [RESULTS_DIR]: every part's tables, in order, with the machine
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "bench" / "results"
+    for part in ("build", "incremental", "query", "scale", "relevance"):
+        f = folder / f"{part}.json"
+        if f.is_file():
+            d = json.loads(f.read_text())
+            print(f"### {part}\n\n{machine_line(d['machine'])} · part took {d['part_seconds']:.0f} s\n")
+            print(markdown(d))

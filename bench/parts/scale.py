@@ -72,6 +72,7 @@ def plot(points: list[dict], systems: list[str], path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
     ns = [p["n"] for p in points]
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
@@ -94,7 +95,11 @@ def plot(points: list[dict], systems: list[str], path) -> None:
         ax.set_yscale("log")
         ax.set_xticks(ns)
         ax.set_xticklabels([f"{n // 1000}k" if n >= 1000 else str(n) for n in ns])
-        ax.minorticks_off()
+        ax.xaxis.set_minor_locator(NullLocator())
+        # 1-2-5 labels on the log y axis, so that a narrow range still shows numbers
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("articles")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
@@ -103,3 +108,12 @@ def plot(points: list[dict], systems: list[str], path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+if __name__ == "__main__":  # redraw the plot from a results file: python -m bench.parts.scale RESULTS.json OUT.png
+    import json
+    import sys
+    from pathlib import Path
+
+    data = json.loads(Path(sys.argv[1]).read_text())
+    plot(data["points"], [s for s in SYSTEMS if s in data["points"][0]["build"]], Path(sys.argv[2]))
