@@ -13,8 +13,17 @@ from bench.report import ratio, table
 DEPTH = 100  # every system returns its top 100; MAP is computed over those, as are R@100 and nDCG@10
 
 
-def rankings(system, queries) -> dict[str, list[str]]:
-    return {qid: system.ranking(text, DEPTH) for qid, text in queries}
+def rankings(system, queries, errors: list | None = None) -> dict[str, list[str]]:
+    """{qid: ranked paths}; a query the system fails on ranks nothing and is recorded in `errors`."""
+    runs = {}
+    for qid, text in queries:
+        try:
+            runs[qid] = system.ranking(text, DEPTH)
+        except Exception as exc:  # counted and shown: an engine bug must not hide the other figures
+            runs[qid] = []
+            if errors is not None:
+                errors.append(f"{system.name} q{qid} {text[:40]!r}: {type(exc).__name__}: {exc}")
+    return runs
 
 
 def run(ctx) -> dict:
@@ -23,7 +32,7 @@ def run(ctx) -> dict:
         folder = ctx.corpus(coll)
         articles = corpora.articles_dir(folder)
         queries, qrels = corpora.read_queries(folder), corpora.read_qrels(folder)
-        scores = {}
+        scores, failures = {}, {}
         db = ctx.ensure(coll, articles, "fts5")
         naive = ctx.ensure(coll, articles, "naive-whoosh")
         systems = []
@@ -33,14 +42,19 @@ def run(ctx) -> dict:
         systems += [FTS5(db), FTS5(db, mode="or"), FTS5(db, mode="and-or"), NaiveWhoosh(naive),
                     NaiveWhoosh(naive, mode="or")]
         for s in systems:
+            errors = []
             with s:
-                scores[s.name] = evaluate(rankings(s, queries), qrels)
+                scores[s.name] = evaluate(rankings(s, queries, errors), qrels)
+            scores[s.name]["errors"] = failures[s.name] = len(errors)
+            notes.extend(f"{coll}: {e}" for e in errors[:3])
+            if len(errors) > 3:
+                notes.append(f"{coll}: ... {s.name} failed on {len(errors)} of {len(queries)} queries")
         best_fts5 = max(("fts5", "fts5-or", "fts5-and-or"), key=lambda n: scores[n]["map"])
         rows = [[name, m["map"], m["ndcg@10"], m["p@10"], m["r@100"], ratio(m["map"], scores[best_fts5]["map"]),
-                 ratio(m["ndcg@10"], scores[best_fts5]["ndcg@10"])] for name, m in scores.items()]
+                 ratio(m["ndcg@10"], scores[best_fts5]["ndcg@10"]), m["errors"]] for name, m in scores.items()]
         n_docs = len(corpora.list_files(articles))
         tables.append(table(["system", "MAP", "nDCG@10", "P@10", "R@100", f"MAP / {best_fts5}",
-                             f"nDCG@10 / {best_fts5}"], rows,
+                             f"nDCG@10 / {best_fts5}", "failed queries"], rows,
                             f"Relevance: {coll} ({n_docs:,} articles, {len(queries)} queries, "
                             f"{scores['fts5']['queries']} judged)"))
         collections[coll] = {"articles": articles, "scores": scores, "best_fts5": best_fts5}
@@ -62,9 +76,12 @@ def run(ctx) -> dict:
                 if row["default"] and not limit:  # measured above with ranking=None: not run twice
                     m = info["scores"]["engine"]
                 else:
+                    errors = []
                     with EngineSystem(ctx.ensure(coll, info["articles"], "engine"),
                                       ranking=ranking_of(b, k1, tb)) as s:
-                        runs = rankings(s, queries)
+                        runs = rankings(s, queries, errors)
+                    row.setdefault("errors", 0)
+                    row["errors"] += len(errors)
                     qrels = corpora.read_qrels(folder)
                     m = evaluate(runs, {q: qrels[q] for q, _ in queries if q in qrels})
                 row[coll] = {"map": m["map"], "ndcg@10": m["ndcg@10"]}
