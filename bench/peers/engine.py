@@ -65,9 +65,6 @@ class EngineSystem:
 
     def ranking(self, text: str, depth: int = 100) -> list[str]:
         """Paths of the best `depth` articles for the text as typed, through the default search path."""
-        from search.errors import QueryError
-        try:
-            res = self.engine.search(text, page=1, per_page=depth)
-        except QueryError:
-            return []
+        # a QueryError (say, a query over the engine's word limit) propagates: the relevance part counts it
+        res = self.engine.search(text, page=1, per_page=depth)
         return [h.path for h in res.hits]
