@@ -32,6 +32,8 @@ def run(ctx) -> dict:
             opened.append(stack.enter_context(FTS5(ctx.ensure(name, folder, "fts5"))))
             raw = latency.measure(opened, queries, warmup)
         point["query"] = {s: latency.summary(rec) for s, rec in raw.items()}
+        point["queries"] = [q.label() for q in queries]
+        point["raw_ms"] = {s: rec["ms"] for s, rec in raw.items()}
         points.append(point)
         ctx.drop(name)  # hundreds of MB at 100k: not worth keeping
         print(f"  scale {n:,}: " + ", ".join(
