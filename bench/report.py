@@ -99,7 +99,8 @@ def machine() -> dict:
         "sqlite": sqlite3.sqlite_version,
         "whoosh": _version("Whoosh-Reloaded") or _version("Whoosh"),
         "matplotlib": _version("matplotlib"),
-        "engine_commit": _git("rev-parse", "--short", "HEAD"),
+        "repo_commit": _git("rev-parse", "--short", "HEAD"),
+        "engine_commit": _git("log", "-1", "--format=%h", "--", "search"),  # the last commit that changed search/
         "engine_dirty": bool(_git("status", "--porcelain", "--", "search")),
     }
 
@@ -107,7 +108,7 @@ def machine() -> dict:
 def machine_line(m: dict) -> str:
     return (f"{m['date']} · {m['cpu']} · {m['cores']} cores ({m['usable_cores']} usable, load {m['load_avg_1m']:.2f}) · "
             f"{m['memory_gb']} GB · Python {m['python']} · SQLite {m['sqlite']} · Whoosh {m['whoosh']} · "
-            f"engine commit {m['engine_commit']}{' (with uncommitted changes)' if m['engine_dirty'] else ''}")
+            f"search/ at {m['engine_commit']}{' (with uncommitted changes)' if m['engine_dirty'] else ''}")
 
 
 def write(out: Path, part: str, data: dict) -> Path:

@@ -65,7 +65,11 @@ def run(ctx) -> dict:
         notes.append(f"target query p95 under 100 ms at the largest size ({last['n']:,}): {p95:.1f} ms "
                      f"({'met' if p95 < 100 else 'MISSED'})")
     plot(points, systems, ctx.plot)
-    notes.append(f"plot: {ctx.plot}")
+    try:
+        shown = ctx.plot.relative_to(corpora.REPO)
+    except ValueError:
+        shown = ctx.plot
+    notes.append(f"plot: {shown}")
     return {"points": points, "tables": tables, "notes": notes, "plot": str(ctx.plot)}
 
 
