@@ -27,7 +27,8 @@ class FieldLengths:
         for field in TEXT_FIELDS:
             values = array("I")
             for leaf, _offset in (reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]):
-                values.extend(leaf.doc_field_length(d, field, 0) for d in range(leaf.doc_count_all()))
+                # Whoosh answers None, not the default, for a field of length 0 (an article with no body).
+                values.extend(leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all()))
             self.lengths[field] = values
             self.average[field] = max(reader.field_length(field) / live, 1.0)
 

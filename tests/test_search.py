@@ -273,6 +273,16 @@ def test_new_articles_are_found_after_sync(tmp_path):
         assert paths(engine.search("hajin")) == ["late.txt"]
 
 
+def test_an_article_with_no_body_is_searchable_by_its_title(tmp_path):
+    # Cranfield holds such records; Whoosh reports their body length as None, which once broke every ranked search.
+    # In one segment with articles that have a body, as a first sync writes them.
+    folder, index = make_index(tmp_path, ARTICLES + [("title-only.txt", "Hajin siege ends", "2018-09-15", "AFP", "")])
+    with Engine(index) as engine:
+        assert paths(engine.search("hajin")) == ["title-only.txt"]
+        assert "saraqeb.txt" in paths(engine.search("saraqeb"))
+        assert engine.get(engine.search("hajin").hits[0].id).body.strip() == ""
+
+
 def test_passages_do_not_break_at_abbreviations_or_decimals():
     from search.snippets import passages
     text = "Leaders meet in Tehran Friday, Sept. 7, to discuss Idlib. Growth was 3.5 percent. Unrelated."
