@@ -23,7 +23,7 @@ from search.analysis import fold, stem, terms
 from search.errors import QueryError
 
 MAX_QUERY_CHARS = 500
-MAX_TERMS = 32
+MAX_TERMS = 64
 MAX_PREFIX_EXPANSION = 500
 MAX_FUZZY_EXPANSION = 30
 MIN_PREFIX_CHARS = 2
@@ -88,12 +88,18 @@ class ParsedQuery:
 
     text: str
     root: And
-    plain: bool  # only words and phrases with no operators or fields: eligible for the any-word fallback
+    plain: bool  # only words and phrases, no operators or fields: eligible for the any-word readings
     scored: bool = True  # has words to rank by (not only source:/date: filters)
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
         return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
+
+    def clauses(self) -> list[str]:
+        """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
+        if not self.plain:
+            return []
+        return [f'"{n.text}"' if isinstance(n, Phrase) else n.text for n in self.root.nodes if not _empty(n)]
 
     def compile(self, reader, title_boost: float = 2.0, any_word: bool = False) -> Compiled:
         """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
@@ -262,10 +268,11 @@ def _with_field(node, fieldname):
 
 
 def _word_node(value: str, fieldname):
-    if "*" in value or "?" in value:
+    # Only * is a wildcard; a ? is punctuation, as in a pasted question ("what is the ?slip? angle?").
+    if "*" in value:
         stem = value.rstrip("*")
-        if not stem or "*" in stem or "?" in stem:
-            if not stem.strip("*?"):
+        if not stem or "*" in stem:
+            if not stem.strip("*"):
                 raise QueryError("A bare * would match every article. Type at least "
                                  f"{MIN_PREFIX_CHARS} letters before the star, like idl*.")
             raise QueryError(f"{value}: a wildcard can only end a word, after at least {MIN_PREFIX_CHARS} "
@@ -343,7 +350,8 @@ def parse(text: str) -> ParsedQuery:
                          "Keep the words that matter most.")
     text = text.replace("\x00", " ")
     try:
-        root = _Parser(_lex(text)).query()
+        tokens = _lex(text)
+        root = _Parser(tokens).query()
     except RecursionError:  # the parser recurses once per level of parentheses, NOT and field prefixes
         raise QueryError("The query nests parentheses, NOT or fields too deeply; "
                          "write it with fewer levels.") from None
@@ -358,8 +366,9 @@ def parse(text: str) -> ParsedQuery:
             raise QueryError(f"Nothing to search for: {listed} {'is' if len(dropped) == 1 else 'are'} too common "
                              "or too short to search for. Add a more specific word.")
         raise QueryError('Nothing to search for: type a word, a "phrase" or a filter like source:Reuters.')
+    # an explicit AND asks for every word: no any-word reading, however long the query
     plain = all(isinstance(n, (Word, Phrase)) and n.field is None for n in root.nodes) and \
-        not any(isinstance(n, Word) and n.kind != "word" for n in nodes)
+        not any(isinstance(n, Word) and n.kind != "word" for n in nodes) and ("op", "AND") not in tokens
     scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and not _inside_not(root, n) for n in nodes)
     return ParsedQuery(text, root, plain, scored)
 

@@ -33,6 +33,10 @@ MAX_PER_PAGE = 100
 MAX_REACHABLE = 10_000
 #: "Did you mean" is only looked for when a search finds fewer articles than this.
 SUGGEST_BELOW = 3
+#: A plain query of this many words or more reads as a description (a pasted sentence or question): articles with
+#: any of its words match, those with the most of them first. Requiring every word of a long query lost a fifth of
+#: the relevant articles on TIME and Cranfield (BENCHMARKS.md, part 5); 4 keeps short keyword queries exact.
+LONG_QUERY_WORDS = 4
 #: How many of the best BM25F matches are re-ranked by how close the query's words stand (like a rescore window).
 RESCORE_WINDOW = 50
 
@@ -81,7 +85,9 @@ class Results:
     took_ms: float
     terms: set[str] = field(default_factory=set)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
-    fallback_query: str | None = None  # with a notice: the any-word query that was run instead ("a OR b")
+    # with a notice: the query of the other reading (short query with no all-word match: "a OR b", the any-word
+    # query that was run; long query: "a AND b AND c AND d", to require every word)
+    fallback_query: str | None = None
 
     @property
     def pages(self) -> int:
@@ -291,7 +297,7 @@ class Engine:
         sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
             columns = snap.columns(searcher)
-            compiled, matched, notice = self._match(searcher, columns, parsed)
+            compiled, matched, notice, alternative = self._match(searcher, columns, parsed)
             in_sources = columns.source_codes(list(req.sources)) if req.sources else None
             dated = req.since is not None or req.until is not None
             low, high = req.since or 0, req.until or 99991231
@@ -316,28 +322,36 @@ class Engine:
             ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
             hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
             suggestion = self._suggest(searcher, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
-        fallback = " OR ".join(parsed.words()) if notice else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
-                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], fallback)
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative)
 
     def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
-        """(compiled query, matching document numbers, notice): all words first, then any word if none has all."""
+        """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
+        words (any word if no article has them all); a long one needs any of them, the most first."""
         if parsed is None:
-            return None, set(columns.live), None
-        compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
-        compiled.postings = Postings(searcher.reader())
-        matched = doc_set(searcher, compiled.query, columns, compiled.postings)
-        words = parsed.words()
-        if not matched and parsed.plain and len(parsed.root.nodes) > 1:
-            postings = compiled.postings
-            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost, any_word=True)
+            return None, set(columns.live), None, None
+        reader = searcher.reader()
+        postings = Postings(reader)
+        clauses = parsed.clauses()
+        if len(clauses) >= LONG_QUERY_WORDS:
+            compiled = parsed.compile(reader, self.ranking.title_boost, any_word=True)
+            compiled.postings = postings
+            return (compiled, doc_set(searcher, compiled.query, columns, postings),
+                    f"A query of {len(clauses)} words finds articles with any of them, those with the most first; "
+                    "join the words with AND to require them all.", " AND ".join(clauses))
+        compiled = parsed.compile(reader, self.ranking.title_boost)
+        compiled.postings = postings
+        matched = doc_set(searcher, compiled.query, columns, postings)
+        if not matched and len(clauses) > 1:
+            compiled = parsed.compile(reader, self.ranking.title_boost, any_word=True)
             compiled.postings = postings
             matched = doc_set(searcher, compiled.query, columns, postings)
             if matched:
-                listed = ", ".join(f'"{w}"' for w in words) if words else "the words"
-                return compiled, matched, f"No article has all of {listed}; showing articles with any of them."
-        return compiled, matched, None
+                listed = ", ".join(f'"{w}"' for w in parsed.words()) or "the words"
+                return (compiled, matched, f"No article has all of {listed}; showing articles with any of them.",
+                        " OR ".join(clauses))
+        return compiled, matched, None, None
 
     def _top(self, searcher, snap, compiled, final, sort, columns, limit):
         """The first `limit` (docnum, score) of the filtered set, in the requested order."""

@@ -1,5 +1,4 @@
 """The query language: what each form means, its bounds, odd input, and a fuzz test of the parser."""
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +17,12 @@ def test_plain_words_are_all_required_and_marked_plain():
     parsed = parse("idlib putin")
     assert nodes("idlib putin") == [Word("idlib"), Word("putin")]
     assert parsed.plain and parsed.words() == ["idlib", "putin"]
+
+
+def test_clauses_of_a_plain_query_leave_out_stop_words_and_keep_phrases():
+    assert parse('the idlib "fate of" putin').clauses() == ["idlib", '"fate of"', "putin"]
+    assert not parse("idlib AND putin").plain and parse("idlib AND putin").clauses() == []
+    assert parse("idlib && putin").root.nodes == [Word("idlib"), Word("putin")]
 
 
 def test_or_binds_tighter_than_the_implicit_and():
@@ -62,14 +67,13 @@ def test_date_forms(text, low, high):
     ("date:2018-02-30", "is not a date"),
     ("erdgan~7", "1 or 2 differences"),
     ("x" * (MAX_QUERY_CHARS + 1), "the limit is 500"),
-    (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), "more than 32 words"),
+    (" ".join(f"w{i}" for i in range(MAX_TERMS + 1)), f"more than {MAX_TERMS} words"),
     ("(" * 400 + "idlib", "too deeply"),
 ])
 def test_refusals_say_what_to_do(text, message):
-    started = time.perf_counter()
+    # parse() is given no index reader: each refusal happens before any index work is done
     with pytest.raises(QueryError, match=message):
         parse(text)
-    assert time.perf_counter() - started < 1  # refused before any work is done (generous bound)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -81,6 +85,7 @@ def test_refusals_say_what_to_do(text, message):
     ("AND idlib OR", [Word("idlib")]),
     ("title:OR ANDNOT ANDNOT", [Word("OR", "title"), Word("ANDNOT"), Word("ANDNOT")]),
     ("unknownfield:value", [Word("unknownfield:value")]),
+    ("?transverse ?slip? angle?", [Word("?transverse"), Word("?slip?"), Word("angle?")]),  # ? is punctuation
 ])
 def test_odd_input_is_read_sensibly(text, expected):
     assert nodes(text) == expected

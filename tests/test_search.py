@@ -52,6 +52,7 @@ def marked(passages):
     ("negotiat*", {"idlib-summit.txt", "oil-prices.txt"}),
     ("sarakeb~", {"saraqeb.txt"}),
     ("(saraqeb OR brent) -oil", {"saraqeb.txt"}),
+    ("is ?saraqeb?", {"saraqeb.txt"}),                                  # ? is punctuation, not a wildcard
 ])
 def test_query_forms(engine, query, expected):
     results = engine.search(query)
@@ -63,6 +64,22 @@ def test_no_article_has_all_words_falls_back_to_any(engine):
     assert set(paths(results)) == {"saraqeb.txt", "marathon.txt"}
     assert results.notice == 'No article has all of "saraqeb", "marathon"; showing articles with any of them.'
     assert engine.search("saraqeb troops").notice is None
+
+
+def test_a_long_query_finds_any_word_with_the_most_words_first(engine):
+    # a pasted sentence: no article has all five words, and the one with four of them comes first
+    results = engine.search("Erdogan Putin Sochi Idlib Geneva")
+    assert results.hits[0].path == "idlib-summit.txt"
+    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt", "undated.txt"}
+    assert "any of them" in results.notice and "AND" in results.notice
+    assert results.fallback_query == "Erdogan AND Putin AND Sochi AND Idlib AND Geneva"
+    strict = engine.search(results.fallback_query)
+    assert strict.total == 0 and strict.notice is None  # an explicit AND requires every word, no fallback
+
+
+def test_stop_words_do_not_make_a_query_long(engine):
+    results = engine.search("the idlib of putin and the")
+    assert results.notice is None and set(paths(results)) == {"idlib-summit.txt", "undated.txt"}
 
 
 def test_title_matches_rank_above_body_matches(engine):
