@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-## The long reliability runs (kills, load, fuzzing); results are written to bench/results/
+## The long reliability runs (kills, load, fuzzing); the figures of one run are recorded in stress/RESULTS.md
 stress: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m slow tests
 

@@ -88,7 +88,7 @@ class ParsedQuery:
 
     text: str
     root: And
-    plain: bool  # only words and phrases, no operators or fields: eligible for the any-word readings
+    plain: bool  # only words, phrases and -exclusions, no other operators or fields: any-word readings apply
     scored: bool = True  # has words to rank by (not only source:/date: filters)
 
     def words(self) -> list[str]:
@@ -99,20 +99,36 @@ class ParsedQuery:
         """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
         if not self.plain:
             return []
-        return [f'"{n.text}"' if isinstance(n, Phrase) else n.text for n in self.root.nodes if not _empty(n)]
+        return [_typed(n) for n in self.root.nodes if not isinstance(n, Not) and not _empty(n)]
 
-    def compile(self, reader, title_boost: float = 2.0, any_word: bool = False) -> Compiled:
+    def excluded(self) -> list[str]:
+        """The -words and -"phrases" of a plain query, as typed."""
+        return [f"-{_typed(n.node)}" for n in self.root.nodes if isinstance(n, Not)] if self.plain else []
+
+    def compile(self, reader, title_boost: float = 3.0, any_word: bool = False) -> Compiled:
         """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
         out = Compiled(wq.NullQuery)
         builder = _Builder(reader, title_boost, out)
         if any_word and self.plain:
-            parts = [builder.build(n) for n in self.root.nodes]
-            out.query = wq.Or([p for p in parts if p is not None])
+            parts = [p for p in (builder.build(n) for n in self.root.nodes) if p is not None]
+            positive = [p for p in parts if not isinstance(p, wq.Not)]
+            negative = [p for p in parts if isinstance(p, wq.Not)]
+            out.query = wq.Or(positive) if not negative else wq.And([wq.Or(positive)] + negative)
         else:
             out.query = builder.build(self.root) or wq.NullQuery
         if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
+
+
+def _typed(node) -> str:
+    return f'"{node.text}"' if isinstance(node, Phrase) else node.text
+
+
+def _simple(node) -> bool:
+    """A word or "phrase" searched in title and body, with no wildcard or fuzziness."""
+    return isinstance(node, Phrase) and node.field is None or \
+        isinstance(node, Word) and node.field is None and node.kind == "word"
 
 
 def _walk(node):
@@ -126,6 +142,7 @@ def _walk(node):
 # -- lexing --------------------------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
       (?P<space>\s+)
+    | (?P<minus>-(?=["(]))
     | (?P<lparen>\()
     | (?P<rparen>\))
     | (?P<quote>"[^"]*"?)
@@ -139,6 +156,9 @@ def _lex(text: str) -> list[tuple[str, str]]:
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "space":
+            continue
+        if kind == "minus":  # -"a phrase", -(a group)
+            tokens.append(("op", "NOT"))
             continue
         value = m.group()
         if kind == "word":
@@ -186,7 +206,9 @@ class _Parser:
                 self.take()  # AND is implicit; an OR with nothing before it is ignored
                 continue
             node = self.clause(depth)
-            if node is not None:
+            if isinstance(node, And):  # "a (b c)" is "a b c": a pasted sentence's parentheses are prose
+                nodes.extend(node.nodes)
+            elif node is not None:
                 nodes.append(node)
         return And(nodes)
 
@@ -367,8 +389,8 @@ def parse(text: str) -> ParsedQuery:
                              "or too short to search for. Add a more specific word.")
         raise QueryError('Nothing to search for: type a word, a "phrase" or a filter like source:Reuters.')
     # an explicit AND asks for every word: no any-word reading, however long the query
-    plain = all(isinstance(n, (Word, Phrase)) and n.field is None for n in root.nodes) and \
-        not any(isinstance(n, Word) and n.kind != "word" for n in nodes) and ("op", "AND") not in tokens
+    plain = all(_simple(n.node if isinstance(n, Not) else n) for n in root.nodes) and \
+        ("op", "AND") not in tokens and not all(isinstance(n, Not) for n in root.nodes)
     scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and not _inside_not(root, n) for n in nodes)
     return ParsedQuery(text, root, plain, scored)
 

@@ -46,8 +46,8 @@ class Ranking:
     """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
 
     b: float = 0.75
-    k1: float = 1.2
-    title_boost: float = 2.0
+    k1: float = 1.6
+    title_boost: float = 3.0
     proximity_boost: float = 1.0
 
     def weighting(self):
@@ -333,13 +333,13 @@ class Engine:
             return None, set(columns.live), None, None
         reader = searcher.reader()
         postings = Postings(reader)
-        clauses = parsed.clauses()
+        clauses, excluded = parsed.clauses(), parsed.excluded()
         if len(clauses) >= LONG_QUERY_WORDS:
             compiled = parsed.compile(reader, self.ranking.title_boost, any_word=True)
             compiled.postings = postings
             return (compiled, doc_set(searcher, compiled.query, columns, postings),
                     f"A query of {len(clauses)} words finds articles with any of them, those with the most first; "
-                    "join the words with AND to require them all.", " AND ".join(clauses))
+                    "join the words with AND to require them all.", " ".join([" AND ".join(clauses)] + excluded))
         compiled = parsed.compile(reader, self.ranking.title_boost)
         compiled.postings = postings
         matched = doc_set(searcher, compiled.query, columns, postings)
@@ -350,7 +350,7 @@ class Engine:
             if matched:
                 listed = ", ".join(f'"{w}"' for w in parsed.words()) or "the words"
                 return (compiled, matched, f"No article has all of {listed}; showing articles with any of them.",
-                        " OR ".join(clauses))
+                        " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
 
     def _top(self, searcher, snap, compiled, final, sort, columns, limit):

@@ -22,6 +22,8 @@ def test_plain_words_are_all_required_and_marked_plain():
 def test_clauses_of_a_plain_query_leave_out_stop_words_and_keep_phrases():
     assert parse('the idlib "fate of" putin').clauses() == ["idlib", '"fate of"', "putin"]
     assert not parse("idlib AND putin").plain and parse("idlib AND putin").clauses() == []
+    assert parse('idlib -oil -"fate of"').clauses() == ["idlib"]
+    assert parse('idlib -oil -"fate of"').excluded() == ["-oil", '-"fate of"']
     assert parse("idlib && putin").root.nodes == [Word("idlib"), Word("putin")]
 
 
@@ -33,7 +35,11 @@ def test_or_binds_tighter_than_the_implicit_and():
 def test_phrases_negation_fields_and_groups():
     assert nodes('"fate of syria" -trump NOT russia') == [Phrase("fate of syria"), Not(Word("trump")),
                                                           Not(Word("russia"))]
-    assert nodes("title:(putin erdogan)") == [And([Word("putin", "title"), Word("erdogan", "title")])]
+    # a group joined by AND is the same AND: flattened, so prose in parentheses stays a plain query
+    assert nodes("title:(putin erdogan)") == [Word("putin", "title"), Word("erdogan", "title")]
+    assert nodes("idlib (fate of syria)") == [Word("idlib"), Word("fate"), Word("of"), Word("syria")]
+    assert nodes("-(putin erdogan)") == [Not(And([Word("putin"), Word("erdogan")]))]
+    assert parse("idlib (fate of syria) -trump").plain and not parse("idlib -(fate syria)").plain
     assert nodes('source:"al jazeera" title:idlib') == [Word("al jazeera", "source"), Word("idlib", "title")]
 
 
@@ -80,7 +86,7 @@ def test_refusals_say_what_to_do(text, message):
     ("NOT NOT idlib", [Word("idlib")]),
     ("-" * 490 + "idlib", [Word("idlib")]),
     ('"unbalanced quote', [Phrase("unbalanced quote")]),
-    ("(idlib putin", [And([Word("idlib"), Word("putin")])]),
+    ("(idlib putin", [Word("idlib"), Word("putin")]),
     ("idlib)) putin", [Word("idlib"), Word("putin")]),
     ("AND idlib OR", [Word("idlib")]),
     ("title:OR ANDNOT ANDNOT", [Word("OR", "title"), Word("ANDNOT"), Word("ANDNOT")]),

@@ -77,6 +77,13 @@ def test_a_long_query_finds_any_word_with_the_most_words_first(engine):
     assert strict.total == 0 and strict.notice is None  # an explicit AND requires every word, no fallback
 
 
+def test_a_long_query_keeps_its_exclusions_and_reads_parentheses_as_prose(engine):
+    results = engine.search("Erdogan (Putin Sochi) Idlib Geneva -sporadic")
+    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt"}
+    assert results.fallback_query == "Erdogan AND Putin AND Sochi AND Idlib AND Geneva -sporadic"
+    assert paths(engine.search('idlib -"deal holds" -offensive')) == ["idlib-summit.txt"]
+
+
 def test_stop_words_do_not_make_a_query_long(engine):
     results = engine.search("the idlib of putin and the")
     assert results.notice is None and set(paths(results)) == {"idlib-summit.txt", "undated.txt"}
