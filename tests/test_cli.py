@@ -114,6 +114,8 @@ def test_leading_minus_words_are_query_words_not_options(runner, paths):
 def test_query_shows_notice_and_suggestion(runner, paths):
     assert "showing articles with any of them" in run(runner, paths + ["query", "saraqeb", "marathon"]).output
     assert "Did you mean: saraqeb" in run(runner, paths + ["query", "sarakeb"]).output
+    long = run(runner, paths + ["query", "erdogan", "putin", "sochi", "idlib", "geneva"])
+    assert long.exit_code == 0 and "A query of 5 words finds articles with any of them" in long.output
 
 
 def test_filters_and_paging_options(runner, paths):

@@ -604,3 +604,11 @@ def test_the_fallback_notice_links_the_any_word_search(client):
     page = client.get("/search?q=saraqeb+marathon").get_data(as_text=True)
     assert "showing articles with any of them" in page
     assert 'href="/search?q=saraqeb+OR+marathon' in page
+
+
+def test_a_long_query_notice_links_the_every_word_search(client):
+    page = client.get("/search?q=erdogan+putin+sochi+idlib+geneva").get_data(as_text=True)
+    assert "finds articles with any of them" in page
+    assert 'href="/search?q=erdogan+AND+putin+AND+sochi+AND+idlib+AND+geneva' in page
+    strict = client.get("/search?q=erdogan+AND+putin+AND+sochi+AND+idlib+AND+geneva").get_data(as_text=True)
+    assert "any of them" not in strict
