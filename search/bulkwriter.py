@@ -1,0 +1,264 @@
+"""A Whoosh writer for full rebuilds: the same segment, byte for byte, as Whoosh's SegmentWriter, for less work.
+
+Whoosh's writer turns every posting into a tuple, sorts all of them (spilling sorted runs to disk and merging
+them back one tuple at a time), then hands them one by one to the postings writer, looking up the document's
+field length on disk for each. Here, since a rebuild adds documents in docnum order into an empty index:
+
+- title and body are analysed by `analysis.term_positions` (one findall, a per-word cache) instead of a
+  Token per word through Whoosh's Positions format; the posting values are encoded the same way;
+- postings are grouped by (field, term) as they arrive, already in docnum order, so nothing is sorted but each
+  field's term list; when they outgrow the memory limit, a sorted run of whole posting lists goes to disk and
+  the runs are merged list by list at the end;
+- posting lists are written a block at a time (same blocks, same statistics), with the field lengths
+  taken from memory.
+
+tests/test_bulkwriter.py checks that an index built this way has the same files as one built by Whoosh.
+Only for a fresh, empty index: incremental syncs (deletes, merges with older segments) use Whoosh's writer.
+"""
+from __future__ import annotations
+
+import heapq
+import marshal
+from array import array
+from itertools import groupby
+
+from whoosh import formats
+from whoosh.compat import dumps
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from search.analysis import ANALYZER, term_positions
+
+# Rough bytes of memory per buffered posting (two array slots, a list slot, a bytes object) and per posting list
+_POSTING_BYTES = 60
+_LIST_BYTES = 400
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """Whoosh's Positions.encode: the count, then the pickled position deltas."""
+    deltas = [b - a for a, b in zip([0] + poslist, poslist)] if len(poslist) > 1 else poslist
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+class GroupedPostings:
+    """Postings grouped by field and term: {field: {term bytes: (docnums, weights, values)}}, spilling to disk."""
+
+    def __init__(self, tempstore, limitmb: int):
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.size = 0
+        self.fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self.runs: list[str] = []
+
+    def terms(self, fieldname: str) -> dict:
+        """The live {term: posting list} of one field (the writer appends to it directly)."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
+
+    def add(self, fieldname: str, btext: bytes, docnum: int, weight: float, vbytes: bytes | None) -> None:
+        """One posting of a document later than any added so far."""
+        terms = self.terms(fieldname)
+        plist = terms.get(btext)
+        if plist is None:
+            plist = terms[btext] = (array("I"), array("f"), [])
+            self.size += _LIST_BYTES
+        plist[0].append(docnum)
+        plist[1].append(weight)
+        plist[2].append(vbytes or b"")
+        self.size += _POSTING_BYTES + len(vbytes or b"")
+
+    def check_size(self) -> None:
+        """Spill the buffered posting lists to a sorted run on disk when they exceed the memory limit."""
+        if self.size > self.limit:
+            self._spill()
+
+    def _sorted(self):
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for btext in sorted(terms):
+                docs, weights, values = terms[btext]
+                yield fieldname, btext, docs, weights, values
+
+    def _spill(self) -> None:
+        name = f"bulk{len(self.runs)}.run"
+        f = self.tempstore.create_file(name).raw_file()
+        try:
+            for fieldname, btext, docs, weights, values in self._sorted():
+                marshal.dump((fieldname, btext, docs.tobytes(), weights.tobytes(), values), f)
+        finally:
+            f.close()
+        self.runs.append(name)
+        self.fields = {}
+        self.size = 0
+
+    def _read_run(self, name: str):
+        f = self.tempstore.open_file(name).raw_file()
+        try:
+            while True:
+                try:
+                    fieldname, btext, docs, weights, values = marshal.load(f)
+                except EOFError:
+                    return
+                yield fieldname, btext, array("I", docs), array("f", weights), values
+        finally:
+            f.close()
+
+    def posting_lists(self):
+        """Yield (field, term, docnums, weights, values) sorted by field and term, each list in docnum order."""
+        if not self.runs:
+            yield from self._sorted()
+            return
+        # runs hold earlier documents than later runs and than memory; heapq.merge keeps that order on ties
+        streams = [self._read_run(name) for name in self.runs] + [self._sorted()]
+        merged = heapq.merge(*streams, key=lambda p: (p[0], p[1]))
+        for (fieldname, btext), parts in groupby(merged, key=lambda p: (p[0], p[1])):
+            docs, weights, values = array("I"), array("f"), []
+            for _, _, d, w, v in parts:
+                docs.extend(d)
+                weights.extend(w)
+                values.extend(v)
+            yield fieldname, btext, docs, weights, values
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.fields = {}
+
+
+class BulkWriter(SegmentWriter):
+    """SegmentWriter for filling a new, empty index with documents: see the module docstring."""
+
+    def __init__(self, ix, limitmb: int = 128, codec=None):
+        super().__init__(ix, limitmb=limitmb, codec=codec)
+        if self.segments:
+            raise ValueError("BulkWriter only fills an empty index")
+        self.pool = GroupedPostings(self._tempstorage, limitmb)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"BulkWriter does not write vectors or spelling ({name})")
+        # fields whose analysis term_positions does exactly: our analyzer, positions format
+        self._fast = {name for name, field in self.schema.items()
+                      if field.indexed and field.analyzer is ANALYZER and type(field.format) is formats.Positions}
+        # {field: {docnum: field length as the lengths column gives it back}}, for the postings blocks
+        self._lengths: dict[str, dict[int, int]] = {}
+
+    def add_reader(self, reader):
+        raise NotImplementedError("BulkWriter only adds documents")
+
+    def add_document(self, **fields):
+        """Whoosh's SegmentWriter.add_document, with the fast path for analysed text and grouped postings."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    scorable = field.scorable
+                    if fieldname in self._fast and isinstance(value, str):
+                        length = self._add_text(fieldname, field, value, docnum, fieldboost)
+                    else:
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            pool.add(fieldname, tbytes, docnum, weight * fieldboost, vbytes)
+                            if scorable:
+                                length += freq
+                    if scorable and length:
+                        lbyte = length_to_byte(length)
+                        if lbyte:
+                            self._lengths.setdefault(fieldname, {})[docnum] = byte_to_length(lbyte)
+
+                customval = fields.get("_stored_%s" % fieldname, value)
+                sv = customval if field.stored else None
+                perdocwriter.add_field(fieldname, field, sv, length)
+
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+
+        perdocwriter.finish_doc()
+        pool.check_size()
+        self._added = True
+        self.docnum += 1
+
+    def _add_text(self, fieldname, field, value: str, docnum: int, fieldboost: float) -> int:
+        # what field.index() -> Positions.word_values() would give, without a Token per word
+        boost = field.format.field_boost * fieldboost
+        pool = self.pool
+        terms = pool.terms(fieldname)
+        length = size = 0
+        for btext, poslist in term_positions(value).items():
+            freq = len(poslist)
+            vbytes = encode_positions(poslist)
+            plist = terms.get(btext)
+            if plist is None:
+                plist = terms[btext] = (array("I"), array("f"), [])
+                size += _LIST_BYTES
+            plist[0].append(docnum)
+            plist[1].append(float(freq) * boost)
+            plist[2].append(vbytes)
+            size += _POSTING_BYTES + len(vbytes)
+            length += freq
+        pool.size += size
+        return length
+
+    def _flush_segment(self):
+        """Write the grouped posting lists through Whoosh's field and postings writers, a block at a time."""
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        lastfn = None
+        lengths = None
+        for fieldname, btext, docs, weights, values in self.pool.posting_lists():
+            if fieldname != lastfn:
+                if lastfn is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                lengths = self._lengths.get(fieldname)
+                lastfn = fieldname
+            fieldwriter.start_term(btext)
+            _write_blocks(fieldwriter._postwriter, docs, weights, values, lengths)
+            fieldwriter.finish_term()
+        if lastfn is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+def _write_blocks(pw, docs: array, weights: array, values: list, lengths: dict | None) -> None:
+    # W3PostingsWriter.add_posting() for each posting, a block at a time: the same block contents and statistics
+    n = len(docs)
+    limit = pw._blocklimit
+    for start in range(0, n, limit):
+        end = min(start + limit, n)
+        ids = docs[start:end]
+        ws = weights[start:end]
+        pw._ids = ids
+        pw._weights = ws
+        pw._values = [v for v in values[start:end] if v]
+        pw._maxweight = max(0, max(ws))
+        pw._minlength, pw._maxlength = None, 0
+        if lengths:
+            present = [lengths[d] for d in ids if d in lengths]
+            if present:
+                pw._minlength, pw._maxlength = min(present), max(present)
+        pw._write_block(last=end == n)
