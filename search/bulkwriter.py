@@ -136,9 +136,9 @@ class BulkWriter(SegmentWriter):
     """SegmentWriter for filling a new, empty index with documents: see the module docstring."""
 
     def __init__(self, ix, limitmb: int = 128, codec=None):
-        super().__init__(ix, limitmb=limitmb, codec=codec)
-        if self.segments:
+        if not ix.is_empty():
             raise ValueError("BulkWriter only fills an empty index")
+        super().__init__(ix, limitmb=limitmb, codec=codec)
         self.pool = GroupedPostings(self._tempstorage, limitmb)
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
