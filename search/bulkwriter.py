@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import zlib
 from array import array
 from itertools import groupby
 
+from operator import sub
+
 from whoosh import formats
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.compat import dumps
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -224,41 +228,92 @@ class BulkWriter(SegmentWriter):
         return length
 
     def _flush_segment(self):
-        """Write the grouped posting lists through Whoosh's field and postings writers, a block at a time."""
+        """Write the grouped posting lists into Whoosh's postings file and term table, a whole term at a time."""
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        tindex = fieldwriter._tindex
         lastfn = None
-        lengths = None
         for fieldname, btext, docs, weights, values in self.pool.posting_lists():
             if fieldname != lastfn:
                 if lastfn is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, self.schema[fieldname])
-                lengths = self._lengths.get(fieldname)
+                pw = fieldwriter._postwriter
+                if pw._inlinelimit > 1 or pw._byteids:
+                    raise ValueError("BulkWriter writes no inlined postings")  # W3Codec's default inlinelimit is 1
+                term = _TermWriter(fieldwriter._postfile, pw._blocklimit, pw._compression,
+                                   self.schema[fieldname].format.fixed_value_size(), self._lengths.get(fieldname))
+                prefix = pack_ushort(fieldwriter._fieldid)
                 lastfn = fieldname
-            fieldwriter.start_term(btext)
-            _write_blocks(fieldwriter._postwriter, docs, weights, values, lengths)
-            fieldwriter.finish_term()
+            tindex.add(prefix + btext, term.write(docs, weights, values).to_bytes())
         if lastfn is not None:
             fieldwriter.finish_field()
         fieldwriter.close()
 
 
-def _write_blocks(pw, docs: array, weights: array, values: list, lengths: dict | None) -> None:
-    # W3PostingsWriter.add_posting() for each posting, a block at a time: the same block contents and statistics
-    n = len(docs)
-    limit = pw._blocklimit
-    for start in range(0, n, limit):
-        end = min(start + limit, n)
-        ids = docs[start:end]
-        ws = weights[start:end]
-        pw._ids = ids
-        pw._weights = ws
-        pw._values = [v for v in values[start:end] if v]
-        pw._maxweight = max(0, max(ws))
-        pw._minlength, pw._maxlength = None, 0
-        if lengths:
-            present = [lengths[d] for d in ids if d in lengths]
-            if present:
-                pw._minlength, pw._maxlength = min(present), max(present)
-        pw._write_block(last=end == n)
+class _TermWriter:
+    """Whoosh's W3PostingsWriter, one whole posting list at a time: the same blocks, statistics and bytes."""
+
+    def __init__(self, postfile, blocklimit: int, compression: int, fixedsize, lengths: dict | None):
+        self.postfile = postfile
+        self.blocklimit = blocklimit
+        self.compression = compression
+        self.fixedsize = fixedsize
+        self.lengths = lengths
+
+    def write(self, docs: array, weights: array, values: list) -> W3TermInfo:
+        """Write one term's postings (docnum order) to the postings file; return its term info."""
+        postfile, limit, comp, lengths = self.postfile, self.blocklimit, self.compression, self.lengths
+        info = W3TermInfo()
+        info._minid = docs[0]
+        info._maxid = docs[-1]
+        startoffset = postfile.tell()
+        out = [WHOOSH3_HEADER_MAGIC]
+        n = len(docs)
+        for start in range(0, n, limit):
+            end = start + limit
+            ids = docs[start:end]
+            ws = weights[start:end]
+            count = len(ids)
+            # block statistics, as add_posting() gathers them and W3TermInfo.add_block() sums them
+            maxweight = max(ws)
+            if not maxweight > 0:
+                maxweight = 0
+            minlength, maxlength = None, 0
+            if lengths:
+                present = [lengths[d] for d in ids if d in lengths]
+                if present:
+                    minlength, maxlength = min(present), max(present)
+            info._weight += sum(ws)
+            info._df += count
+            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+            info._maxlength = max(info._maxlength, maxlength)
+            info._maxweight = max(info._maxweight, maxweight)
+            # the block: _mini_ids(), _mini_weights(), _mini_values() pickled, then the info tuple
+            mini_ids = (ids[0],) + tuple(map(sub, ids[1:], ids[:-1])) if count > 1 else (ids[0],)
+            if ws.count(1.0) == count:
+                mini_weights = None
+            elif ws.count(ws[0]) == count:
+                mini_weights = ws[0]
+            else:
+                mini_weights = tuple(ws)
+            block_values = [v for v in values[start:end] if v]
+            fixedsize = self.fixedsize
+            if fixedsize is None or fixedsize < 0:
+                mini_values = tuple(block_values)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(block_values)
+            databytes = dumps((mini_ids, mini_weights, mini_values), 2)
+            if comp:
+                databytes = zlib.compress(databytes, comp)
+            infobytes = dumps((count, ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+            blocklength = len(infobytes) + len(databytes)
+            out.append(pack_int(-blocklength if end >= n else blocklength))
+            out.append(infobytes)
+            out.append(databytes)
+        data = b"".join(out)
+        postfile.write(data)
+        info.set_extent(startoffset, len(data))
+        return info
