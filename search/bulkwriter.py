@@ -21,7 +21,7 @@ import heapq
 import marshal
 import zlib
 from array import array
-from itertools import groupby
+from itertools import groupby, repeat
 
 from operator import sub
 
@@ -41,8 +41,17 @@ _LIST_BYTES = 400
 
 def encode_positions(poslist: list[int]) -> bytes:
     """Whoosh's Positions.encode: the count, then the pickled position deltas."""
-    deltas = [b - a for a, b in zip([0] + poslist, poslist)] if len(poslist) > 1 else poslist
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+    if len(poslist) == 1:
+        pos = poslist[0]
+        # a new bytes object each time: pickle would write a shared one once per block and a reference after
+        return _ONE + _SINGLE[pos] if pos < _SINGLES else _ONE + dumps(poslist, 2)
+    return pack_uint(len(poslist)) + dumps([b - a for a, b in zip([0] + poslist, poslist)], 2)
+
+
+# Most postings are a word's only occurrence in a field: the pickled [position] ready-made for the first positions
+_ONE = pack_uint(1)
+_SINGLES = 4096
+_SINGLE = [dumps([pos], 2) for pos in range(_SINGLES)]
 
 
 class GroupedPostings:
@@ -150,8 +159,8 @@ class BulkWriter(SegmentWriter):
         # fields whose analysis term_positions does exactly: our analyzer, positions format
         self._fast = {name for name, field in self.schema.items()
                       if field.indexed and field.analyzer is ANALYZER and type(field.format) is formats.Positions}
-        # {field: {docnum: field length as the lengths column gives it back}}, for the postings blocks
-        self._lengths: dict[str, dict[int, int]] = {}
+        # {field: field length of each docnum as the lengths column gives it back, 0 for none}, for the blocks
+        self._lengths: dict[str, array] = {}
 
     def add_reader(self, reader):
         raise NotImplementedError("BulkWriter only adds documents")
@@ -188,7 +197,9 @@ class BulkWriter(SegmentWriter):
                     if scorable and length:
                         lbyte = length_to_byte(length)
                         if lbyte:
-                            self._lengths.setdefault(fieldname, {})[docnum] = byte_to_length(lbyte)
+                            lengths = self._lengths.setdefault(fieldname, array("I"))
+                            lengths.extend(repeat(0, docnum - len(lengths)))
+                            lengths.append(byte_to_length(lbyte))
 
                 customval = fields.get("_stored_%s" % fieldname, value)
                 sv = customval if field.stored else None
@@ -254,8 +265,9 @@ class BulkWriter(SegmentWriter):
 class _TermWriter:
     """Whoosh's W3PostingsWriter, one whole posting list at a time: the same blocks, statistics and bytes."""
 
-    def __init__(self, postfile, blocklimit: int, compression: int, fixedsize, lengths: dict | None):
+    def __init__(self, postfile, blocklimit: int, compression: int, fixedsize, lengths: array | None):
         self.postfile = postfile
+        self.offset = postfile.tell()
         self.blocklimit = blocklimit
         self.compression = compression
         self.fixedsize = fixedsize
@@ -267,7 +279,7 @@ class _TermWriter:
         info = W3TermInfo()
         info._minid = docs[0]
         info._maxid = docs[-1]
-        startoffset = postfile.tell()
+        startoffset = self.offset
         out = [WHOOSH3_HEADER_MAGIC]
         n = len(docs)
         for start in range(0, n, limit):
@@ -281,7 +293,7 @@ class _TermWriter:
                 maxweight = 0
             minlength, maxlength = None, 0
             if lengths:
-                present = [lengths[d] for d in ids if d in lengths]
+                present = list(filter(None, map(lengths.__getitem__, ids)))
                 if present:
                     minlength, maxlength = min(present), max(present)
             info._weight += sum(ws)
@@ -315,5 +327,6 @@ class _TermWriter:
             out.append(databytes)
         data = b"".join(out)
         postfile.write(data)
+        self.offset += len(data)
         info.set_extent(startoffset, len(data))
         return info

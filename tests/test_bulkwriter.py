@@ -35,6 +35,7 @@ TEXTS = [
     "ﬀ ŉ ǰ ΐ İ ß ẞ ﬅ",  # characters whose lowercase or folding changes length
     "\u200bzero\u200bwidth\u00a0nbsp\u2009thin\u3000ideographic space",
     "Ⅻ ½ ² ③ ⑽ ⒈ ٣٤٥ ௰",  # numeric characters outside 0-9
+    " ".join(f"w{i % 4500} of the" for i in range(6000)),  # positions past the ready-made encodings
 ]
 
 
