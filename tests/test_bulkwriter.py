@@ -98,7 +98,7 @@ def _segment_files(index):
 def _collection(folder, n=300):
     # enough documents for terms with several postings blocks (128 postings a block), varied text and metadata
     for i in range(n):
-        body = " ".join(TEXTS[(i + k) % len(TEXTS)] for k in range(3)) + f" common word{i % 7} unique{i}"
+        body = " ".join(TEXTS[(i + k) % (len(TEXTS) - 1)] for k in range(3)) + f" common word{i % 7} unique{i}"
         write_article(folder, f"d/{i:04d}.txt", f"Title {i} of Erdoğan's {TEXTS[i % len(TEXTS)][:40]}",
                       f"20{i % 20 + 1:02d}-0{i % 9 + 1}-1{i % 9}" if i % 5 else None,
                       ("Reuters", "AFP", None, "BBC News")[i % 4], body)
