@@ -25,7 +25,8 @@ MIN_TOKEN_CHARS = 2
 STOP_WORDS = frozenset(WHOOSH_STOP_WORDS)
 
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
-_english_stem = stemmer_for_language("en")  # Snowball English (porter2)
+# Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
+_english_stem = lru_cache(maxsize=500_000)(stemmer_for_language("en"))
 
 
 def fold(word: str) -> str:
