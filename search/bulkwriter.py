@@ -28,6 +28,7 @@ from operator import sub
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.compat import dumps
+from whoosh.filedb.filetables import _lengths as _key_value_lengths
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -161,6 +162,13 @@ class BulkWriter(SegmentWriter):
                       if field.indexed and field.analyzer is ANALYZER and type(field.format) is formats.Positions}
         # {field: field length of each docnum as the lengths column gives it back, 0 for none}, for the blocks
         self._lengths: dict[str, array] = {}
+        # {field: {value: field.index(value) items}} for fields whose values repeat (source, day) and whose
+        # posting values are fixed-size (pickle must not see one bytes object shared by several postings)
+        self._memo: dict[str, dict] = {name: {} for name, field in self.schema.items()
+                                       if field.indexed and name not in self._fast and field.format
+                                       and (field.format.fixed_value_size() is not None)
+                                       and field.format.fixed_value_size() >= 0}
+        self._memo_misses: dict[str, int] = {}
 
     def add_reader(self, reader):
         raise NotImplementedError("BulkWriter only adds documents")
@@ -190,7 +198,7 @@ class BulkWriter(SegmentWriter):
                     if fieldname in self._fast and isinstance(value, str):
                         length = self._add_text(fieldname, field, value, docnum, fieldboost)
                     else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
+                        for tbytes, freq, weight, vbytes in self._index(fieldname, field, value):
                             pool.add(fieldname, tbytes, docnum, weight * fieldboost, vbytes)
                             if scorable:
                                 length += freq
@@ -217,6 +225,21 @@ class BulkWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _index(self, fieldname, field, value):
+        # field.index(value), remembered while a field's values keep repeating
+        memo = self._memo.get(fieldname)
+        if memo is None or type(value) not in (str, int):
+            return field.index(value)
+        items = memo.get(value)
+        if items is None:
+            items = list(field.index(value))
+            misses = self._memo_misses[fieldname] = self._memo_misses.get(fieldname, 0) + 1
+            if misses > 1000 and misses * 2 > self.docnum:  # mostly new values (an id, a path): stop trying
+                del self._memo[fieldname]
+            elif len(memo) < 100_000:
+                memo[value] = items
+        return items
+
     def _add_text(self, fieldname, field, value: str, docnum: int, fieldboost: float) -> int:
         # what field.index() -> Positions.word_values() would give, without a Token per word
         boost = field.format.field_boost * fieldboost
@@ -242,7 +265,7 @@ class BulkWriter(SegmentWriter):
         """Write the grouped posting lists into Whoosh's postings file and term table, a whole term at a time."""
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
-        tindex = fieldwriter._tindex
+        add_term = _TermTable(fieldwriter._tindex).add
         lastfn = None
         for fieldname, btext, docs, weights, values in self.pool.posting_lists():
             if fieldname != lastfn:
@@ -256,10 +279,31 @@ class BulkWriter(SegmentWriter):
                                    self.schema[fieldname].format.fixed_value_size(), self._lengths.get(fieldname))
                 prefix = pack_ushort(fieldwriter._fieldid)
                 lastfn = fieldname
-            tindex.add(prefix + btext, term.write(docs, weights, values).to_bytes())
+            add_term(prefix + btext, term.write(docs, weights, values).to_bytes())
         if lastfn is not None:
             fieldwriter.finish_field()
         fieldwriter.close()
+
+
+class _TermTable:
+    """OrderedHashWriter.add() without a tell() and three writes per term: the same file."""
+
+    def __init__(self, tindex):
+        self.tindex = tindex
+        self.pos = tindex.dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        tindex = self.tindex
+        if key <= tindex.lastkey:
+            raise ValueError("Keys must increase: %r..%r" % (tindex.lastkey, key))
+        pos = self.pos
+        tindex.index.append(pos)
+        data = _key_value_lengths.pack(len(key), len(value)) + key + value
+        tindex.dbfile.write(data)
+        h = tindex.hashfn(key)
+        tindex.buckets[h & 255].append((h, pos))
+        tindex.lastkey = key
+        self.pos = pos + len(data)
 
 
 class _TermWriter:
