@@ -9,8 +9,8 @@ field length on disk for each. Here, since a rebuild adds documents in docnum or
 - postings are grouped by (field, term) as they arrive, already in docnum order, so nothing is sorted but each
   field's term list; when they outgrow the memory limit, a sorted run of whole posting lists goes to disk and
   the runs are merged list by list at the end;
-- posting lists are written a block at a time (same blocks, same statistics), with the field lengths
-  taken from memory.
+- each posting list is written in one go (the same blocks, statistics and term info as Whoosh's postings
+  writer makes), with the field lengths taken from memory instead of read back from disk per posting.
 
 tests/test_bulkwriter.py checks that an index built this way has the same files as one built by Whoosh.
 Only for a fresh, empty index: incremental syncs (deletes, merges with older segments) use Whoosh's writer.
@@ -22,7 +22,6 @@ import marshal
 import zlib
 from array import array
 from itertools import groupby, repeat
-
 from operator import sub
 
 from whoosh import formats
@@ -58,7 +57,7 @@ _SINGLE = [dumps([pos], 2) for pos in range(_SINGLES)]
 class GroupedPostings:
     """Postings grouped by field and term: {field: {term bytes: (docnums, weights, values)}}, spilling to disk."""
 
-    def __init__(self, tempstore, limitmb: int):
+    def __init__(self, tempstore, limitmb: float):
         self.tempstore = tempstore
         self.limit = limitmb * 1024 * 1024
         self.size = 0
@@ -149,7 +148,7 @@ class GroupedPostings:
 class BulkWriter(SegmentWriter):
     """SegmentWriter for filling a new, empty index with documents: see the module docstring."""
 
-    def __init__(self, ix, limitmb: int = 128, codec=None):
+    def __init__(self, ix, limitmb: float = 128, codec=None):
         if not ix.is_empty():
             raise ValueError("BulkWriter only fills an empty index")
         super().__init__(ix, limitmb=limitmb, codec=codec)
@@ -248,7 +247,10 @@ class BulkWriter(SegmentWriter):
         length = size = 0
         for btext, poslist in term_positions(value).items():
             freq = len(poslist)
-            vbytes = encode_positions(poslist)
+            if freq == 1 and poslist[0] < _SINGLES:  # encode_positions(poslist), inlined for the common case
+                vbytes = _ONE + _SINGLE[poslist[0]]
+            else:
+                vbytes = encode_positions(poslist)
             plist = terms.get(btext)
             if plist is None:
                 plist = terms[btext] = (array("I"), array("f"), [])
