@@ -27,6 +27,8 @@ _ID_SLUG_CHARS = 48
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,%d}-[0-9a-f]{8}" % _ID_SLUG_CHARS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")
+#: Bytes counted as control characters when telling binary from text: below 32 except tab, LF, FF, CR.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"GIF8", b"\xff\xd8\xff", b"\x7fELF", b"\x1f\x8b")
 
 
@@ -142,7 +144,7 @@ def _looks_binary(data: bytes) -> bool:
         return True
     if not head:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.30  # stray NULs in a scraped text are cleaned, not a reason to skip it
 
 
