@@ -24,6 +24,7 @@ from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
 from search.proximity import proximity
 from search.scoring import FieldLengths, bm25f, top
+from search.spelling import Vocabulary
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
 
@@ -176,6 +177,7 @@ class _Snapshot:
         self._columns: Columns | None = None
         self._lengths: FieldLengths | None = None
         self._stats: Stats | None = None
+        self._vocabulary: Vocabulary | None = None
         self.closed = False
 
     def borrow(self):
@@ -217,6 +219,13 @@ class _Snapshot:
             if self._lengths is None:
                 self._lengths = FieldLengths(searcher.reader())
             return self._lengths
+
+    def vocabulary(self, searcher) -> Vocabulary:
+        """The body terms for "did you mean" (read one first letter at a time, as words need them)."""
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary(searcher.reader().is_atomic())
+            return self._vocabulary
 
     def close(self):
         with self._lock:
@@ -315,7 +324,7 @@ class Engine:
                                  f"({-(-total // req.per_page)}).")
             ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
             hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
-            suggestion = self._suggest(searcher, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
+            suggestion = self._suggest(searcher, snap, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
         fallback = " OR ".join(parsed.words()) if notice else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
@@ -370,9 +379,10 @@ class Engine:
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
                    snippets.highlight(title, terms, phrases))
 
-    def _suggest(self, searcher, columns, parsed: ParsedQuery, total: int) -> str | None:
+    def _suggest(self, searcher, snap, columns, parsed: ParsedQuery, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
         reader = searcher.reader()
+        vocabulary = snap.vocabulary(searcher)
         text, changed = parsed.text, False
         for word in dict.fromkeys(parsed.words()):
             folded = fold(word)
@@ -383,9 +393,8 @@ class Engine:
             if best_df >= SUGGEST_BELOW:
                 continue  # a word that many articles use is not a typo; looking for corrections costs ~20 ms a word
             best = None
-            for cand in reader.terms_within("body", folded, 1 if len(folded) <= 4 else 2, prefix=1):
-                cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
-                df = reader.doc_frequency("body", cand)
+            # the terms terms_within("body", folded, distance, prefix=1) finds, in the same order (spelling.py)
+            for cand, df in vocabulary.within(reader, folded, 1 if len(folded) <= 4 else 2):
                 if cand != own and df > best_df:
                     best, best_df = cand, df
             surface = best and self._surface_word(searcher, best)
