@@ -2,8 +2,8 @@
 
 Whoosh's terms_within() steps a Levenshtein automaton through the on-disk term dictionary: a few hundred
 binary searches of the term file per word, ~20-40 ms. Here the body terms that start with the word's first
-letter are read once per index snapshot (lazily, one letter at a time: a few thousand terms each), grouped by
-length, with their document frequency and a bitmask of their letters. A candidate must be within the word's
+letter are read once per index snapshot (lazily, one letter at a time: a few thousand terms, ~10 ms), grouped
+by length, with a bitmask of their letters. A candidate must be within the word's
 length +- the distance, and its letter set may differ from the word's in at most 2 x distance letters (one edit
 adds at most one letter and removes at most one), a test made in C on the bitmasks; only the survivors get
 the exact edit distance, computed bit-parallel (Myers/Hyyrö).
@@ -59,21 +59,20 @@ class Vocabulary:
 
     def __init__(self, atomic: bool, fieldname: str = "body"):
         self.atomic, self.fieldname = atomic, fieldname
-        self._buckets: dict[str, dict[int, tuple[list[str], list[int], list[int]]]] = {}
+        self._buckets: dict[str, dict[int, tuple[list[str], list[int]]]] = {}
         self._lock = threading.Lock()
 
-    def _bucket(self, first: str, reader) -> dict[int, tuple[list[str], list[int], list[int]]]:
+    def _bucket(self, first: str, reader) -> dict[int, tuple[list[str], list[int]]]:
         bucket = self._buckets.get(first)
         if bucket is None:
             with self._lock:
                 bucket = self._buckets.get(first)
                 if bucket is None:
                     bucket = {}
-                    for btext, info in reader.iter_prefix(self.fieldname, first):
+                    for btext in reader.expand_prefix(self.fieldname, first):
                         word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                        words, dfs, masks = bucket.setdefault(len(word), ([], [], []))
+                        words, masks = bucket.setdefault(len(word), ([], []))
                         words.append(word)
-                        dfs.append(info.doc_frequency())
                         masks.append(_mask(word))
                     self._buckets[first] = bucket
         return bucket
@@ -89,12 +88,12 @@ class Vocabulary:
         for length in range(max(1, n - maxdist), n + maxdist + 1):
             if length not in bucket:
                 continue
-            words, dfs, masks = bucket[length]
+            words, masks = bucket[length]
             for i in [i for i, mask in enumerate(masks) if (mask ^ m).bit_count() <= limit]:
                 if self._near(words[i], word, maxdist):
-                    out.append((words[i], dfs[i]))
+                    out.append(words[i])
         out.sort()
-        return out
+        return [(term, reader.doc_frequency(self.fieldname, term)) for term in out]
 
     def _near(self, term: str, word: str, maxdist: int) -> bool:
         if self.atomic:  # Whoosh's automaton: the first letter fixed, Levenshtein distance of the rest
