@@ -6,10 +6,14 @@ import random
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from search.analysis import ANALYZER
-from search.schema import make_schema
-from search.spelling import Vocabulary, levenshtein
 from whoosh.support.levenshtein import levenshtein as whoosh_levenshtein
+
+from search.analysis import ANALYZER
+from search.indexer import sync
+from search.schema import make_schema
+from search.searcher import Engine
+from search.spelling import Vocabulary, levenshtein
+from tests.factory import make_index, write_article
 
 WORDS = ("idlib idlibs idle idol idler sarakeb saraqeb saraqib sochi socks erdogan erdogn erdgoan putin putn "
          "puting pudding negotiation negotiations negotiate nation notion ñandu nandu étoile etoile "
@@ -51,3 +55,89 @@ def test_vocabulary_finds_what_terms_within_finds(tmp_path, segments):
                 found = vocabulary.within(reader, word, distance)
                 assert [t for t, _ in found] == expected, (word, distance)
                 assert [df for _, df in found] == [reader.doc_frequency("body", t) for t in expected]
+
+
+# -- the postings cache --------------------------------------------------------------------------------------
+def _page(results):
+    """Everything a results page shows, without the time it took."""
+    return (results.total, [(h.id, h.score, h.snippet, h.title_spans) for h in results.hits], results.facets,
+            results.suggestion, results.notice)
+
+
+QUERIES = ("idlib", "idlib putin", '"fate of idlib"', "erdogan OR marathon", "idlib -putin", "ceasefire",
+           "sarakeb", "runner record", "syrian forces", "oil prices")
+
+
+def test_cached_postings_are_the_postings(tmp_path):
+    from search.docsets import CACHE, Postings, PostingsCache
+    from search.store import IndexStore
+    folder, index = make_index(tmp_path)
+    write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks. More Idlib talks in Idlib.")
+    ix, _ = IndexStore(index).open()
+    small = PostingsCache(max_postings=16)
+    for _ in range(2):  # the second time from the caches
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            fresh, cached, tiny = Postings(reader, cache=None), Postings(reader), Postings(reader, cache=small)
+            for field in ("title", "body"):
+                for word in ("idlib", "talk", "saraqeb", "putin", "nosuchword"):
+                    expected = fresh.frequencies(field, word)
+                    assert cached.frequencies(field, word) == tiny.frequencies(field, word) == expected
+                    for docnum in list(expected) + [10_000]:
+                        assert (cached.positions(field, word, docnum) == tiny.positions(field, word, docnum)
+                                == fresh.positions(field, word, docnum))
+    assert CACHE.hits and small.postings <= 16
+
+
+def _uncached(index, queries):
+    """The pages an engine shows with nothing cached anywhere."""
+    from search import docsets
+    docsets.CACHE.clear()
+    with Engine(index) as fresh:
+        return {q: _page(fresh.search(q)) for q in queries}
+
+
+def test_a_sync_never_serves_stale_postings(tmp_path):
+    folder, index = make_index(tmp_path)
+    queries = QUERIES + ("zanzibar", "wheat")
+    with Engine(index) as engine:
+        before = {q: _page(engine.search(q)) for q in queries}  # fills the caches
+        assert before["zanzibar"][0] == 0
+        # change an article, add one and remove one: incremental commits into the live generation
+        write_article(folder, "saraqeb.txt", "Syrian forces leave Saraqeb", "2018-10-05", "Reuters",
+                      "Syrian forces left Saraqeb and Zanzibar on Friday. Idlib stayed calm.")
+        write_article(folder, "zanzibar.txt", "Zanzibar ceasefire", "2018-10-06", "AFP",
+                      "A ceasefire in Zanzibar held as Putin and Erdogan spoke about Idlib.")
+        (folder / "grain.txt").unlink()
+        sync(folder, index)
+        after = {q: _page(engine.search(q)) for q in queries}
+        assert after["zanzibar"][0] == 2 and after["wheat"][0] == 0
+        assert after["idlib"][0] == before["idlib"][0] + 2  # the changed article and the new one
+        assert after == _uncached(index, queries)
+        sync(folder, index, full=True)  # a new generation with the same articles
+        rebuilt = {q: _page(engine.search(q)) for q in queries}
+        assert rebuilt == _uncached(index, queries)
+
+
+def test_searches_from_many_threads_agree_with_one(tmp_path):
+    import threading
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        expected = {q: _page(engine.search(q)) for q in QUERIES}
+        from search import docsets
+        docsets.CACHE.clear()
+        failures = []
+
+        def work(seed):
+            order = list(QUERIES)
+            random.Random(seed).shuffle(order)
+            for q in order * 5:
+                if _page(engine.search(q)) != expected[q]:
+                    failures.append(q)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures
