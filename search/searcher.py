@@ -291,8 +291,11 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10) -> Results:
-        """Search the index; raise QueryError for anything the user should change."""
+               per_page=10, snippets: bool = True) -> Results:
+        """Search the index; raise QueryError for anything the user should change.
+
+        With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
+        evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         parsed = parse(req.text) if req.text else None
@@ -323,7 +326,7 @@ class Engine:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
             ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
+            hits = [self._hit(searcher, columns, d, score, compiled, snippets) for d, score in ranked[first:]]
             suggestion = self._suggest(searcher, snap, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
         fallback = " OR ".join(parsed.words()) if notice else None
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
@@ -369,11 +372,14 @@ class Engine:
             key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731
         return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
 
-    def _hit(self, searcher, columns: Columns, docnum, score, compiled) -> Hit:
+    def _hit(self, searcher, columns: Columns, docnum, score, compiled, passages: bool = True) -> Hit:
         stored = searcher.stored_fields(docnum)
         terms = compiled.terms if compiled else set()
         phrases = compiled.phrases if compiled else []
         title = stored.get("title", "")
+        if not passages:
+            return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum), stored["path"],
+                       round(float(score), 4), [], [(title, False)] if title else [])
         return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum),
                    stored["path"], round(float(score), 4),
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),

@@ -141,3 +141,15 @@ def test_searches_from_many_threads_agree_with_one(tmp_path):
         for t in threads:
             t.join()
         assert not failures
+
+
+def test_ranking_without_snippets_is_the_same_ranking(tmp_path):
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        for q in QUERIES + ("",):
+            full, bare = engine.search(q, per_page=20), engine.search(q, per_page=20, snippets=False)
+            assert (bare.total, bare.facets, bare.suggestion, bare.notice) == \
+                (full.total, full.facets, full.suggestion, full.notice)
+            assert [(h.id, h.score, h.title, h.path, h.date, h.source) for h in bare.hits] == \
+                [(h.id, h.score, h.title, h.path, h.date, h.source) for h in full.hits]
+            assert all(h.snippet == [] and h.title_spans == [(h.title, False)] for h in bare.hits)
