@@ -153,3 +153,33 @@ def test_ranking_without_snippets_is_the_same_ranking(tmp_path):
             assert [(h.id, h.score, h.title, h.path, h.date, h.source) for h in bare.hits] == \
                 [(h.id, h.score, h.title, h.path, h.date, h.source) for h in full.hits]
             assert all(h.snippet == [] and h.title_spans == [(h.title, False)] for h in bare.hits)
+
+
+# -- snippets ------------------------------------------------------------------------------------------------
+def _random_text(rng, alphabet):
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+
+
+def test_sentence_ends_are_found_as_the_plain_regex_finds_them():
+    import re
+    from search.snippets import _SENTENCE_END
+    plain = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|\n\s*")
+    rng = random.Random(7)
+    alphabet = list("ab AZ.!?…\"'”’)]\n\t(“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next"]
+    for _ in range(5000):
+        text = _random_text(rng, alphabet)
+        assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_quick_word_starts_are_the_careful_ones():
+    from search import snippets
+    rng = random.Random(11)
+    alphabet = list("abcdeoils OIL_9.-'\n") + ["oil", "Oil", "turmoil", "soil", "u.s", "U.S", "u.sab",
+                                                          "é", "İ", "ſ", "K"]
+    stem_sets = [frozenset(s) for s in (["oil"], ["oil", "u.s"], ["u.sab", "sa"], ["ab", "abc", "b"], ["dé"],
+                                         ["cri", "de"])]
+    for _ in range(3000):
+        probe = _random_text(rng, alphabet).translate(snippets._PROBE)
+        for stems in stem_sets:
+            careful, _ = snippets._finders(stems)
+            assert list(snippets._starts(probe, stems)) == [m.start() for m in careful.finditer(probe)], (probe, stems)
