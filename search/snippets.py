@@ -139,6 +139,30 @@ def _sentences(text: str):
         yield pos, len(text)
 
 
+def _sentences_around(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """The sentences of _sentences(text) that contain one of the (ascending) positions, each once, in order.
+
+    A position of a word is never inside a sentence end (those are punctuation, quotes and spaces), so its
+    sentence runs from the end of the last sentence end before it to the next one: found by bisection
+    instead of walking every sentence of the text.
+    """
+    found = list(_SENTENCE_END.finditer(text))
+    bounds = [m.end() for m in found]
+    out: list[tuple[int, int]] = []
+    k_seen = -1
+    for pos in positions:
+        k = bisect.bisect_right(bounds, pos)
+        if k == k_seen:
+            continue
+        k_seen = k
+        if k < len(found):
+            m = found[k]
+            out.append((bounds[k - 1] if k else 0, m.start() + len(m.group().rstrip())))
+        else:
+            out.append((bounds[-1] if bounds else 0, len(text)))
+    return out
+
+
 def _word_cut(text: str, start: int, end: int) -> tuple[int, int]:
     """Move start forward and end backward to word boundaries (unless already at the text's edges)."""
     if start > 0 and not text[start - 1].isspace():
@@ -187,10 +211,7 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
     starts = [r[0] for r in ranges]
     ends = [r[1] for r in ranges]  # ascending too: the ranges are merged, so they do not overlap
     candidates = []
-    last = starts[-1]
-    for s, e in _sentences(text):
-        if s > last:
-            break  # no match starts in this sentence or any later one
+    for s, e in _sentences_around(text, starts):  # the sentences where a match starts
         if skip and any(ss <= s < se for ss, se in skip):
             continue
         lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)

@@ -183,3 +183,16 @@ def test_quick_word_starts_are_the_careful_ones():
         for stems in stem_sets:
             careful, _ = snippets._finders(stems)
             assert list(snippets._starts(probe, stems)) == [m.start() for m in careful.finditer(probe)], (probe, stems)
+
+
+def test_sentences_around_word_starts_are_the_sentences_holding_them():
+    from search.analysis import WORD_RE
+    from search.snippets import _sentences, _sentences_around
+    rng = random.Random(5)
+    alphabet = list("ab AZ.!?…\"'”’)]\n\t(“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next", "word"]
+    for _ in range(3000):
+        text = _random_text(rng, alphabet)
+        words = [m.start() for m in WORD_RE.finditer(text)]
+        positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
+        expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
+        assert _sentences_around(text, positions) == expected, (text, positions)
