@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections import OrderedDict
+from itertools import accumulate
 
 from whoosh import query as wq
 
@@ -182,18 +184,25 @@ def _decode(leaf, fieldname: str, text: str) -> _Decoded:
             values.append(matcher.value_as("positions") if decode else ())
             matcher.next()
         return _Decoded(ids, frequencies, values if decode else None, None)
-    # Whoosh's W3 leaf matcher decodes a block of ids and weights at a time: take them whole
+    # Whoosh's W3 leaf matcher reads a block at a time, a pickled (ids as gaps, weights, values): take it whole,
+    # the gaps summed in C (itertools.accumulate) rather than by Whoosh's Python generator
     values = [] if decode else None
+    weights: list[float] = []
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        matcher._read_weights()
-        block = matcher._ids
-        ids.extend(block)
-        frequencies.update(zip(block, matcher._weights))
+        if matcher._data is None:
+            matcher._read_data()
+        gaps, block_weights, block_values = matcher._data
+        ids.extend(gaps if matcher._byteids else accumulate(gaps))
+        if block_weights is None:  # all 1.0
+            weights.extend([1.0] * len(gaps))
+        elif isinstance(block_weights, float):  # all the same, which Whoosh reads back as a 32-bit float
+            weights.extend([array("f", (block_weights,))[0]] * len(gaps))
+        else:
+            weights.extend(block_weights)
         if decode:
-            values.extend(matcher._data[2])
+            values.extend(block_values)
         matcher._next_block()
+    frequencies = dict(zip(ids, weights))
     return _Decoded(ids, frequencies, values, decode)
 
 

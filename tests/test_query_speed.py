@@ -68,6 +68,17 @@ QUERIES = ("idlib", "idlib putin", '"fate of idlib"', "erdogan OR marathon", "id
            "sarakeb", "runner record", "syrian forces", "oil prices")
 
 
+def _whoosh_weights(reader, field, word):
+    """{docnum: weight} as Whoosh's own matcher reads them."""
+    out = {}
+    if (field, word) in reader:
+        matcher = reader.postings(field, word)
+        while matcher.is_active():
+            out[matcher.id()] = matcher.weight()
+            matcher.next()
+    return out
+
+
 def test_cached_postings_are_the_postings(tmp_path):
     from search.docsets import CACHE, Postings, PostingsCache
     from search.store import IndexStore
@@ -83,6 +94,7 @@ def test_cached_postings_are_the_postings(tmp_path):
                 for word in ("idlib", "talk", "saraqeb", "putin", "nosuchword"):
                     expected = fresh.frequencies(field, word)
                     assert cached.frequencies(field, word) == tiny.frequencies(field, word) == expected
+                    assert expected == _whoosh_weights(reader, field, word)
                     for docnum in list(expected) + [10_000]:
                         assert (cached.positions(field, word, docnum) == tiny.positions(field, word, docnum)
                                 == fresh.positions(field, word, docnum))
