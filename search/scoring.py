@@ -78,12 +78,8 @@ def bm25f(postings, q, candidates: set[int], lengths: FieldLengths, b: float, k1
         pseudo: dict[int, float] = defaultdict(float)
         for field, weight in weights.items():
             norms = lengths.norms(field, b)
-            frequencies = postings.frequencies(field, text)
-            if len(frequencies) > len(candidates):  # walk the smaller of the two
-                found = ((d, frequencies[d]) for d in candidates if d in frequencies)
-            else:
-                found = ((d, tf) for d, tf in frequencies.items() if d in candidates)
-            for doc, tf in found:
+            # only the candidates' postings (a few blocks of a frequent word when the candidates are few)
+            for doc, tf in postings.frequencies_in(field, text, candidates).items():
                 pseudo[doc] += weight * tf / norms[doc]
         for doc, tf in pseudo.items():
             scores[doc] += idf * tf * (k1 + 1) / (k1 + tf)

@@ -208,3 +208,47 @@ def test_sentences_around_word_starts_are_the_sentences_holding_them():
         positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
         expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
         assert _sentences_around(text, positions) == expected, (text, positions)
+
+
+# -- matching within the rarest part ------------------------------------------------------------------------
+MATCH_QUERIES = ("idlib putin", "idlib -putin", '"vladimir putin" idlib', "syrian forces saraqeb", "erdogan OR saraqeb",
+                 "(idlib OR saraqeb) -offensive", "title:idlib talks", "idlib date:2018-09", "putin source:reuters",
+                 '"idlib talks" more', "ceasefire -geneva", "record wheat harvest", "zzz idlib", "talks -zzz")
+
+
+def test_matching_agrees_with_whoosh_and_frequencies_in_with_frequencies(tmp_path):
+    from search.docsets import Postings, doc_set
+    from search.facets import Columns
+    from search.query import parse
+    from search.store import IndexStore
+    folder, index = make_index(tmp_path)
+    store = IndexStore(index)
+    ix = store.open_for_writing(store.pointer().generation)
+    extra = ix.writer()  # more segments, without merging, and a deletion
+    for n in range(400):  # several postings blocks (Whoosh writes 128 postings a block)
+        extra.add_document(id=f"x{n}", path=f"x{n}.txt", title="Idlib talks" if n % 3 else "Other news",
+                           body=("Idlib talks. More Idlib talks in Idlib with Putin. " * (n % 4 + 1)))
+    extra.commit(merge=False)
+    deleting = ix.writer()
+    deleting.delete_by_term("path", "x4.txt")
+    deleting.commit(merge=False)
+    rng = random.Random(9)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert not reader.is_atomic()
+        columns = Columns(reader)
+        for text in MATCH_QUERIES:
+            q = parse(text).compile(reader).query
+            expected = set(searcher.docs_for_query(q)) & columns.live
+            assert doc_set(searcher, q, columns, Postings(reader, cache=None)) == expected, text
+            assert doc_set(searcher, q, columns) == expected, text
+        everything = range(reader.doc_count_all() + 3)
+        for word in ("idlib", "talk", "putin", "saraqeb", "nosuchword"):
+            for field in ("title", "body"):
+                whole = Postings(reader, cache=None).frequencies(field, word)
+                assert field == "title" or word in ("saraqeb", "nosuchword") or len(whole) > 300
+                for _ in range(20):
+                    docs = set(rng.sample(everything, rng.randint(0, 40)))
+                    fresh = Postings(reader, cache=None)
+                    assert fresh.frequencies_in(field, word, docs) == {d: whole[d] for d in docs if d in whole}
+                    assert fresh.frequencies(field, word) == whole
