@@ -51,27 +51,31 @@ _PROBE = str.maketrans({k: (v[0] if v else chr(k)) for k, v in accent_map.items(
 
 
 @lru_cache(maxsize=256)
-def _finders(stems: frozenset[str]):
-    """(case-insensitive finder with its word-start test, plain finder for lowercased ASCII text or None)."""
+def _heads(stems: frozenset[str]) -> tuple[str, bool]:
+    """The alternation of the stems' heads for a regex, and whether they are all ASCII."""
     # Snowball only rewrites endings, so a word starts with its stem's first letters ("cri" <- "cry": "cr")
     heads = sorted({s if len(s) <= 2 else s[:min(4, len(s) - 1)] for s in stems}, key=len, reverse=True)
-    alternatives = "|".join(map(re.escape, heads))
-    careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
+    return "|".join(map(re.escape, heads)), all(h.isascii() for h in heads)
+
+
+def _finders(stems: frozenset[str]):
+    """(case-insensitive finder with its word-start test, plain finder for lowercased ASCII text or None)."""
+    alternatives, ascii_only = _heads(stems)
     # A regex that starts with a lookbehind, or ignores case, is tried at every position of the text; one that
     # starts with literal words jumps between their first letters. Only for ASCII, where lowercasing is
-    # exactly what IGNORECASE does.
-    quick = re.compile(alternatives) if all(h.isascii() for h in heads) else None
-    return careful, quick
+    # exactly what IGNORECASE does. (re caches compiled patterns.)
+    careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
+    return careful, re.compile(alternatives) if ascii_only else None
 
 
 def _starts(probe: str, stems: frozenset[str]):
     """Where a word of the probe text starts with one of the stems' heads (as the careful finder finds them)."""
-    careful, quick = _finders(stems)
-    if quick is None or not probe.isascii():
-        for m in careful.finditer(probe):
+    alternatives, ascii_only = _heads(stems)
+    if not ascii_only or not probe.isascii():
+        for m in re.finditer(r"(?<!\w)(?:%s)" % alternatives, probe, re.IGNORECASE):
             yield m.start()
         return
-    low, pos, search = probe.lower(), 0, quick.search
+    low, pos, search = probe.lower(), 0, re.compile(alternatives).search
     while True:
         m = search(low, pos)
         if m is None:
