@@ -244,7 +244,7 @@ def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
     if not title:
         return []
     out, pos = [], 0
-    for line in text[:2000].split("\n")[:8]:
+    for line in text[:2000].split("\n", 8)[:8]:
         if line.strip() and title in " ".join(line.split()) and len(line.strip()) <= len(title) + 60:
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
