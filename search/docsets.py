@@ -19,6 +19,7 @@ from collections import OrderedDict
 from itertools import accumulate
 
 from whoosh import query as wq
+from whoosh.formats import Positions
 
 from search.facets import Columns
 
@@ -248,7 +249,7 @@ class Postings:
 def _scan(leaf, fieldname: str, text: str) -> _Term:
     """A term's postings in one segment: the block headers read, no block decoded yet."""
     fieldobj = leaf.schema[fieldname]
-    decode = fieldobj.format.decoder("positions") if fieldobj.format.supports("positions") else None
+    decode = _positions_decoder(fieldobj.format)
     terms = getattr(leaf, "_terms", None)
     if hasattr(terms, "matcher") and hasattr(leaf, "_text_to_bytes"):
         # the segment's own postings: leaf.postings() would wrap them to skip deleted documents one posting at
@@ -276,6 +277,26 @@ def _scan(leaf, fieldname: str, text: str) -> _Term:
         count += matcher._blocklength
         matcher._next_block()
     return _Term(maxids, spans, [None] * len(spans), decode, count)
+
+
+def _positions_decoder(fmt):
+    """The format's decoder of a posting's positions (None without positions); Whoosh's own Positions format
+    gets the same decoding with the gaps summed in C."""
+    if not fmt.supports("positions"):
+        return None
+    if type(fmt) is Positions and Positions.decode_positions is _WHOOSH_DECODE_POSITIONS:
+        return _decode_positions
+    return fmt.decoder("positions")
+
+
+_WHOOSH_DECODE_POSITIONS = Positions.decode_positions
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """whoosh.formats.Positions.decode_positions: a 4-byte count, then the pickled gaps (stop byte dropped)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(pickle.loads(value[4:])))
 
 
 def _read_block(leaf, dataoffset: int, length: int, compression: int, positions: bool) -> tuple:
