@@ -20,6 +20,7 @@ from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.formats import Positions
+from whoosh.reading import TermInfo, TermNotFound
 
 from search.facets import Columns
 
@@ -150,18 +151,19 @@ class PostingsCache:
 CACHE = PostingsCache()
 
 
-def _segment_key(leaf, fieldname: str, text: str):
-    """What names a term's postings in one segment for the cache, or None when the leaf cannot say."""
-    segment = getattr(leaf, "_segment", None)
-    if segment is None or not hasattr(leaf, "term_info"):
-        return None
+def _lookup(leaf, fieldname: str, text: str):
+    """(the term's info in the segment or None when absent, its cache key or None when the leaf cannot say):
+    one look-up in the segment's term table, where `in`, term_info() and postings() would make three."""
+    terms, segment = getattr(leaf, "_terms", None), getattr(leaf, "_segment", None)
+    if segment is None or not hasattr(terms, "term_info") or not hasattr(leaf, "_text_to_bytes"):
+        return ((fieldname, text) in leaf or None), None
     try:
-        info = leaf.term_info(fieldname, text)
-    except Exception:  # TermNotFound
-        return None
+        info = terms.term_info(fieldname, leaf._text_to_bytes(fieldname, text))
+    except TermNotFound:
+        return None, None
     extent = info.extent() if hasattr(info, "extent") else None
-    return (segment.segment_id(), leaf.doc_count_all(), fieldname, text, extent, info.doc_frequency(),
-            info.max_id())
+    return info, (segment.segment_id(), leaf.doc_count_all(), fieldname, text, extent, info.doc_frequency(),
+                  info.max_id())
 
 
 class Postings:
@@ -185,12 +187,14 @@ class Postings:
         if parts is None:
             parts = []
             for leaf, offset in _leaves(self.reader):
-                if (fieldname, text) not in leaf:
+                info, ckey = _lookup(leaf, fieldname, text)
+                if info is None:
                     continue
-                ckey = _segment_key(leaf, fieldname, text) if self.cache is not None else None
+                if self.cache is None:
+                    ckey = None
                 term = self.cache.get(ckey) if ckey is not None else None
                 if term is None:
-                    term = _scan(leaf, fieldname, text)
+                    term = _scan(leaf, fieldname, text, info)
                     if ckey is not None:
                         self.cache.put(ckey, term)
                 if term.count:
@@ -246,15 +250,18 @@ class Postings:
         return []
 
 
-def _scan(leaf, fieldname: str, text: str) -> _Term:
-    """A term's postings in one segment: the block headers read, no block decoded yet."""
+def _scan(leaf, fieldname: str, text: str, info=None) -> _Term:
+    """A term's postings in one segment (`info`: its term info, when _lookup found it): the block headers
+    read, no block decoded yet."""
     fieldobj = leaf.schema[fieldname]
     decode = _positions_decoder(fieldobj.format)
     terms = getattr(leaf, "_terms", None)
-    if hasattr(terms, "matcher") and hasattr(leaf, "_text_to_bytes"):
-        # the segment's own postings: leaf.postings() would wrap them to skip deleted documents one posting at
-        # a time in Python; every caller filters by the snapshot's live documents anyway
-        matcher = terms.matcher(fieldname, leaf._text_to_bytes(fieldname, text), fieldobj.format)
+    if isinstance(info, TermInfo) and hasattr(terms, "_codec") and hasattr(terms, "_postfile"):
+        # the segment's own postings (what its term table's matcher() makes from the info): leaf.postings()
+        # would wrap them to skip deleted documents one posting at a time in Python, and every caller
+        # filters by the snapshot's live documents anyway
+        tbytes = leaf._text_to_bytes(fieldname, text)
+        matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(fieldname, tbytes))
     else:
         matcher = leaf.postings(fieldname, text)
     if (not hasattr(matcher, "_read_weights") or matcher._fixedsize not in (None, -1) or matcher._byteids

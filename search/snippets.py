@@ -68,14 +68,20 @@ def _finders(stems: frozenset[str]):
     return careful, re.compile(alternatives) if ascii_only else None
 
 
-def _starts(probe: str, stems: frozenset[str]):
-    """Where a word of the probe text starts with one of the stems' heads (as the careful finder finds them)."""
+def _starts(text: str, stems: frozenset[str]):
+    """Where a word of text starts with one of the stems' heads, accents aside and in any case: the starts
+    the careful finder finds in text.translate(_PROBE)."""
     alternatives, ascii_only = _heads(stems)
-    if not ascii_only or not probe.isascii():
-        for m in re.finditer(r"(?<!\w)(?:%s)" % alternatives, probe, re.IGNORECASE):
-            yield m.start()
-        return
-    low, pos, search = probe.lower(), 0, re.compile(alternatives).search
+    if ascii_only and text.isascii():
+        low = text.lower()  # what text.translate(_PROBE).lower() is for ASCII text (_PROBE only changes case there)
+    else:
+        probe = text.translate(_PROBE)
+        if not ascii_only or not probe.isascii():
+            for m in re.finditer(r"(?<!\w)(?:%s)" % alternatives, probe, re.IGNORECASE):
+                yield m.start()
+            return
+        low = probe.lower()
+    pos, search = 0, re.compile(alternatives).search
     while True:
         m = search(low, pos)
         if m is None:
@@ -90,7 +96,7 @@ def _starts(probe: str, stems: frozenset[str]):
 
 def _candidate_words(text: str, stems: set[str]):
     """(start, end, stem) of the words of text whose stem is one of `stems`."""
-    for start in _starts(text.translate(_PROBE), frozenset(stems)):
+    for start in _starts(text, frozenset(stems)):
         word = WORD_RE.match(text, start)
         if word:
             stem = term_for(word.group())
