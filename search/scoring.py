@@ -72,17 +72,23 @@ def bm25f(postings, q, candidates: set[int], lengths: FieldLengths, b: float, k1
     reader = postings.reader
     scores = dict.fromkeys(candidates, 0.0)
     n = reader.doc_count()
+    k1_plus_1 = k1 + 1
     for text, weights in scoring_terms(q).items():
         df = reader.doc_frequency("body", text) or reader.doc_frequency("title", text)
         idf = log(1 + (n - df + 0.5) / (df + 0.5))
-        pseudo: dict[int, float] = defaultdict(float)
+        pseudo: dict[int, float] | None = None  # weighted, length-normalised frequency over the fields
         for field, weight in weights.items():
             norms = lengths.norms(field, b)
             # only the candidates' postings (a few blocks of a frequent word when the candidates are few)
-            for doc, tf in postings.frequencies_in(field, text, candidates).items():
-                pseudo[doc] += weight * tf / norms[doc]
-        for doc, tf in pseudo.items():
-            scores[doc] += idf * tf * (k1 + 1) / (k1 + tf)
+            part = {doc: weight * tf / norms[doc]
+                    for doc, tf in postings.frequencies_in(field, text, candidates).items()}
+            if pseudo is None:
+                pseudo = part
+            else:  # the sum in field order, as 0.0 + first + second
+                pseudo.update({doc: pseudo[doc] + x if doc in pseudo else x for doc, x in part.items()})
+        if pseudo:
+            # comprehensions rather than loops of +=: the same arithmetic in the same order, less interpreter
+            scores.update({doc: scores[doc] + idf * tf * k1_plus_1 / (k1 + tf) for doc, tf in pseudo.items()})
     return scores
 
 
