@@ -397,7 +397,7 @@ class Engine:
             own = term_for(folded)
             best_df = reader.doc_frequency("body", own) if own else 0
             if best_df >= SUGGEST_BELOW:
-                continue  # a word that many articles use is not a typo; looking for corrections costs ~20 ms a word
+                continue  # a word that many articles use is not a typo
             best = None
             # the terms terms_within("body", folded, distance, prefix=1) finds, in the same order (spelling.py)
             for cand, df in vocabulary.within(reader, folded, 1 if len(folded) <= 4 else 2):
