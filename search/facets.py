@@ -35,6 +35,7 @@ class Columns:
             self.source.append(code)
         for value in _column_values(reader, "day", 0):
             self.day.append(value if 0 < value <= _NO_DAY else 0)
+        self.month = array("I", (d // 100 for d in self.day))  # YYYYMM, 0 when unknown: what the date facet counts
         self.live = frozenset(reader.all_doc_ids())
 
     def source_codes(self, wanted: list[str]) -> set[int]:
@@ -60,7 +61,7 @@ def _column_values(reader, name: str, default):
 
 def count_sources(columns: Columns, docs) -> list[FacetValue]:
     """Source counts, most first (ties by name), "unknown" last."""
-    counts = Counter(columns.source[d] for d in docs)
+    counts = Counter(map(columns.source.__getitem__, docs))
     known = sorted(((columns.source_names[c], n) for c, n in counts.items() if c), key=lambda x: (-x[1], x[0].lower()))
     out = [FacetValue(name, n) for name, n in known]
     if counts.get(0):
@@ -70,7 +71,7 @@ def count_sources(columns: Columns, docs) -> list[FacetValue]:
 
 def count_dates(columns: Columns, docs) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    months = Counter(columns.day[d] // 100 for d in docs)
+    months = Counter(map(columns.month.__getitem__, docs))
     unknown = months.pop(0, 0)
     unit = "month"
     if months and (max(months) // 100 * 12 + max(months) % 100) - (min(months) // 100 * 12 + min(months) % 100) >= MAX_MONTH_BUCKETS:

@@ -31,6 +31,17 @@ class FieldLengths:
                 values.extend(leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all()))
             self.lengths[field] = values
             self.average[field] = max(reader.field_length(field) / live, 1.0)
+        self._norms: dict[tuple[str, float], array] = {}
+
+    def norms(self, field: str, b: float) -> array:
+        """BM25's length normalisation 1 - b + b * length / average of every document (computed once per b)."""
+        key = (field, b)
+        norms = self._norms.get(key)
+        if norms is None:
+            average = self.average[field]
+            # the very expression bm25f used per posting, so the scores come out bit for bit the same
+            norms = self._norms[key] = array("d", [1 - b + b * n / average for n in self.lengths[field]])
+        return norms
 
 
 def scoring_terms(q) -> dict[str, dict[str, float]]:
@@ -61,24 +72,34 @@ def bm25f(postings, q, candidates: set[int], lengths: FieldLengths, b: float, k1
     reader = postings.reader
     scores = dict.fromkeys(candidates, 0.0)
     n = reader.doc_count()
+    k1_plus_1 = k1 + 1
     for text, weights in scoring_terms(q).items():
         df = reader.doc_frequency("body", text) or reader.doc_frequency("title", text)
         idf = log(1 + (n - df + 0.5) / (df + 0.5))
-        pseudo: dict[int, float] = defaultdict(float)
+        pseudo: dict[int, float] | None = None  # weighted, length-normalised frequency over the fields
         for field, weight in weights.items():
-            field_lengths, average = lengths.lengths[field], lengths.average[field]
-            frequencies = postings.frequencies(field, text)
-            if len(frequencies) > len(candidates):  # walk the smaller of the two
-                found = ((d, frequencies[d]) for d in candidates if d in frequencies)
-            else:
-                found = ((d, tf) for d, tf in frequencies.items() if d in candidates)
-            for doc, tf in found:
-                pseudo[doc] += weight * tf / (1 - b + b * field_lengths[doc] / average)
-        for doc, tf in pseudo.items():
-            scores[doc] += idf * tf * (k1 + 1) / (k1 + tf)
+            norms = lengths.norms(field, b)
+            # only the candidates' postings (a few blocks of a frequent word when the candidates are few)
+            part = {doc: weight * tf / norms[doc]
+                    for doc, tf in postings.frequencies_in(field, text, candidates).items()}
+            if pseudo is None:
+                pseudo = part
+            else:  # the sum in field order, as 0.0 + first + second
+                pseudo.update({doc: pseudo[doc] + x if doc in pseudo else x for doc, x in part.items()})
+        if pseudo:
+            # comprehensions rather than loops of +=: the same arithmetic in the same order, less interpreter
+            scores.update({doc: scores[doc] + idf * tf * k1_plus_1 / (k1 + tf) for doc, tf in pseudo.items()})
     return scores
 
 
 def top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     """The `limit` best (docnum, score), ties broken by document order so pages are stable."""
-    return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+    if limit <= 0:
+        return []
+    if len(scores) > 4 * limit:
+        # only the documents scoring at least the limit-th best score can be in the answer: sort just those
+        cut = heapq.nlargest(limit, scores.values())[-1]
+        best = sorted((-s, d) for d, s in scores.items() if s >= cut)
+    else:
+        best = sorted((-s, d) for d, s in scores.items())
+    return [(d, -s) for s, d in best[:limit]]

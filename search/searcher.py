@@ -24,6 +24,7 @@ from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
 from search.proximity import proximity
 from search.scoring import FieldLengths, bm25f, top
+from search.spelling import Vocabulary
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
 
@@ -182,6 +183,7 @@ class _Snapshot:
         self._columns: Columns | None = None
         self._lengths: FieldLengths | None = None
         self._stats: Stats | None = None
+        self._vocabulary: Vocabulary | None = None
         self.closed = False
 
     def borrow(self):
@@ -223,6 +225,13 @@ class _Snapshot:
             if self._lengths is None:
                 self._lengths = FieldLengths(searcher.reader())
             return self._lengths
+
+    def vocabulary(self, searcher) -> Vocabulary:
+        """The body terms for "did you mean" (read one first letter at a time, as words need them)."""
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary(searcher.reader().is_atomic())
+            return self._vocabulary
 
     def close(self):
         with self._lock:
@@ -288,8 +297,11 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10) -> Results:
-        """Search the index; raise QueryError for anything the user should change."""
+               per_page=10, snippets: bool = True) -> Results:
+        """Search the index; raise QueryError for anything the user should change.
+
+        With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
+        evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         parsed = parse(req.text) if req.text else None
@@ -320,8 +332,9 @@ class Engine:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
             ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, columns, d, score, compiled) for d, score in ranked[first:]]
-            suggestion = self._suggest(searcher, columns, parsed, total) if parsed and total < SUGGEST_BELOW else None
+            hits = [self._hit(searcher, columns, d, score, compiled, snippets) for d, score in ranked[first:]]
+            suggestion = (self._suggest(searcher, snap, columns, parsed, total)
+                          if parsed and total < SUGGEST_BELOW else None)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative)
@@ -374,19 +387,23 @@ class Engine:
             key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731
         return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
 
-    def _hit(self, searcher, columns: Columns, docnum, score, compiled) -> Hit:
+    def _hit(self, searcher, columns: Columns, docnum, score, compiled, passages: bool = True) -> Hit:
         stored = searcher.stored_fields(docnum)
         terms = compiled.terms if compiled else set()
         phrases = compiled.phrases if compiled else []
         title = stored.get("title", "")
+        if not passages:
+            return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum), stored["path"],
+                       round(float(score), 4), [], [(title, False)] if title else [])
         return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum),
                    stored["path"], round(float(score), 4),
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
                    snippets.highlight(title, terms, phrases))
 
-    def _suggest(self, searcher, columns, parsed: ParsedQuery, total: int) -> str | None:
+    def _suggest(self, searcher, snap, columns, parsed: ParsedQuery, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
         reader = searcher.reader()
+        vocabulary = snap.vocabulary(searcher)
         text, changed = parsed.text, False
         for word in dict.fromkeys(parsed.words()):
             folded = fold(word)
@@ -395,11 +412,10 @@ class Engine:
             own = term_for(folded)
             best_df = reader.doc_frequency("body", own) if own else 0
             if best_df >= SUGGEST_BELOW:
-                continue  # a word that many articles use is not a typo; looking for corrections costs ~20 ms a word
+                continue  # a word that many articles use is not a typo
             best = None
-            for cand in reader.terms_within("body", folded, 1 if len(folded) <= 4 else 2, prefix=1):
-                cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
-                df = reader.doc_frequency("body", cand)
+            # the terms terms_within("body", folded, distance, prefix=1) finds, in the same order (spelling.py)
+            for cand, df in vocabulary.within(reader, folded, 1 if len(folded) <= 4 else 2):
                 if cand != own and df > best_df:
                     best, best_df = cand, df
             surface = best and self._surface_word(searcher, best)

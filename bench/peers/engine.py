@@ -66,5 +66,5 @@ class EngineSystem:
     def ranking(self, text: str, depth: int = 100) -> list[str]:
         """Paths of the best `depth` articles for the text as typed, through the default search path."""
         # a QueryError (say, a query over the engine's word limit) propagates: the relevance part counts it
-        res = self.engine.search(text, page=1, per_page=depth)
+        res = self.engine.search(text, page=1, per_page=depth, snippets=False)  # the ranking only
         return [h.path for h in res.hits]

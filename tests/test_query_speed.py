@@ -1,0 +1,255 @@
+"""The query path's shortcuts give the same answers as the slow ways they replace, and never outlive a sync."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+
+from whoosh.support.levenshtein import levenshtein as whoosh_levenshtein
+
+from search.analysis import ANALYZER
+from search.indexer import sync
+from search.schema import make_schema
+from search.searcher import Engine
+from search.spelling import Vocabulary, levenshtein
+from tests.factory import make_index, write_article
+
+WORDS = ("idlib idlibs idle idol idler sarakeb saraqeb saraqib sochi socks erdogan erdogn erdgoan putin putn "
+         "puting pudding negotiation negotiations negotiate nation notion ñandu nandu étoile etoile "
+         "market markets marker makret marlet marketing 1987 1988 19877 u.s usa us teh the").split()
+
+
+def _index(tmp_path, segments: int):
+    """A bare Whoosh index of the engine's schema holding WORDS, in `segments` segments (merge=False)."""
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    rng = random.Random(3)
+    for part in range(segments):
+        writer = ix.writer()
+        for n in range(12):
+            words = rng.sample(WORDS, 6)
+            writer.add_document(id=f"d{part}-{n}", path=f"{part}/{n}.txt", title=words[0], body=" ".join(words))
+        writer.commit(merge=False)
+    return ix
+
+
+def test_levenshtein_agrees_with_whoosh():
+    rng = random.Random(1)
+    for _ in range(20_000):
+        a = "".join(rng.choice("abcd") for _ in range(rng.randint(0, 9)))
+        b = "".join(rng.choice("abcd") for _ in range(rng.randint(0, 9)))
+        assert levenshtein(a, b) == whoosh_levenshtein(a, b)
+
+
+@pytest.mark.parametrize("segments", [1, 3])
+def test_vocabulary_finds_what_terms_within_finds(tmp_path, segments):
+    ix = _index(tmp_path, segments)
+    with ix.reader() as reader:
+        assert reader.is_atomic() == (segments == 1)
+        vocabulary = Vocabulary(reader.is_atomic())
+        probes = {t.text for w in WORDS for t in ANALYZER(w)} | {"makret", "erdgoan", "sarakeb", "nadnu", "xyz"}
+        for word in sorted(probes):
+            for distance in (1, 2):
+                expected = [t.decode() if isinstance(t, bytes) else t
+                            for t in reader.terms_within("body", word, distance, prefix=1)]
+                found = vocabulary.within(reader, word, distance)
+                assert [t for t, _ in found] == expected, (word, distance)
+                assert [df for _, df in found] == [reader.doc_frequency("body", t) for t in expected]
+
+
+# -- the postings cache --------------------------------------------------------------------------------------
+def _page(results):
+    """Everything a results page shows, without the time it took."""
+    return (results.total, [(h.id, h.score, h.snippet, h.title_spans) for h in results.hits], results.facets,
+            results.suggestion, results.notice)
+
+
+QUERIES = ("idlib", "idlib putin", '"fate of idlib"', "erdogan OR marathon", "idlib -putin", "ceasefire",
+           "sarakeb", "runner record", "syrian forces", "oil prices")
+
+
+def _whoosh_weights(reader, field, word):
+    """{docnum: weight} as Whoosh's own matcher reads them."""
+    out = {}
+    if (field, word) in reader:
+        matcher = reader.postings(field, word)
+        while matcher.is_active():
+            out[matcher.id()] = matcher.weight()
+            matcher.next()
+    return out
+
+
+def test_cached_postings_are_the_postings(tmp_path):
+    from search.docsets import CACHE, Postings, PostingsCache
+    from search.store import IndexStore
+    folder, index = make_index(tmp_path)
+    write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks. More Idlib talks in Idlib.")
+    ix, _ = IndexStore(index).open()
+    small = PostingsCache(max_postings=16)
+    for _ in range(2):  # the second time from the caches
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            fresh, cached, tiny = Postings(reader, cache=None), Postings(reader), Postings(reader, cache=small)
+            for field in ("title", "body"):
+                for word in ("idlib", "talk", "saraqeb", "putin", "nosuchword"):
+                    expected = fresh.frequencies(field, word)
+                    assert cached.frequencies(field, word) == tiny.frequencies(field, word) == expected
+                    assert expected == _whoosh_weights(reader, field, word)
+                    for docnum in list(expected) + [10_000]:
+                        assert (cached.positions(field, word, docnum) == tiny.positions(field, word, docnum)
+                                == fresh.positions(field, word, docnum))
+    assert CACHE.hits and small.postings <= 16
+
+
+def _uncached(index, queries):
+    """The pages an engine shows with nothing cached anywhere."""
+    from search import docsets
+    docsets.CACHE.clear()
+    with Engine(index) as fresh:
+        return {q: _page(fresh.search(q)) for q in queries}
+
+
+def test_a_sync_never_serves_stale_postings(tmp_path):
+    folder, index = make_index(tmp_path)
+    queries = QUERIES + ("zanzibar", "wheat")
+    with Engine(index) as engine:
+        before = {q: _page(engine.search(q)) for q in queries}  # fills the caches
+        assert before["zanzibar"][0] == 0
+        # change an article, add one and remove one: incremental commits into the live generation
+        write_article(folder, "saraqeb.txt", "Syrian forces leave Saraqeb", "2018-10-05", "Reuters",
+                      "Syrian forces left Saraqeb and Zanzibar on Friday. Idlib stayed calm.")
+        write_article(folder, "zanzibar.txt", "Zanzibar ceasefire", "2018-10-06", "AFP",
+                      "A ceasefire in Zanzibar held as Putin and Erdogan spoke about Idlib.")
+        (folder / "grain.txt").unlink()
+        sync(folder, index)
+        after = {q: _page(engine.search(q)) for q in queries}
+        assert after["zanzibar"][0] == 2 and after["wheat"][0] == 0
+        assert after["idlib"][0] == before["idlib"][0] + 2  # the changed article and the new one
+        assert after == _uncached(index, queries)
+        sync(folder, index, full=True)  # a new generation with the same articles
+        rebuilt = {q: _page(engine.search(q)) for q in queries}
+        assert rebuilt == _uncached(index, queries)
+
+
+def test_searches_from_many_threads_agree_with_one(tmp_path):
+    import threading
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        expected = {q: _page(engine.search(q)) for q in QUERIES}
+        from search import docsets
+        docsets.CACHE.clear()
+        failures = []
+
+        def work(seed):
+            order = list(QUERIES)
+            random.Random(seed).shuffle(order)
+            for q in order * 5:
+                if _page(engine.search(q)) != expected[q]:
+                    failures.append(q)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures
+
+
+def test_ranking_without_snippets_is_the_same_ranking(tmp_path):
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        for q in QUERIES + ("",):
+            full, bare = engine.search(q, per_page=20), engine.search(q, per_page=20, snippets=False)
+            assert (bare.total, bare.facets, bare.suggestion, bare.notice) == \
+                (full.total, full.facets, full.suggestion, full.notice)
+            assert [(h.id, h.score, h.title, h.path, h.date, h.source) for h in bare.hits] == \
+                [(h.id, h.score, h.title, h.path, h.date, h.source) for h in full.hits]
+            assert all(h.snippet == [] and h.title_spans == [(h.title, False)] for h in bare.hits)
+
+
+# -- snippets ------------------------------------------------------------------------------------------------
+def _random_text(rng, alphabet):
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+
+
+def test_sentence_ends_are_found_as_the_plain_regex_finds_them():
+    import re
+    from search.snippets import _SENTENCE_END
+    plain = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|\n\s*")
+    rng = random.Random(7)
+    alphabet = list("ab AZ.!?…\"'”’)]\n\t(“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next"]
+    for _ in range(5000):
+        text = _random_text(rng, alphabet)
+        assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_quick_word_starts_are_the_careful_ones():
+    from search import snippets
+    rng = random.Random(11)
+    alphabet = list("abcdeoils OIL_9.-'\nHIJNPSTWY") + ["oil", "Oil", "turmoil", "soil", "u.s", "U.S", "u.sab",
+                                                          "é", "İ", "ſ", "K"]
+    stem_sets = [frozenset(s) for s in (["oil"], ["oil", "u.s"], ["u.sab", "sa"], ["ab", "abc", "b"], ["dé"],
+                                         ["cri", "de"])]
+    for _ in range(3000):
+        text = _random_text(rng, alphabet)
+        probe = text.translate(snippets._PROBE)
+        for stems in stem_sets:
+            careful, _ = snippets._finders(stems)
+            assert list(snippets._starts(text, stems)) == [m.start() for m in careful.finditer(probe)], (text, stems)
+
+
+def test_sentences_around_word_starts_are_the_sentences_holding_them():
+    from search.analysis import WORD_RE
+    from search.snippets import _sentences, _sentences_around
+    rng = random.Random(5)
+    alphabet = list("ab AZ.!?…\"'”’)]\n\t(“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next", "word"]
+    for _ in range(3000):
+        text = _random_text(rng, alphabet)
+        words = [m.start() for m in WORD_RE.finditer(text)]
+        positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
+        expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
+        assert _sentences_around(text, positions) == expected, (text, positions)
+
+
+# -- matching within the rarest part ------------------------------------------------------------------------
+MATCH_QUERIES = ("idlib putin", "idlib -putin", '"vladimir putin" idlib', "syrian forces saraqeb", "erdogan OR saraqeb",
+                 "(idlib OR saraqeb) -offensive", "title:idlib talks", "idlib date:2018-09", "putin source:reuters",
+                 '"idlib talks" more', "ceasefire -geneva", "record wheat harvest", "zzz idlib", "talks -zzz")
+
+
+def test_matching_agrees_with_whoosh_and_frequencies_in_with_frequencies(tmp_path):
+    from search.docsets import Postings, doc_set
+    from search.facets import Columns
+    from search.query import parse
+    from search.store import IndexStore
+    folder, index = make_index(tmp_path)
+    store = IndexStore(index)
+    ix = store.open_for_writing(store.pointer().generation)
+    extra = ix.writer()  # more segments, without merging, and a deletion
+    for n in range(400):  # several postings blocks (Whoosh writes 128 postings a block)
+        extra.add_document(id=f"x{n}", path=f"x{n}.txt", title="Idlib talks" if n % 3 else "Other news",
+                           body=("Idlib talks. More Idlib talks in Idlib with Putin. " * (n % 4 + 1)))
+    extra.commit(merge=False)
+    deleting = ix.writer()
+    deleting.delete_by_term("path", "x4.txt")
+    deleting.commit(merge=False)
+    rng = random.Random(9)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert not reader.is_atomic()
+        columns = Columns(reader)
+        for text in MATCH_QUERIES:
+            q = parse(text).compile(reader).query
+            expected = set(searcher.docs_for_query(q)) & columns.live
+            assert doc_set(searcher, q, columns, Postings(reader, cache=None)) == expected, text
+            assert doc_set(searcher, q, columns) == expected, text
+        everything = range(reader.doc_count_all() + 3)
+        for word in ("idlib", "talk", "putin", "saraqeb", "nosuchword"):
+            for field in ("title", "body"):
+                whole = Postings(reader, cache=None).frequencies(field, word)
+                assert field == "title" or word in ("saraqeb", "nosuchword") or len(whole) > 300
+                for _ in range(20):
+                    docs = set(rng.sample(everything, rng.randint(0, 40)))
+                    fresh = Postings(reader, cache=None)
+                    assert fresh.frequencies_in(field, word, docs) == {d: whole[d] for d in docs if d in whole}
+                    assert fresh.frequencies(field, word) == whole
