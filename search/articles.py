@@ -6,6 +6,7 @@ import csv
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,18 +74,20 @@ def is_article_id(value: str) -> bool:
 
 def list_article_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Yield (relative posix path, stat) of every .txt/.md file under root; hidden entries and the sidecar skipped."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    # every `search index` lists the whole folder: one stat per file, paths cut by slicing, not os.path.relpath
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            rel = prefix + name
             try:
-                st = os.stat(full)
+                st = os.stat(os.path.join(dirpath, name))
             except OSError:
                 continue  # vanished between listing and stat: it is simply not there
-            if rel != SIDECAR_NAME and os.path.isfile(full):
+            if rel != SIDECAR_NAME and stat.S_ISREG(st.st_mode):
                 yield rel, st
 
 
