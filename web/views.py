@@ -18,6 +18,8 @@ bp = Blueprint("pages", __name__)
 #: The query language, shown on the home page: (query, what it finds).
 EXAMPLES = [
     ("idlib putin", "articles with both words, best first"),
+    ("what did erdogan and putin agree on idlib", "4 or more words: articles with any of them, those with the most "
+     "first (join words with AND to require them all)"),
     ('"fate of idlib"', "the exact phrase"),
     ("erdogan OR putin", "either word"),
     ("idlib -russia", "without a word"),
