@@ -58,16 +58,6 @@ def _heads(stems: frozenset[str]) -> tuple[str, bool]:
     return "|".join(map(re.escape, heads)), all(h.isascii() for h in heads)
 
 
-def _finders(stems: frozenset[str]):
-    """(case-insensitive finder with its word-start test, plain finder for lowercased ASCII text or None)."""
-    alternatives, ascii_only = _heads(stems)
-    # A regex that starts with a lookbehind, or ignores case, is tried at every position of the text; one that
-    # starts with literal words jumps between their first letters. Only for ASCII, where lowercasing is
-    # exactly what IGNORECASE does. (re caches compiled patterns.)
-    careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
-    return careful, re.compile(alternatives) if ascii_only else None
-
-
 def _starts(text: str, stems: frozenset[str]):
     """Where a word of text starts with one of the stems' heads, accents aside and in any case: the starts
     the careful finder finds in text.translate(_PROBE)."""
@@ -137,20 +127,8 @@ def highlight(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]
     return to_spans(text, match_ranges(text, terms, phrases))
 
 
-def _sentences(text: str):
-    """(start, end) of each sentence, in text order (a generator: callers stop at the last one they need)."""
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        start = m.start()
-        if start > pos:
-            yield pos, start + len(m.group().rstrip())
-        pos = m.end()
-    if pos < len(text):
-        yield pos, len(text)
-
-
 def _sentences_around(text: str, positions: list[int]) -> list[tuple[int, int]]:
-    """The sentences of _sentences(text) that contain one of the (ascending) positions, each once, in order.
+    """The sentences (cut at _SENTENCE_END) that contain one of the (ascending) positions, each once, in order.
 
     A position of a word is never inside a sentence end (those are punctuation, quotes and spaces), so its
     sentence runs from the end of the last sentence end before it to the next one: found by bisection
