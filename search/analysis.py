@@ -60,27 +60,21 @@ def terms(text: str) -> list[str]:
     return [t for t in map(term_for, WORD_RE.findall(text)) if t]
 
 
-#: Raw word -> UTF-8 index term, or b"" when the analyzer drops it: the indexer's per-word cache.
-_TERM_BYTES: dict[str, bytes] = {}
-_TERM_BYTES_MAX = 500_000  # distinct raw words kept; the cache starts over when full
+@lru_cache(maxsize=500_000)
+def _term_bytes(word: str) -> bytes:
+    """The UTF-8 index term of a raw word, or b"" when the analyzer drops it (what the index writes)."""
+    return (term_for(word) or "").encode("utf-8")
 
 
 def term_positions(text: str) -> dict[bytes, list[int]]:
     """{UTF-8 term: [positions]} of a text, as ANALYZER with positions=True yields them, in first-seen order.
 
-    The indexer's fast path: one findall and a dict lookup per word instead of a Token per word. The positions
-    count kept words only, exactly as ArticleTokenizer counts them.
+    The indexer's fast path: one findall and a cached look-up per word instead of a Token per word. The
+    positions count kept words only, exactly as ArticleTokenizer counts them.
     """
-    cache = _TERM_BYTES
-    get = cache.get
     out: dict[bytes, list[int]] = {}
     pos = 0
-    for word in WORD_RE.findall(text):
-        term = get(word)
-        if term is None:
-            if len(cache) >= _TERM_BYTES_MAX:
-                cache.clear()
-            term = cache[word] = (term_for(word) or "").encode("utf-8")
+    for term in map(_term_bytes, WORD_RE.findall(text)):
         if term:
             found = out.get(term)
             if found is None:

@@ -82,7 +82,7 @@ def test_term_positions_from_a_cold_and_a_warm_cache_agree():
     import search.analysis as analysis
     text = " ".join(TEXTS)
     warm = term_positions(text)
-    analysis._TERM_BYTES.clear()
+    analysis._term_bytes.cache_clear()
     assert term_positions(text) == warm == reference(text)
 
 
