@@ -105,7 +105,7 @@ class ParsedQuery:
         """The -words and -"phrases" of a plain query, as typed."""
         return [f"-{_typed(n.node)}" for n in self.root.nodes if isinstance(n, Not)] if self.plain else []
 
-    def compile(self, reader, title_boost: float = 3.0, any_word: bool = False) -> Compiled:
+    def compile(self, reader, title_boost: float, any_word: bool = False) -> Compiled:
         """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
         out = Compiled(wq.NullQuery)
         builder = _Builder(reader, title_boost, out)

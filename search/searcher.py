@@ -345,21 +345,22 @@ class Engine:
         if parsed is None:
             return None, set(columns.live), None, None
         reader = searcher.reader()
-        postings = Postings(reader)
+        postings = Postings(reader)  # both readings share the decoded postings
+
+        def run(any_word: bool):
+            compiled = parsed.compile(reader, self.ranking.title_boost, any_word)
+            compiled.postings = postings
+            return compiled, doc_set(searcher, compiled.query, columns, postings)
+
         clauses, excluded = parsed.clauses(), parsed.excluded()
         if len(clauses) >= LONG_QUERY_WORDS:
-            compiled = parsed.compile(reader, self.ranking.title_boost, any_word=True)
-            compiled.postings = postings
-            return (compiled, doc_set(searcher, compiled.query, columns, postings),
+            compiled, matched = run(any_word=True)
+            return (compiled, matched,
                     f"A query of {len(clauses)} words finds articles with any of them, those with the most first; "
                     "join the words with AND to require them all.", " ".join([" AND ".join(clauses)] + excluded))
-        compiled = parsed.compile(reader, self.ranking.title_boost)
-        compiled.postings = postings
-        matched = doc_set(searcher, compiled.query, columns, postings)
+        compiled, matched = run(any_word=False)
         if not matched and len(clauses) > 1:
-            compiled = parsed.compile(reader, self.ranking.title_boost, any_word=True)
-            compiled.postings = postings
-            matched = doc_set(searcher, compiled.query, columns, postings)
+            compiled, matched = run(any_word=True)
             if matched:
                 listed = ", ".join(f'"{w}"' for w in parsed.words()) or "the words"
                 return (compiled, matched, f"No article has all of {listed}; showing articles with any of them.",

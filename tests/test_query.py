@@ -115,7 +115,7 @@ def test_excluded_words_are_not_marked():
     from search.schema import make_schema
     ix = RamStorage().create_index(make_schema())
     with ix.reader() as reader:
-        compiled = parse('idlib -trump "fate of syria"').compile(reader)
+        compiled = parse('idlib -trump "fate of syria"').compile(reader, 2.0)
     assert compiled.terms == {"idlib"} and compiled.phrases == [("fate", "syria")]
 
 

@@ -253,7 +253,7 @@ def test_matching_agrees_with_whoosh_and_frequencies_in_with_frequencies(tmp_pat
         assert not reader.is_atomic()
         columns = Columns(reader)
         for text in MATCH_QUERIES:
-            q = parse(text).compile(reader).query
+            q = parse(text).compile(reader, 2.0).query
             expected = set(searcher.docs_for_query(q)) & columns.live
             assert doc_set(searcher, q, columns, Postings(reader, cache=None)) == expected, text
             assert doc_set(searcher, q, columns) == expected, text
