@@ -242,25 +242,12 @@ class BulkWriter(SegmentWriter):
     def _add_text(self, fieldname, field, value: str, docnum: int, fieldboost: float) -> int:
         # what field.index() -> Positions.word_values() would give, without a Token per word
         boost = field.format.field_boost * fieldboost
-        pool = self.pool
-        terms = pool.terms(fieldname)
-        length = size = 0
+        add = self.pool.add
+        length = 0
         for btext, poslist in term_positions(value).items():
             freq = len(poslist)
-            if freq == 1 and poslist[0] < _SINGLES:  # encode_positions(poslist), inlined for the common case
-                vbytes = _ONE + _SINGLE[poslist[0]]
-            else:
-                vbytes = encode_positions(poslist)
-            plist = terms.get(btext)
-            if plist is None:
-                plist = terms[btext] = (array("I"), array("f"), [])
-                size += _LIST_BYTES
-            plist[0].append(docnum)
-            plist[1].append(float(freq) * boost)
-            plist[2].append(vbytes)
-            size += _POSTING_BYTES + len(vbytes)
+            add(fieldname, btext, docnum, float(freq) * boost, encode_positions(poslist))
             length += freq
-        pool.size += size
         return length
 
     def _flush_segment(self):
