@@ -29,7 +29,7 @@ def _leaves(reader):
     return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
 
 
-#: How many postings the process keeps decoded (~165 bytes each measured on reuters: ~65 MB at most; a term
+#: How many postings the process keeps decoded (~165-225 bytes each measured on reuters: under 90 MB; a term
 #: counts whole even while only some of its blocks are decoded), least recently used terms dropped first. A term
 #: with more than an eighth of this is read for each search and never kept.
 CACHE_POSTINGS = 400_000
