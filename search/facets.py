@@ -48,11 +48,15 @@ class Columns:
         return self.source_names[self.source[docnum]] or None
 
 
+def leaves(reader) -> list:
+    """(segment reader, its first document number) of each segment of a reader, or the reader itself."""
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
 def _column_values(reader, name: str, default):
     """Every document's value of a column, segment by segment: a segment that never saw the field has no
     column file at all, and Whoosh's multi-segment column reader then silently yields too few values."""
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-    for leaf, _offset in leaves:
+    for leaf, _offset in leaves(reader):
         if leaf.has_column(name):
             yield from leaf.column_reader(name)
         else:

@@ -14,6 +14,8 @@ from math import log
 
 from whoosh import query as wq
 
+from search.facets import leaves
+
 TEXT_FIELDS = ("title", "body")
 
 
@@ -26,7 +28,7 @@ class FieldLengths:
         live = max(reader.doc_count(), 1)
         for field in TEXT_FIELDS:
             values = array("I")
-            for leaf, _offset in (reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]):
+            for leaf, _offset in leaves(reader):
                 # Whoosh answers None, not the default, for a field of length 0 (an article with no body).
                 values.extend(leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all()))
             self.lengths[field] = values

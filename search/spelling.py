@@ -20,6 +20,8 @@ import threading
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from search.facets import leaves
+
 
 def _mask(text: str) -> int:
     """One bit per letter (letters hashed onto 64 bits: a collision only lets more candidates through)."""
@@ -106,9 +108,8 @@ class Vocabulary:
             with self._lock:
                 letter = self._letters.get(first)
                 if letter is None:
-                    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
                     found: set[bytes] = set()
-                    for leaf, _offset in leaves:
+                    for leaf, _offset in leaves(reader):
                         found.update(_leaf_terms(leaf, self.fieldname, first))
                     letter = {}
                     for btext in found:
