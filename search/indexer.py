@@ -10,6 +10,7 @@ from typing import Callable
 
 from whoosh.codec.whoosh3 import W3Codec
 
+from search import stories
 from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
 from search.bulkwriter import BulkWriter
 from search.errors import IndexUnwritable, SearchError
@@ -67,11 +68,11 @@ def day_number(date: str) -> int:
     return year * 10000 + month * 100 + day
 
 
-def to_document(article: Article, sig: str) -> dict:
+def to_document(article: Article, sig: str, story: str = "") -> dict:
     """The Whoosh document for an article."""
     doc = dict(id=article.id, path=article.path, title=article.title, body=article.body,
                source=(article.source or "").lower(), source_name=(article.source or "").encode("utf-8"),
-               date=article.date, extra=article.extra, sig=sig.encode("utf-8"))
+               date=article.date, extra=article.extra, sig=sig.encode("utf-8"), story=story.encode("utf-8"))
     if article.date:
         doc["day"] = day_number(article.date)
     return doc
@@ -148,12 +149,17 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
     generation, ix = store.new_generation()
     try:
         writer = _bulk_writer(ix)
+        table, batch = stories.Table.empty(), []  # STORIES: signatures made in batches while writing
         try:
             for done, (rel, st) in enumerate(files.items(), 1):
                 read = _read(root, rel, sidecar, report)
                 if read:
                     article, digest = read
-                    writer.add_document(**to_document(article, _signature(st, digest, sidecar_digest(sidecar.get(rel)))))
+                    sig = _signature(st, digest, sidecar_digest(sidecar.get(rel)))
+                    writer.add_document(**to_document(article, sig))
+                    batch.append((article.id, article.path, sig, article.title, article.body))
+                    if len(batch) >= STORY_BATCH:
+                        table, batch = table.plus(stories.make_table(batch)), []
                     report.added += 1
                 if progress:
                     progress(done, len(files))
@@ -161,11 +167,74 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
         except BaseException:
             writer.cancel()
             raise
+        # STORIES: labels need every signature, so the grouped articles get theirs in a second, small commit
+        table = table.plus(stories.make_table(batch))
+        _write_stories(ix, store.path / generation, table, [], [])
     except BaseException:
         shutil.rmtree(store.path / generation, ignore_errors=True)
         raise
     report.total = report.added
     return generation
+
+
+#: Articles whose near-duplicate signatures are made together during a full rebuild.
+STORY_BATCH = 512
+
+
+def _indexed_stories(ix) -> dict[str, str]:
+    """{path: story label} of the live documents (STORIES)."""
+    with ix.reader() as reader:
+        paths, labels = reader.column_reader("path"), reader.column_reader("story")
+        return {paths[d]: labels[d].decode("utf-8") for d in reader.all_doc_ids()}
+
+
+def _stored_entries(ix, paths: list[str]) -> list[tuple[str, str, str, str, str]]:
+    """(id, path, sync signature, title, body) of indexed documents, for signatures lost with a stories file."""
+    out = []
+    with ix.searcher() as searcher:
+        sigs = searcher.reader().column_reader("sig")
+        for path in paths:
+            docnum = searcher.document_number(path=path)
+            if docnum is not None:
+                f = searcher.stored_fields(docnum)
+                out.append((f["id"], path, sigs[docnum].decode("utf-8"), f.get("title", ""), f.get("body", "")))
+    return out
+
+
+def _restored_document(searcher, docnum: int, story: str) -> dict:
+    """An indexed document as the indexer wrote it, with a new story label (STORIES: relabelling)."""
+    f = searcher.stored_fields(docnum)
+    reader = searcher.reader()
+    source = reader.column_reader("source_name")[docnum].decode("utf-8") or None
+    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source, f.get("body", ""),
+                      f.get("extra") or {})
+    return to_document(article, reader.column_reader("sig")[docnum].decode("utf-8"), story)
+
+
+def _write_stories(ix, folder, table, writes: list[dict], removed: list[str]) -> None:
+    """STORIES: give `writes` their story labels, relabel indexed documents whose story changed, commit, and keep
+    the table in the generation folder (written after the commit: a table that misses it is healed next sync)."""
+    wanted = table.labels_by_path()
+    for doc in writes:
+        doc["story"] = wanted.get(doc["path"], "").encode("utf-8")
+    written = {doc["path"] for doc in writes}
+    current = _indexed_stories(ix)
+    stale = [p for p, label in wanted.items() if p not in written and current.get(p, "") != label]
+    if writes or removed or stale:
+        writer = _writer(ix)
+        try:
+            with ix.searcher() as searcher:
+                docnums = {p: searcher.document_number(path=p) for p in stale}
+                relabelled = [_restored_document(searcher, d, wanted[p]) for p, d in docnums.items() if d is not None]
+            for rel in removed:
+                writer.delete_by_term("path", rel)
+            for doc in writes + relabelled:
+                writer.update_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+    stories.save(folder, table)
 
 
 def _indexed_signatures(ix) -> dict[str, str]:
@@ -205,15 +274,13 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
                 report.updated += 1
             writes.append(to_document(article, _signature(st, digest, side)))
     report.removed = len(removed)
-    if writes or removed:
-        writer = _writer(ix)
-        try:
-            for rel in removed:
-                writer.delete_by_term("path", rel)
-            for doc in writes:
-                writer.update_document(**doc)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+    folder = store.path / generation
+    table = stories.load(folder)
+    if writes or removed or table is None or not stories.describes(table, indexed):
+        gone = set(removed)
+        after = {p: s for p, s in indexed.items() if p not in gone}
+        after.update((doc["path"], doc["sig"].decode("utf-8")) for doc in writes)
+        fresh = [(d["id"], d["path"], d["sig"].decode("utf-8"), d["title"], d["body"]) for d in writes]
+        table = stories.refresh(table, after, fresh, lambda paths: _stored_entries(ix, paths))
+        _write_stories(ix, folder, table, writes, removed)
     report.total = len(indexed) - report.removed + report.added
