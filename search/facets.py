@@ -5,6 +5,8 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 UNKNOWN = "unknown"
 #: Dates are counted by month unless the matches span more months than this; then by year.
 MAX_MONTH_BUCKETS = 36
@@ -37,6 +39,17 @@ class Columns:
             self.day.append(value if 0 < value <= _NO_DAY else 0)
         self.month = array("I", (d // 100 for d in self.day))  # YYYYMM, 0 when unknown: what the date facet counts
         self.live = frozenset(reader.all_doc_ids())
+        # stories: the story label of every document as a code (0 = a story of its own); storage's facet("story")
+        self.story_labels: list[str] = [""]
+        story_codes: dict[bytes, int] = {b"": 0}
+        codes_list = []
+        for raw in _column_values(reader, "story", b""):
+            code = story_codes.get(raw)
+            if code is None:
+                code = story_codes[raw] = len(self.story_labels)
+                self.story_labels.append(raw.decode("utf-8"))
+            codes_list.append(code)
+        self.story = np.array(codes_list, dtype=np.uint32)
 
     def source_codes(self, wanted: list[str]) -> set[int]:
         """Codes of the named sources (case-insensitive; "unknown" selects articles with no source)."""

@@ -11,12 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.index import FileIndex
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search import snippets
+from search import snippets, stories
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
@@ -67,6 +68,19 @@ class Hit:
     score: float
     snippet: list[snippets.Passage]
     title_spans: snippets.Passage
+    story: str = ""  # the story's label, or the article's own id when no other article is a version of it
+    versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
+
+
+@dataclass
+class Version:
+    """One article of a story, as the article page and `search versions` list it."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    path: str
 
 
 @dataclass
@@ -89,6 +103,9 @@ class Results:
     # with a notice: the query of the other reading (short query with no all-word match: "a OR b", the any-word
     # query that was run; long query: "a AND b AND c AND d", to require every word)
     fallback_query: str | None = None
+    articles: int = 0  # matching articles; `total` counts stories unless every version is shown
+    stories: int = 0  # the stories they make
+    all_versions: bool = False
 
     @property
     def pages(self) -> int:
@@ -297,11 +314,11 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True) -> Results:
+               per_page=10, snippets: bool = True, all_versions: bool = False) -> Results:
         """Search the index; raise QueryError for anything the user should change.
 
-        With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
-        evaluations and exports."""
+        Each story is shown once, as its best-ranked version, unless `all_versions`. With snippets=False the hits
+        carry no passages and an unmarked title: the ranking alone, for evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         parsed = parse(req.text) if req.text else None
@@ -326,18 +343,30 @@ class Engine:
             final = {d for d in by_date if source_ok(d)} if in_sources is not None else by_date
             date_unit, date_counts = count_dates(columns, by_source)
             facets = {"source": count_sources(columns, by_date), "date": date_counts}
-            total = len(final)
+            matched_docs = np.fromiter(final, dtype=np.int64, count=len(final))
+            n_stories = stories.count_stories(columns.story, matched_docs)
+            total = len(final) if all_versions else n_stories
             first = (req.page - 1) * req.per_page
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, columns, d, score, compiled, snippets) for d, score in ranked[first:]]
+            # stories: rank deep enough that collapsing versions still leaves a full page of stories
+            depth = first + req.per_page + (0 if all_versions else len(final) - n_stories)
+            ranked = self._top(searcher, snap, compiled, final, sort, columns, depth)
+            page = stories.page([d for d, _ in ranked], [s for _, s in ranked], columns.story, matched_docs,
+                                first, req.per_page, collapse=not all_versions)
+            hits = []
+            for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
+                hit = self._hit(searcher, columns, d, score, compiled, snippets)
+                hit.story = columns.story_labels[columns.story[d]] or hit.id
+                hit.versions = [searcher.stored_fields(o)["id"] for o in others.tolist()]
+                hits.append(hit)
             suggestion = (self._suggest(searcher, snap, columns, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
-                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative)
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
+                       articles=len(final), stories=n_stories, all_versions=all_versions)
 
     def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
@@ -459,6 +488,18 @@ class Engine:
             return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
                            snap.columns(searcher).source_name(docnum), stored.get("body", ""),
                            stored.get("extra") or {})
+
+    def versions(self, article_id: str) -> list[Version]:
+        """The other articles of this article's story (none when it is a story of its own), oldest first."""
+        with self._searching() as (snap, searcher):
+            docnum = self._docnum(searcher, article_id)
+            columns = snap.columns(searcher)
+            out = []
+            for d in (d for d in stories.members(columns.story, docnum).tolist() if d in columns.live):
+                stored = searcher.stored_fields(d)
+                out.append(Version(stored["id"], stored.get("title", ""), stored.get("date"), columns.source_name(d),
+                                   stored["path"]))
+        return sorted(out, key=lambda v: (v.date is None, v.date or "", v.id))
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one (more-like-this on the body's key terms)."""

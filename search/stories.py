@@ -92,7 +92,8 @@ def clean_text(body: str, title: str = "") -> str:
             kept.append(text)
             open_line = text[-1] not in _SENTENCE_END
         elif ((title and len(text) <= longest and " ".join(text.split()).lower() == title)
-              or _DROP.match(text) or _CREDIT.search(text, max(0, len(text) - 40))):
+              or _DROP.match(text) or _CREDIT.search(text, max(0, len(text) - 40))
+              or ("|" in text and text[-1] not in _SENTENCE_END)):  # a breadcrumb or menu: "Home | World"
             continue
         elif text.count(" ") >= 4 or text[-1] in _SENTENCE_END:
             kept.append(text)
@@ -419,42 +420,56 @@ def spare(codes: np.ndarray, docs: np.ndarray) -> int:
 
 
 @dataclass
-class Collapsed:
-    """One page of collapsed results: representatives in rank order and, for each, the other matching versions."""
+class Page:
+    """One page of results: documents in rank order and, for each, the other matching versions of its story."""
 
-    docs: np.ndarray            # int64: best-ranked version of each story on the page
-    scores: np.ndarray          # float: their scores
-    others: list[np.ndarray]    # for each, the other matching versions' document numbers, in rank order then docnum
+    docs: np.ndarray            # int64
+    scores: np.ndarray          # float64
+    others: list[np.ndarray]    # for each document, its story's other matching documents: ranked ones first
 
 
-def collapse(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int) -> Collapsed:
-    """Keep each story's first (best-ranked) document of a ranking, then cut the page [first, first + count).
+def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
+         collapse: bool = True) -> Page:
+    """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
-    `ranked_docs` must be ranked deep enough (first + count stories; see spare()); `matched` is the whole
-    matching set, whose members of a shown story are listed as its other versions."""
+    `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
+    whole matching set, whose members of a shown story are listed as its other versions."""
     docs = np.asarray(ranked_docs, dtype=np.int64)
     scores = np.asarray(ranked_scores, dtype=np.float64)
-    if not len(docs):
-        return Collapsed(docs, scores, [])
-    keys = story_keys(codes, docs)
-    _, firsts = np.unique(keys, return_index=True)
-    keep = np.sort(firsts)[first:first + count]
-    shown, shown_scores = docs[keep], scores[keep]
-    codes_shown = np.asarray(codes)[shown].astype(np.int64)
-    others: list[np.ndarray] = [np.zeros(0, np.int64)] * len(shown)
-    grouped = np.flatnonzero(codes_shown > 0)
-    if len(grouped):
-        matched = np.asarray(matched, dtype=np.int64)
-        match_codes = np.asarray(codes)[matched].astype(np.int64)
-        members = matched[np.isin(match_codes, codes_shown[grouped])]
-        member_codes = np.asarray(codes)[members].astype(np.int64)
-        # rank order for the members that were ranked, then document number
-        by_doc = np.argsort(docs, kind="stable")
-        at = np.minimum(np.searchsorted(docs[by_doc], members), len(docs) - 1)
-        rank = np.where(docs[by_doc][at] == members, by_doc[at], len(docs))
-        order = np.lexsort((members, rank))
-        members, member_codes = members[order], member_codes[order]
-        for k in grouped:
-            mine = members[(member_codes == codes_shown[k]) & (members != shown[k])]
-            others[k] = mine
-    return Collapsed(shown, shown_scores, others)
+    if collapse and len(docs):
+        _, firsts = np.unique(story_keys(codes, docs), return_index=True)
+        keep = np.sort(firsts)[first:first + count]
+    else:
+        keep = np.arange(first, min(first + count, len(docs)))
+    shown = docs[keep]
+    return Page(shown, scores[keep], _others(codes, np.asarray(matched, dtype=np.int64), shown, docs))
+
+
+def _others(codes: np.ndarray, matched: np.ndarray, shown: np.ndarray, ranked: np.ndarray) -> list[np.ndarray]:
+    """For each shown document, the other matched documents with its story code: in rank order, then by number."""
+    codes = np.asarray(codes)
+    others = [np.zeros(0, np.int64) for _ in range(len(shown))]
+    shown_codes = codes[shown].astype(np.int64) if len(shown) else np.zeros(0, np.int64)
+    grouped = np.flatnonzero(shown_codes > 0)
+    if not len(grouped) or not len(matched):
+        return others
+    members = matched[np.isin(codes[matched], shown_codes[grouped])]
+    rank = np.zeros(len(members), np.int64)
+    if len(ranked):
+        by_doc = np.argsort(ranked, kind="stable")
+        at = np.minimum(np.searchsorted(ranked[by_doc], members), len(ranked) - 1)
+        rank = np.where(ranked[by_doc][at] == members, by_doc[at], len(ranked))
+    members = members[np.lexsort((members, rank))]
+    member_codes = codes[members].astype(np.int64)
+    for k in grouped.tolist():  # at most one page of stories
+        others[k] = members[(member_codes == shown_codes[k]) & (members != shown[k])]
+    return others
+
+
+def members(codes: np.ndarray, docnum: int) -> np.ndarray:
+    """The other documents (live or not) with the story code of `docnum`: none when it is a story of its own."""
+    code = int(np.asarray(codes)[docnum])
+    if not code:
+        return np.zeros(0, np.int64)
+    found = np.flatnonzero(np.asarray(codes) == code)
+    return found[found != docnum]

@@ -1,0 +1,237 @@
+"""Stories: signatures, grouping, labels kept through syncs, and collapsing results (engine level)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search import indexer, stories
+from search.articles import article_id
+from search.indexer import sync
+from search.searcher import Engine
+from search.store import IndexStore
+from tests.factory import write_article
+from tests.stories_factory import COPY, OTHER, VERSIONED, WIRE, write_versioned
+
+ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
+
+
+def table_of(specs):
+    return stories.make_table([(article_id(p), p, "sig", title, body) for p, title, _d, _s, body in specs])
+
+
+def story_of(index, path):
+    """{path: label} as the index's documents carry it."""
+    store = IndexStore(index)
+    return indexer._indexed_stories(store.open_for_writing(store.pointer().generation)).get(path)
+
+
+# -- cleaning and signatures --------------------------------------------------------------------------------
+def test_clean_text_drops_headline_chrome_and_captions_and_keeps_wrapped_paragraphs():
+    body = ("Putin, Erdogan strike deal\nHome | World | Middle East\nShare this article\nTweet\n"
+            "Photo: Putin and Erdogan in Sochi. / AFP\nMourners in Qamishli on Friday. REUTERS/Rodi Said\n"
+            "ANKARA (Reuters) - The two leaders agreed on a zone\nin Idlib province on\nMonday.\n"
+            "(Reporting by Tulay Karadeniz; Editing by Jon Boyle)\nFollow us on Twitter for the latest news.")
+    cleaned = stories.clean_text(body, "Putin, Erdogan strike deal")
+    assert cleaned == "ankara (reuters) - the two leaders agreed on a zone\nin idlib province on\nmonday."
+
+
+def test_word_hashes_do_not_depend_on_where_a_word_stands():
+    a, _ = stories._word_hashes(b"idlib deal holds")
+    b, _ = stories._word_hashes(b"the deal on idlib")
+    assert a[0] == b[3] and a[1] == b[1] and len(set(a.tolist())) == 3
+
+
+def test_signatures_of_a_batch_are_those_of_each_text_alone(monkeypatch):
+    texts = [stories.clean_text("\n\n".join(WIRE)), stories.clean_text("\n\n".join(OTHER)), "", "too short to shingle"]
+    together = stories.signatures(texts)
+    alone = [stories.signatures([t]) for t in texts]
+    for k in range(3):
+        assert np.array_equal(together[k], np.concatenate([a[k] for a in alone]))
+    monkeypatch.setattr(stories, "CHUNK_BYTES", 10)  # every text in a chunk of its own
+    assert all(np.array_equal(x, y) for x, y in zip(stories.signatures(texts), together))
+    assert together[1][2] == 0 and together[1][3] == 0  # no shingles: empty text, four words
+    assert (together[0][2] == stories._EMPTY).all()
+
+
+def test_every_bin_of_a_short_text_is_filled_by_densification():
+    sigs, counts, _ = stories.signatures([" ".join(f"w{i}" for i in range(12))])
+    assert counts[0] == 8 and not (sigs == stories._EMPTY).any()
+
+
+def test_estimated_jaccard_follows_the_true_one():
+    words = [f"w{i}" for i in range(2000)]
+    base = set(range(len(words) - 4))
+    for cut in (200, 800, 1400):
+        sigs, _, _ = stories.signatures([" ".join(words), " ".join(words[cut:])])
+        true = (len(base) - cut) / len(base)
+        assert abs((sigs[0] == sigs[1]).mean() - true) < 0.15
+
+
+# -- grouping -----------------------------------------------------------------------------------------------
+def test_versions_group_and_a_same_topic_article_does_not():
+    table = table_of(VERSIONED)
+    labels = table.labels_by_path()
+    story = labels[ORIGINAL]
+    assert story and labels[MIRROR] == story and labels[COPY_PATH] == story
+    assert story == min(article_id(p) for p in (ORIGINAL, MIRROR, COPY_PATH))  # the smallest id names the story
+    assert labels[REBELS] == ""
+    assert sum(1 for v in labels.values() if v) == 3
+
+
+def test_the_edited_copy_is_above_the_threshold_and_the_other_article_far_below():
+    table = table_of(VERSIONED)
+    row = {p: i for i, p in enumerate(table.paths.tolist())}
+    agree = lambda a, b: (table.sigs[row[a]] == table.sigs[row[b]]).mean()  # noqa: E731
+    assert agree(ORIGINAL, COPY_PATH) >= stories.THRESHOLD + 0.15
+    assert agree(ORIGINAL, REBELS) <= 0.1
+
+
+def test_short_texts_group_only_when_identical():
+    specs = [("a.txt", "A", None, None, "Oil rose."), ("b.txt", "B", None, None, "Oil rose."),
+             ("c.txt", "C", None, None, "Oil rose today.")]
+    labels = table_of(specs).labels_by_path()
+    assert labels["a.txt"] == labels["b.txt"] != "" and labels["c.txt"] == ""
+
+
+def test_stories_are_connected_components():
+    assert stories.components(6, np.array([0, 3, 4]), np.array([1, 4, 5])).tolist() == [0, 0, 2, 3, 3, 3]
+    assert stories.components(3, np.array([2]), np.array([0])).tolist() == [0, 1, 0]
+
+
+def test_a_bucket_of_boilerplate_is_compared_a_bounded_number_of_times(monkeypatch):
+    monkeypatch.setattr(stories, "BUCKET_CAP", 3)
+    keys = np.zeros(50, dtype=np.uint64)
+    out_i, out_j = [], []
+    stories._chain(keys, np.arange(50), out_i, out_j, cap=stories.BUCKET_CAP)
+    assert sum(len(x) for x in out_i) == 47 + 48 + 49  # each row with at most 3 before it, not 50*49/2
+
+
+# -- collapsing -------------------------------------------------------------------------------------------
+def test_page_shows_each_story_once_as_its_best_version_and_lists_the_others():
+    codes = np.array([0, 1, 1, 0, 2, 1, 2], dtype=np.uint32)
+    ranked = [5, 0, 2, 4, 3, 6, 1]
+    page = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 3)
+    assert page.docs.tolist() == [5, 0, 4]
+    assert [o.tolist() for o in page.others] == [[2, 1], [], [6]]
+    second = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 3, 3)
+    assert second.docs.tolist() == [3]
+    everything = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 10, collapse=False)
+    assert everything.docs.tolist() == ranked and everything.others[0].tolist() == [2, 1]
+    assert stories.count_stories(codes, np.arange(7)) == 4
+
+
+# -- the index keeps stories right --------------------------------------------------------------------------
+@pytest.fixture
+def versioned(tmp_path):
+    folder = write_versioned(tmp_path / "articles")
+    sync(folder, tmp_path / "index")
+    return folder, tmp_path / "index"
+
+
+def labels_in(index):
+    store = IndexStore(index)
+    return indexer._indexed_stories(store.open_for_writing(store.pointer().generation))
+
+
+def full_labels(folder, tmp_path):
+    sync(folder, tmp_path / "fresh", full=True)
+    return labels_in(tmp_path / "fresh")
+
+
+def test_a_build_labels_the_versions_and_keeps_their_signatures(versioned):
+    folder, index = versioned
+    labels = labels_in(index)
+    assert {p for p, v in labels.items() if v} == {ORIGINAL, MIRROR, COPY_PATH}
+    gen = index / IndexStore(index).pointer().generation
+    table = stories.load(gen)
+    assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), stories.K)
+
+
+def test_incremental_syncs_keep_labels_equal_to_a_full_rebuild(versioned, tmp_path):
+    folder, index = versioned
+    steps = [
+        lambda: (folder / MIRROR).unlink(),                                         # a version deleted
+        lambda: (folder / ORIGINAL).unlink(),                                       # the story's name deleted
+        lambda: write_article(folder, "late/copy.txt", "Late copy", "2018-09-19", "AFP",
+                              "\n\n".join(WIRE)),                                   # a version added
+        lambda: write_article(folder, COPY_PATH.replace("/", "/x-"), "x", None, None,
+                              "\n\n".join(OTHER)),                                  # joins the other story
+        lambda: write_article(folder, COPY_PATH, "Changed", "2018-09-18", "i24NEWS",
+                              "\n\n".join(OTHER) + "\n\nAn added paragraph about the rebels in Idlib."),  # moves
+    ]
+    for n, step in enumerate(steps):
+        step()
+        report = sync(folder, index)
+        assert report.changed
+        assert labels_in(index) == full_labels(folder, tmp_path / f"full{n}"), n
+    assert labels_in(index)[COPY_PATH] == labels_in(index)[REBELS] != ""
+
+
+def test_adding_an_unrelated_article_rewrites_no_other_document(versioned, monkeypatch):
+    folder, index = versioned
+    rewritten = []
+    original = indexer._restored_document
+    monkeypatch.setattr(indexer, "_restored_document", lambda *a: rewritten.append(a[1]) or original(*a))
+    write_article(folder, "new.txt", "Wheat exports fall", "2018-10-01", "Reuters",
+                  "Wheat exports from the region fell sharply in September as the harvest came in late.")
+    sync(folder, index)
+    assert rewritten == []
+    write_article(folder, "a/copy.txt", "A", "2018-09-19", "AFP", "\n\n".join(WIRE))  # takes the smallest id
+    sync(folder, index)
+    assert len(rewritten) == 3  # only the story's members are relabelled
+
+
+def test_a_lost_or_damaged_stories_file_is_rebuilt_from_the_index(versioned):
+    folder, index = versioned
+    gen = index / IndexStore(index).pointer().generation
+    before = labels_in(index)
+    (gen / stories.FILE_NAME).write_bytes(b"not an npz")
+    assert stories.load(gen) is None
+    sync(folder, index)
+    assert stories.load(gen) is not None and labels_in(index) == before
+    (gen / stories.FILE_NAME).unlink()
+    (folder / MIRROR).unlink()
+    sync(folder, index)
+    assert sorted(stories.load(gen).paths.tolist()) == sorted(labels_in(index))
+    assert labels_in(index)[ORIGINAL] != ""
+
+
+# -- search -------------------------------------------------------------------------------------------------
+def test_search_shows_each_story_once_with_counts_and_versions(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        res = engine.search("idlib")
+        all_res = engine.search("idlib", all_versions=True)
+    assert res.articles == all_res.articles == all_res.total
+    assert res.total == res.stories == res.articles - 2
+    ids = [h.id for h in res.hits]
+    assert len(ids) == len(set(ids)) == res.total
+    grouped = [h for h in res.hits if h.versions]
+    assert len(grouped) == 1 and len(grouped[0].versions) == 2
+    assert grouped[0].story == min(article_id(p) for p in (ORIGINAL, MIRROR, COPY_PATH))
+    assert {h.id for h in all_res.hits} == set(ids) | set(grouped[0].versions)
+    # the facets count articles: every outlet that ran the story is there
+    assert sum(v.count for v in res.facets["source"]) == res.articles
+    single = [h for h in res.hits if not h.versions][0]
+    assert single.story == single.id
+
+
+def test_paging_works_on_stories(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        whole = engine.search("idlib", per_page=100)
+        pages = [engine.search("idlib", per_page=2, page=p) for p in range(1, -(-whole.total // 2) + 1)]
+        newest = engine.search("idlib", sort="newest", per_page=3)
+    assert [h.id for p in pages for h in p.hits] == [h.id for h in whole.hits]
+    assert pages[0].pages == -(-whole.total // 2)
+    days = [h.date or "" for h in newest.hits]
+    assert days == sorted(days, reverse=True)
+
+
+def test_versions_of_an_article(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        versions = engine.versions(article_id(ORIGINAL))
+        assert [v.path for v in versions] == [MIRROR, COPY_PATH] or {v.path for v in versions} == {MIRROR, COPY_PATH}
+        assert engine.versions(article_id(REBELS)) == []
+    assert [v.date for v in versions] == sorted(v.date for v in versions)
