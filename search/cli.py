@@ -106,13 +106,14 @@ def output_options(func):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--all-versions", is_flag=True, help="Show every version of a story, not each story once.")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
+def query_command(config, words, sources, since, until, sort, page, per_page, all_versions, as_json, as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~)."""
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page)
+                                page=page, per_page=per_page, all_versions=all_versions)
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
         click.echo(json.dumps(results_payload(results), ensure_ascii=False, indent=2))
@@ -142,13 +143,19 @@ def _print_results(results) -> None:
         title = _styled(hit.title_spans, colour) if colour else hit.title
         click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
         meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
+        if hit.versions:
+            meta += f" · also {len(hit.versions)} other version{'s' if len(hit.versions) != 1 else ''}"
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
             text = " ".join(_styled(passage, colour).split())
             click.echo("   " + (text if colour else click.wrap_text(text, width - 3, subsequent_indent="   ")))
         click.echo()
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({results.took_ms / 1000:.3f} s)")
+    counted = f"{results.total:,} result{'s' if results.total != 1 else ''}"
+    if not results.all_versions and results.stories != results.articles:
+        counted = (f"{results.articles:,} articles in {results.stories:,} "
+                   f"stor{'ies' if results.stories != 1 else 'y'} (--all-versions shows every version)")
+    click.echo(f"{shown}{counted} ({results.took_ms / 1000:.3f} s)")
     for name, values in results.facets.items():
         if values:
             label = f"date (by {results.date_unit})" if name == "date" else name
@@ -166,9 +173,10 @@ def show_command(config, article_id, as_json):
     with Engine(config.index) as engine:
         article = engine.get(article_id)
         related = engine.related(article_id)
+        versions = engine.versions(article_id)
     if as_json:
         from web.payload import article_payload
-        click.echo(json.dumps(article_payload(article, related), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(article_payload(article, related, versions), ensure_ascii=False, indent=2))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     click.echo(click.style(article.title, bold=True) if _use_colour() else article.title)
@@ -180,10 +188,56 @@ def show_command(config, article_id, as_json):
         if paragraph.strip():
             click.echo(click.wrap_text(paragraph.strip(), width, preserve_paragraphs=False))
             click.echo()
+    if versions:
+        _print_versions(versions)
     if related:
         click.echo("Related:")
         for hit in related:
             click.echo(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})")
+
+
+def _print_versions(versions) -> None:
+    click.echo("Other versions of this story:")
+    for v in versions:
+        click.echo(f"  {v.id}  {v.title} ({v.source or 'unknown source'}, {v.date or 'undated'})")
+
+
+@cli.command("versions")
+@click.argument("article_id")
+@click.option("--diff", "other_id", metavar="OTHER_ID",
+              help="Print what the article OTHER_ID adds (+), drops (-) or changes (~) against ARTICLE_ID.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (as GET /api/articles/ID or .../compare/OTHER_ID).")
+@click.pass_obj
+def versions_command(config, article_id, other_id, as_json):
+    """List the other versions of an article's story, or compare two versions word by word."""
+    from web.payload import comparison_payload, version_payload
+    with Engine(config.index) as engine:
+        if other_id:
+            from search.diff import compare_articles
+            base, other, comparison = compare_articles(engine, article_id, other_id)
+        else:
+            versions = engine.versions(article_id)
+    if not other_id:
+        if as_json:
+            click.echo(json.dumps([version_payload(v) for v in versions], ensure_ascii=False, indent=2))
+        elif versions:
+            _print_versions(versions)
+        else:
+            click.echo("No other version of this article is indexed.")
+        return
+    if as_json:
+        click.echo(json.dumps(comparison_payload(base, other, comparison), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"--- {base.id}  {base.title} ({base.source or 'unknown source'}, {base.date or 'undated'})")
+    click.echo(f"+++ {other.id}  {other.title} ({other.source or 'unknown source'}, {other.date or 'undated'})")
+    if _use_colour():
+        from search.diff import coloured
+        click.echo(coloured(comparison, click.style))
+    else:
+        from search.diff import plain
+        click.echo(plain(comparison))
+    click.echo(f"{comparison.added_words:,} words added, {comparison.dropped_words:,} words dropped"
+               + (" (only the beginning of a long article compared)" if comparison.truncated else ""))
 
 
 @cli.command("stats")

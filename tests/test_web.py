@@ -332,9 +332,10 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
     assert got == json.loads(json.dumps(want))
     assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice",
                                   "fallback_query", "sort",
-                                  "hits", "facets", "date_unit"]  # DESIGN.md's order
+                                  "hits", "facets", "date_unit",
+                                  "articles", "stories", "all_versions"]  # DESIGN.md's order, then stories (issue 14)
     hit = got["hits"][0]
-    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
+    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html", "story", "versions"}
 
 
 def test_api_article(client):

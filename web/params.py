@@ -23,6 +23,7 @@ class SearchParams:
     sort: str = DEFAULT_SORT
     page: str = "1"
     per_page: str = ""
+    versions: str = ""  # "all": every version of a story, not each story once
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -30,7 +31,8 @@ class SearchParams:
         sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
         return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
                    until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
-                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip())
+                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
+                   versions="all" if args.get("versions", "").strip() == "all" else "")
 
     @property
     def filtered(self) -> bool:
@@ -40,7 +42,8 @@ class SearchParams:
     def search_kwargs(self, default_per_page: int) -> dict:
         """Keyword arguments for Engine.search."""
         return {"text": self.q, "sources": self.sources, "since": self.since or None, "until": self.until or None,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page}
+                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page,
+                "all_versions": self.versions == "all"}
 
     def pairs(self) -> list[tuple[str, str]]:
         """The parameters as query-string pairs, leaving out the defaults so that links stay short."""
@@ -51,6 +54,8 @@ class SearchParams:
             out.append(("sort", self.sort))
         if self.per_page:
             out.append(("per_page", self.per_page))
+        if self.versions:
+            out.append(("versions", self.versions))
         if self.page != "1":
             out.append(("page", self.page))
         return out
