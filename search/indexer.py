@@ -149,27 +149,33 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
     generation, ix = store.new_generation()
     try:
         writer = _bulk_writer(ix)
-        table, batch = stories.Table.empty(), []  # STORIES: signatures made in batches while writing
+        # STORIES: articles are written in path order a batch at a time, each with its story label
+        grouper, batch = stories.Grouper(), []
+
+        def write_batch():
+            labels = grouper.add([(a.id, a.path, sig, a.title, a.body) for a, sig in batch])
+            for article, sig in batch:
+                writer.add_document(**to_document(article, sig, labels[article.path]))
+            batch.clear()
+
         try:
-            for done, (rel, st) in enumerate(files.items(), 1):
+            for done, (rel, st) in enumerate(sorted(files.items()), 1):
                 read = _read(root, rel, sidecar, report)
                 if read:
                     article, digest = read
-                    sig = _signature(st, digest, sidecar_digest(sidecar.get(rel)))
-                    writer.add_document(**to_document(article, sig))
-                    batch.append((article.id, article.path, sig, article.title, article.body))
+                    batch.append((article, _signature(st, digest, sidecar_digest(sidecar.get(rel)))))
                     if len(batch) >= STORY_BATCH:
-                        table, batch = table.plus(stories.make_table(batch)), []
+                        write_batch()
                     report.added += 1
                 if progress:
                     progress(done, len(files))
+            write_batch()
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
-        # STORIES: labels need every signature, so the grouped articles get theirs in a second, small commit
-        table = table.plus(stories.make_table(batch))
-        _write_stories(ix, store.path / generation, table, [], [])
+        # STORIES: the few articles whose story a later one joined to an earlier story are rewritten
+        _write_stories(ix, store.path / generation, grouper.table(), [], [])
     except BaseException:
         shutil.rmtree(store.path / generation, ignore_errors=True)
         raise
@@ -201,14 +207,13 @@ def _stored_entries(ix, paths: list[str]) -> list[tuple[str, str, str, str, str]
     return out
 
 
-def _restored_document(searcher, docnum: int, story: str) -> dict:
+def _restored_document(searcher, columns, docnum: int, story: str) -> dict:
     """An indexed document as the indexer wrote it, with a new story label (STORIES: relabelling)."""
     f = searcher.stored_fields(docnum)
-    reader = searcher.reader()
-    source = reader.column_reader("source_name")[docnum].decode("utf-8") or None
-    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source, f.get("body", ""),
-                      f.get("extra") or {})
-    return to_document(article, reader.column_reader("sig")[docnum].decode("utf-8"), story)
+    source_names, sigs = columns
+    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source_names[docnum].decode("utf-8") or None,
+                      f.get("body", ""), f.get("extra") or {})
+    return to_document(article, sigs[docnum].decode("utf-8"), story)
 
 
 def _write_stories(ix, folder, table, writes: list[dict], removed: list[str]) -> None:
@@ -224,8 +229,11 @@ def _write_stories(ix, folder, table, writes: list[dict], removed: list[str]) ->
         writer = _writer(ix)
         try:
             with ix.searcher() as searcher:
+                reader = searcher.reader()
+                columns = (reader.column_reader("source_name"), reader.column_reader("sig"))
                 docnums = {p: searcher.document_number(path=p) for p in stale}
-                relabelled = [_restored_document(searcher, d, wanted[p]) for p, d in docnums.items() if d is not None]
+                relabelled = [_restored_document(searcher, columns, d, wanted[p])
+                              for p, d in docnums.items() if d is not None]
             for rel in removed:
                 writer.delete_by_term("path", rel)
             for doc in writes + relabelled:

@@ -19,8 +19,11 @@ almost no 5-word run (Jaccard under 0.1 even with the same dateline and names); 
 estimate's spread at K = 128 (a standard deviation of 0.045 at 0.5) well inside both margins. BENCHMARKS.md
 ("Stories") measures precision and recall of this rule.
 
-A story's label is the smallest article id among its versions ("" for an article that is its own story), so it
-depends only on the set of articles and their texts: an incremental sync and a full rebuild give the same labels.
+A story's label is the id of its version with the first path in sorted order (an article alone is its own
+story, labelled with its own id), so it depends only on the set of articles and their texts: an incremental sync
+and a full rebuild give the same labels. A full rebuild writes articles in path order, so the Grouper below knows
+each article's label when it is written (the first version of a story comes first); only an article that joins two
+stories already written makes the later one change its label, and those few are rewritten after the commit.
 """
 from __future__ import annotations
 
@@ -218,10 +221,10 @@ def _densify(sigs: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Table:
-    """The signatures of every indexed article, sorted by id: what the stories file holds."""
+    """The signatures of every indexed article, sorted by path: what the stories file holds."""
 
-    ids: np.ndarray        # str, ascending
-    paths: np.ndarray      # str: the article's path (what the indexer keys documents by)
+    ids: np.ndarray        # str: the article's id (labels are ids)
+    paths: np.ndarray      # str, ascending: the article's path (what the indexer keys documents by)
     sync_sigs: np.ndarray  # str: the indexer's size:mtime:digest:sidecar signature the entry was made from
     sigs: np.ndarray       # uint32[n, K]
     counts: np.ndarray     # uint32[n]: shingles
@@ -242,10 +245,10 @@ class Table:
         return Table(*(getattr(self, f)[keep] for f in self.FIELDS))
 
     def plus(self, other: "Table") -> "Table":
-        """The union of two tables with distinct paths, sorted by id."""
+        """The union of two tables with distinct paths, sorted by path."""
         parts = [np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.FIELDS]
         parts[:3] = [p.astype(str) for p in parts[:3]]
-        return Table(*parts).select(np.argsort(parts[0], kind="stable"))
+        return Table(*parts).select(np.argsort(parts[1], kind="stable"))
 
     def labels_by_path(self) -> dict[str, str]:
         """{path: story label} of every row."""
@@ -346,16 +349,92 @@ def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def labels(table: Table) -> np.ndarray:
-    """The story label of every row: the smallest id of its story, "" when the article is a story of its own."""
-    n = len(table)
-    out = np.full(n, "", dtype=table.ids.dtype if n else "<U1")
-    if n < 2:
-        return out
-    root = components(n, *similar_pairs(table))  # rows are sorted by id: the root is the smallest id
-    size = np.bincount(root, minlength=n)
-    grouped = size[root] > 1
-    out[grouped] = table.ids[root[grouped]]
-    return out
+    """The story label of every row: the id of the story's version with the first path (its own id when alone)."""
+    if len(table) < 2:
+        return table.ids.copy()
+    root = components(len(table), *similar_pairs(table))  # rows are sorted by path: the root is the first path
+    return table.ids[root]
+
+
+class Grouper:
+    """Labels articles as a full rebuild writes them, in path order, a batch at a time (see the module docstring).
+
+    Each article is looked up in the LSH buckets and the exact-text table of the articles before it, and
+    checked against those candidates on the whole signature, as similar_pairs() does for a whole table."""
+
+    def __init__(self):
+        self.tables: list[Table] = []
+        self._sigs = np.zeros((1024, K), np.uint32)
+        self._ids: list[str] = []
+        self._parent: list[int] = []
+        self._members: dict[int, list[int]] = {}
+        self._buckets: dict[int, list[int]] = {}
+        self._exact: dict[int, list[int]] = {}
+        self.moved: set[int] = set()  # rows written with a label that a later article changed
+        self._batch_start = 0
+
+    def add(self, entries: list[tuple[str, str, str, str, str]]) -> dict[str, str]:
+        """{path: story label} of a batch of (id, path, sync signature, title, body), paths after the last batch's."""
+        table = make_table(entries)
+        if not len(table):
+            return {}
+        self.tables.append(table)
+        start = self._batch_start = len(self._ids)
+        while len(self._sigs) < start + len(table):
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        self._sigs[start:start + len(table)] = table.sigs
+        with np.errstate(over="ignore"):
+            bands = table.sigs[:, :BANDS * ROWS].reshape(len(table), BANDS, ROWS).astype(np.uint64)
+            keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
+                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3]).tolist()
+        rich = (table.counts >= MIN_SHINGLES).tolist()
+        exact = table.exact.tolist()
+        for k, row_id in enumerate(table.ids.tolist()):
+            row = start + k
+            self._ids.append(row_id)
+            self._parent.append(row)
+            self._members[row] = [row]
+            found: list[int] = []
+            if exact[k]:
+                same = self._exact.setdefault(exact[k], [])
+                found.extend(same[-1:])
+                same.append(row)
+            if rich[k]:
+                candidates = set()
+                for key in keys[k]:
+                    bucket = self._buckets.setdefault(key, [])
+                    candidates.update(bucket[-BUCKET_CAP:])
+                    bucket.append(row)
+                if candidates:
+                    rows = np.fromiter(candidates, np.int64, len(candidates))
+                    agree = (self._sigs[rows] == self._sigs[row]).mean(axis=1)
+                    found.extend(rows[agree >= THRESHOLD].tolist())
+            for other in found:
+                self._union(row, other)
+        return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
+
+    def _find(self, row: int) -> int:
+        while self._parent[row] != row:
+            self._parent[row] = self._parent[self._parent[row]]
+            row = self._parent[row]
+        return row
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        low, high = min(ra, rb), max(ra, rb)  # the first path names the story
+        self._parent[high] = low
+        moved = self._members.pop(high)
+        self.moved.update(m for m in moved if m < self._batch_start)  # this batch is not written yet
+        self._members[low].extend(moved)
+
+    def table(self) -> Table:
+        """Every signature added so far, as one table."""
+        if not self.tables:
+            return Table.empty()
+        parts = [np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS]
+        return Table(*parts).select(np.argsort(parts[1], kind="stable"))
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
