@@ -175,7 +175,7 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
             writer.cancel()
             raise
         # STORIES: the few articles whose story a later one joined to an earlier story are rewritten
-        _write_stories(ix, store.path / generation, grouper.table(), [], [])
+        _write_stories(ix, store.path / generation, grouper.table(), [], [], grouper.labels(), grouper.moved_paths())
     except BaseException:
         shutil.rmtree(store.path / generation, ignore_errors=True)
         raise
@@ -216,15 +216,19 @@ def _restored_document(searcher, columns, docnum: int, story: str) -> dict:
     return to_document(article, sigs[docnum].decode("utf-8"), story)
 
 
-def _write_stories(ix, folder, table, writes: list[dict], removed: list[str]) -> None:
+def _write_stories(ix, folder, table, writes: list[dict], removed: list[str], wanted=None, stale=None) -> None:
     """STORIES: give `writes` their story labels, relabel indexed documents whose story changed, commit, and keep
-    the table in the generation folder (written after the commit: a table that misses it is healed next sync)."""
-    wanted = table.labels_by_path()
+    the table in the generation folder (written after the commit: a table that misses it is healed next sync).
+
+    A rebuild passes the labels it wrote (`wanted`) and the paths whose label changed since (`stale`)."""
+    if wanted is None:
+        wanted = table.labels_by_path()
     for doc in writes:
         doc["story"] = wanted.get(doc["path"], "").encode("utf-8")
-    written = {doc["path"] for doc in writes}
-    current = _indexed_stories(ix)
-    stale = [p for p, label in wanted.items() if p not in written and current.get(p, "") != label]
+    if stale is None:
+        written = {doc["path"] for doc in writes}
+        current = _indexed_stories(ix)
+        stale = [p for p, label in wanted.items() if p not in written and current.get(p, "") != label]
     if writes or removed or stale:
         writer = _writer(ix)
         try:

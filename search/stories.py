@@ -333,6 +333,32 @@ def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: in
         out_j.append(rows[d:][same])
 
 
+def _stream_pairs(seen: tuple[np.ndarray, np.ndarray], keys: np.ndarray, rows: np.ndarray, cap: int):
+    """(new rows, earlier rows, seen updated): each new row paired with up to `cap` rows before it with its key,
+    nearest first, among `seen` (sorted (key, row) pairs of earlier batches) and the earlier rows of this batch."""
+    old_keys, old_rows = seen
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    # within the batch: as _chain()
+    out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    _chain(keys, rows, out_j, out_i, cap)  # _chain appends (earlier, later)
+    # before the batch: a row that already has j earlier rows of its key in the batch takes up to cap - j more
+    first_of_run = np.ones(len(keys), dtype=bool)
+    first_of_run[1:] = keys[1:] != keys[:-1]
+    run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
+    j = np.arange(len(keys)) - run_start
+    hi = np.searchsorted(old_keys, keys, side="right")
+    lo = np.searchsorted(old_keys, keys, side="left")
+    take = np.clip(np.minimum(hi - lo, cap - j), 0, None)
+    total = int(take.sum())
+    if total:
+        offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
+        out_i.append(np.repeat(rows, take))
+        out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets])
+    # a linear merge: the batch's rows come after every earlier row, so each goes after its key's earlier rows
+    return np.concatenate(out_i), np.concatenate(out_j), (np.insert(old_keys, hi, keys), np.insert(old_rows, hi, rows))
+
+
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """The connected component of each of n nodes given edges (i, j): the smallest node number in it."""
     label = np.arange(n)
@@ -359,17 +385,18 @@ def labels(table: Table) -> np.ndarray:
 class Grouper:
     """Labels articles as a full rebuild writes them, in path order, a batch at a time (see the module docstring).
 
-    Each article is looked up in the LSH buckets and the exact-text table of the articles before it, and
-    checked against those candidates on the whole signature, as similar_pairs() does for a whole table."""
+    Each batch is matched, with array work, against the LSH buckets and exact-text hashes of every article before
+    it, with the same candidates (each article and up to BUCKET_CAP articles before it in a bucket) and the same
+    check on the whole signature as similar_pairs() makes for a whole table, so both give the same stories."""
 
     def __init__(self):
         self.tables: list[Table] = []
         self._sigs = np.zeros((1024, K), np.uint32)
         self._ids: list[str] = []
         self._parent: list[int] = []
-        self._members: dict[int, list[int]] = {}
-        self._buckets: dict[int, list[int]] = {}
-        self._exact: dict[int, list[int]] = {}
+        self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
+        self._bands = (np.zeros(0, np.uint64), np.zeros(0, np.int64))  # (key, row) sorted: every band so far
+        self._exact = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         self.moved: set[int] = set()  # rows written with a label that a later article changed
         self._batch_start = 0
 
@@ -380,38 +407,46 @@ class Grouper:
             return {}
         self.tables.append(table)
         start = self._batch_start = len(self._ids)
-        while len(self._sigs) < start + len(table):
+        n = len(table)
+        while len(self._sigs) < start + n:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
-        self._sigs[start:start + len(table)] = table.sigs
+        self._sigs[start:start + n] = table.sigs
+        rows = np.arange(start, start + n)
+        has_text = table.exact != 0
+        ei, ej, self._exact = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
+        rich = table.counts >= MIN_SHINGLES
         with np.errstate(over="ignore"):
-            bands = table.sigs[:, :BANDS * ROWS].reshape(len(table), BANDS, ROWS).astype(np.uint64)
+            bands = table.sigs[rich, :BANDS * ROWS].reshape(int(rich.sum()), BANDS, ROWS).astype(np.uint64)
             keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3]).tolist()
-        rich = (table.counts >= MIN_SHINGLES).tolist()
-        exact = table.exact.tolist()
-        for k, row_id in enumerate(table.ids.tolist()):
-            row = start + k
-            self._ids.append(row_id)
-            self._parent.append(row)
-            self._members[row] = [row]
-            found: list[int] = []
-            if exact[k]:
-                same = self._exact.setdefault(exact[k], [])
-                found.extend(same[-1:])
-                same.append(row)
-            if rich[k]:
-                candidates = set()
-                for key in keys[k]:
-                    bucket = self._buckets.setdefault(key, [])
-                    candidates.update(bucket[-BUCKET_CAP:])
-                    bucket.append(row)
-                if candidates:
-                    rows = np.fromiter(candidates, np.int64, len(candidates))
-                    agree = (self._sigs[rows] == self._sigs[row]).mean(axis=1)
-                    found.extend(rows[agree >= THRESHOLD].tolist())
-            for other in found:
-                self._union(row, other)
+                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3])
+        ci, cj, self._bands = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
+                                            cap=BUCKET_CAP)
+        found_i, found_j = [ei], [ej]
+        if len(ci):
+            total = start + n
+            pair = np.unique(ci * total + cj)
+            ci, cj = pair // total, pair % total
+            ok = np.empty(len(ci), dtype=bool)
+            for lo in range(0, len(ci), 65536):
+                hi = lo + 65536
+                ok[lo:hi] = (self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]]).mean(axis=1) >= THRESHOLD
+            found_i.append(ci[ok])
+            found_j.append(cj[ok])
+        self._ids.extend(table.ids.tolist())
+        self._parent.extend(range(start, start + n))
+        for a, b in sorted(zip(np.concatenate(found_i).tolist(), np.concatenate(found_j).tolist())):
+            self._union(a, b)
         return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
+
+    def labels(self) -> dict[str, str]:
+        """{path: story label} of every article added so far."""
+        paths = [p for t in self.tables for p in t.paths.tolist()]
+        return {p: self._ids[self._find(r)] for r, p in enumerate(paths)}
+
+    def moved_paths(self) -> list[str]:
+        """Paths of the articles written with a label that a later article changed (to be rewritten)."""
+        paths = [p for t in self.tables for p in t.paths.tolist()]
+        return [paths[r] for r in sorted(self.moved)]
 
     def _find(self, row: int) -> int:
         while self._parent[row] != row:
@@ -425,9 +460,9 @@ class Grouper:
             return
         low, high = min(ra, rb), max(ra, rb)  # the first path names the story
         self._parent[high] = low
-        moved = self._members.pop(high)
+        moved = self._members.pop(high, [high])
         self.moved.update(m for m in moved if m < self._batch_start)  # this batch is not written yet
-        self._members[low].extend(moved)
+        self._members.setdefault(low, [low]).extend(moved)
 
     def table(self) -> Table:
         """Every signature added so far, as one table."""
