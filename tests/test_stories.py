@@ -259,3 +259,30 @@ def test_versions_of_an_article(versioned):
         assert [v.path for v in versions] == [MIRROR, COPY_PATH] or {v.path for v in versions} == {MIRROR, COPY_PATH}
         assert engine.versions(article_id(REBELS)) == []
     assert [v.date for v in versions] == sorted(v.date for v in versions)
+
+
+def test_the_rebuild_grouper_gives_the_whole_table_grouping_even_for_boilerplate(monkeypatch):
+    monkeypatch.setattr(stories, "BUCKET_CAP", 3)
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(300)]
+    template = " ".join(words[:60])
+    specs = []
+    for i in range(60):
+        if i % 3 == 0:  # boilerplate: the same text with a few words changed, far more than BUCKET_CAP of them
+            body = template.replace(f"w{i % 50} ", f"x{i} ", 1)
+        elif i % 3 == 1:  # a copy of an earlier article
+            body = specs[i - 1][4] + " extra words at the end"
+        else:
+            body = " ".join(rng.choice(words, 40))
+        specs.append((f"p{i:03d}.txt", "t", None, None, body))
+    whole = table_of(specs).labels_by_path()
+    for batch in (1, 4, 7, 64):
+        grouper = stories.Grouper()
+        streamed = {}
+        for lo in range(0, len(specs), batch):
+            streamed.update(grouper.add([(article_id(p), p, "sig", t, b) for p, t, _d, _s, b in specs[lo:lo + batch]]))
+        final = grouper.labels()
+        assert final == whole, batch
+        changed = {p for p, label in streamed.items() if label != final[p]}
+        assert changed == set(grouper.moved_paths()), batch  # exactly the written ones a later article moved
+    assert len(set(whole.values())) < len(specs) - 20  # it did group
