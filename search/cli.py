@@ -143,8 +143,8 @@ def _print_results(results) -> None:
         title = _styled(hit.title_spans, colour) if colour else hit.title
         click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
         meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
-        if hit.versions:
-            meta += f" · also {len(hit.versions)} other version{'s' if len(hit.versions) != 1 else ''}"
+        if hit.version_count:
+            meta += f" · also {hit.version_count:,} other version{'s' if hit.version_count != 1 else ''}"
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
             text = " ".join(_styled(passage, colour).split())

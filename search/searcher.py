@@ -70,6 +70,7 @@ class Hit:
     title_spans: snippets.Passage
     story: str = ""  # the story's label, or the article's own id when no other article is a version of it
     versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
+    version_count: int = 0  # how many there are (versions lists at most stories.MAX_VERSION_IDS)
 
 
 @dataclass
@@ -359,7 +360,8 @@ class Engine:
             for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
                 hit = self._hit(searcher, columns, d, score, compiled, snippets)
                 hit.story = columns.story_labels[columns.story[d]] or hit.id
-                hit.versions = [searcher.stored_fields(o)["id"] for o in others.tolist()]
+                hit.version_count = len(others)
+                hit.versions = [searcher.stored_fields(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
                 hits.append(hit)
             suggestion = (self._suggest(searcher, snap, columns, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
@@ -490,16 +492,21 @@ class Engine:
                            stored.get("extra") or {})
 
     def versions(self, article_id: str) -> list[Version]:
-        """The other articles of this article's story (none when it is a story of its own), oldest first."""
+        """The other articles of this article's story (none when it is a story of its own), oldest first (undated
+        last), at most stories.MAX_VERSIONS of them."""
         with self._searching() as (snap, searcher):
             docnum = self._docnum(searcher, article_id)
             columns = snap.columns(searcher)
+            members = np.array([d for d in stories.members(columns.story, docnum).tolist() if d in columns.live],
+                               dtype=np.int64)
+            day = np.frombuffer(columns.day, dtype=np.uint32)[members] if len(members) else np.zeros(0, np.uint32)
+            members = members[np.lexsort((members, day, day == 0))][:stories.MAX_VERSIONS]
             out = []
-            for d in (d for d in stories.members(columns.story, docnum).tolist() if d in columns.live):
+            for d in members.tolist():
                 stored = searcher.stored_fields(d)
                 out.append(Version(stored["id"], stored.get("title", ""), stored.get("date"), columns.source_name(d),
                                    stored["path"]))
-        return sorted(out, key=lambda v: (v.date is None, v.date or "", v.id))
+        return out
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one (more-like-this on the body's key terms)."""

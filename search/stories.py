@@ -47,6 +47,10 @@ MIN_SHINGLES = 10
 SHINGLE = 5
 #: Within one LSH bucket each article is compared with at most this many others (a bounded cost for boilerplate).
 BUCKET_CAP = 64
+#: A hit lists at most this many of its story's other versions by id (its count is always whole); the article page
+#: and `search versions` list at most MAX_VERSIONS of them, oldest first.
+MAX_VERSION_IDS = 20
+MAX_VERSIONS = 200
 #: The signatures file kept in each index generation.
 FILE_NAME = "stories.npz"
 

@@ -286,3 +286,13 @@ def test_the_rebuild_grouper_gives_the_whole_table_grouping_even_for_boilerplate
         changed = {p for p, label in streamed.items() if label != final[p]}
         assert changed == set(grouper.moved_paths()), batch  # exactly the written ones a later article moved
     assert len(set(whole.values())) < len(specs) - 20  # it did group
+
+
+def test_a_hit_lists_a_bounded_number_of_version_ids_but_counts_them_all(versioned, monkeypatch):
+    _, index = versioned
+    monkeypatch.setattr(stories, "MAX_VERSION_IDS", 1)
+    monkeypatch.setattr(stories, "MAX_VERSIONS", 1)
+    with Engine(index) as engine:
+        hit = [h for h in engine.search("demilitarised").hits if h.version_count][0]
+        assert hit.version_count == 2 and len(hit.versions) == 1
+        assert len(engine.versions(hit.id)) == 1

@@ -46,7 +46,7 @@ def hit_payload(hit) -> dict:
     """One hit as JSON: `story` names its story, `versions` the story's other matching articles."""
     return {"id": hit.id, "title": hit.title, "date": hit.date, "source": hit.source, "path": hit.path,
             "score": hit.score, "snippet": snippets.plain(hit.snippet), "snippet_html": str(passages_html(hit.snippet)),
-            "story": hit.story, "versions": {"count": len(hit.versions), "ids": list(hit.versions)}}
+            "story": hit.story, "versions": {"count": hit.version_count, "ids": list(hit.versions)}}
 
 
 def results_payload(results) -> dict:
