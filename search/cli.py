@@ -1,4 +1,4 @@
-"""The click face of the engine: index, query, show, stats, serve. Thin: parsing, ranking and metadata live in search/."""
+"""The click face of the engine: index, query, show, versions, stats, serve. Thin: the work lives in search/."""
 from __future__ import annotations
 
 import csv

@@ -211,8 +211,9 @@ def _restored_document(searcher, columns, docnum: int, story: str) -> dict:
     """An indexed document as the indexer wrote it, with a new story label (STORIES: relabelling)."""
     f = searcher.stored_fields(docnum)
     source_names, sigs = columns
-    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source_names[docnum].decode("utf-8") or None,
-                      f.get("body", ""), f.get("extra") or {})
+    source = source_names[docnum].decode("utf-8") or None
+    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source, f.get("body", ""),
+                      f.get("extra") or {})
     return to_document(article, sigs[docnum].decode("utf-8"), story)
 
 

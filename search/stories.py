@@ -27,7 +27,6 @@ stories already written makes the later one change its label, and those few are 
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -507,14 +506,6 @@ def save(folder: str | os.PathLike, table: Table) -> None:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(folder)
-
-
-def digest(table: Table) -> str:
-    """A short fingerprint of a table's ids and signatures (for tests and diagnostics)."""
-    h = hashlib.sha1()
-    for part in (table.ids.astype(str).tobytes(), table.sigs.tobytes()):
-        h.update(part)
-    return h.hexdigest()[:12]
 
 
 # -- collapsing results by story ----------------------------------------------------------------------------

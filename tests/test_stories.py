@@ -10,7 +10,7 @@ from search.indexer import sync
 from search.searcher import Engine
 from search.store import IndexStore
 from tests.factory import write_article
-from tests.stories_factory import COPY, OTHER, VERSIONED, WIRE, write_versioned
+from tests.stories_factory import OTHER, VERSIONED, WIRE, write_versioned
 
 ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
 
@@ -166,7 +166,8 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
     sync(folder, tmp_path / "index2", full=True)
     labels = labels_in(tmp_path / "index2")
     assert len(rewritten) == 1
-    assert labels["b/first-half.txt"] == labels["c/second-half.txt"] == labels[ORIGINAL] == article_id("b/first-half.txt")
+    first = article_id("b/first-half.txt")
+    assert labels["b/first-half.txt"] == labels["c/second-half.txt"] == labels[ORIGINAL] == first
     assert labels == stories.load(tmp_path / "index2" / IndexStore(tmp_path / "index2").pointer().generation
                                   ).labels_by_path()
 

@@ -1,4 +1,4 @@
-"""The stories pages: the comparison of two versions of a story, as HTML and JSON. Thin: search/diff.py does the work."""
+"""The stories pages: two versions of a story compared, as HTML and JSON. Thin: search/diff.py does the work."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
