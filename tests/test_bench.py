@@ -163,7 +163,7 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     parts = {p: json.loads((out / f"{p}.json").read_text()) for p in
-             ("build", "incremental", "query", "scale", "relevance")}
+             ("build", "incremental", "query", "scale", "relevance", "stories")}
     for data in parts.values():
         assert data["quick"] is True
         assert data["engine_missing"] is None, data["engine_missing"]
@@ -204,3 +204,11 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
         assert all(0 <= m[k] <= 1 for k in ("map", "ndcg@10", "p@10", "r@100")), system
     assert scores["fts5-or"]["map"] > 0.3  # TIME is easy for bm25: a broken translation would show here
     assert rel["sweep"] and any(r["default"] for r in rel["sweep"])
+
+    stories = parts["stories"]
+    for name in ("bbc", "syndication"):
+        r = stories["results"][name]
+        assert 0 <= r["precision"] <= 1 and 0 <= r["recall"] <= 1 and r["correct_pairs"] <= r["found_pairs"], name
+    assert stories["results"]["syndication"]["true_pairs"] > 40
+    assert all(stories["build"]["cpu"][m] > 0 for m in ("with", "without"))
+    assert stories["latency"]["collapsed"]["n"] == stories["latency"]["all_versions"]["n"] == 20
