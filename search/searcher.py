@@ -509,14 +509,17 @@ class Engine:
         return out
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles most like this one (more-like-this on the body's key terms)."""
+        """Articles most like this one (more-like-this on the body's key terms), other versions of its story left out
+        (the article page lists those apart)."""
         with self._searching() as (snap, searcher):
             docnum = self._docnum(searcher, article_id)
             stored = searcher.stored_fields(docnum)
             text = stored.get("title", "") + "\n" + stored.get("body", "")
-            found = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=12)
             columns = snap.columns(searcher)
-            return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
+            versions = set(stories.members(columns.story, docnum)[:stories.MAX_VERSIONS].tolist())
+            found = searcher.more_like(docnum, "body", text=text, top=limit + 1 + len(versions), numterms=12)
+            return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found
+                    if h.docnum != docnum and h.docnum not in versions][:limit]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""

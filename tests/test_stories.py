@@ -297,3 +297,11 @@ def test_a_hit_lists_a_bounded_number_of_version_ids_but_counts_them_all(version
         hit = [h for h in engine.search("demilitarised").hits if h.version_count][0]
         assert hit.version_count == 2 and len(hit.versions) == 1
         assert len(engine.versions(hit.id)) == 1
+
+
+def test_related_articles_leave_out_the_versions(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        related = {h.id for h in engine.related(article_id(ORIGINAL), limit=5)}
+    assert related and not related & {article_id(MIRROR), article_id(COPY_PATH)}
+    assert article_id(REBELS) in related
