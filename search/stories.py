@@ -336,30 +336,37 @@ def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: in
         out_j.append(rows[d:][same])
 
 
-def _stream_pairs(seen: tuple[np.ndarray, np.ndarray], keys: np.ndarray, rows: np.ndarray, cap: int):
-    """(new rows, earlier rows, seen updated): each new row paired with up to `cap` rows before it with its key,
-    nearest first, among `seen` (sorted (key, row) pairs of earlier batches) and the earlier rows of this batch."""
-    old_keys, old_rows = seen
+def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, rows: np.ndarray, cap: int):
+    """(new rows, earlier rows): each new row paired with up to `cap` rows before it with its key, nearest first,
+    among the earlier rows of this batch and those of earlier batches; `runs` (sorted (key, row) arrays, newest
+    last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n)."""
     order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order]
-    # within the batch: as _chain()
+    keys, rows = keys[order], rows[order].astype(np.int32)
     out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    _chain(keys, rows, out_j, out_i, cap)  # _chain appends (earlier, later)
-    # before the batch: a row that already has j earlier rows of its key in the batch takes up to cap - j more
+    _chain(keys, rows, out_j, out_i, cap)  # within the batch; _chain appends (earlier, later)
+    # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
     first_of_run = np.ones(len(keys), dtype=bool)
     first_of_run[1:] = keys[1:] != keys[:-1]
     run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
-    j = np.arange(len(keys)) - run_start
-    hi = np.searchsorted(old_keys, keys, side="right")
-    lo = np.searchsorted(old_keys, keys, side="left")
-    take = np.clip(np.minimum(hi - lo, cap - j), 0, None)
-    total = int(take.sum())
-    if total:
-        offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
-        out_i.append(np.repeat(rows, take))
-        out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets])
-    # a linear merge: the batch's rows come after every earlier row, so each goes after its key's earlier rows
-    return np.concatenate(out_i), np.concatenate(out_j), (np.insert(old_keys, hi, keys), np.insert(old_rows, hi, rows))
+    room = cap - (np.arange(len(keys)) - run_start)
+    for old_keys, old_rows in reversed(runs):
+        if not (room > 0).any():
+            break
+        hi = np.searchsorted(old_keys, keys, side="right")
+        take = np.clip(np.minimum(hi - np.searchsorted(old_keys, keys, side="left"), room), 0, None)
+        total = int(take.sum())
+        if total:
+            offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
+            out_i.append(np.repeat(rows, take).astype(np.int64))
+            out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets].astype(np.int64))
+        room = room - take
+    runs.append((keys, rows))
+    while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+        (k1, r1), (k2, r2) = runs[-2], runs.pop()
+        # the newer run's rows all come after the older run's: each goes after its key's older rows
+        at = np.searchsorted(k1, k2, side="right")
+        runs[-1] = (np.insert(k1, at, k2), np.insert(r1, at, r2))
+    return (np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64))
 
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -398,8 +405,8 @@ class Grouper:
         self._ids: list[str] = []
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
-        self._bands = (np.zeros(0, np.uint64), np.zeros(0, np.int64))  # (key, row) sorted: every band so far
-        self._exact = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        self._bands: list = []  # sorted (key, row) runs of every band key so far
+        self._exact: list = []
         self.moved: set[int] = set()  # rows written with a label that a later article changed
         self._batch_start = 0
 
@@ -408,21 +415,21 @@ class Grouper:
         table = make_table(entries)
         if not len(table):
             return {}
-        self.tables.append(table)
         start = self._batch_start = len(self._ids)
         n = len(table)
         while len(self._sigs) < start + n:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[start:start + n] = table.sigs
+        self.tables.append(Table(table.ids, table.paths, table.sync_sigs, None, table.counts, table.exact))  # sigs once
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
-        ei, ej, self._exact = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
+        ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
         rich = table.counts >= MIN_SHINGLES
         with np.errstate(over="ignore"):
             bands = table.sigs[rich, :BANDS * ROWS].reshape(int(rich.sum()), BANDS, ROWS).astype(np.uint64)
             keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
                          + np.arange(BANDS, dtype=np.uint64) * _MIX[3])
-        ci, cj, self._bands = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
+        ci, cj = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
                                             cap=BUCKET_CAP)
         found_i, found_j = [ei], [ej]
         if len(ci):
@@ -471,8 +478,9 @@ class Grouper:
         """Every signature added so far, as one table."""
         if not self.tables:
             return Table.empty()
-        parts = [np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS]
-        return Table(*parts).select(np.argsort(parts[1], kind="stable"))
+        parts = {f: np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS if f != "sigs"}
+        table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
+        return table.select(np.argsort(table.paths, kind="stable"))
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
