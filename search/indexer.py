@@ -150,13 +150,14 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
     try:
         writer = _bulk_writer(ix)
         # STORIES: articles are written in path order a batch at a time, each with its story label
-        grouper, batch = stories.Grouper(), []
+        grouper, batch, size = stories.Grouper(), [], 0
 
         def write_batch():
             labels = grouper.add([(a.id, a.path, sig, a.title, a.body) for a, sig in batch])
             for article, sig in batch:
                 writer.add_document(**to_document(article, sig, labels[article.path]))
             batch.clear()
+            return 0
 
         try:
             for done, (rel, st) in enumerate(sorted(files.items()), 1):
@@ -164,8 +165,9 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
                 if read:
                     article, digest = read
                     batch.append((article, _signature(st, digest, sidecar_digest(sidecar.get(rel)))))
-                    if len(batch) >= STORY_BATCH:
-                        write_batch()
+                    size += len(article.body)
+                    if len(batch) >= STORY_BATCH or size >= STORY_BATCH_BYTES:
+                        size = write_batch()
                     report.added += 1
                 if progress:
                     progress(done, len(files))
@@ -183,8 +185,9 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
     return generation
 
 
-#: Articles whose near-duplicate signatures are made together during a full rebuild.
-STORY_BATCH = 512
+#: Articles whose near-duplicate signatures are made together during a full rebuild (and bytes of their text).
+STORY_BATCH = 2048
+STORY_BATCH_BYTES = 8 << 20
 
 
 def _indexed_stories(ix) -> dict[str, str]:
