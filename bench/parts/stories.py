@@ -197,6 +197,27 @@ def _without_stories():
         stories.Grouper.add, indexer._write_stories = saved
 
 
+@contextlib.contextmanager
+def _story_clock(spent: list):
+    """Adds to spent[0] the CPU time of the indexer's story work (signatures, grouping, relabelling, the file)."""
+    from search import indexer, stories
+    saved = stories.Grouper.add, indexer._write_stories
+
+    def clocked(f):
+        def g(*a, **k):
+            c = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[0] += time.process_time() - c
+        return g
+    stories.Grouper.add, indexer._write_stories = clocked(saved[0]), clocked(saved[1])
+    try:
+        yield
+    finally:
+        stories.Grouper.add, indexer._write_stories = saved
+
+
 def _build_times(articles: Path, root: Path, rounds: int) -> dict:
     from search.indexer import sync
     wall = {"with": [], "without": []}
