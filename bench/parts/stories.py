@@ -147,10 +147,10 @@ def _word_ratio(folder: Path, a: str, b: str) -> float:
 
 
 def _score(labels: dict[str, str], truth_groups: list[list[str]], folder: Path) -> dict:
-    predicted = defaultdict(list)
+    by_label = defaultdict(list)
     for path, label in labels.items():
-        if label:
-            predicted[label].append(path)
+        by_label[label].append(path)
+    predicted = {label: paths for label, paths in by_label.items() if len(paths) > 1}
     got, want = _pairs(predicted.values()), _pairs(truth_groups)
     # pairs joined through a chain of true pairs are true too: compare on the transitive closure of the truth
     parent = {}
