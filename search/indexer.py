@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
 
 from search import stories
@@ -177,7 +178,9 @@ def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progre
             writer.cancel()
             raise
         # STORIES: the few articles whose story a later one joined to an earlier story are rewritten
-        _write_stories(ix, store.path / generation, grouper.table(), [], [], grouper.labels(), grouper.moved_paths())
+        table, written = grouper.table(), grouper.labels()
+        _write_stories(ix, store.path / generation, table, [], [], [written[p] for p in table.paths.tolist()],
+                       grouper.moved_paths())
     except BaseException:
         shutil.rmtree(store.path / generation, ignore_errors=True)
         raise
@@ -220,13 +223,16 @@ def _restored_document(searcher, columns, docnum: int, story: str) -> dict:
     return to_document(article, sigs[docnum].decode("utf-8"), story)
 
 
-def _write_stories(ix, folder, table, writes: list[dict], removed: list[str], wanted=None, stale=None) -> None:
+def _write_stories(ix, folder, table, writes: list[dict], removed: list[str], labels=None, stale=None) -> None:
     """STORIES: give `writes` their story labels, relabel indexed documents whose story changed, commit, and keep
-    the table in the generation folder (written after the commit: a table that misses it is healed next sync).
+    the table (with the labels) in the generation folder, written after the commit: a table that misses a commit is
+    healed at the next sync.
 
-    A rebuild passes the labels it wrote (`wanted`) and the paths whose label changed since (`stale`)."""
-    if wanted is None:
-        wanted = table.labels_by_path()
+    `labels` are the table's rows' labels and `stale` the paths of indexed documents whose label changed; without
+    them every label is recomputed and compared with the index's (a healing sync)."""
+    if labels is None:
+        labels = stories.labels(table).tolist()
+    wanted = dict(zip(table.paths.tolist(), labels))
     for doc in writes:
         doc["story"] = wanted.get(doc["path"], "").encode("utf-8")
     if stale is None:
@@ -250,6 +256,7 @@ def _write_stories(ix, folder, table, writes: list[dict], removed: list[str], wa
         except BaseException:
             writer.cancel()
             raise
+    table.labels = np.array(labels, dtype=str)
     stories.save(folder, table)
 
 
@@ -292,11 +299,19 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
     report.removed = len(removed)
     folder = store.path / generation
     table = stories.load(folder)
-    if writes or removed or table is None or not stories.describes(table, indexed):
+    healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
+    if writes or removed or not healthy:
         gone = set(removed)
         after = {p: s for p, s in indexed.items() if p not in gone}
         after.update((doc["path"], doc["sig"].decode("utf-8")) for doc in writes)
         fresh = [(d["id"], d["path"], d["sig"].decode("utf-8"), d["title"], d["body"]) for d in writes]
-        table = stories.refresh(table, after, fresh, lambda paths: _stored_entries(ix, paths))
-        _write_stories(ix, folder, table, writes, removed)
+        stored = lambda paths: _stored_entries(ix, paths)  # noqa: E731
+        table, old, new_rows, gone_labels = stories.refresh(table, after, fresh, stored)
+        if healthy:  # only the stories this sync touched are worked out again
+            labels = stories.relabel(table, old, new_rows, gone_labels)
+            stale = [p for p, was, now, added in zip(table.paths.tolist(), old.tolist(), labels.tolist(),
+                                                     new_rows.tolist()) if not added and was != now]
+            _write_stories(ix, folder, table, writes, removed, labels.tolist(), stale)
+        else:
+            _write_stories(ix, folder, table, writes, removed)
     report.total = len(indexed) - report.removed + report.added

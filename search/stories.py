@@ -232,6 +232,7 @@ class Table:
     sigs: np.ndarray       # uint32[n, K]
     counts: np.ndarray     # uint32[n]: shingles
     exact: np.ndarray      # uint64[n]: hash of the cleaned word sequence, 0 when there are no words
+    labels: np.ndarray | None = None  # str: the story labels the index's documents carry (kept in the file)
 
     FIELDS = ("ids", "paths", "sync_sigs", "sigs", "counts", "exact")
 
@@ -274,30 +275,42 @@ def describes(table: Table, indexed: dict[str, str]) -> bool:
 
 
 def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str, str, str, str, str]],
-            stored) -> Table:
-    """The table for an index whose documents are `indexed` ({path: sync signature}) after a sync.
+            stored) -> tuple[Table, np.ndarray, np.ndarray, set[str]]:
+    """(table, old labels, fresh rows, gone labels) for an index whose documents are `indexed` ({path: sync
+    signature}) after a sync.
 
-    Rows of paths that are gone or whose signature changed are dropped, `fresh` entries (id, path, sync signature,
-    title, body) are added, and any indexed path still missing (a table lost to a crash, say) is rebuilt from
-    `stored(paths) -> entries`, so the table always describes exactly the indexed documents."""
+    Rows of paths that are gone or whose signature changed are dropped (their labels are the gone ones), `fresh`
+    entries (id, path, sync signature, title, body) are added, and any indexed path still missing (a table lost to
+    a crash, say) is rebuilt from `stored(paths) -> entries`, so the table describes exactly the indexed documents.
+    Old labels are "" for fresh rows, and for every row when the table kept none."""
     table = table if table is not None else Table.empty()
     fresh_paths = {e[1] for e in fresh}
     keep = np.array([indexed.get(p) == s and p not in fresh_paths
                      for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist())], dtype=bool)
-    table = table.select(keep) if len(table) else table
-    have = set(table.paths.tolist()) | fresh_paths
+    known = table.labels is not None and len(table.labels) == len(table)
+    gone = set(table.labels[~keep].tolist()) - {""} if known and len(table) else set()
+    old_by_path = dict(zip(table.paths[keep].tolist(), table.labels[keep].tolist())) if known and len(table) else {}
+    kept = table.select(keep) if len(table) else table
+    have = set(kept.paths.tolist()) | fresh_paths
     missing = [p for p in indexed if p not in have]
-    return table.plus(make_table(list(fresh) + (list(stored(missing)) if missing else [])))
+    merged = kept.plus(make_table(list(fresh) + (list(stored(missing)) if missing else [])))
+    old = np.array([old_by_path.get(p, "") for p in merged.paths.tolist()], dtype=str)
+    return merged, old, old == "", gone
 
 
-def similar_pairs(table: Table) -> tuple[np.ndarray, np.ndarray]:
-    """(i, j) with i < j of every pair of table rows that are versions of one story (before transitivity)."""
+def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) with i < j of every pair of table rows that are versions of one story (before transitivity).
+
+    With `only` (bool per row), just the buckets that hold a key of one of those rows, whole: every pair involving
+    them, found with the same candidates as for the whole table."""
     n = len(table)
     found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if n < 2:
         return found_i[0], found_j[0]
     # (a) identical cleaned text
     has_text = np.flatnonzero(table.exact != 0)
+    if only is not None:
+        has_text = has_text[np.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
     _chain(table.exact[has_text], has_text, found_i, found_j, cap=1)
     # (b) near-duplicates: candidates from LSH bands, checked on the whole signature
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
@@ -307,7 +320,11 @@ def similar_pairs(table: Table) -> tuple[np.ndarray, np.ndarray]:
             bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
             key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
             key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
-        _chain(key.reshape(-1), np.repeat(rich, BANDS), cand_i, cand_j, cap=BUCKET_CAP)
+        key, key_rows = key.reshape(-1), np.repeat(rich, BANDS)
+        if only is not None:
+            chosen = np.isin(key, key[only[key_rows]])
+            key, key_rows = key[chosen], key_rows[chosen]
+        _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
         ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
         if len(ci):
             pair = np.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
@@ -382,6 +399,24 @@ def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         label = label[label]  # pointer jumping
         if np.array_equal(label, before):
             return label
+
+
+def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) -> np.ndarray:
+    """The labels after a sync, recomputed only for the stories it touched: `old` is each row's label before (""
+    for `fresh` rows, added or changed), `gone` the labels of stories that lost a version. The same labels as
+    labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label."""
+    if not fresh.any() and not gone:
+        return old.copy()
+    i, j = similar_pairs(table, only=fresh)
+    ends = np.concatenate([i, j])
+    touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
+    area = fresh | np.isin(old, np.array(sorted(touched), dtype=str))
+    i, j = similar_pairs(table, only=area)
+    inside = area[i] & area[j]
+    root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
+    new = np.array(old.tolist(), dtype=object)  # fixed-width str arrays would cut longer labels
+    new[area] = table.ids[root[area]]
+    return np.array(new.tolist(), dtype=str)
 
 
 def labels(table: Table) -> np.ndarray:
@@ -489,7 +524,7 @@ def load(folder: str | os.PathLike) -> Table | None:
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
-            table = Table(*(data[f] for f in Table.FIELDS))
+            table = Table(*(data[f] for f in Table.FIELDS), labels=data["labels"] if "labels" in data else None)
     except (OSError, ValueError, KeyError, EOFError):
         return None
     n = len(table.ids)
@@ -506,7 +541,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as f:
-            np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS})
+            extra = {"labels": table.labels} if table.labels is not None else {}
+            np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS}, **extra)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, folder / FILE_NAME)

@@ -305,3 +305,36 @@ def test_related_articles_leave_out_the_versions(versioned):
         related = {h.id for h in engine.related(article_id(ORIGINAL), limit=5)}
     assert related and not related & {article_id(MIRROR), article_id(COPY_PATH)}
     assert article_id(REBELS) in related
+
+
+def test_relabel_after_changes_equals_labelling_the_whole_table():
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(400)]
+    bases = [" ".join(rng.choice(words, 60)) for _ in range(12)]
+
+    def spec(i, base):
+        text = bases[base].split()
+        cut = int(rng.integers(0, 12))
+        return (f"p{i:03d}.txt", "t", None, None, " ".join(text[cut:]))
+    specs = {f"p{i:03d}.txt": spec(i, int(rng.integers(0, 12))) for i in range(40)}
+    table = table_of(list(specs.values()))
+    table.labels = stories.labels(table)
+    for step in range(8):
+        paths = sorted(specs)
+        removed = set(rng.choice(paths, 3, replace=False).tolist())
+        changed = [spec(int(p[1:4]), int(rng.integers(0, 12))) for p in rng.choice(
+            [p for p in paths if p not in removed], 2, replace=False).tolist()]
+        added = [spec(100 + step * 3 + k, int(rng.integers(0, 12))) for k in range(3)]
+        for p in removed:
+            del specs[p]
+        for s in changed + added:
+            specs[s[0]] = s
+        fresh = [(article_id(p), p, f"sig{step}", t, b) for p, t, _d, _s, b in changed + added]
+        indexed = {p: ("sig" if p in table.paths.tolist() and p not in {s[0] for s in changed} else f"sig{step}")
+                   for p in specs}
+        indexed.update((p, s) for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist()) if p in indexed
+                       and p not in {s[0] for s in changed})
+        table, old, new_rows, gone = stories.refresh(table, indexed, fresh, lambda paths: [])
+        got = stories.relabel(table, old, new_rows, gone)
+        assert got.tolist() == stories.labels(table).tolist(), step
+        table.labels = got
