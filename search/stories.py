@@ -545,7 +545,7 @@ def save(folder: str | os.PathLike, table: Table) -> None:
             np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS}, **extra)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, folder / FILE_NAME)
+        os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
