@@ -577,6 +577,18 @@ def _source_by_credit(text: str) -> str | None:
     return None
 
 
+_POOL_CREDIT = re.compile(r"\b(?i:pool)(?:\s+(?i:photo))?\s+(?i:via)\s+(?:AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$")
+CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters of a line
+
+
+def is_photo_credit(line: str) -> bool:
+    """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
+    tail = line.strip().rstrip("\\").strip()[-CREDIT_TAIL:]
+    if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+        return False
+    return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))
+
+
 def infer_source(text: str) -> str | None:
     """The outlet whose signature the text carries (canonical name); None when nothing states it."""
     if not text:
