@@ -10,7 +10,8 @@ from typing import Callable
 
 from whoosh.codec.whoosh3 import W3Codec
 
-from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
+from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
+                             sidecar_digest)
 from search.bulkwriter import BulkWriter
 from search.errors import IndexUnwritable, SearchError
 from search.schema import SCHEMA_VERSION
@@ -95,13 +96,15 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
-        files = dict(list_article_files(root))
+        files = dict(list_article_files(root, warn=lambda message: _skipped(report, message)))
+        ids, colliding, collisions = assign_ids(files)
+        report.warnings.extend(collisions)
         generation = None
         try:
             if full:
-                generation = _rebuild(root, store, files, sidecar, report, progress)
+                generation = _rebuild(root, store, files, sidecar, report, progress, ids)
             else:
-                _update(root, store, pointer.generation, files, sidecar, report, progress)
+                _update(root, store, pointer.generation, files, sidecar, report, progress, ids, colliding)
                 generation = pointer.generation  # from here on the changes are committed into the live generation
             store.publish(generation, str(root))
         except OSError as exc:
@@ -132,25 +135,29 @@ def _unwritable(path: Path, exc: OSError, kept_old: bool = True) -> IndexUnwrita
     return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
 
 
-def _read(root, rel, sidecar, report) -> tuple[Article, str] | None:
+def _skipped(report: SyncReport, message: str) -> None:
+    report.warnings.append(message)
+    report.skipped += 1
+
+
+def _read(root, rel, sidecar, report, ids) -> tuple[Article, str] | None:
     try:
-        result = read_article(root, rel, sidecar.get(rel))
+        result = read_article(root, rel, sidecar.get(rel), ids[rel])
     except SkippedFile as skipped:
-        report.warnings.append(str(skipped))
-        report.skipped += 1
+        _skipped(report, str(skipped))
         return None
     report.warnings.extend(result.warnings)
     return result.article, result.digest
 
 
-def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progress) -> str:
+def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progress, ids) -> str:
     """Write every article into a new generation; the live one keeps answering until publish()."""
     generation, ix = store.new_generation()
     try:
         writer = _bulk_writer(ix)
         try:
             for done, (rel, st) in enumerate(files.items(), 1):
-                read = _read(root, rel, sidecar, report)
+                read = _read(root, rel, sidecar, report, ids)
                 if read:
                     article, digest = read
                     writer.add_document(**to_document(article, _signature(st, digest, sidecar_digest(sidecar.get(rel)))))
@@ -175,8 +182,13 @@ def _indexed_signatures(ix) -> dict[str, str]:
         return {paths[d]: sigs[d].decode("utf-8") for d in reader.all_doc_ids()}
 
 
-def _update(root, store: IndexStore, generation, files, sidecar, report: SyncReport, progress) -> None:
-    """Apply the differences between the folder and the live generation in one Whoosh commit."""
+def _update(root, store: IndexStore, generation, files, sidecar, report: SyncReport, progress, ids,
+            colliding) -> None:
+    """Apply the differences between the folder and the live generation in one Whoosh commit.
+
+    A file whose id collides with another's is always rewritten (replaced by path): which of the two keeps
+    the plain id depends on the other files, not on its own bytes.
+    """
     ix = store.open_for_writing(generation)
     indexed = _indexed_signatures(ix)
     writes: list[dict] = []
@@ -186,12 +198,12 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
             progress(done, len(files))
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
-        if old is not None:
+        if old is not None and rel not in colliding:
             size, mtime, digest, old_side = old.split(":")
             if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
-        read = _read(root, rel, sidecar, report)
+        read = _read(root, rel, sidecar, report, ids)
         if read is None:
             if old is not None:
                 removed.append(rel)  # it was indexed, but now it cannot be read: don't serve stale text
@@ -208,7 +220,7 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
     if writes or removed:
         writer = _writer(ix)
         try:
-            for rel in removed:
+            for rel in removed + [doc["path"] for doc in writes if doc["path"] in colliding]:
                 writer.delete_by_term("path", rel)
             for doc in writes:
                 writer.update_document(**doc)

@@ -6,7 +6,7 @@ from whoosh import columns, fields
 from search.analysis import ANALYZER
 
 #: Bump when the schema or what the indexer puts in it changes: `search index` then rebuilds in full by itself.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def make_schema() -> fields.Schema:

@@ -10,7 +10,7 @@ from typing import Iterable
 from whoosh.support.charset import accent_map
 
 from search import metadata
-from search.analysis import MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
+from search.analysis import INVISIBLE, MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
 
 Span = tuple[str, bool]
 Passage = list[Span]
@@ -37,6 +37,7 @@ CUT = "…"
 CUT_BEFORE: Span = (CUT + " ", False)
 CUT_AFTER: Span = (" " + CUT, False)
 _HEAD_MAX = 4  # the longest stem head _heads makes
+_INVISIBLE = re.compile("[%s]" % INVISIBLE)
 # a sentence ends at . ! ? (and closing quotes/brackets) followed by white space and a capital or a quote
 # ("Sept. 7" and "3.5 percent" do not end one), or at a line break. Written to start with one character class
 # (the lookbehinds say which kind of end it is) so that the regex engine skips ahead to those characters:
@@ -94,13 +95,17 @@ def _starts(text: str, stems: frozenset[str], chunk: int = None):
     alternatives, ascii_only = _heads(stems)
     careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
     quick = re.compile(alternatives)
+    tolerant = None
     resume = 0  # where the last match ended: matches do not overlap, across a cut as within a piece
     for a in range(0, len(text), chunk):
         b = min(len(text), a + chunk)
         # one character before (the word-start test) and a head's length after (a head crossing the cut)
         lo = a - 1 if a else 0
-        piece, pos = text[lo:b + _HEAD_MAX], max(a, resume) - lo
-        if ascii_only and piece.isascii():
+        piece, pos = text[lo:b + 2 * _HEAD_MAX], max(a, resume) - lo
+        if _INVISIBLE.search(piece):  # a soft hyphen or a zero-width joiner may sit inside a head: "Zan\u00adzibar"
+            tolerant = tolerant or _tolerant(stems)
+            found = _careful_starts(piece.translate(_PROBE), tolerant, pos, b - lo)
+        elif ascii_only and piece.isascii():
             found = _quick_starts(piece.lower(), quick, pos, b - lo)
         else:
             probe = piece.translate(_PROBE)
@@ -111,6 +116,19 @@ def _starts(text: str, stems: frozenset[str], chunk: int = None):
         for start, end in found:
             resume = lo + end
             yield lo + start
+
+
+def _tolerant(stems: frozenset[str]):
+    """The careful finder, with the analyzer's invisible characters allowed between a head's letters."""
+    gap = "[%s]?" % INVISIBLE
+    heads = _heads(stems)[0].split("|")
+    alternatives = "|".join(gap.join(re.escape(ch) for ch in re_unescape(h)) for h in heads)
+    return re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
+
+
+def re_unescape(escaped: str) -> str:
+    """The literal text of a re.escape()d string."""
+    return re.sub(r"\\(.)", r"\1", escaped)
 
 
 def _careful_starts(probe: str, careful_re, pos: int, stop: int):
