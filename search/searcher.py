@@ -29,6 +29,8 @@ from search.query import ParsedQuery, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
+#: related() takes an article's key terms from at most this many characters of its body.
+RELATED_TEXT_CHARS = 20_000
 MAX_PER_PAGE = 100
 #: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
 MAX_REACHABLE = 10_000
@@ -465,7 +467,9 @@ class Engine:
         with self._searching() as (snap, searcher):
             docnum = self._docnum(searcher, article_id)
             stored = searcher.stored_fields(docnum)
-            text = stored.get("title", "") + "\n" + stored.get("body", "")
+            # the key terms of a long article come from its opening: a file of 260,000 short lines would
+            # otherwise cost a term look-up for each of its distinct words on every article page
+            text = stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS]
             found = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=12)
             columns = snap.columns(searcher)
             return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]

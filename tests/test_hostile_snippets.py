@@ -197,3 +197,22 @@ def test_a_photo_caption_is_not_chosen_when_the_story_matches():
     assert "offensive" in "".join(t for t, _ in passage)
     only_caption = snippets.passages(text.split("\n")[0], {"hajin"})
     assert only_caption and "SOULEIMAN" in "".join(t for t, _ in only_caption[0])  # better than nothing
+
+
+def test_related_articles_of_a_long_article_read_a_bounded_part_of_it(hostile_index, monkeypatch):
+    from whoosh.searching import Searcher
+
+    from search import searcher as searcher_module
+    folder, index = hostile_index
+    seen = []
+    real = Searcher.more_like
+
+    def more_like(self, docnum, fieldname, text=None, **kwargs):
+        seen.append(len(text or ""))
+        return real(self, docnum, fieldname, text=text, **kwargs)
+
+    monkeypatch.setattr(Searcher, "more_like", more_like)
+    with Engine(index) as engine:
+        for hit in engine.search("oil", per_page=100).hits:
+            engine.related(hit.id)
+    assert len(seen) == 5 and max(seen) <= searcher_module.RELATED_TEXT_CHARS + 100
