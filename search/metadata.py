@@ -41,6 +41,10 @@ Source  (infer_source)
                      "(Photo by NAME / AFP)".  Pool photos distributed by an agency ("Pool Photo via AP",
                      "Pool via REUTERS") are not credits for the text.
   Short acronyms must be written in capitals to count ("(AP)", not "(ap)").
+
+Caption  (is_photo_credit)
+  A line that ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS") is a caption: the
+  snippets do not choose it as a passage while the story itself matches.
   A "Reporting by ...; Editing by ..." trailer is Reuters house style but is not used on its own: other
   outlets republish such copy, so it would over-reach.
 """
@@ -51,7 +55,7 @@ import datetime as _dt
 import re
 from itertools import islice
 
-__all__ = ["infer_title", "infer_date", "infer_source", "normalize_date", "canonical_source",
+__all__ = ["infer_title", "infer_date", "infer_source", "normalize_date", "canonical_source", "is_photo_credit",
            "OUTLETS", "SECTION_LABELS", "SITE_CHROME", "CHROME_WORDS"]
 
 HEAD_CHARS = 2048        # title and date look only at this much of the top of the text
