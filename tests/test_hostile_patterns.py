@@ -1,8 +1,10 @@
-"""Every regular expression run over article text is linear (issue 11, item 4), checked by structure, not by a timer.
+r"""Every regular expression run over article text is linear (issue 11, item 4), checked by structure, not by a timer.
 
 Two checks, over every compiled pattern of search/articles.py and search/metadata.py:
-1. shape: no unbounded repeat inside another unbounded repeat (the shape of catastrophic backtracking), and the
-   patterns that may see a whole text are a repeat of one character class (one pass, nothing to retry);
+1. shape: no unbounded repeat inside another unbounded repeat (the shape of catastrophic backtracking), no two
+   unbounded repeats side by side that can match the same character (the quadratic shape: `(.*?)\s*$` once made
+   a front-matter line of white space take 28.6 s for 80 KB), and the patterns that may see a whole text are a
+   repeat of one character class (one pass, nothing to retry);
 2. input: each rule is fed 1 MiB adversarial texts built against it, and a recording stand-in for every pattern
    checks what it was run over: the whole-text patterns above, every other one at most LINE_BOUND characters
    a call, and all of them together a bounded number of characters. A pattern that is quadratic in its input
@@ -11,6 +13,7 @@ Two checks, over every compiled pattern of search/articles.py and search/metadat
 from __future__ import annotations
 
 import re
+from re import _compiler as sre_compile
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 
@@ -85,6 +88,66 @@ def test_the_patterns_are_all_found():
 @pytest.mark.parametrize("module,attr,pattern", ALL, ids=[f"{m}.{a}" for m, a, _ in ALL])
 def test_no_pattern_nests_unbounded_repeats(module, attr, pattern):
     assert not nested_unbounded(sre_parse.parse(pattern.pattern, pattern.flags)), pattern.pattern
+
+
+_SAMPLE = [chr(c) for c in range(0x250)] + list("\u2013\u2014\u2019\u201c\u201d\u2003\u3000")
+_SINGLE = (sre_constants.IN, sre_constants.LITERAL, sre_constants.NOT_LITERAL, sre_constants.ANY,
+           sre_constants.CATEGORY)
+
+
+def _chars(node, flags) -> frozenset[str]:
+    """The characters (of a sample of Latin, punctuation and spaces) one single-character node matches."""
+    sub = sre_parse.SubPattern(sre_parse.State(), [node])
+    sub.state.flags = flags
+    rx = sre_compile.compile(sub, flags)
+    return frozenset(ch for ch in _SAMPLE if rx.fullmatch(ch))
+
+
+def _flatten(seq):
+    out = []
+    for op, av in seq:
+        out += _flatten(av[3]) if op == sre_constants.SUBPATTERN else [(op, av)]
+    return out
+
+
+def _repeated_char(item):
+    op, av = item
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[1] == sre_constants.MAXREPEAT:
+        body = _flatten(av[2])
+        if len(body) == 1 and body[0][0] in _SINGLE:
+            return body[0]
+    return None
+
+
+def overlapping_neighbours(seq, flags) -> list:
+    """Pairs of unbounded single-character repeats, side by side (groups aside), that share a character."""
+    items, found = _flatten(seq), []
+    for a, b in zip(items, items[1:]):
+        x, y = _repeated_char(a), _repeated_char(b)
+        if x and y and _chars(x, flags) & _chars(y, flags):
+            found.append((a, b))
+    for op, av in items:
+        if op == sre_constants.BRANCH:
+            for branch in av[1]:
+                found += overlapping_neighbours(branch, flags)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            found += overlapping_neighbours(av[2], flags)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            found += overlapping_neighbours(av[1], flags)
+    return found
+
+
+def test_the_quadratic_shape_is_recognised():
+    old = sre_parse.parse(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")  # the front-matter line of before
+    assert overlapping_neighbours(old, old.state.flags)
+    new = sre_parse.parse(articles._KEY_VALUE.pattern)
+    assert not overlapping_neighbours(new, new.state.flags)
+
+
+@pytest.mark.parametrize("module,attr,pattern", ALL, ids=[f"{m}.{a}" for m, a, _ in ALL])
+def test_no_pattern_puts_overlapping_repeats_side_by_side(module, attr, pattern):
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    assert not overlapping_neighbours(tree, tree.state.flags), pattern.pattern
 
 
 @pytest.mark.parametrize("module,attr", sorted(WHOLE_TEXT))
