@@ -84,7 +84,7 @@ def _heads(stems: frozenset[str]) -> tuple[str, bool]:
     return "|".join(map(re.escape, heads)), all(h.isascii() for h in heads)
 
 
-def _starts(text: str, stems: frozenset[str], chunk: int = None):
+def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
     """Where a word of text starts with one of the stems' heads, accents aside and in any case: the starts
     the careful finder finds in text.translate(_PROBE).
 
@@ -122,11 +122,11 @@ def _tolerant(stems: frozenset[str]):
     """The careful finder, with the analyzer's invisible characters allowed between a head's letters."""
     gap = "[%s]?" % INVISIBLE
     heads = _heads(stems)[0].split("|")
-    alternatives = "|".join(gap.join(re.escape(ch) for ch in re_unescape(h)) for h in heads)
+    alternatives = "|".join(gap.join(re.escape(ch) for ch in _unescape(h)) for h in heads)
     return re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
 
 
-def re_unescape(escaped: str) -> str:
+def _unescape(escaped: str) -> str:
     """The literal text of a re.escape()d string."""
     return re.sub(r"\\(.)", r"\1", escaped)
 
