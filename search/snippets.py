@@ -26,7 +26,9 @@ SENTENCE_REACH = 400
 #: An article page shows at most PAGE_PARAGRAPHS paragraphs (lines grouped beyond that) and PAGE_MARKS marks.
 PAGE_PARAGRAPHS = 2000
 PAGE_MARKS = 1000
-#: How much of a long text is lowered / accent-folded at a time while looking for matches.
+#: How much of a long text is lowered / accent-folded at a time while looking for matches: SCAN_FIRST
+#: characters first, twice as many each time after, up to SCAN_CHUNK.
+SCAN_FIRST = 4096
 SCAN_CHUNK = 65536
 #: A word is read at most this far from its start (longer ones are dropped by the analyzer anyway).
 MAX_WORD_SCAN = 4 * MAX_TOKEN_CHARS
@@ -91,14 +93,12 @@ def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
     The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
     lowering or translating the rest of a long article.
     """
-    chunk = chunk or SCAN_CHUNK
     alternatives, ascii_only = _heads(stems)
     careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
     quick = re.compile(alternatives)
     tolerant = None
     resume = 0  # where the last match ended: matches do not overlap, across a cut as within a piece
-    for a in range(0, len(text), chunk):
-        b = min(len(text), a + chunk)
+    for a, b in _pieces(len(text), chunk):
         # one character before (the word-start test) and a head's length after (a head crossing the cut)
         lo = a - 1 if a else 0
         piece, pos = text[lo:b + 2 * _HEAD_MAX], max(a, resume) - lo
@@ -116,6 +116,16 @@ def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
         for start, end in found:
             resume = lo + end
             yield lo + start
+
+
+def _pieces(length: int, chunk: int | None):
+    """(start, end) of the pieces a text is probed in: `chunk` characters each, or by default SCAN_FIRST
+    doubling up to SCAN_CHUNK (most texts show their matches early: a long one is rarely folded whole)."""
+    size, a = chunk or SCAN_FIRST, 0
+    while a < length:
+        yield a, min(length, a + size)
+        a += size
+        size = chunk or min(2 * size, SCAN_CHUNK)
 
 
 def _tolerant(stems: frozenset[str]):

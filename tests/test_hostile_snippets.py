@@ -99,14 +99,18 @@ def test_passages_of_a_hostile_mebibyte_cost_a_bounded_amount_of_work(name, work
 
 def test_a_long_text_full_of_matches_is_read_one_piece_at_a_time(work):
     snippets.passages(ADVERSARIAL["one sentence of matches"], {"oil"})
-    assert work["pieces"] == 1  # the first SCAN_CHUNK characters held enough matches: the rest was never lowered
+    assert work["pieces"] == 1  # the first SCAN_FIRST characters held enough matches: the rest was never lowered
 
 
 def test_a_match_only_at_the_end_of_a_long_text_is_still_found(work):
     text = fill("Nothing to see here. ") + "At last the word zanzibar appears."
     (passage,) = snippets.passages(text, {"zanzibar"})
     assert [t for t, m in passage if m] == ["zanzibar"]
-    assert work["pieces"] == len(text) // snippets.SCAN_CHUNK + 1
+    pieces = list(snippets._pieces(len(text), None))
+    assert work["pieces"] == len(pieces) <= len(text) // snippets.SCAN_CHUNK + 5
+    assert pieces[0] == (0, snippets.SCAN_FIRST) and pieces[-1][1] == len(text)
+    assert all(b - a <= snippets.SCAN_CHUNK for a, b in pieces)
+    assert all(a == pb for (a, _), (_, pb) in zip(pieces[1:], pieces))  # no gap, no overlap
     assert work["stemmed"] == 1
 
 
