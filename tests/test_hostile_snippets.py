@@ -220,3 +220,30 @@ def test_related_articles_of_a_long_article_read_a_bounded_part_of_it(hostile_in
         for hit in engine.search("oil", per_page=100).hits:
             engine.related(hit.id)
     assert len(seen) == 5 and max(seen) <= searcher_module.RELATED_TEXT_CHARS + 100
+
+
+class Watched(str):
+    """A text that counts the characters split or walked in Python as a whole (slices are plain str again)."""
+
+    walked = 0
+
+    def split(self, *args, **kwargs):
+        Watched.walked += len(self)
+        return str.split(self, *args, **kwargs)
+
+    def splitlines(self, *args, **kwargs):
+        Watched.walked += len(self)
+        return str.splitlines(self, *args, **kwargs)
+
+    def __iter__(self):
+        Watched.walked += len(self)
+        return str.__iter__(self)
+
+
+@pytest.mark.parametrize("name", ["short lines", "many sentences", "one sentence of matches"])
+def test_passages_never_walk_a_whole_long_text_in_python(name):
+    # a per-line pass over the body (splitting it, reflowing it) costs 260,000 Python steps a hit on a file of
+    # short lines: passages may search a long text with compiled patterns, but look at its lines only near a match
+    Watched.walked = 0
+    snippets.passages(Watched(ADVERSARIAL[name]), {"oil"}, avoid="Some title")
+    assert Watched.walked == 0
