@@ -202,7 +202,7 @@ def load_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
     if not os.path.lexists(path):
         return {}, []
     try:
-        data, warnings = read_bytes(_contained(root, SIDECAR_NAME), SIDECAR_NAME, limit=MAX_SIDECAR_BYTES)
+        data, warnings = read_contained(root, SIDECAR_NAME, limit=MAX_SIDECAR_BYTES)
         text = data.decode("utf-8-sig")
     except SkippedFile as exc:
         return {}, [f"{exc}; the sidecar is ignored"]
@@ -232,6 +232,14 @@ def _sidecar_row(line: str, number: int, warnings: list[str]) -> list[str] | Non
         why = "a quote opened in it is not closed" if "end of data" in str(exc) else str(exc)
         warnings.append(f"{SIDECAR_NAME}: row {number} skipped, {why}")
         return None
+
+
+def read_contained(root: Path, relpath: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[bytes, list[str]]:
+    """The bytes (up to `limit`) of the regular file root/relpath, never anything outside root, never blocking.
+
+    Every reader of a file in the articles folder goes through here (articles, the sidecar, saved pages).
+    """
+    return read_bytes(_contained(root, relpath), relpath, limit=limit)
 
 
 def _contained(root: Path, relpath: str) -> Path:
@@ -430,7 +438,7 @@ def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None 
     Nothing outside root is read: a link is resolved first and refused when it leaves the folder.
     `article_id_` is the id assign_ids gave the path (by default its own article_id).
     """
-    data, warnings = read_bytes(_contained(root, relpath), relpath)
+    data, warnings = read_contained(root, relpath)
     digest = hashlib.sha1(data).hexdigest()
     text, more = decode(data, relpath)
     article, meta_warnings = build_article(relpath, text, sidecar_entry)
