@@ -88,27 +88,36 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:ID_DIGEST_CHARS]
 
 
-def assign_ids(relpaths) -> tuple[dict[str, str], set[str], list[str]]:
-    """Ids for every path of a collection, none shared: ({path: id}, paths whose id was salted, warnings).
+class Ids(dict):
+    """{path: id} for a collection: the ids assign_ids had to choose, and article_id(path) for every other path."""
 
-    Paths are taken in sorted order; one whose id is already taken gets a salted id instead and a warning names
-    both files. The same folder always gets the same ids.
+    def __missing__(self, relpath: str) -> str:
+        return article_id(relpath)
+
+
+def assign_ids(relpaths) -> tuple[Ids, set[str], list[str]]:
+    """Ids for every path of a collection, none shared: (ids, paths whose id was salted, warnings).
+
+    Only paths whose digests are equal can share an id, so only those are looked at closely (a sync lists every
+    file, and most share nothing): in sorted order, one whose id is already taken gets a salted id instead and a
+    warning names both files. The same folder always gets the same ids.
     """
-    ids: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    salted: set[str] = set()
-    warnings = []
-    for rel in sorted(relpaths):
-        salt, candidate = 0, article_id(rel)
-        while candidate in owner:
-            salt += 1
-            candidate = article_id(rel, salt)
-        if salt:
-            salted.add(rel)
-            salted.add(owner[article_id(rel)])
-            warnings.append(f"{rel}: its id {article_id(rel)} is also {owner[article_id(rel)]}'s; "
-                            f"given the id {candidate} instead")
-        ids[rel], owner[candidate] = candidate, rel
+    by_digest: dict[str, list[str]] = {}
+    for rel in relpaths:
+        by_digest.setdefault(_digest(rel.encode("utf-8", "surrogateescape")), []).append(rel)
+    ids, salted, warnings = Ids(), set(), []
+    for group in sorted(g for g in by_digest.values() if len(g) > 1):
+        owner: dict[str, str] = {}
+        for rel in sorted(group):
+            plain = candidate = article_id(rel)
+            salt = 0
+            while candidate in owner or (salt and candidate.rsplit("-", 1)[1] in by_digest):
+                salt += 1
+                candidate = article_id(rel, salt)
+            if salt:
+                salted.update((rel, owner[plain]))
+                warnings.append(f"{rel}: its id {plain} is also {owner[plain]}'s; given the id {candidate} instead")
+            ids[rel], owner[candidate] = candidate, rel
     return ids, salted, warnings
 
 
