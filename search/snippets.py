@@ -309,6 +309,16 @@ def _window(text: str, sent: tuple[int, int], ranges, size: int) -> tuple[int, i
     return _word_cut(text, start, min(e, start + size))
 
 
+def _whole_matches(start: int, end: int, ranges) -> tuple[int, int]:
+    """start and end moved out of any match they would cut in two (a mark is never half a word)."""
+    for a, b in ranges:
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
+    return start, end
+
+
 def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = (),
              size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES, avoid: str = "") -> list[Passage]:
     """The 1-3 passages of `text` where the matched terms are densest, in text order; the opening if none match.
@@ -332,7 +342,7 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
         while j < len(usable) and usable[j][0] < e:
             j += 1
         inside_sentence, i, floor = usable[i:j], j, e
-        ws, we = _window(text, (s, e), inside_sentence, size)
+        ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
         inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
         if not inside:
             continue
@@ -362,7 +372,7 @@ def _opening(text: str, ranges, skip, size: int) -> list[Passage]:
     end = min(len(text), start + size)
     cut = end < len(text)
     if cut:
-        start, end = _word_cut(text, start, end)
+        start, end = _whole_matches(*_word_cut(text, start, end), ranges)
     if not text[start:end].strip():
         return []
     return [_marked_cut(to_spans(text, ranges, start, end), False, cut and not text[end - 1] in ".!?…")]

@@ -247,3 +247,26 @@ def test_passages_never_walk_a_whole_long_text_in_python(name):
     Watched.walked = 0
     snippets.passages(Watched(ADVERSARIAL[name]), {"oil"}, avoid="Some title")
     assert Watched.walked == 0
+
+
+def test_passages_of_random_texts_are_pieces_of_the_text_with_their_matches_marked():
+    import random
+
+    from search.analysis import term_for
+    rng = random.Random(3)
+    alphabet = ["oil", "Oil", "oils", "soil", "price", "rose", ". ", "! ", "\n", "\n\n", " ", " ", "Mr. ", "3.5",
+                "“", "”", "İDLİB", "idlib", "Zan\u00adzibar", "é", "/ AFP / Jane DOE\n", "…"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        found = snippets.passages(text, {"oil", "idlib", "zanzibar"}, size=rng.choice([20, 60, 200]))
+        assert len(found) <= snippets.MAX_PASSAGES
+        last = -1
+        for passage in found:
+            body = passage[1:] if passage[:1] == [snippets.CUT_BEFORE] else passage
+            body = body[:-1] if body[-1:] == [snippets.CUT_AFTER] else body
+            piece = "".join(t for t, _ in body)
+            where = text.find(piece, last + 1) if piece else last + 1
+            assert where > last, (text, passage)  # a piece of the text, after the one before
+            last = where
+            assert all(term_for(t) in {"oil", "idlib", "zanzibar"} for t, m in body if m), (text, passage)
+        assert snippets.plain(found) == " ".join(snippets.plain(found).split())
