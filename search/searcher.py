@@ -16,7 +16,7 @@ from whoosh.index import FileIndex
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search import snippets
+from search import snippets, suggest
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
@@ -250,6 +250,7 @@ class Engine:
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
+        self._suggester = suggest.Suggester()
 
     def __enter__(self):
         return self
@@ -480,6 +481,26 @@ class Engine:
     def synced_at(self) -> float:
         """When the index was last synced (seconds since the epoch)."""
         return self._current().pointer.synced_at
+
+    def suggest(self, typed: str, limit: int = 10) -> list[str]:
+        """Completions of what a user is typing, from the index's titles (search/suggest.py); bounded work."""
+        return suggest.suggestions(self._lexicon(), typed, limit)
+
+    def title_words(self, limit: int = 10) -> list[str]:
+        """The words most titles use (not stop words), as written: examples made from the collection itself."""
+        return self._lexicon().common(limit)
+
+    def _lexicon(self) -> suggest.Lexicon:
+        with self._searching() as (snap, searcher):
+            reader = searcher.reader()
+            return self._suggester.lexicon(snap, lambda: (fields.get("title", "") for _, fields in reader.iter_docs()))
+
+    def version(self) -> tuple[str, float]:
+        """(a token that changes whenever the index does: its generation and commit, the last sync time): an
+        HTTP validator."""
+        snap = self._current()
+        commit = getattr(getattr(snap, "_toc", None), "generation", "")
+        return f"{snap.pointer.generation}.{commit}.{snap.pointer.synced_at:.6f}", snap.pointer.synced_at
 
     def stats(self) -> Stats:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
