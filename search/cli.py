@@ -106,15 +106,19 @@ def output_options(func):
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of results (from 1).")
-@click.option("--per-page", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True,
-              help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
+@click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @output_options
 @click.pass_obj
 def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
+    # checked here so that the message names the options as typed (the engine says page and per_page)
+    if page < 1:
+        raise UserError("--page must be 1 or more.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page)
