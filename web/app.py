@@ -112,7 +112,12 @@ def _security_headers(response):
     if location:  # werkzeug builds a redirect's absolute URL from the Host header; keep only its path
         parts = urlsplit(location)
         if parts.netloc:
-            response.headers["Location"] = external_url((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            target = external_url((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            response.headers["Location"] = target
+            # the redirect's own page repeats the URL it was built with: replace it too
+            response.direct_passthrough = False
+            response.set_data(f"Redirecting to {target}\n")
+            response.mimetype = "text/plain"
     return response
 
 
