@@ -491,9 +491,11 @@ class Engine:
         return self._lexicon().common(limit)
 
     def _lexicon(self) -> suggest.Lexicon:
+        return self._suggester.lexicon(self._current(), self._titles)
+
+    def _titles(self) -> list[str]:
         with self._searching() as (snap, searcher):
-            reader = searcher.reader()
-            return self._suggester.lexicon(snap, lambda: (fields.get("title", "") for _, fields in reader.iter_docs()))
+            return [fields.get("title", "") for _, fields in searcher.reader().iter_docs()]
 
     def version(self) -> tuple[str, float]:
         """(a token that changes whenever the index does: its generation and commit, the last sync time): an

@@ -61,19 +61,39 @@ class Lexicon:
 
 
 class Suggester:
-    """One Lexicon per index snapshot, built when the first suggestion is asked for."""
+    """One Lexicon per index snapshot. The first is built when first asked for; after a sync, the previous one
+    keeps answering while the new one is built in a background thread, so no request waits for a rebuild."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._key = None
         self._lexicon: Lexicon | None = None
+        self._building = None
 
-    def lexicon(self, key, stored_titles) -> Lexicon:
-        """The lexicon of the snapshot `key`; `stored_titles()` yields its titles when it must be built."""
+    def lexicon(self, key, titles) -> Lexicon:
+        """The lexicon of the snapshot `key` (or the previous one while it is built); `titles()` lists the
+        titles of the index as it is when called."""
         with self._lock:
-            if self._lexicon is None or self._key is not key:
-                self._lexicon, self._key = Lexicon(stored_titles()), key
-            return self._lexicon
+            if self._lexicon is not None:
+                if self._key is not key and self._building is not key:
+                    self._building = key
+                    threading.Thread(target=self._build, args=(key, titles), name="suggest-lexicon",
+                                     daemon=True).start()
+                return self._lexicon
+        self._build(key, titles)
+        return self._lexicon
+
+    def _build(self, key, titles) -> None:
+        try:
+            lexicon = Lexicon(titles())
+        except Exception:  # the snapshot vanished under a later sync: the next request starts again
+            with self._lock:
+                self._building = None
+            if self._lexicon is None:
+                raise
+            return
+        with self._lock:
+            self._lexicon, self._key, self._building = lexicon, key, None
 
 
 def suggestions(lexicon: Lexicon, typed: str, limit: int = MAX_SUGGESTIONS) -> list[str]:

@@ -917,3 +917,18 @@ def test_the_one_script_is_same_origin_static_code(client):
     code = text_of(r)
     assert "eval(" not in code and "innerHTML" not in code and "fetch(" not in code
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_suggestions_follow_a_sync_and_no_request_waits_for_the_rebuild(articles_dir, index_dir):
+    import threading
+    engine = Engine(index_dir)
+    assert engine.suggest("zan") == []
+    write_article(articles_dir, "zanzibar.txt", "Zanzibar ferry sinks", "2018-11-01", "AFP", "A ferry sank.")
+    sync(articles_dir, index_dir)
+    first = engine.suggest("zan")  # answered at once from the previous lexicon while the new one is built
+    assert first in ([], ["zanzibar", "Zanzibar ferry sinks"])
+    for thread in threading.enumerate():
+        if thread.name == "suggest-lexicon":
+            thread.join(timeout=30)
+    assert engine.suggest("zan") == ["zanzibar", "Zanzibar ferry sinks"]
+    engine.close()

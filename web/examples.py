@@ -9,6 +9,11 @@ from search.errors import SearchError
 
 _lock = threading.Lock()
 
+#: Frequent in headlines but poor examples: the analyzer keeps them (they are not Whoosh stop words).
+_BLAND = frozenset("""about after again against back could down first from into last like more most much must
+next only other over says said than their them then there these they what where which while would year years
+just make makes made more plan plans calls call gets back still amid""".split())
+
 
 def examples_for(engine, stats, cache: dict) -> tuple[str, list[tuple[str, str]]]:
     """(placeholder, [(query, what it finds)]) for this index; computed once per index version (kept in `cache`)."""
@@ -34,7 +39,7 @@ def _quoted(value: str) -> str:
 
 
 def _build(engine, stats):
-    words = [w for w in engine.title_words(12) if surface_for(w)]
+    words = [w for w in engine.title_words(30) if surface_for(w) and w.lower() not in _BLAND][:12]
     if not words:
         return "e.g. a word from an article", []
     first = words[0]
@@ -43,9 +48,10 @@ def _build(engine, stats):
     candidates = []
     if second:
         candidates.append((f"{first} {second}", "articles with both words, best first"))
-    if len(words) >= 4:
-        candidates.append((" ".join(words[:4]), "4 or more words: articles with any of them, those with the most "
-                                                "first (join words with AND to require them all)"))
+    described = _description(engine, first)
+    if described:
+        candidates.append((described, "4 or more words: articles with any of them, those with the most "
+                                      "first (join words with AND to require them all)"))
     phrase = _phrase(engine, first)
     if phrase:
         candidates.append((f'"{phrase}"', "the exact phrase"))
@@ -63,11 +69,27 @@ def _build(engine, stats):
                                             "for a range"))
     if len(first) >= 4:
         candidates.append((f"{first[:3].lower()}*", f"words starting with {first[:3].lower()}"))
-        misspelt = first[:2] + first[3:] if len(first) > 4 else first[:-1]
-        candidates.append((f"{misspelt.lower()}~", "words spelt nearly like this"))
+    spelt = next((w for w in words if len(w) >= 5), None)
+    if spelt:
+        candidates.append((f"{(spelt[:2] + spelt[3:]).lower()}~", "words spelt nearly like this"))
     shown = [(q, meaning) for q, meaning in candidates if _finds(engine, q)]
     placeholder = f"e.g. {first} {second}" if second else f"e.g. {first}"
     return placeholder, shown
+
+
+def _description(engine, word: str) -> str | None:
+    """A title holding `word`, of 4 to 8 words that the analyzer keeps, lowercased: a query that reads as a
+    description."""
+    try:
+        hits = engine.search(f"title:{word}", per_page=5, snippets=False).hits
+    except SearchError:
+        return None
+    for hit in hits:
+        words = [w.strip(".,:;!?\"'()[]“”‘’").lower() for w in (hit.title or "").split()]
+        words = [w for w in words if w.isalpha()]
+        if 4 <= sum(1 for w in words if surface_for(w)) and len(words) <= 8:
+            return " ".join(words)
+    return None
 
 
 def _phrase(engine, word: str) -> str | None:
