@@ -113,7 +113,7 @@ def _ticks(periods: list[str], unit: str, slot: float) -> list[Tick]:
     ticks = []
     centre = lambda i: round(LEFT + (i + 0.5) * slot, 2)  # noqa: E731
     if unit == "year":
-        step = _step(slot, 4, (1, 2, 5, 10, 20, 50, 100))
+        step = _step(slot, 4, (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
         for i, period in enumerate(periods):
             if int(period) % step == 0 or (len(periods) < step and i == 0):
                 ticks.append(Tick(centre(i), period))

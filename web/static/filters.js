@@ -20,9 +20,9 @@
         filters.submit();  // submit() fires no submit event, hence the call above
       }
     });
-    // back from a page reached this way, the browser may restore disabled fields: enable them again
-    window.addEventListener("pageshow", function () {
-      for (const field of filters.querySelectorAll("[disabled]")) { field.disabled = false; }
-    });
   }
+  // back on a page left this way, the browser may restore the fields as they were disabled: enable them again
+  window.addEventListener("pageshow", function () {
+    for (const field of document.querySelectorAll("form [disabled]")) { field.disabled = false; }
+  });
 })();
