@@ -65,8 +65,9 @@ def _build(engine, stats):
         candidates.append((f"source:{_quoted(known[0])}", "one outlet (source:unknown for articles without one)"))
     if stats.last_date:
         month = stats.last_date[:7]
-        candidates.append((f"date:{month}", f"a year, month or day; date:[{stats.first_date} TO {stats.last_date}] "
-                                            "for a range"))
+        span = (f"; date:[{stats.first_date} TO {stats.last_date}] for a range"
+                if stats.first_date != stats.last_date else "")
+        candidates.append((f"date:{month}", f"a year, month or day{span}"))
     if len(first) >= 4:
         candidates.append((f"{first[:3].lower()}*", f"words starting with {first[:3].lower()}"))
     spelt = next((w for w in words if len(w) >= 5), None)
@@ -78,16 +79,16 @@ def _build(engine, stats):
 
 
 def _description(engine, word: str) -> str | None:
-    """A title holding `word`, of 4 to 8 words that the analyzer keeps, lowercased: a query that reads as a
-    description."""
+    """The first 8 words of a title holding `word`, 4 of them words the analyzer keeps, lowercased: a query that
+    reads as a description."""
     try:
         hits = engine.search(f"title:{word}", per_page=5, snippets=False).hits
     except SearchError:
         return None
     for hit in hits:
         words = [w.strip(".,:;!?\"'()[]“”‘’").lower() for w in (hit.title or "").split()]
-        words = [w for w in words if w.isalpha()]
-        if 4 <= sum(1 for w in words if surface_for(w)) and len(words) <= 8:
+        words = [w for w in words if w.isalpha()][:8]
+        if sum(1 for w in words if surface_for(w)) >= 4:
             return " ".join(words)
     return None
 
