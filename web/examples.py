@@ -87,6 +87,7 @@ def _description(engine, word: str) -> str | None:
         return None
     for hit in hits:
         words = [w.strip(".,:;!?\"'()[]“”‘’").lower() for w in (hit.title or "").split()]
+        words = [w.removesuffix("'s").removesuffix("’s") for w in words]
         words = [w for w in words if w.isalpha()][:8]
         if sum(1 for w in words if surface_for(w)) >= 4:
             return " ".join(words)
