@@ -53,8 +53,9 @@ def cli(ctx, articles, index_dir):
     \b
     First build the index, then search it:
       search index
-      search query idlib putin --since 2018-09-01
-      search query '"fate of idlib"' --source Reuters --json
+      search query idlib putin
+      search query '"fate of syria"' --source AFP --json
+      search query erdogan -putin --sort newest
     Exit codes: 0 results found, 1 no results, 2 usage error or bad query.
     """
     ctx.obj = resolve(articles, index_dir)

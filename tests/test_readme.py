@@ -215,3 +215,15 @@ if __name__ == "__main__":
         print(f"{update()} transcript(s) of README.md rewritten")
     else:
         sys.exit("usage: python -m tests.test_readme --update")
+
+
+def help_examples() -> list[list[str]]:
+    """The example command lines of `search --help`."""
+    text = CliRunner().invoke(cli, ["--help"]).output
+    return [shlex.split(line) for line in text.splitlines() if line.strip().startswith("search ")]
+
+
+@pytest.mark.parametrize("args", help_examples(), ids=lambda a: " ".join(a)[:70])
+def test_every_example_of_the_help_finds_something_on_the_seeds(args, seeds_index):
+    code, out = run_search(args, seeds_index)
+    assert code == 0, f"`{' '.join(args)}` exited {code}: {out[:300]}"
