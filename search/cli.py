@@ -186,8 +186,10 @@ def _print_results(results) -> None:
         click.echo(results.notice)
     first = (results.page - 1) * results.per_page + 1
     for rank, hit in enumerate(results.hits, first):
-        title = _styled(hit.title_spans, colour) if colour else hit.title
-        click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
+        # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
+        title = "".join(click.style(text, fg="yellow" if is_match else None, bold=True)
+                        for text, is_match in hit.title_spans) if colour else hit.title
+        click.echo(f"{rank}. {title}")
         meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:

@@ -284,3 +284,10 @@ def test_serve_starts_with_the_base_url_it_is_given(runner, paths, monkeypatch):
     assert result.output.startswith("Serving the article search on http://127.0.0.1:8123/")
     run(runner, paths + ["serve", "--base-url", "https://News.Example.org/"])
     assert started["base"] == "https://news.example.org"
+
+
+def test_a_coloured_title_stays_bold_after_its_match(runner, paths, monkeypatch):
+    monkeypatch.setattr("search.cli._use_colour", lambda: True)
+    first = run(runner, paths + ["query", "sochi"], color=True).output.splitlines()[0]
+    after_match = first.split("Sochi", 1)[1]
+    assert after_match.startswith("\x1b[0m\x1b[1m over Idlib"), repr(first)
