@@ -137,11 +137,6 @@ def query_command(config, words, sources, since, until, sort, page, per_page, as
     sys.exit(0 if results.total else EXIT_NO_RESULTS)
 
 
-def _styled(passage, colour: bool) -> str:
-    return "".join((click.style(text, fg="yellow", bold=True) if colour else f"[{text}]") if is_match else text
-                   for text, is_match in passage)
-
-
 def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:
     """A passage as lines of at most `width` visible characters, matches coloured or [bracketed].
 
