@@ -276,6 +276,12 @@ class Engine:
         finally:
             snap.leave()
 
+    @contextlib.contextmanager
+    def view(self):
+        """The current snapshot's IndexView, held open while the block runs (for tools and tests)."""
+        with self._searching() as snap:
+            yield snap.view
+
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
                per_page=10, snippets: bool = True) -> Results:
