@@ -33,19 +33,16 @@ def weighted_terms(q) -> dict[str, tuple[dict[str, float], float]]:
         weights[stem][field] = max(weights[stem].get(field, 0.0), boost)
         counts[(stem, field)] += 1
 
-    def walk(node, boost=1.0):
-        if isinstance(node, plan.Not):
-            return
+    stack = [q]  # a loop, not a recursive closure: no reference cycle left for the garbage collector
+    while stack:
+        node = stack.pop()
         if isinstance(node, plan.Term) and node.field in TEXT_FIELDS:
-            add(node.field, node.text, boost * node.boost)
+            add(node.field, node.text, node.boost)
         elif isinstance(node, plan.Phrase) and node.field in TEXT_FIELDS:
             for word in node.words:
-                add(node.field, word, boost * node.boost)
+                add(node.field, word, node.boost)
         elif isinstance(node, (plan.And, plan.Or)):
-            for sub in node.parts:
-                walk(sub, boost)
-
-    walk(q)
+            stack.extend(reversed(node.parts))  # in query order: the order terms are summed in
     return {stem: (fields, float(max(counts[(stem, f)] for f in fields))) for stem, fields in weights.items()}
 
 
