@@ -1,0 +1,160 @@
+"""Documents to segments: analysis of a batch into arrays (in worker processes for a rebuild), then segments.
+
+A document handed to storage is a dict: id, path, title, body, date, extra (stored as given), sig (the signature
+an incremental sync compares), day (YYYYMMDD int, 0 when unknown) and facets ({name: value}, "" when absent;
+"source" at least). The source facet is also searchable as the lowercased, comma-separated `source` terms.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from search.analysis import WORD_RE, term_for
+from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, key_for
+from search.storage.segment import Part, _starts, concat_parts
+
+#: Documents per batch handed to a worker.
+BATCH_DOCS = 256
+#: A rebuild writes a segment when its batches hold this many positions (bounds the parent's memory).
+SEGMENT_POSITIONS = 24_000_000
+
+
+def _keyer(field: str):
+    prefix = bytes((FIELD_NUMBER[field],))
+
+    @lru_cache(maxsize=500_000)
+    def key(word: str) -> bytes:
+        term = term_for(word)
+        return prefix + term.encode("utf-8") if term else b""
+    return key
+
+
+_TEXT_KEYS = {field: _keyer(field) for field in TEXT_FIELDS}
+_TITLE, _BODY = _TEXT_KEYS["title"], _TEXT_KEYS["body"]
+
+
+def _stored_bytes(doc: dict) -> bytes:
+    record = {name: doc.get(name) for name in ("id", "path", "title", "body", "date", "extra")}
+    return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                         .encode("utf-8", "surrogatepass"), 1)
+
+
+def analyse(docs: list[dict]) -> Part:
+    """A batch of documents as one Part: every term's postings grouped with numpy, documents numbered 0..n-1."""
+    n = len(docs)
+    tokens: list[bytes] = []
+    group_counts: list[int] = []
+    lengths = np.zeros((len(TEXT_FIELDS), n), dtype=np.uint32)
+    day = np.zeros(n, dtype=np.uint32)
+    stored, sigs = [], []
+    findall, extend, counts = WORD_RE.findall, tokens.extend, group_counts.append
+    for i, doc in enumerate(docs):
+        before = len(tokens)
+        extend(filter(None, map(_TITLE, findall(doc.get("title") or ""))))
+        title_end = len(tokens)
+        extend(filter(None, map(_BODY, findall(doc.get("body") or ""))))
+        body_end = len(tokens)
+        lengths[0, i], lengths[1, i] = title_end - before, body_end - title_end
+        tokens.append(key_for("id", doc["id"]))
+        tokens.append(key_for("path", doc["path"]))
+        facets = doc.get("facets") or {}
+        source_terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
+        extend(key_for("source", s) for s in source_terms)
+        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
+        day[i] = doc.get("day") or 0
+        stored.append(_stored_bytes(doc))
+        sigs.append(f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape"))
+    names = sorted({name for doc in docs for name in (doc.get("facets") or {})})
+    facet_values = {name: [(doc.get("facets") or {}).get(name) or "" for doc in docs] for name in names}
+    return _part(n, tokens, np.array(group_counts, dtype=np.int64), lengths, day, facet_values, stored, sigs)
+
+
+def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    off = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=off[1:])
+    return np.frombuffer(b"".join(pieces), dtype=np.uint8), off
+
+
+def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> Part:
+    groups_per_doc = 5
+    docs_of_token = np.repeat(np.repeat(np.arange(n, dtype=np.int64), groups_per_doc), group_counts)
+    positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(_starts(group_counts), group_counts)
+    keys, inverse = np.unique(np.array(tokens, dtype=bytes) if tokens else np.zeros(0, "S1"), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")  # tokens come in document order, positions ascending
+    term_s, docs_s = inverse[order], docs_of_token[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (term_s[1:] != term_s[:-1]) | (docs_s[1:] != docs_s[:-1])
+    starts = np.flatnonzero(new)
+    freqs = np.diff(np.append(starts, len(order)))
+    df = np.bincount(term_s[starts], minlength=len(keys))
+    facets = {}
+    for name, values in facet_values.items():
+        table, codes = np.unique(np.array([""] + values, dtype=object), return_inverse=True)
+        table = table.tolist()
+        if table[0] != "":
+            raise AssertionError("facet table must start with the empty value")
+        facets[name] = (codes[1:].astype(np.uint32), table)
+    sto, sto_off = _blob(stored)
+    sig, sig_off = _blob(sigs)
+    return Part(n, keys, df, docs_s[starts].astype(np.uint32), freqs.astype(np.uint32),
+                positions[order].astype(np.uint32), lengths, day, facets, sto, sto_off, sig, sig_off,
+                {f: int(lengths[i].sum(dtype=np.int64)) for i, f in enumerate(TEXT_FIELDS)})
+
+
+def segments_from(batches: Iterable[Part]) -> Iterator[Part]:
+    """Batches regrouped into segment-sized parts (at most MAX_SEGMENT_DOCS documents, bounded positions)."""
+    pending: list[Part] = []
+    docs = positions = 0
+    for part in batches:
+        if pending and (docs + part.n > MAX_SEGMENT_DOCS or positions + len(part.positions) > SEGMENT_POSITIONS):
+            yield concat_parts(pending)
+            pending, docs, positions = [], 0, 0
+        pending.append(part)
+        docs += part.n
+        positions += len(part.positions)
+    if pending:
+        yield concat_parts(pending)
+
+
+Prepare = Callable[[object], "tuple[dict | None, object]"]
+
+
+def _work(args) -> tuple[Part | None, list]:
+    prepare, items = args
+    docs, notes = [], []
+    for item in items:
+        doc, note = prepare(item)
+        notes.append(note)
+        if doc is not None:
+            docs.append(doc)
+    return (analyse(docs) if docs else None), notes
+
+
+def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None]) -> Iterator[Part]:
+    """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
+    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order."""
+    chunks = [(prepare, items[i:i + BATCH_DOCS]) for i in range(0, len(items), BATCH_DOCS)]
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            part, notes = _work(chunk)
+            on_batch(notes)
+            if part is not None:
+                yield part
+        return
+    import multiprocessing
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(jobs) as pool:
+        for part, notes in pool.imap(_work, chunks):
+            on_batch(notes)
+            if part is not None:
+                yield part
+
+
+def default_jobs() -> int:
+    """Worker processes for a rebuild: the machine's cores."""
+    return os.cpu_count() or 1
