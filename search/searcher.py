@@ -156,33 +156,11 @@ def _typed(value):
     return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
 
 
-def _read_toc(ix, attempts: int = 10):
-    """The newest table of contents; retried like Whoosh's own reader(), as a commit may delete it mid-read."""
-    for attempt in range(attempts):
-        try:
-            return ix._read_toc()
-        except OSError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05)
-
-
-def _open_view(ix):
-    """TEMPORARY ADAPTER (until storage-core's IndexView): the snapshot's commit as an IndexView."""
-    from whoosh.index import FileIndex
-    from search.whoosh_view import WhooshView
-    # The commit this snapshot shows. ix.reader() would read the newest table of contents, and an
-    # incremental sync commits into the live generation a moment before it publishes CURRENT.
-    toc = _read_toc(ix)
-    return WhooshView(FileIndex._reader(ix.storage, toc.schema, list(toc.segments), toc.generation))
-
-
 class _Snapshot:
     """One opened generation of the index: its IndexView, shared by every thread, and what is cached on it."""
 
-    def __init__(self, ix, pointer, ranking: Ranking):
-        self.ix, self.pointer, self.ranking = ix, pointer, ranking
-        self.view = _open_view(ix)
+    def __init__(self, view, pointer, ranking: Ranking):
+        self.view, self.pointer, self.ranking = view, pointer, ranking
         self.vocabulary = Vocabulary(self.view)
         self._lock = threading.Lock()
         self._stats: Stats | None = None
@@ -255,8 +233,8 @@ class Engine:
             stamp = None
         with self._lock:
             if self._snapshot is None or stamp != self._stamp:
-                ix, pointer = self.store.open()  # raises IndexMissing with the next step
-                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(ix, pointer, self.ranking), stamp
+                view, pointer = self.store.open_view()  # raises IndexMissing with the next step
+                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(view, pointer, self.ranking), stamp
                 if old:
                     old.close()
             snap = self._snapshot

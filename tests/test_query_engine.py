@@ -126,6 +126,27 @@ def test_phrases_with_repeated_words(view_engine, tmp_path):
             assert Matcher(view).docs(q).tolist() == sorted(_ref_docs(view, q)), words
 
 
+def test_flat_positions_are_the_views_positions(view_engine):
+    from search.docsets import flat_positions
+    from search import positions_flat
+    _, view = view_engine
+    assert positions_flat.supported(view)
+    rng = random.Random(5)
+    for word in VOCAB[:8] + ["nosuchword"]:
+        for field in ("title", "body"):
+            holding = np.asarray(view.postings(field, word)[0], dtype=np.int64)
+            for _ in range(5):
+                docs = np.array(sorted(rng.sample(holding.tolist(), min(len(holding), rng.randint(0, 60)))),
+                                dtype=np.int64)
+                lengths, flat = flat_positions(view, field, word, docs)
+                expected = view.positions(field, word, docs)
+                assert lengths.tolist() == [len(p) for p in expected]
+                assert flat.tolist() == [int(x) for p in expected for x in p]
+            # documents without the word have no positions
+            others = np.setdiff1d(np.flatnonzero(view.live), holding)[:5].astype(np.int64)
+            assert flat_positions(view, field, word, others)[0].tolist() == [0] * len(others)
+
+
 def _ref_bm25f(view, terms, candidates, b, k1):
     """BM25F one document at a time: the arithmetic of the engine before it was vectorized."""
     scores = dict.fromkeys(candidates, 0.0)
