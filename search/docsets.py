@@ -26,24 +26,49 @@ def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     return sorted_values[idx] == values
 
 
-def union(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted union of sorted document arrays."""
+def union(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """The sorted union of sorted arrays of document numbers below n: through a mask of the n documents when
+    the parts are large against n, else by sorting them together."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
-    return np.unique(np.concatenate(parts))
+    total = sum(len(p) for p in parts)
+    if total * 16 >= n:
+        mask = np.zeros(n, dtype=bool)
+        for p in parts:
+            mask[p] = True
+        return np.flatnonzero(mask).astype(np.int64, copy=False)
+    joined = np.sort(np.concatenate(parts))
+    keep = np.empty(len(joined), dtype=bool)
+    keep[0] = True
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    return joined[keep]
 
 
 class Matcher:
-    """Matching for one search over one IndexView: postings are looked up once per term and charged to the
-    search's budget."""
+    """Matching for one search over one IndexView: each term is looked up in the dictionary once per search
+    (document frequency, postings), its work charged to the search's budget. Stands in for the view when a
+    query is compiled and scored (other attributes are the view's)."""
 
     def __init__(self, view, budget: Budget | None = None):
         self.view = view
         self.budget = budget or Budget()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._df: dict[tuple[str, str], int] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.view, name)
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many postings the term has, deleted documents included (looked up once per search)."""
+        key = (field, text)
+        found = self._df.get(key)
+        if found is None:
+            known = self._postings.get(key)
+            found = self._df[key] = len(known[0]) if known is not None else self.view.doc_frequency(field, text)
+        return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(docs int64, freqs) of a term, deleted documents included."""
@@ -93,7 +118,7 @@ class Matcher:
         if isinstance(q, plan.Term):
             return self._term(q.field, q.text, within)
         if isinstance(q, plan.Or):
-            return union([self._docs(s, within) for s in q.parts])
+            return union([self._docs(s, within) for s in q.parts], self.view.doc_count_all)
         if isinstance(q, plan.And):
             positive = sorted((s for s in q.parts if not isinstance(s, plan.Not)), key=self.size)
             negative = [s.part for s in q.parts if isinstance(s, plan.Not)]

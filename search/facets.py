@@ -57,22 +57,25 @@ def count_sources(view, docs: np.ndarray) -> list[FacetValue]:
 
 def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    months, counts = np.unique(view.day[docs] // 100, return_counts=True)
-    unknown = int(counts[0]) if len(months) and months[0] == 0 else 0
-    if unknown:
-        months, counts = months[1:], counts[1:]
+    months = view.day[docs] // 100  # YYYYMM, 0 when unknown
+    known = months[months > 0].astype(np.int64)
+    unknown = len(months) - len(known)
+    out: list[FacetValue] = []
     unit = "month"
-    if len(months) and _month_index(int(months[-1])) - _month_index(int(months[0])) >= MAX_MONTH_BUCKETS:
-        unit = "year"
-        years, starts = np.unique(months // 100, return_index=True)
-        totals = np.add.reduceat(counts, starts)
-        out = [FacetValue(f"{y:04d}", int(n)) for y, n in zip(years.tolist(), totals.tolist())]
-    else:
-        out = [FacetValue(f"{m // 100:04d}-{m % 100:02d}", int(n)) for m, n in zip(months.tolist(), counts.tolist())]
+    if len(known):
+        index = known // 100 * 12 + known % 100 - 1  # months since year 0: a dense range to count in
+        first = int(index.min())
+        counts = np.bincount(index - first)
+        present = np.flatnonzero(counts)
+        if len(counts) - 1 >= MAX_MONTH_BUCKETS:
+            unit = "year"
+            years = (present + first) // 12
+            starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])
+            totals = np.add.reduceat(counts[present], starts)
+            out = [FacetValue(f"{y:04d}", int(n)) for y, n in zip(years[starts].tolist(), totals.tolist())]
+        else:
+            out = [FacetValue(f"{m // 12:04d}-{m % 12 + 1:02d}", int(counts[m - first]))
+                   for m in (present + first).tolist()]
     if unknown:
         out.append(FacetValue(UNKNOWN, unknown))
     return unit, out
-
-
-def _month_index(yyyymm: int) -> int:
-    return yyyymm // 100 * 12 + yyyymm % 100

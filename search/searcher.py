@@ -310,7 +310,7 @@ class Engine:
             return None, np.flatnonzero(view.live).astype(np.int64), None, None
 
         def run(any_word: bool):
-            compiled = parsed.compile(view, self.ranking.title_boost, any_word, snap.vocabulary)
+            compiled = parsed.compile(matcher, self.ranking.title_boost, any_word, snap.vocabulary)
             return compiled, matcher.docs(compiled.query)
 
         clauses, excluded = parsed.clauses(), parsed.excluded()
@@ -333,7 +333,7 @@ class Engine:
         if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
-            scores = bm25f(view, weighted_terms(compiled.query), final, self.ranking.b, self.ranking.k1,
+            scores = bm25f(matcher, weighted_terms(compiled.query), final, self.ranking.b, self.ranking.k1,
                            matcher.postings, matcher.budget)
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
@@ -381,7 +381,7 @@ class Engine:
         if not changed:
             return None
         try:
-            compiled = parse(text).compile(view, self.ranking.title_boost, vocabulary=snap.vocabulary)
+            compiled = parse(text).compile(matcher, self.ranking.title_boost, vocabulary=snap.vocabulary)
         except QueryError:
             return None
         found = len(matcher.docs(compiled.query))
