@@ -79,6 +79,8 @@ class Compiled:
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     near: list[str] = field(default_factory=list)          # words of a plain query, in order
     cost: Cost | None = None                                 # what it reads, summed over all its parts
+    # ({stem: {field: weight}}, {stem: qtf}) when the scoring is not read off `query` (an example text's words)
+    scoring: tuple | None = None
 
 
 @dataclass

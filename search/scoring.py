@@ -2,8 +2,8 @@
 
 True BM25F (Robertson & Zaragoza): each field's term frequency is weighted and length-normalised, the fields
 are summed, then saturated once. A query term's weight `qtf` (how many times the query names it, or the
-weight an example text gives it) multiplies its saturated score, outside the saturation, as Lucene and FTS5
-count a repeated query word. The arithmetic is done in the same order as the per-document version it
+weight an example text gives it) multiplies its score outside the saturation, as Lucene and FTS5 count a
+repeated query word. The arithmetic is done in the same order as the per-document version it
 replaced, so scores come out bit for bit the same.
 """
 from __future__ import annotations
@@ -20,37 +20,44 @@ TEXT_FIELDS = ("title", "body")
 
 def scoring_terms(q) -> dict[str, dict[str, float]]:
     """{stem: {field: weight}} for the positive text terms of a query (excluded words and filters don't score)."""
-    return {stem: weights for stem, (weights, _qtf) in weighted_terms(q).items()}
+    return query_scoring(q)[0]
 
 
-def weighted_terms(q) -> dict[str, tuple[dict[str, float], float]]:
-    """{stem: ({field: weight}, qtf)}: a field's weight is the highest boost the query gives the term there; qtf
-    is how many times the query names it (the most over the fields), so "oil oil price" counts oil twice."""
+def query_scoring(q) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """({stem: {field: weight}}, {stem: qtf}) of a query: the weight of each stem in each field (the highest boost
+    the query gives it there), and how many times the query asks for the stem (its query-term frequency: "oil
+    prices oil" asks for oil twice; a plain word is a title term and a body term, one occurrence, not two).
+    Excluded words and filters count for nothing."""
     weights: dict[str, dict[str, float]] = defaultdict(dict)
     counts: dict[tuple[str, str], int] = defaultdict(int)
-
-    def add(field, stem, boost):
-        weights[stem][field] = max(weights[stem].get(field, 0.0), boost)
-        counts[(stem, field)] += 1
-
     stack = [q]  # a loop, not a recursive closure: no reference cycle left for the garbage collector
     while stack:
         node = stack.pop()
         if isinstance(node, plan.Term) and node.field in TEXT_FIELDS:
-            add(node.field, node.text, node.boost)
+            found = [(node.text, node.boost)]
         elif isinstance(node, plan.Phrase) and node.field in TEXT_FIELDS:
-            for word in node.words:
-                add(node.field, word, node.boost)
-        elif isinstance(node, (plan.And, plan.Or)):
-            stack.extend(reversed(node.parts))  # in query order: the order terms are summed in
-    return {stem: (fields, float(max(counts[(stem, f)] for f in fields))) for stem, fields in weights.items()}
+            found = [(word, node.boost) for word in node.words]
+        else:
+            if isinstance(node, (plan.And, plan.Or)):
+                stack.extend(reversed(node.parts))  # in query order: the order the terms are summed in
+            continue
+        for stem, boost in found:
+            weights[stem][node.field] = max(weights[stem].get(node.field, 0.0), boost)
+            counts[(stem, node.field)] += 1
+    qtf: dict[str, float] = {}
+    for (stem, _field), n in counts.items():
+        qtf[stem] = max(qtf.get(stem, 0.0), float(n))
+    return dict(weights), qtf
 
 
-def bm25f(view, terms: dict[str, tuple[dict[str, float], float]], candidates: np.ndarray, b: float, k1: float,
-          postings=None, budget=None) -> np.ndarray:
+def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candidates: np.ndarray, b: float,
+          k1: float, postings=None, budget=None) -> np.ndarray:
     """BM25F score of each candidate (sorted document numbers; 0.0 where only filters matched it).
 
-    `terms` is {stem: ({field: weight}, qtf)} (weighted_terms(), or weights made from an example text);
+    `terms` is {stem: {field: weight}}, `qtf` {stem: query-term frequency} (missing = 1), as query_scoring()
+    gives them for a query, or weights made from an example text. Each stem adds
+    qtf * idf * tf (k1 + 1) / (k1 + tf), tf being its weighted, length-normalised frequency over the fields: the
+    qtf multiplies outside the saturation, as Lucene's and FTS5's sums over a query's repeated terms do.
     `postings(field, text)` gives a term's (docs, freqs), view.postings by default."""
     get = postings or view.postings
     scores = np.zeros(len(candidates), dtype=np.float64)
@@ -59,16 +66,16 @@ def bm25f(view, terms: dict[str, tuple[dict[str, float], float]], candidates: np
     n = view.doc_count
     live = max(n, 1)
     k1_plus_1 = k1 + 1
-    for text, (weights, qtf) in terms.items():
+    for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
-        idf = log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = qtf.get(text, 1.0) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo = np.zeros(len(candidates), dtype=np.float64)  # weighted, length-normalised frequency
         touched = np.zeros(len(candidates), dtype=bool)
         for field, weight in weights.items():
             docs, freqs = get(field, text)
-            at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
             if budget is not None:
                 budget.charge(min(len(docs), len(candidates)))
+            at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
             if not len(at):
                 continue
             average = max(view.field_total(field) / live, 1.0)
@@ -77,8 +84,7 @@ def bm25f(view, terms: dict[str, tuple[dict[str, float], float]], candidates: np
             touched[at] = True
         if touched.any():
             p = pseudo[touched]
-            gain = idf * p * k1_plus_1 / (k1 + p)
-            scores[touched] += gain if qtf == 1.0 else qtf * gain
+            scores[touched] += idf * p * k1_plus_1 / (k1 + p)
     return scores
 
 

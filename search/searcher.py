@@ -25,7 +25,7 @@ from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, count_dates, count_sources, facet_mask
 from search.proximity import proximity
 from search.query import ParsedQuery, parse, parse_date_bound
-from search.scoring import bm25f, by_date, top, weighted_terms
+from search.scoring import bm25f, by_date, query_scoring, top
 from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
@@ -333,8 +333,9 @@ class Engine:
         if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
-            scores = bm25f(matcher, weighted_terms(compiled.query), final, self.ranking.b, self.ranking.k1,
-                           matcher.postings, matcher.budget)
+            terms, qtf = compiled.scoring or query_scoring(compiled.query)
+            scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
+                           matcher.budget)
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
                 return top(final, scores, limit)
@@ -433,9 +434,8 @@ class Engine:
             matcher = Matcher(view, Budget())
             candidates = matcher.docs(_any_of(weights))
             candidates = candidates[candidates != docnum]
-            terms = {t: ({"body": 1.0}, w) for t, w in weights.items()}
-            scores = bm25f(view, terms, candidates, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
+            scores = bm25f(matcher, {t: {"body": 1.0} for t in weights}, weights, candidates, self.ranking.b,
+                           self.ranking.k1, matcher.postings, matcher.budget)
             return [self._hit(view, d, score, None) for d, score in top(candidates, scores, limit)]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:

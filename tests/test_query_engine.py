@@ -14,7 +14,7 @@ from search.docsets import Matcher
 from search.facets import count_dates, count_facet
 from search.indexer import sync
 from search.proximity import min_distances, proximity
-from search.scoring import bm25f, by_date, top, weighted_terms
+from search.scoring import bm25f, by_date, query_scoring, top
 from search.searcher import Engine
 from tests.factory import ARTICLES, make_collection, write_article
 
@@ -152,9 +152,10 @@ def _ref_bm25f(view, terms, candidates, b, k1):
     scores = dict.fromkeys(candidates, 0.0)
     n = view.doc_count
     live = max(n, 1)
-    for text, (weights, qtf) in terms.items():
+    terms, qtf = terms
+    for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
-        idf = log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = qtf.get(text, 1.0) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo = {}
         for field, weight in weights.items():
             average = max(view.field_total(field) / live, 1.0)
@@ -163,7 +164,7 @@ def _ref_bm25f(view, terms, candidates, b, k1):
                     norm = 1 - b + b * int(view.lengths[field][doc]) / average
                     pseudo[doc] = pseudo.get(doc, 0.0) + weight * tf / norm
         for doc, tf in pseudo.items():
-            scores[doc] = scores[doc] + qtf * (idf * tf * (k1 + 1) / (k1 + tf))
+            scores[doc] = scores[doc] + idf * tf * (k1 + 1) / (k1 + tf)
     return scores
 
 
@@ -172,11 +173,11 @@ def test_bm25f_is_the_per_document_reference_bit_for_bit(view_engine):
     rng = random.Random(2)
     for _ in range(100):
         q = _random_query(rng)
-        terms = weighted_terms(q)
+        terms = query_scoring(q)
         candidates = Matcher(view).docs(q)
         if rng.random() < 0.3:  # candidates that hold none of the terms score 0.0
             candidates = np.flatnonzero(view.live).astype(np.int64)
-        got = bm25f(view, terms, candidates, 0.75, 1.6)
+        got = bm25f(view, *terms, candidates, 0.75, 1.6)
         expected = _ref_bm25f(view, terms, candidates.tolist(), 0.75, 1.6)
         assert got.tolist() == [expected[d] for d in candidates.tolist()], q
 
@@ -185,14 +186,16 @@ def test_a_repeated_query_word_counts_each_time_outside_the_saturation(view_engi
     _, view = view_engine
     once = plan.Or((plan.Term("title", "oil", 3.0), plan.Term("body", "oil")))
     twice = plan.And((once, once))
-    assert weighted_terms(once) == {"oil": ({"title": 3.0, "body": 1.0}, 1.0)}
-    assert weighted_terms(twice) == {"oil": ({"title": 3.0, "body": 1.0}, 2.0)}
+    assert query_scoring(once) == ({"oil": {"title": 3.0, "body": 1.0}}, {"oil": 1.0})
+    assert query_scoring(twice) == ({"oil": {"title": 3.0, "body": 1.0}}, {"oil": 2.0})
     docs = Matcher(view).docs(once)
-    single, double = bm25f(view, weighted_terms(once), docs, 0.75, 1.6), bm25f(view, weighted_terms(twice), docs,
-                                                                           0.75, 1.6)
+    single, double = bm25f(view, *query_scoring(once), docs, 0.75, 1.6), bm25f(view, *query_scoring(twice), docs,
+                                                                             0.75, 1.6)
     assert len(docs) and np.array_equal(double, 2 * single)
+    # weights given directly (an example text's), a missing qtf being 1
+    assert np.array_equal(bm25f(view, {"oil": {"title": 3.0, "body": 1.0}}, {}, docs, 0.75, 1.6), single)
     # an excluded word never scores, however often it is named
-    assert weighted_terms(plan.And((once, plan.Not(plan.Term("body", "wheat"))))) == weighted_terms(once)
+    assert query_scoring(plan.And((once, plan.Not(plan.Term("body", "wheat"))))) == query_scoring(once)
 
 
 def test_top_and_date_order_are_the_sorted_references():
