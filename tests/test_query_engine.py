@@ -260,3 +260,47 @@ def test_facet_counts_are_the_counted_references(view_engine):
             assert sum(f.count for f in dates) == len(docs)
         assert [f.value for f in dates if f.value != "unknown"] == sorted(f.value for f in dates
                                                                          if f.value != "unknown")
+
+
+def test_union_through_a_mask_or_a_sort_is_the_set_union():
+    from search.docsets import union
+    rng = np.random.default_rng(9)
+    for n in (1, 10, 1000):
+        for k in range(0, 5):
+            parts = [np.unique(rng.integers(0, n, rng.integers(0, 3 * n))).astype(np.int64) for _ in range(k)]
+            expected = sorted(set().union(*(p.tolist() for p in parts)))
+            assert union(parts, n).tolist() == expected
+            assert union([p[:2] for p in parts], n).tolist() == sorted(set().union(*(p[:2].tolist() for p in parts)))
+
+
+class _Days:
+    """A view with only a day column."""
+
+    def __init__(self, days):
+        self.day = np.asarray(days, dtype=np.uint32)
+
+
+def test_dates_are_counted_by_month_or_by_year_as_the_reference():
+    rng = random.Random(10)
+    for _ in range(200):
+        years = rng.choice([0, 1, 2, 3, 30])  # spans under and over 36 months
+        days = [0 if rng.random() < 0.1 else
+                (2000 + rng.randint(0, years)) * 10000 + rng.randint(1, 12) * 100 + rng.randint(1, 28)
+                for _ in range(rng.randint(0, 50))]
+        view = _Days(days)
+        docs = np.arange(len(days), dtype=np.int64)
+        unit, counted = count_dates(view, docs)
+        months = Counter(d // 100 for d in days if d)
+        span_months = (max(months) // 100 * 12 + max(months) % 100) - (min(months) // 100 * 12 + min(months) % 100) \
+            if months else 0
+        if span_months >= 36:
+            years = Counter()
+            for m, c in months.items():
+                years[f"{m // 100:04d}"] += c
+            expected = sorted(years.items())
+            assert unit == "year"
+        else:
+            expected = sorted((f"{m // 100:04d}-{m % 100:02d}", c) for m, c in months.items())
+            assert unit == "month"
+        unknown = [("unknown", days.count(0))] if 0 in days else []
+        assert [(f.value, f.count) for f in counted] == expected + unknown
