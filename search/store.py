@@ -150,12 +150,17 @@ class IndexStore:
         """Atomically make `generation` the live one (and record the sync time), then drop older generations."""
         pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder)
         tmp = self.path / f"{CURRENT}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
-                       "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / CURRENT)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
+                           "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path / CURRENT)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # nothing of a failed sync stays behind
+            raise
         fsync_dir(self.path)
         self.remove_stale(keep=generation)
         return pointer

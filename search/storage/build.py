@@ -147,12 +147,28 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
                 yield part
         return
     import multiprocessing
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with context.Pool(jobs) as pool:
+    # forkserver, not fork: a forked worker would inherit the writer lock's descriptor and, outliving a killed
+    # indexer, keep the index locked
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([prepare.__module__, __name__])
+    else:
+        context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_die_with_parent) as pool:
         for part, notes in pool.imap(_work, chunks):
             on_batch(notes)
             if part is not None:
                 yield part
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the process that forked it does (Linux), so a killed indexer leaves no worker behind."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def default_jobs() -> int:

@@ -64,6 +64,10 @@ def smallest_uint(maximum: int, floor: int = 8) -> str:
     raise ValueError(maximum)
 
 
+def _write(f, data) -> None:
+    f.write(data)
+
+
 def write_file(folder: str, name: str, data) -> None:
     """Write bytes or an array to folder/name and fsync it before returning (it may be named by a TOC next)."""
     path = os.path.join(folder, name)
@@ -72,9 +76,8 @@ def write_file(folder: str, name: str, data) -> None:
             data = np.ascontiguousarray(data)
             if data.dtype.byteorder == ">":
                 data = data.astype(data.dtype.newbyteorder("<"))
-            f.write(memoryview(data).cast("B") if data.size else b"")
-        else:
-            f.write(data)
+            data = memoryview(data).cast("B") if data.size else b""
+        _write(f, data)
         f.flush()
         os.fsync(f.fileno())
 
