@@ -343,7 +343,7 @@ class Engine:
             window = top(final, scores, max(limit, RESCORE_WINDOW))
             docs = np.array(sorted(d for d, _ in window), dtype=np.int64)
             base = dict(window)
-            bonus = proximity(view, docs, compiled.near, matcher.budget)
+            bonus = proximity(matcher, docs, compiled.near, matcher.budget)
             return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
         return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 

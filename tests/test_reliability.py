@@ -704,7 +704,7 @@ def test_no_signal_based_time_limits_and_searches_work_from_threads(tmp_path):
 
 
 def test_wildcards_are_bounded_before_they_run(tmp_path, monkeypatch):
-    import search.searcher as searcher_module
+    from search.docsets import Matcher
     folder = tmp_path / "articles"
     for i in range(4):
         write_article(folder, f"many-{i}.txt", f"Many words {i}", None, None,
@@ -714,7 +714,7 @@ def test_wildcards_are_bounded_before_they_run(tmp_path, monkeypatch):
         def no_matching(*args, **kwargs):
             raise AssertionError("a refused wildcard must not reach the matching")
         with monkeypatch.context() as patch:
-            patch.setattr(searcher_module, "doc_set", no_matching)
+            patch.setattr(Matcher, "docs", no_matching)
             with pytest.raises(QueryError, match="matches more than"):
                 engine.search("prefix*")
             for text in ("*", "*x", "p*"):
