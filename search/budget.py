@@ -8,6 +8,9 @@ search that reads more than planned (phrase positions, a fallback reading, "did 
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+
 from search.errors import QueryError
 
 #: Different index terms one query may expand to, over all its words, wildcards and fuzzy words together.
@@ -16,6 +19,9 @@ MAX_QUERY_TERMS = 1_000
 MAX_QUERY_POSTINGS = 8_000_000
 #: Work units (postings, positions and candidates handed to numpy) one search may spend in all.
 WORK_BUDGET = 24_000_000
+
+#: A search that spent more than this hands the memory it freed back to the operating system (malloc_trim).
+HEAVY = 2_000_000
 
 NARROW = ("use fewer wildcards (*) or fuzzy words (~), type more letters before each star, "
           "or add a rarer word, a source or a date")
@@ -33,6 +39,27 @@ class Budget:
         self.spent += int(units)
         if self.spent > self.limit:
             raise QueryError(f"This search needs more work than one search may do; {NARROW}.")
+
+
+def _trimmer():
+    """glibc's malloc_trim, or None elsewhere: after large arrays are freed, glibc keeps the memory for the
+    process (its mmap threshold grows with each large free), so a server's RSS would stay at its heaviest search."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _trimmer()
+
+
+def release_after(budget: Budget) -> bool:
+    """Hand freed memory back to the operating system after a heavy search; True when it was asked to."""
+    if budget.spent <= HEAVY or _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
 
 
 class Cost:

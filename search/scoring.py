@@ -97,7 +97,7 @@ def _locate(candidates: np.ndarray, docs: np.ndarray, freqs) -> tuple[np.ndarray
         at = np.searchsorted(candidates, docs)
         ok = at < len(candidates)
         ok[ok] = candidates[at[ok]] == docs[ok]
-        return at[ok], np.asarray(freqs, dtype=np.float64)[ok]
+        return at[ok], np.asarray(freqs)[ok].astype(np.float64)
     at = np.searchsorted(docs, candidates)
     at[at == len(docs)] = len(docs) - 1
     ok = docs[at] == candidates

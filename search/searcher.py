@@ -19,7 +19,7 @@ import numpy as np
 from search import snippets
 from search.analysis import fold, is_stop_word, term_for, terms as analyse, word_spans
 from search.articles import Article, is_article_id
-from search.budget import Budget
+from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, count_dates, count_sources, facet_mask
@@ -272,9 +272,16 @@ class Engine:
         parsed = parse(req.text) if req.text else None
         # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
         sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
+        budget = Budget()
+        try:
+            return self._search(req, parsed, sort, budget, snippets, started)
+        finally:
+            release_after(budget)
+
+    def _search(self, req: SearchRequest, parsed, sort: str, budget: Budget, snippets: bool, started: float):
         with self._searching() as snap:
             view = snap.view
-            matcher = Matcher(view, Budget())
+            matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
             keep_date = keep_source = None

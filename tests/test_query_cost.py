@@ -172,3 +172,15 @@ def test_no_python_runs_per_matching_document(tmp_path):
     for (q, _, few, total_few), (_, _, many, total_many) in zip(small, big):
         assert total_many >= total_few + 340, q
         assert many <= few * 1.05 + 50, (q, few, many)
+
+
+def test_a_heavy_search_hands_freed_memory_back_to_the_system(index, monkeypatch):
+    calls = []
+    monkeypatch.setattr(budget, "_TRIM", lambda pad: calls.append(pad) or 1)
+    with Engine(index) as engine:
+        engine.search("idlib")
+        assert calls == []  # a light search leaves the allocator alone
+        monkeypatch.setattr(budget, "HEAVY", 0)
+        engine.search("idlib")
+        assert calls == [0]
+    assert budget._trimmer() is None or callable(budget._trimmer())
