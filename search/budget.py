@@ -76,8 +76,8 @@ class Cost:
             raise QueryError(f"The query expands to more than {MAX_QUERY_TERMS:,} different words "
                              f"(over all its parts, {what} included); {NARROW}.")
 
-    def add(self, view, field: str, text: str) -> None:
-        """Count one term's postings in one field (once, however often the query names it)."""
+    def add(self, field: str, text: str) -> None:
+        """Count one term in one field (once, however often the query names it)."""
         key = (field, text)
         if key in self.terms:
             return
@@ -85,7 +85,15 @@ class Cost:
         self.texts.add(text)
         if len(self.texts) > MAX_QUERY_TERMS:
             raise QueryError(f"The query has more than {MAX_QUERY_TERMS:,} different words; {NARROW}.")
-        self.postings += view.doc_frequency(field, text)
-        if self.postings > MAX_QUERY_POSTINGS:
-            raise QueryError(f"The query would read more than {MAX_QUERY_POSTINGS:,} postings (its words are "
-                             f"very common or match very many words); {NARROW}.")
+
+    def check(self, view) -> None:
+        """Sum the postings of every term counted (from the term dictionary: nothing is read yet) and refuse the
+        query when they pass the bound; done once the whole query is expanded, so that a query with too many
+        terms is refused before any is looked up."""
+        total = 0
+        for field, text in self.terms:
+            total += view.doc_frequency(field, text)
+            if total > MAX_QUERY_POSTINGS:
+                raise QueryError(f"The query would read more than {MAX_QUERY_POSTINGS:,} postings (its words are "
+                                 f"very common or match very many words); {NARROW}.")
+        self.postings = total

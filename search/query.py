@@ -123,6 +123,7 @@ class ParsedQuery:
             out.query = either if not negative else plan.And(tuple([either] + negative))
         else:
             out.query = builder.build(self.root) or plan.NOTHING
+        out.cost.check(view)
         if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
@@ -475,7 +476,7 @@ class _Builder:
             return None  # only stop words: nothing to require
         for f in self.fields(fieldname):
             for s in stems:
-                self.cost.add(self.view, f, s)
+                self.cost.add(f, s)
         if len(stems) == 1:
             self.out.terms.add(stems[0])
             qs = [plan.Term(f, stems[0], self.boost(f)) for f in self.fields(fieldname)]
@@ -495,7 +496,7 @@ class _Builder:
         self.cost.expanded(len(stems), typed)
         for s in stems:
             for f in self.fields(node.field):
-                self.cost.add(self.view, f, s)
+                self.cost.add(f, s)
         self.out.terms.update(stems)
         return plan.Or(tuple(plan.Term(f, s, self.boost(f)) for s in stems for f in self.fields(node.field)))
 
