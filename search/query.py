@@ -109,7 +109,8 @@ class ParsedQuery:
     def compile(self, view, title_boost: float, any_word: bool = False, vocabulary=None) -> Compiled:
         """The query as a plan over one IndexView, prefixes and fuzzy words expanded; `any_word` turns the
         top-level AND of a plain query into an OR. Raises QueryError, before any postings are read, when the
-        whole query would expand to or read more than search.budget allows."""
+        whole query would expand to or read more than search.budget allows. `view` is an IndexView or the
+        search's docsets.Matcher, whose work budget then pays for looking up fuzzy words."""
         if vocabulary is None:
             from search.spelling import Vocabulary
             vocabulary = Vocabulary(view)
@@ -520,7 +521,7 @@ class _Builder:
         folded = fold(word)
         found: list[str] = []
         for start in dict.fromkeys([folded, stem(folded)]):
-            for term in self.vocabulary.near(start, distance):
+            for term in self.vocabulary.near(start, distance, getattr(self.view, "budget", None)):
                 if term not in found:
                     found.append(term)
                 if len(found) >= MAX_FUZZY_EXPANSION:

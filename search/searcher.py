@@ -380,7 +380,7 @@ class Engine:
             if best_df >= SUGGEST_BELOW:
                 continue  # a word that many articles use is not a typo
             best = None
-            for cand, df in snap.vocabulary.within(folded, 1 if len(folded) <= 4 else 2):
+            for cand, df in snap.vocabulary.within(folded, 1 if len(folded) <= 4 else 2, matcher.budget):
                 if cand != own and df > best_df:
                     best, best_df = cand, df
             surface = best and self._surface_word(view, best)

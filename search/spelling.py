@@ -79,21 +79,23 @@ class Vocabulary:
             masks = self._masks[(first, length)] = [_mask(w) for w in words]
         return words, masks
 
-    def near(self, word: str, maxdist: int) -> list[str]:
+    def near(self, word: str, maxdist: int, budget=None) -> list[str]:
         """The terms starting with word's first letter whose rest is within maxdist edits of word's rest, in
-        term order."""
+        term order; the terms looked at are charged to `budget` when one is given."""
         if not word:
             return []
         m, n, limit, rest = _mask(word), len(word), 2 * maxdist, word[1:]
         out = []
         for length in range(max(1, n - maxdist), n + maxdist + 1):
             words, masks = self._group(word[0], length)
+            if budget is not None:
+                budget.charge(len(words))
             for i in [i for i, mask in enumerate(masks) if (mask ^ m).bit_count() <= limit]:
                 if levenshtein(rest, words[i][1:]) <= maxdist:
                     out.append(words[i])
         out.sort()
         return out
 
-    def within(self, word: str, maxdist: int) -> list[tuple[str, int]]:
+    def within(self, word: str, maxdist: int, budget=None) -> list[tuple[str, int]]:
         """(term, document frequency) of near(word, maxdist)."""
-        return [(term, self.view.doc_frequency(self.fieldname, term)) for term in self.near(word, maxdist)]
+        return [(term, self.view.doc_frequency(self.fieldname, term)) for term in self.near(word, maxdist, budget)]
