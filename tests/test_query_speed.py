@@ -238,15 +238,13 @@ def test_matching_agrees_with_whoosh_and_frequencies_in_with_frequencies(tmp_pat
     from search.store import IndexStore
     folder, index = make_index(tmp_path)
     store = IndexStore(index)
-    ix = store.open_for_writing(store.pointer().generation)
-    extra = ix.writer()  # more segments, without merging, and a deletion
-    for n in range(400):  # several postings blocks (Whoosh writes 128 postings a block)
-        extra.add_document(id=f"x{n}", path=f"x{n}.txt", title="Idlib talks" if n % 3 else "Other news",
-                           body=("Idlib talks. More Idlib talks in Idlib with Putin. " * (n % 4 + 1)))
-    extra.commit(merge=False)
-    deleting = ix.writer()
-    deleting.delete_by_term("path", "x4.txt")
-    deleting.commit(merge=False)
+    for n in range(400):  # more segments (an incremental sync writes one), then a deletion in one of them
+        write_article(folder, f"x{n}.txt", "Idlib talks" if n % 3 else "Other news", None, None,
+                      "Idlib talks. More Idlib talks in Idlib with Putin. " * (n % 4 + 1))
+    sync(folder, index)
+    (folder / "x4.txt").unlink()
+    sync(folder, index)
+    ix, _ = store.open()
     rng = random.Random(9)
     with ix.searcher() as searcher:
         reader = searcher.reader()

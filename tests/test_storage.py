@@ -113,6 +113,10 @@ def test_whoosh_opens_a_generation_and_finds_what_the_engine_finds(built):
             engine_ids = {h.id for h in engine.search(word, per_page=100).hits}
             assert whoosh_ids <= engine_ids  # the engine also matches titles
         assert searcher.doc_count() == view.doc_count
+        # the day column's terms are Whoosh's numeric encoding: its NumericRange finds what the column says
+        september = set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180930)))
+        assert september and september == set(np.flatnonzero(
+            view.live & (view.day >= 20180901) & (view.day <= 20180930)).tolist())
 
 
 def test_merges_keep_the_segment_count_bounded(tmp_path):
@@ -120,10 +124,13 @@ def test_merges_keep_the_segment_count_bounded(tmp_path):
     index = tmp_path / "index"
     folder.mkdir()
     for i in range(40):
-        write_article(folder, f"a{i}.txt", f"Title {i}", None, None, f"Body number {i} about wheat.")
+        write_article(folder, f"a{i}.txt", f"Title {i}", f"2018-09-{i % 28 + 1:02d}", None, f"Body {i} about wheat.")
         sync(folder, index)
     view = view_of(index)
     assert view.doc_count == 40
+    ix = windex.open_dir(str(view.folder))
+    with ix.searcher() as searcher:  # merged segments keep the numeric day terms whole
+        assert len(set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180910)))) == 15
     assert len(view.segments) < 2 * commit.MERGE_FACTOR
     assert len(view.postings("body", "wheat")[0][view.live[view.postings("body", "wheat")[0]]]) == 40
 

@@ -38,6 +38,21 @@ _TEXT_KEYS = {field: _keyer(field) for field in TEXT_FIELDS}
 _TITLE, _BODY = _TEXT_KEYS["title"], _TEXT_KEYS["body"]
 
 
+@lru_cache(maxsize=100_000)
+def _day_keys(day: int) -> tuple[bytes, ...]:
+    """The keys of Whoosh's NUMERIC(bits=32, unsigned) terms for a day, as its NumericRange looks them up."""
+    prefix = bytes((FIELD_NUMBER["day"],))
+    return tuple(prefix + term for term, *_ in _DAY_FIELD.index(day)) if day else ()
+
+
+def _day_field():
+    from whoosh.fields import NUMERIC
+    return NUMERIC(int, bits=32, signed=False, sortable=True)
+
+
+_DAY_FIELD = _day_field()
+
+
 def _stored_bytes(doc: dict) -> bytes:
     record = {name: doc.get(name) for name in ("id", "path", "title", "body", "date", "extra")}
     return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":"))
@@ -65,8 +80,11 @@ def analyse(docs: list[dict]) -> Part:
         facets = doc.get("facets") or {}
         source_terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
         extend(key_for("source", s) for s in source_terms)
-        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
         day[i] = doc.get("day") or 0
+        day_keys = _day_keys(int(day[i]))
+        extend(day_keys)
+        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
+        counts(len(day_keys))
         stored.append(_stored_bytes(doc))
         sigs.append(f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape"))
     names = sorted({name for doc in docs for name in (doc.get("facets") or {})})
@@ -81,7 +99,7 @@ def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> Part:
-    groups_per_doc = 5
+    groups_per_doc = 6
     docs_of_token = np.repeat(np.repeat(np.arange(n, dtype=np.int64), groups_per_doc), group_counts)
     positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(_starts(group_counts), group_counts)
     keys, inverse = np.unique(np.array(tokens, dtype=bytes) if tokens else np.zeros(0, "S1"), return_inverse=True)
