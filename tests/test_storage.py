@@ -147,3 +147,26 @@ def test_analyse_groups_postings_per_batch():
     codes, values = part.facets["source"]
     assert values == ["", "AFP"] and codes.tolist() == [0, 1, 0, 1, 0]
     assert MAX_SEGMENT_DOCS == 1 << 16
+
+
+def test_a_rebuild_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    from search.storage import build
+    folder = make_collection(tmp_path)
+    for i in range(30):
+        write_article(folder, f"more-{i}.txt", f"More {i} on Idlib", f"2019-01-{i % 28 + 1:02d}", "AFP",
+                      f"Report {i}: Idlib, oil and wheat. " * (i % 5 + 1))
+    monkeypatch.setattr(build, "BATCH_DOCS", 4)  # several batches, and workers even for a small collection
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
+    sync(folder, tmp_path / "one", jobs=1)
+    report = sync(folder, tmp_path / "two", jobs=2)
+    assert report.added == len(ARTICLES) + 30 and report.full
+    one, two = view_of(tmp_path / "one"), view_of(tmp_path / "two")
+    assert one.doc_count == two.doc_count == len(ARTICLES) + 30
+    assert [one.stored(d) for d in range(one.doc_count_all)] == [two.stored(d) for d in range(two.doc_count_all)]
+    for word in ("idlib", "oil", "wheat", "putin"):
+        d1, f1 = one.postings("body", term_for(word))
+        d2, f2 = two.postings("body", term_for(word))
+        assert d1.tolist() == d2.tolist() and f1.tolist() == f2.tolist()
+        assert [p.tolist() for p in one.positions("body", term_for(word), d1)] == \
+            [p.tolist() for p in two.positions("body", term_for(word), d2)]
+    assert one.facet("source")[1] == two.facet("source")[1] and (one.day == two.day).all()

@@ -20,6 +20,8 @@ from search.storage.segment import Part, _starts, concat_parts
 
 #: Documents per batch handed to a worker.
 BATCH_DOCS = 256
+#: Below this many articles a rebuild runs in the indexer's own process: starting workers would cost more.
+MIN_PARALLEL_ITEMS = 2_000
 #: A rebuild writes a segment when its batches hold this many positions (bounds the parent's memory).
 SEGMENT_POSITIONS = 24_000_000
 
@@ -181,7 +183,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
     with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order."""
     chunks = [(prepare, items[i:i + BATCH_DOCS]) for i in range(0, len(items), BATCH_DOCS)]
-    if jobs <= 1 or len(chunks) <= 1:
+    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
             part, notes = _work(chunk)
             on_batch(notes)
