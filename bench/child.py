@@ -81,6 +81,8 @@ def build(system: str, articles: Path, index: Path) -> dict:
         from bench.peers import fts5 as mod
     elif system == "naive-whoosh":
         from bench.peers import naive_whoosh as mod
+    elif system == "tantivy":
+        from bench.peers import tantivy_peer as mod
     else:
         raise SystemExit(f"unknown system {system!r}")
     baseline = _max_rss_mb()  # the interpreter plus the system's imports, before any article is read
