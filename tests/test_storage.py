@@ -176,3 +176,12 @@ def test_a_rebuild_in_worker_processes_writes_what_one_process_writes(tmp_path, 
         assert [p.tolist() for p in one.positions("body", term_for(word), d1)] == \
             [p.tolist() for p in two.positions("body", term_for(word), d2)]
     assert one.facet("source")[1] == two.facet("source")[1] and (one.day == two.day).all()
+
+
+def test_a_damaged_live_generation_is_rebuilt_not_a_failure_on_every_run(built):
+    folder, index = built
+    live = index / IndexStore(index).pointer().generation
+    next(live.glob("*.meta")).write_text("{not json")
+    report = sync(folder, index)
+    assert report.full and report.added == len(ARTICLES)
+    assert view_of(index).doc_count == len(ARTICLES)

@@ -15,7 +15,7 @@ segment's deleted documents) and, per segment `MAIN_<id>`, these files (raw litt
     MAIN_<id>.lens   uint32[2, n]  terms in title and body of each document
     MAIN_<id>.day    uint32[n]  YYYYMMDD, 0 when unknown
     MAIN_<id>.fct    uint32[F, n]  one code column per facet named in meta (code 0 = no value)
-    MAIN_<id>.sto    each document's stored fields (JSON, zlib-compressed per document)
+    MAIN_<id>.sto    each document's stored fields (UTF-8 JSON), one after another
     MAIN_<id>.soff   uint64[n+1]
     MAIN_<id>.sig    per document "path\\0signature\\0" (what an incremental sync compares)
     MAIN_<id>.sgof   uint64[n+1]
@@ -34,7 +34,7 @@ import struct
 import numpy as np
 
 #: Bump when anything above changes: `search index` then rebuilds in full (with SCHEMA_VERSION).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 INDEX_NAME = "MAIN"
 TOC_GENERATION = 1
 #: Indexed fields, in key order: a key is bytes([field number]) + the term. `day` terms are Whoosh's numeric

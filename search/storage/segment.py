@@ -252,9 +252,8 @@ class SegmentFiles:
 
     # -- documents --
     def stored(self, local: int) -> dict:
-        import zlib
         a, b = int(self.stored_off[local]), int(self.stored_off[local + 1])
-        return json.loads(zlib.decompress(self.stored_blob[a:b]).decode("utf-8", "surrogatepass"))
+        return json.loads(self.stored_blob[a:b].decode("utf-8", "surrogatepass"))
 
     def signatures(self) -> tuple[list[str], list[str]]:
         """(paths, signatures) of every document, deleted ones included."""
