@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import pickle
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     report = SyncReport()
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
-        if pointer is None or pointer.schema_version != SCHEMA_VERSION or not (store.path / pointer.generation).is_dir():
+        if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
@@ -106,6 +107,15 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _readable(store: IndexStore, generation: str) -> bool:
+    """Whether the live generation opens (else the sync rebuilds in full rather than fail on every run)."""
+    try:
+        IndexView(store.path / generation).close()
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        return False
+    return True
 
 
 def _live(store: IndexStore) -> str | None:

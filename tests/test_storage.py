@@ -69,6 +69,12 @@ def test_view_postings_positions_and_terms(built):
     # every posting's positions count is its frequency
     for d, f, p in zip(docs, freqs, view.positions("body", term_for("Idlib"), docs)):
         assert len(p) == f
+    without = next(d for d in range(view.doc_count_all) if d not in holding)
+    some = np.array(sorted(set(docs.tolist()[::2]) | {without}))  # a document without the term has none
+    lengths, flat = view.positions_flat("body", term_for("Idlib"), some)
+    assert lengths.tolist() == [len(p) for p in view.positions("body", term_for("Idlib"), some)]
+    assert lengths[some.tolist().index(without)] == 0
+    assert flat.tolist() == [x for p in view.positions("body", term_for("Idlib"), some) for x in p.tolist()]
     assert view.terms_from("body", "syri") == ["syria", "syrian"]
     assert view.terms_from("body", "s", limit=2) == sorted(view.terms_from("body", "s"))[:2]
     assert view.terms_from("nofield", "a") == []
@@ -113,6 +119,10 @@ def test_whoosh_opens_a_generation_and_finds_what_the_engine_finds(built):
             engine_ids = {h.id for h in engine.search(word, per_page=100).hits}
             assert whoosh_ids <= engine_ids  # the engine also matches titles
         assert searcher.doc_count() == view.doc_count
+        # the day column's terms are Whoosh's numeric encoding: its NumericRange finds what the column says
+        september = set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180930)))
+        assert september and september == set(np.flatnonzero(
+            view.live & (view.day >= 20180901) & (view.day <= 20180930)).tolist())
 
 
 def test_merges_keep_the_segment_count_bounded(tmp_path):
@@ -120,10 +130,13 @@ def test_merges_keep_the_segment_count_bounded(tmp_path):
     index = tmp_path / "index"
     folder.mkdir()
     for i in range(40):
-        write_article(folder, f"a{i}.txt", f"Title {i}", None, None, f"Body number {i} about wheat.")
+        write_article(folder, f"a{i}.txt", f"Title {i}", f"2018-09-{i % 28 + 1:02d}", None, f"Body {i} about wheat.")
         sync(folder, index)
     view = view_of(index)
     assert view.doc_count == 40
+    ix = windex.open_dir(str(view.folder))
+    with ix.searcher() as searcher:  # merged segments keep the numeric day terms whole
+        assert len(set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180910)))) == 20
     assert len(view.segments) < 2 * commit.MERGE_FACTOR
     assert len(view.postings("body", "wheat")[0][view.live[view.postings("body", "wheat")[0]]]) == 40
 
@@ -140,3 +153,35 @@ def test_analyse_groups_postings_per_batch():
     codes, values = part.facets["source"]
     assert values == ["", "AFP"] and codes.tolist() == [0, 1, 0, 1, 0]
     assert MAX_SEGMENT_DOCS == 1 << 16
+
+
+def test_a_rebuild_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    from search.storage import build
+    folder = make_collection(tmp_path)
+    for i in range(30):
+        write_article(folder, f"more-{i}.txt", f"More {i} on Idlib", f"2019-01-{i % 28 + 1:02d}", "AFP",
+                      f"Report {i}: Idlib, oil and wheat. " * (i % 5 + 1))
+    monkeypatch.setattr(build, "BATCH_DOCS", 4)  # several batches, and workers even for a small collection
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
+    sync(folder, tmp_path / "one", jobs=1)
+    report = sync(folder, tmp_path / "two", jobs=2)
+    assert report.added == len(ARTICLES) + 30 and report.full
+    one, two = view_of(tmp_path / "one"), view_of(tmp_path / "two")
+    assert one.doc_count == two.doc_count == len(ARTICLES) + 30
+    assert [one.stored(d) for d in range(one.doc_count_all)] == [two.stored(d) for d in range(two.doc_count_all)]
+    for word in ("idlib", "oil", "wheat", "putin"):
+        d1, f1 = one.postings("body", term_for(word))
+        d2, f2 = two.postings("body", term_for(word))
+        assert d1.tolist() == d2.tolist() and f1.tolist() == f2.tolist()
+        assert [p.tolist() for p in one.positions("body", term_for(word), d1)] == \
+            [p.tolist() for p in two.positions("body", term_for(word), d2)]
+    assert one.facet("source")[1] == two.facet("source")[1] and (one.day == two.day).all()
+
+
+def test_a_damaged_live_generation_is_rebuilt_not_a_failure_on_every_run(built):
+    folder, index = built
+    live = index / IndexStore(index).pointer().generation
+    next(live.glob("*.meta")).write_text("{not json")
+    report = sync(folder, index)
+    assert report.full and report.added == len(ARTICLES)
+    assert view_of(index).doc_count == len(ARTICLES)

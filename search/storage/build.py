@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
@@ -20,34 +19,70 @@ from search.storage.segment import Part, _starts, concat_parts
 
 #: Documents per batch handed to a worker.
 BATCH_DOCS = 256
+#: Below this many articles a rebuild runs in the indexer's own process: starting workers would cost more.
+MIN_PARALLEL_ITEMS = 2_000
 #: A rebuild writes a segment when its batches hold this many positions (bounds the parent's memory).
 SEGMENT_POSITIONS = 24_000_000
 
 
-def _keyer(field: str):
+class _Vocabulary:
+    """This process's dictionary keys, each numbered once: a batch's tokens become integers (sorted and grouped by
+    numpy as ints), and only the batch's distinct keys are sorted as bytes."""
+
+    def __init__(self):
+        self.numbers: dict[bytes, int] = {}
+        self.keys: list[bytes] = [b""]  # number 0: a word the analyzer drops
+
+    def number(self, key: bytes) -> int:
+        found = self.numbers.get(key)
+        if found is None:
+            found = self.numbers[key] = len(self.keys)
+            self.keys.append(key)
+        return found
+
+
+_VOCABULARY = _Vocabulary()
+
+
+def _word_numberer(field: str):
     prefix = bytes((FIELD_NUMBER[field],))
 
     @lru_cache(maxsize=500_000)
-    def key(word: str) -> bytes:
+    def number(word: str) -> int:
         term = term_for(word)
-        return prefix + term.encode("utf-8") if term else b""
-    return key
+        return _VOCABULARY.number(prefix + term.encode("utf-8")) if term else 0
+    return number
 
 
-_TEXT_KEYS = {field: _keyer(field) for field in TEXT_FIELDS}
-_TITLE, _BODY = _TEXT_KEYS["title"], _TEXT_KEYS["body"]
+_TITLE, _BODY = _word_numberer("title"), _word_numberer("body")
+
+
+@lru_cache(maxsize=100_000)
+def _day_keys(day: int) -> tuple[int, ...]:
+    """The keys of Whoosh's NUMERIC(bits=32, unsigned) terms for a day, as its NumericRange looks them up."""
+    prefix = bytes((FIELD_NUMBER["day"],))
+    return tuple(_VOCABULARY.number(prefix + term) for term, *_ in _DAY_FIELD.index(day)) if day else ()
+
+
+def _day_field():
+    from whoosh.fields import NUMERIC
+    return NUMERIC(int, bits=32, signed=False, sortable=True)
+
+
+_DAY_FIELD = _day_field()
 
 
 def _stored_bytes(doc: dict) -> bytes:
     record = {name: doc.get(name) for name in ("id", "path", "title", "body", "date", "extra")}
-    return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-                         .encode("utf-8", "surrogatepass"), 1)
+    # not compressed: zlib took a ninth of a rebuild's CPU, for a store that is still smaller than FTS5's
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def analyse(docs: list[dict]) -> Part:
     """A batch of documents as one Part: every term's postings grouped with numpy, documents numbered 0..n-1."""
     n = len(docs)
-    tokens: list[bytes] = []
+    tokens: list[int] = []
+    number = _VOCABULARY.number
     group_counts: list[int] = []
     lengths = np.zeros((len(TEXT_FIELDS), n), dtype=np.uint32)
     day = np.zeros(n, dtype=np.uint32)
@@ -60,13 +95,16 @@ def analyse(docs: list[dict]) -> Part:
         extend(filter(None, map(_BODY, findall(doc.get("body") or ""))))
         body_end = len(tokens)
         lengths[0, i], lengths[1, i] = title_end - before, body_end - title_end
-        tokens.append(key_for("id", doc["id"]))
-        tokens.append(key_for("path", doc["path"]))
+        tokens.append(number(key_for("id", doc["id"])))
+        tokens.append(number(key_for("path", doc["path"])))
         facets = doc.get("facets") or {}
         source_terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
-        extend(key_for("source", s) for s in source_terms)
-        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
+        extend(number(key_for("source", s)) for s in source_terms)
         day[i] = doc.get("day") or 0
+        day_keys = _day_keys(int(day[i]))
+        extend(day_keys)
+        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
+        counts(len(day_keys))
         stored.append(_stored_bytes(doc))
         sigs.append(f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape"))
     names = sorted({name for doc in docs for name in (doc.get("facets") or {})})
@@ -81,10 +119,15 @@ def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> Part:
-    groups_per_doc = 5
+    groups_per_doc = 6
     docs_of_token = np.repeat(np.repeat(np.arange(n, dtype=np.int64), groups_per_doc), group_counts)
     positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(_starts(group_counts), group_counts)
-    keys, inverse = np.unique(np.array(tokens, dtype=bytes) if tokens else np.zeros(0, "S1"), return_inverse=True)
+    numbers, inverse = np.unique(np.array(tokens, dtype=np.int64), return_inverse=True)
+    keys = np.array([_VOCABULARY.keys[k] for k in numbers.tolist()], dtype=bytes) if len(numbers) else np.zeros(0, "S1")
+    by_bytes = np.argsort(keys, kind="stable")
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[by_bytes] = np.arange(len(keys))
+    keys, inverse = keys[by_bytes], rank[inverse.reshape(-1)]
     order = np.argsort(inverse, kind="stable")  # tokens come in document order, positions ascending
     term_s, docs_s = inverse[order], docs_of_token[order]
     new = np.ones(len(order), dtype=bool)
@@ -139,7 +182,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
     with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order."""
     chunks = [(prepare, items[i:i + BATCH_DOCS]) for i in range(0, len(items), BATCH_DOCS)]
-    if jobs <= 1 or len(chunks) <= 1:
+    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
             part, notes = _work(chunk)
             on_batch(notes)

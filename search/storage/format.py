@@ -11,11 +11,11 @@ segment's deleted documents) and, per segment `MAIN_<id>`, these files (raw litt
     MAIN_<id>.docs   uint16 or uint32 [P]  local document numbers, ascending per term
     MAIN_<id>.frqs   uint8, uint16 or uint32 [P]  occurrences of the term in that document's field
     MAIN_<id>.pos    uint16 or uint32 [sum of frqs]  positions of each posting, in posting order (read only for
-                     phrases, proximity and snippets); id, path and source terms have the one position 0
+                     phrases, proximity and snippets); id, path, source and day terms have positions 0, 1...
     MAIN_<id>.lens   uint32[2, n]  terms in title and body of each document
     MAIN_<id>.day    uint32[n]  YYYYMMDD, 0 when unknown
     MAIN_<id>.fct    uint32[F, n]  one code column per facet named in meta (code 0 = no value)
-    MAIN_<id>.sto    each document's stored fields (JSON, zlib-compressed per document)
+    MAIN_<id>.sto    each document's stored fields (UTF-8 JSON), one after another
     MAIN_<id>.soff   uint64[n+1]
     MAIN_<id>.sig    per document "path\\0signature\\0" (what an incremental sync compares)
     MAIN_<id>.sgof   uint64[n+1]
@@ -34,11 +34,13 @@ import struct
 import numpy as np
 
 #: Bump when anything above changes: `search index` then rebuilds in full (with SCHEMA_VERSION).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 INDEX_NAME = "MAIN"
 TOC_GENERATION = 1
-#: Indexed fields, in key order: a key is bytes([field number]) + the term. `day` is a column only.
-FIELDS = ("id", "path", "title", "body", "source")
+#: Indexed fields, in key order: a key is bytes([field number]) + the term. `day` terms are Whoosh's numeric
+#: encoding (a shift byte and 4 bytes, so a key of fixed length DAY_KEY_BYTES), for Whoosh's NumericRange.
+FIELDS = ("id", "path", "title", "body", "source", "day")
+DAY_KEY_BYTES = 6
 FIELD_NUMBER = {name: i for i, name in enumerate(FIELDS)}
 TEXT_FIELDS = ("title", "body")
 STORED = ("id", "path", "title", "body", "date", "extra")
@@ -54,6 +56,13 @@ def key_for(field: str, text: str | bytes) -> bytes:
     if isinstance(text, str):
         text = text.encode("utf-8", "surrogatepass")
     return bytes((FIELD_NUMBER[field],)) + text
+
+
+def key_bytes(keys) -> list[bytes]:
+    """Python bytes of a numpy bytes array of keys, with the trailing NUL bytes numpy strips from day keys."""
+    out = keys.tolist()
+    day = FIELD_NUMBER["day"]
+    return [k.ljust(DAY_KEY_BYTES, b"\0") if k[0] == day else k for k in out] if len(out) else out
 
 
 def smallest_uint(maximum: int, floor: int = 8) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search.storage.format import FORMAT_VERSION, TEXT_FIELDS, array_of, map_file, smallest_uint, write_file
+from search.storage.format import FORMAT_VERSION, TEXT_FIELDS, array_of, key_bytes, map_file, smallest_uint, write_file
 
 
 @dataclass
@@ -138,7 +138,8 @@ def _concat_blobs(blobs) -> tuple[np.ndarray, np.ndarray]:
 def write_segment(folder: str, segment_id: str, part: Part) -> dict:
     """Write a part's files (each fsynced) as segment `segment_id`; returns its meta."""
     n = part.n
-    key_lens = np.char.str_len(part.keys).astype(np.int64) if len(part.keys) else np.zeros(0, np.int64)
+    keys = key_bytes(part.keys)
+    key_lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     koff = np.zeros(len(part.keys) + 1, dtype=np.uint64)
     np.cumsum(key_lens, out=koff[1:])
     tdoc = np.zeros(len(part.keys) + 1, dtype=np.uint64)
@@ -157,7 +158,7 @@ def write_segment(folder: str, segment_id: str, part: Part) -> dict:
             "min_lengths": {f: int(part.lengths[i].min()) if n else 0 for i, f in enumerate(TEXT_FIELDS)},
             "facets": {name: part.facets[name][1] for name in names}}
     prefix = segment_id + "."
-    write_file(folder, prefix + "keys", b"".join(part.keys.tolist()))
+    write_file(folder, prefix + "keys", b"".join(keys))
     write_file(folder, prefix + "koff", koff)
     write_file(folder, prefix + "tdoc", tdoc)
     write_file(folder, prefix + "tpos", tpos)
@@ -251,9 +252,8 @@ class SegmentFiles:
 
     # -- documents --
     def stored(self, local: int) -> dict:
-        import zlib
         a, b = int(self.stored_off[local]), int(self.stored_off[local + 1])
-        return json.loads(zlib.decompress(self.stored_blob[a:b]).decode("utf-8", "surrogatepass"))
+        return json.loads(self.stored_blob[a:b].decode("utf-8", "surrogatepass"))
 
     def signatures(self) -> tuple[list[str], list[str]]:
         """(paths, signatures) of every document, deleted ones included."""
@@ -266,8 +266,7 @@ class SegmentFiles:
         """The whole segment as a Part over the mapped arrays (for merging)."""
         m = self.meta
         nkeys = self.term_count
-        keys = np.array(self.keys_between(0, nkeys), dtype=f"S{max(1, max(np.diff(self.koff).max(initial=1), 1))}") \
-            if nkeys else np.zeros(0, "S1")
+        keys = np.array(self.keys_between(0, nkeys), dtype=bytes) if nkeys else np.zeros(0, "S1")
         facets = {name: (self.facet_codes[i], m["facets"][name]) for i, name in enumerate(self.facet_names)}
         return Part(self.n, keys, np.diff(self.tdoc.astype(np.int64)), self.docs, self.freqs, self.pos,
                     self.lengths, self.day, facets, array_of(self.stored_blob, "uint8"),

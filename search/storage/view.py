@@ -149,30 +149,43 @@ class IndexView:
 
     def positions(self, field: str, text: str, docs: np.ndarray) -> list[np.ndarray]:
         """For each doc of `docs` (ascending, each holding the term) its positions in the field."""
+        lengths, flat = self.positions_flat(field, text, docs)
+        if not len(lengths):
+            return []
+        return np.split(flat, np.cumsum(lengths)[:-1])
+
+    def positions_flat(self, field: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(number of positions of each of `docs` (ascending), all their positions concatenated in that order,
+        int64): one numpy gather per segment holding the term; a document without the term has none."""
         docs = np.asarray(docs, dtype=np.int64)
-        out: list[np.ndarray] = []
-        hits = {i: (s, t) for i, s, t in self._hits(field, text)}
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        starts = np.zeros(len(docs), dtype=np.int64)
+        found: dict[int, np.ndarray] = {}
         which = np.searchsorted(self.offsets, docs, side="right") - 1
-        for i in np.unique(which).tolist():
-            local = docs[which == i] - self.offsets[i]
-            if i not in hits:
-                out.extend(np.zeros(0, np.int64) for _ in range(len(local)))
-                continue
-            s, t = hits[i]
+        for i, s, t in self._hits(field, text):
+            mine = np.flatnonzero(which == i)
             a, b = int(s.tdoc[t]), int(s.tdoc[t + 1])
-            term_docs, term_freqs = s.docs[a:b], s.freqs[a:b].astype(np.int64)
-            idx = np.searchsorted(term_docs, local)
-            idx = np.minimum(idx, max(len(term_docs) - 1, 0))
-            found = term_docs[idx] == local if len(term_docs) else np.zeros(len(local), bool)
-            ends = np.cumsum(term_freqs)
-            starts = ends - term_freqs + int(s.tpos[t])
-            for j, ok in zip(idx.tolist(), found.tolist()):
-                if ok:
-                    st = int(starts[j])
-                    out.append(s.pos[st:st + int(term_freqs[j])].astype(np.int64))
-                else:
-                    out.append(np.zeros(0, np.int64))
-        return out
+            if not len(mine) or a == b:
+                continue
+            term_docs, freqs = s.docs[a:b], s.freqs[a:b].astype(np.int64)
+            local = docs[mine] - int(self.offsets[i])
+            at = np.minimum(np.searchsorted(term_docs, local), b - a - 1)
+            ok = term_docs[at] == local
+            mine, at = mine[ok], at[ok]
+            ends = np.cumsum(freqs)
+            lengths[mine] = freqs[at]
+            starts[mine] = ends[at] - freqs[at] + int(s.tpos[t])
+            found[i] = mine
+        total = int(lengths.sum())
+        flat = np.empty(total, dtype=np.int64)
+        if not total:
+            return lengths, flat
+        out_start = np.cumsum(lengths) - lengths
+        for i, mine in found.items():
+            n = lengths[mine]
+            within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+            flat[np.repeat(out_start[mine], n) + within] = self.segments[i].pos[np.repeat(starts[mine], n) + within]
+        return lengths, flat
 
     def terms_from(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
         """Sorted distinct terms of `field` starting with `prefix`, across segments (at most `limit`)."""
@@ -228,6 +241,6 @@ class IndexView:
         return out
 
     def close(self) -> None:
-        """Drop this view's mappings (they go when no array made from them is referenced any more)."""
+        """Mark the view closed; its mappings go when the view and every array made from them are unreferenced
+        (a search still running on it keeps working)."""
         self.closed = True
-        self.segments = []
