@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search import plan, positions_flat
+from search import plan
 from search.budget import Budget
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -196,8 +196,6 @@ def flat_positions(view, field: str, word: str, docs: np.ndarray) -> tuple[np.nd
     flat = getattr(view, "positions_flat", None)
     if flat is not None:
         return flat(field, word, docs)
-    if positions_flat.supported(view):
-        return positions_flat.positions_flat(view, field, word, docs)
     lists = view.positions(field, word, docs)
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     return lengths, (np.concatenate(lists).astype(np.int64) if lists else EMPTY)

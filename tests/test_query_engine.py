@@ -128,9 +128,8 @@ def test_phrases_with_repeated_words(view_engine, tmp_path):
 
 def test_flat_positions_are_the_views_positions(view_engine):
     from search.docsets import flat_positions
-    from search import positions_flat
     _, view = view_engine
-    assert positions_flat.supported(view)
+    assert hasattr(view, "positions_flat")
     rng = random.Random(5)
     for word in VOCAB[:8] + ["nosuchword"]:
         for field in ("title", "body"):
