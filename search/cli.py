@@ -15,7 +15,6 @@ import click
 from search import snippets
 from search.config import resolve
 from search.errors import SearchError
-from search.indexer import sync
 from search.searcher import MAX_PER_PAGE, SORTS, Engine
 
 EXIT_NO_RESULTS = 1
@@ -65,9 +64,12 @@ def cli(ctx, articles, index_dir):
 @click.option("--full", is_flag=True, help="Rebuild from scratch (the old index keeps answering until done).")
 @click.option("--wait", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               help="Seconds to wait for another indexer before giving up with 'index is busy'.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Worker processes for a full rebuild. Default: the machine's core count.")
 @click.pass_obj
-def index_command(config, full, wait):
+def index_command(config, full, wait, jobs):
     """Sync the index with the articles folder: add new files, update changed ones, remove deleted ones."""
+    from search.indexer import sync  # here, so that `search query` does not load the writing side
     bar = None
 
     def progress(done, total):
@@ -79,7 +81,8 @@ def index_command(config, full, wait):
 
     show_bar = sys.stderr.isatty()
     try:
-        report = sync(config.articles, config.index, full=full, progress=progress if show_bar else None, wait=wait)
+        report = sync(config.articles, config.index, full=full, progress=progress if show_bar else None, wait=wait,
+                      jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
