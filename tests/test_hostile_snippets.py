@@ -204,18 +204,16 @@ def test_a_photo_caption_is_not_chosen_when_the_story_matches():
 
 
 def test_related_articles_of_a_long_article_read_a_bounded_part_of_it(hostile_index, monkeypatch):
-    from whoosh.searching import Searcher
-
     from search import searcher as searcher_module
     folder, index = hostile_index
     seen = []
-    real = Searcher.more_like
+    real = searcher_module.key_terms
 
-    def more_like(self, docnum, fieldname, text=None, **kwargs):
-        seen.append(len(text or ""))
-        return real(self, docnum, fieldname, text=text, **kwargs)
+    def key_terms(view, text, count):
+        seen.append(len(text))
+        return real(view, text, count)
 
-    monkeypatch.setattr(Searcher, "more_like", more_like)
+    monkeypatch.setattr(searcher_module, "key_terms", key_terms)
     with Engine(index) as engine:
         for hit in engine.search("oil", per_page=100).hits:
             engine.related(hit.id)
