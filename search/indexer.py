@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import errno
+import json
+import pickle
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -9,28 +11,14 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec
 
 from search import stories
-from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
-from search.bulkwriter import BulkWriter
+from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
+                             sidecar_digest)
 from search.errors import IndexUnwritable, SearchError
-from search.schema import SCHEMA_VERSION
+from search.schema import SCHEMA_VERSION, make_schema
 from search.store import IndexStore
-
-#: Memory Whoosh may use for buffering postings before it writes a segment.
-WRITER_LIMIT_MB = 256
-
-
-def _writer(ix):
-    # Postings blocks uncompressed: measured on 2,000 Reuters articles, 19% less CPU to build (and no
-    # zlib.decompress per block at query time) for an index 50% larger (10.6 MB instead of 6.9 MB).
-    return ix.writer(limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0))
-
-
-def _bulk_writer(ix):
-    # A rebuild fills an empty index: the same segment as _writer() would write, for less work (search/bulkwriter.py)
-    return BulkWriter(ix, limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0))
+from search.storage.view import IndexView
 
 Progress = Callable[[int, int], None]
 
@@ -70,13 +58,10 @@ def day_number(date: str) -> int:
 
 
 def to_document(article: Article, sig: str, story: str = "") -> dict:
-    """The Whoosh document for an article."""
-    doc = dict(id=article.id, path=article.path, title=article.title, body=article.body,
-               source=(article.source or "").lower(), source_name=(article.source or "").encode("utf-8"),
-               date=article.date, extra=article.extra, sig=sig.encode("utf-8"), story=story.encode("utf-8"))
-    if article.date:
-        doc["day"] = day_number(article.date)
-    return doc
+    """The document storage writes for an article (search/storage/build.py says what each key is)."""
+    return dict(id=article.id, path=article.path, title=article.title, body=article.body, date=article.date,
+                extra=article.extra, sig=sig, day=day_number(article.date) if article.date else 0,
+                facets={"source": article.source or "", "story": story})
 
 
 def _signature(st, digest: str, side: str) -> str:
@@ -84,8 +69,10 @@ def _signature(st, digest: str, side: str) -> str:
 
 
 def sync(articles: str | Path, index: str | Path, full: bool = False, progress: Progress | None = None,
-         wait: float = 10.0) -> SyncReport:
-    """Bring the index at `index` in line with the folder `articles`; incremental unless `full`."""
+         wait: float = 10.0, jobs: int | None = None) -> SyncReport:
+    """Bring the index at `index` in line with the folder `articles`; incremental unless `full`.
+
+    A full rebuild analyses the articles in `jobs` worker processes (default: one per core)."""
     started = time.monotonic()
     root, store = Path(articles), IndexStore(index)
     if not root.is_dir():
@@ -93,27 +80,59 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     report = SyncReport()
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
-        if pointer is None or pointer.schema_version != SCHEMA_VERSION or not (store.path / pointer.generation).is_dir():
+        if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
-        files = dict(list_article_files(root))
+        files = dict(list_article_files(root, warn=lambda message: _skipped(report, message)))
+        ids, colliding, collisions = assign_ids(files)
+        report.warnings.extend(collisions)
         generation = None
         try:
             if full:
-                generation = _rebuild(root, store, files, sidecar, report, progress)
+                generation = store.new_generation()
+                generation = _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
             else:
-                _update(root, store, pointer.generation, files, sidecar, report, progress)
-                generation = pointer.generation  # from here on the changes are committed into the live generation
+                removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress, ids,
+                                           colliding)
+                generation = pointer.generation
+                # STORIES: labels for the writes, and the documents whose story label changed rewritten
+                relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
+                removed = removed + relabelled
+                if table is not None and not (removed or writes):
+                    stories.save(store.path / generation, table)  # a healed table, for the same documents
+                if removed or writes:
+                    from search.storage.build import analyse
+                    from search.storage.commit import update
+                    from search.storage.format import MAX_SEGMENT_DOCS
+                    generation = store.new_generation()
+                    parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS]) for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
+                    update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
+                           removed, parts)
+                    if table is not None:
+                        stories.save(store.path / generation, table)
+                    elif (store.path / pointer.generation / stories.FILE_NAME).is_file():
+                        shutil.copyfile(store.path / pointer.generation / stories.FILE_NAME,
+                                        store.path / generation / stories.FILE_NAME)
             store.publish(generation, str(root))
-        except OSError as exc:
-            kept_old = generation is None
-            if full and generation is not None and _live(store) != generation:
-                shutil.rmtree(store.path / generation, ignore_errors=True)  # never published: don't fill the disk
-                kept_old = True
-            raise _unwritable(store.path, exc, kept_old) from None
+        except BaseException as exc:
+            # nothing of this run stays on disk: the new generation was never published (or publish failed)
+            if generation is not None and _live(store) != generation:
+                shutil.rmtree(store.path / generation, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise _unwritable(store.path, exc) from None
+            raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _readable(store: IndexStore, generation: str) -> bool:
+    """Whether the live generation opens (else the sync rebuilds in full rather than fail on every run)."""
+    try:
+        IndexView(store.path / generation).close()
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        return False
+    return True
 
 
 def _live(store: IndexStore) -> str | None:
@@ -124,166 +143,223 @@ def _live(store: IndexStore) -> str | None:
     return pointer.generation if pointer else None
 
 
-def _unwritable(path: Path, exc: OSError, kept_old: bool = True) -> IndexUnwritable:
-    # an incremental sync that failed only when publishing has already committed its changes
-    left = ("the index was left as it was before this run" if kept_old else
-            "the changes were indexed but the sync could not be recorded, so a running server may not show them")
+def _unwritable(path: Path, exc: OSError) -> IndexUnwritable:
+    left = "the index was left as it was before this run"
     if exc.errno == errno.ENOSPC:
         return IndexUnwritable(f"The disk holding {path} is full; {left}. "
                                "Free some space and run `search index` again.")
     return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
 
 
-def _read(root, rel, sidecar, report) -> tuple[Article, str] | None:
+def _skipped(report: SyncReport, message: str) -> None:
+    report.warnings.append(message)
+    report.skipped += 1
+
+
+def _read(root, rel, sidecar, report, ids) -> tuple[Article, str] | None:
     try:
-        result = read_article(root, rel, sidecar.get(rel))
+        result = read_article(root, rel, sidecar.get(rel), ids.get(rel))
     except SkippedFile as skipped:
-        report.warnings.append(str(skipped))
-        report.skipped += 1
+        _skipped(report, str(skipped))
         return None
     report.warnings.extend(result.warnings)
     return result.article, result.digest
 
 
-def _rebuild(root, store: IndexStore, files, sidecar, report: SyncReport, progress) -> str:
-    """Write every article into a new generation; the live one keeps answering until publish()."""
-    generation, ix = store.new_generation()
+def _prepare(item) -> tuple[dict | None, tuple[bool, list[str]]]:
+    """(the document or None, (read?, warnings)) for one file: what each rebuild worker runs per article."""
+    root, rel, size, mtime_ns, entry, article_id = item
     try:
-        writer = _bulk_writer(ix)
-        # STORIES: articles are written in path order a batch at a time, each with its story label
-        grouper, batch, size = stories.Grouper(), [], 0
+        result = read_article(root, rel, entry, article_id)
+    except SkippedFile as skipped:
+        return None, (False, [str(skipped)])
+    st = _Stat(size, mtime_ns)
+    return to_document(result.article, _signature(st, result.digest, sidecar_digest(entry))), (True, result.warnings)
 
-        def write_batch():
-            labels = grouper.add([(a.id, a.path, sig, a.title, a.body) for a, sig in batch])
-            for article, sig in batch:
-                writer.add_document(**to_document(article, sig, labels[article.path]))
-            batch.clear()
-            return 0
 
-        try:
-            for done, (rel, st) in enumerate(sorted(files.items()), 1):
-                read = _read(root, rel, sidecar, report)
-                if read:
-                    article, digest = read
-                    batch.append((article, _signature(st, digest, sidecar_digest(sidecar.get(rel)))))
-                    size += len(article.body)
-                    if len(batch) >= STORY_BATCH or size >= STORY_BATCH_BYTES:
-                        size = write_batch()
-                    report.added += 1
-                if progress:
-                    progress(done, len(files))
-            write_batch()
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        # STORIES: the few articles whose story a later one joined to an earlier story are rewritten
-        table, written = grouper.table(), grouper.labels()
-        _write_stories(ix, store.path / generation, table, [], [], [written[p] for p in table.paths.tolist()],
-                       grouper.moved_paths())
-    except BaseException:
-        shutil.rmtree(store.path / generation, ignore_errors=True)
-        raise
+@dataclass(frozen=True)
+class _Stat:
+    st_size: int
+    st_mtime_ns: int
+
+
+def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: SyncReport, progress, jobs,
+             ids) -> str:
+    """Write every article into the new generation; the live one keeps answering until publish(). Returns the
+    generation to publish (another one when stories had to relabel articles already written)."""
+    from search.storage.build import analysed_batches, default_jobs, segments_from
+    from search.storage.commit import rebuild
+    # ids.get: only the ids assign_ids had to choose travel to the workers; they make every other one themselves
+    # STORIES: in path order, so that the first version of a story is written first (search/stories.py)
+    items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel), ids.get(rel))
+             for rel, st in sorted(files.items())]
+    done = 0
+
+    def on_batch(notes):
+        nonlocal done
+        for read, warnings in notes:
+            report.warnings.extend(warnings)
+            if read:
+                report.added += 1
+            else:
+                report.skipped += 1
+        if progress:
+            for k in range(1, len(notes) + 1):
+                progress(done + k, len(files))
+        done += len(notes)
+
+    batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch)
+    grouper = stories.Grouper()
+    rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
     report.total = report.added
-    return generation
+    return _finish_stories(store, generation, grouper)
 
 
-#: Articles whose near-duplicate signatures are made together during a full rebuild (and bytes of their text).
-STORY_BATCH = 2048
-STORY_BATCH_BYTES = 8 << 20
-
-
-def _indexed_stories(ix) -> dict[str, str]:
-    """{path: story label} of the live documents (STORIES)."""
-    with ix.reader() as reader:
-        paths, labels = reader.column_reader("path"), reader.column_reader("story")
-        return {paths[d]: labels[d].decode("utf-8") for d in reader.all_doc_ids()}
-
-
-def _stored_entries(ix, paths: list[str]) -> list[tuple[str, str, str, str, str]]:
-    """(id, path, sync signature, title, body) of indexed documents, for signatures lost with a stories file."""
+# -- STORIES: the story labels, kept by the indexer (search/stories.py) -----------------------------------------
+def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
+    """(id, path, sync signature, title, body) of each document of an analysed part, from its stored blobs."""
     out = []
-    with ix.searcher() as searcher:
-        sigs = searcher.reader().column_reader("sig")
-        for path in paths:
-            docnum = searcher.document_number(path=path)
-            if docnum is not None:
-                f = searcher.stored_fields(docnum)
-                out.append((f["id"], path, sigs[docnum].decode("utf-8"), f.get("title", ""), f.get("body", "")))
+    for i in range(part.n):
+        record = json.loads(part.stored[part.stored_off[i]:part.stored_off[i + 1]].tobytes().decode("utf-8",
+                                                                                                     "surrogatepass"))
+        path, sig = part.sig[part.sig_off[i]:part.sig_off[i + 1]].tobytes().decode("utf-8",
+                                                                                     "surrogateescape").split("\0")[:2]
+        out.append((record["id"], path, sig, record.get("title") or "", record.get("body") or ""))
     return out
 
 
-def _restored_document(searcher, columns, docnum: int, story: str) -> dict:
-    """An indexed document as the indexer wrote it, with a new story label (STORIES: relabelling)."""
-    f = searcher.stored_fields(docnum)
-    source_names, sigs = columns
-    source = source_names[docnum].decode("utf-8") or None
-    article = Article(f["id"], f["path"], f.get("title", ""), f.get("date"), source, f.get("body", ""),
-                      f.get("extra") or {})
-    return to_document(article, sigs[docnum].decode("utf-8"), story)
+def _labelled(parts, grouper):
+    """The rebuild's parts, each given its documents' story labels (a "story" facet) before it is written."""
+    for part in parts:
+        entries = _part_entries(part)
+        labels = grouper.add(entries)
+        values = [labels[path] for _, path, *_ in entries]
+        table = [""] + sorted(set(values) - {""})
+        code = {v: k for k, v in enumerate(table)}
+        part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
+                                table)
+        yield part
 
 
-def _write_stories(ix, folder, table, writes: list[dict], removed: list[str], labels=None, stale=None) -> None:
-    """STORIES: give `writes` their story labels, relabel indexed documents whose story changed, commit, and keep
-    the table (with the labels) in the generation folder, written after the commit: a table that misses a commit is
-    healed at the next sync.
-
-    `labels` are the table's rows' labels and `stale` the paths of indexed documents whose label changed; without
-    them every label is recomputed and compared with the index's (a healing sync)."""
-    if labels is None:
-        labels = stories.labels(table).tolist()
-    wanted = dict(zip(table.paths.tolist(), labels))
-    for doc in writes:
-        doc["story"] = wanted.get(doc["path"], "").encode("utf-8")
-    if stale is None:
-        written = {doc["path"] for doc in writes}
-        current = _indexed_stories(ix)
-        stale = [p for p, label in wanted.items() if p not in written and current.get(p, "") != label]
-    if writes or removed or stale:
-        writer = _writer(ix)
+def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
+    """Keep the signatures in the generation; rewrite the few articles a later one joined to an earlier story."""
+    from search.storage.build import analyse
+    from search.storage.commit import update
+    table, written = grouper.table(), grouper.labels()
+    table.labels = np.array([written[p] for p in table.paths.tolist()], dtype=str)
+    moved = grouper.moved_paths()
+    if moved:
+        folder = store.path / generation
+        view = IndexView(folder)
         try:
-            with ix.searcher() as searcher:
-                reader = searcher.reader()
-                columns = (reader.column_reader("source_name"), reader.column_reader("sig"))
-                docnums = {p: searcher.document_number(path=p) for p in stale}
-                relabelled = [_restored_document(searcher, columns, d, wanted[p])
-                              for p, d in docnums.items() if d is not None]
-            for rel in removed:
-                writer.delete_by_term("path", rel)
-            for doc in writes + relabelled:
-                writer.update_document(**doc)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-    table.labels = np.array(labels, dtype=str)
-    stories.save(folder, table)
+            docs = _restored(view, moved, dict(zip(table.paths.tolist(), table.ids.tolist())), written)
+        finally:
+            view.close()
+        final = store.new_generation()
+        update(str(folder), str(store.path / final), make_schema(), moved, [analyse(docs)] if docs else [])
+        shutil.rmtree(folder, ignore_errors=True)
+        generation = final
+    stories.save(store.path / generation, table)
+    return generation
 
 
-def _indexed_signatures(ix) -> dict[str, str]:
-    """{path: signature} of the live documents, read from columns (no stored fields are unpickled)."""
-    with ix.reader() as reader:
-        paths, sigs = reader.column_reader("path"), reader.column_reader("sig")
-        return {paths[d]: sigs[d].decode("utf-8") for d in reader.all_doc_ids()}
+def _live_docnum(view, path: str) -> int | None:
+    docs, _ = view.postings("path", path)
+    docs = docs[view.live[docs]] if len(docs) else docs
+    return int(docs[-1]) if len(docs) else None
 
 
-def _update(root, store: IndexStore, generation, files, sidecar, report: SyncReport, progress) -> None:
-    """Apply the differences between the folder and the live generation in one Whoosh commit."""
-    ix = store.open_for_writing(generation)
-    indexed = _indexed_signatures(ix)
+def _restored(view, paths, ids: dict[str, str], labels: dict[str, str]) -> list[dict]:
+    """Indexed documents as the indexer wrote them, with new story labels (for relabelling)."""
+    sigs = view.signatures()
+    out = []
+    for path in paths:
+        docnum = _live_docnum(view, path)
+        if docnum is None or path not in sigs:
+            continue
+        f = view.stored(docnum)
+        source = view.source_names[int(view.source[docnum])] or None
+        article = Article(f["id"], f["path"], f.get("title") or "", f.get("date"), source, f.get("body") or "",
+                          f.get("extra") or {})
+        out.append(to_document(article, sigs[path], labels[path]))
+    return out
+
+
+def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
+    """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
+    indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
+    nothing to do. Only the stories the sync touched are worked out again, unless the kept table does not describe
+    the index (lost or damaged): then every label is, and compared with the index's."""
+    table = stories.load(live_folder)
+    view = IndexView(live_folder)
+    try:
+        indexed = view.signatures()
+        healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
+        if healthy and not (removed or writes):
+            return [], None
+        gone = set(removed)
+        after = {p: sg for p, sg in indexed.items() if p not in gone}
+        after.update((d["path"], d["sig"]) for d in writes)
+        fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
+
+        def stored(paths):
+            out = []
+            for path in paths:
+                docnum = _live_docnum(view, path)
+                if docnum is not None:
+                    f = view.stored(docnum)
+                    out.append((f["id"], path, indexed[path], f.get("title") or "", f.get("body") or ""))
+            return out
+        table, old, new_rows, gone_labels = stories.refresh(table, after, fresh, stored)
+        written = {d["path"] for d in writes}
+        if healthy:
+            labels = stories.relabel(table, old, new_rows, gone_labels)
+            stale = [p for p, was, now, added in zip(table.paths.tolist(), old.tolist(), labels.tolist(),
+                                                     new_rows.tolist()) if not added and was != now]
+        else:
+            labels = stories.labels(table)
+            codes, values = view.facet("story")
+            stale = []
+            for p, label in zip(table.paths.tolist(), labels.tolist()):
+                docnum = None if p in written else _live_docnum(view, p)
+                if docnum is not None and values[int(codes[docnum])] != label:
+                    stale.append(p)
+        wanted = dict(zip(table.paths.tolist(), labels.tolist()))
+        for d in writes:
+            d["facets"]["story"] = wanted.get(d["path"], "")
+        writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted))
+    finally:
+        view.close()
+    table.labels = labels
+    return stale, table
+
+
+def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,
+             progress, ids, colliding) -> tuple[list[str], list[dict]]:
+    """(paths whose documents go, documents to add): the differences between the folder and the live generation.
+
+    A file whose id collides with another's is always read again: which of the two keeps the plain id depends
+    on the other files, not on its own bytes.
+    """
+    view = IndexView(store.path / live)
+    try:
+        indexed = view.signatures()
+    finally:
+        view.close()
     writes: list[dict] = []
     removed = [p for p in indexed if p not in files]
+    replaced: list[str] = []
     for done, (rel, st) in enumerate(files.items(), 1):
         if progress:
             progress(done, len(files))
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
-        if old is not None:
+        if old is not None and rel not in colliding:
             size, mtime, digest, old_side = old.split(":")
             if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
-        read = _read(root, rel, sidecar, report)
+        read = _read(root, rel, sidecar, report, ids)
         if read is None:
             if old is not None:
                 removed.append(rel)  # it was indexed, but now it cannot be read: don't serve stale text
@@ -291,27 +367,13 @@ def _update(root, store: IndexStore, generation, files, sidecar, report: SyncRep
             article, digest = read
             if old is None:
                 report.added += 1
-            elif old.split(":")[2] == digest and old.split(":")[3] == side:
-                report.unchanged += 1  # touched but not changed: rewrite only to refresh its signature
             else:
-                report.updated += 1
+                replaced.append(rel)
+                if old.split(":")[2] == digest and old.split(":")[3] == side:
+                    report.unchanged += 1  # touched but not changed: rewritten only to refresh its signature
+                else:
+                    report.updated += 1
             writes.append(to_document(article, _signature(st, digest, side)))
     report.removed = len(removed)
-    folder = store.path / generation
-    table = stories.load(folder)
-    healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
-    if writes or removed or not healthy:
-        gone = set(removed)
-        after = {p: s for p, s in indexed.items() if p not in gone}
-        after.update((doc["path"], doc["sig"].decode("utf-8")) for doc in writes)
-        fresh = [(d["id"], d["path"], d["sig"].decode("utf-8"), d["title"], d["body"]) for d in writes]
-        stored = lambda paths: _stored_entries(ix, paths)  # noqa: E731
-        table, old, new_rows, gone_labels = stories.refresh(table, after, fresh, stored)
-        if healthy:  # only the stories this sync touched are worked out again
-            labels = stories.relabel(table, old, new_rows, gone_labels)
-            stale = [p for p, was, now, added in zip(table.paths.tolist(), old.tolist(), labels.tolist(),
-                                                     new_rows.tolist()) if not added and was != now]
-            _write_stories(ix, folder, table, writes, removed, labels.tolist(), stale)
-        else:
-            _write_stories(ix, folder, table, writes, removed)
     report.total = len(indexed) - report.removed + report.added
+    return removed + replaced, writes

@@ -5,8 +5,9 @@ from whoosh import columns, fields
 
 from search.analysis import ANALYZER
 
-#: Bump when the schema or what the indexer puts in it changes: `search index` then rebuilds in full by itself.
-SCHEMA_VERSION = 2
+#: Bump when the schema, the storage format or what the indexer puts in it changes: `search index` then rebuilds in
+#: full by itself.
+SCHEMA_VERSION = 5
 
 
 def make_schema() -> fields.Schema:
@@ -26,7 +27,4 @@ def make_schema() -> fields.Schema:
         extra=fields.STORED(),  # other front matter / sidecar keys (url, author, ...)
         # incremental sync: "size:mtime_ns:sha1:sidecar-digest" of the file this document came from
         sig=fields.COLUMN(columns.VarBytesColumn()),
-        # stories (search/stories.py): the story label, "" for an article that is a story of its own.
-        # Storage's facets["story"] column once the storage redesign lands.
-        story=fields.COLUMN(columns.VarBytesColumn()),
     )

@@ -8,6 +8,7 @@ from search import indexer, stories
 from search.articles import article_id
 from search.indexer import sync
 from search.searcher import Engine
+from search.storage.view import IndexView
 from search.store import IndexStore
 from tests.factory import write_article
 from tests.stories_factory import OTHER, VERSIONED, WIRE, write_versioned
@@ -17,12 +18,6 @@ ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
 
 def table_of(specs):
     return stories.make_table([(article_id(p), p, "sig", title, body) for p, title, _d, _s, body in specs])
-
-
-def story_of(index, path):
-    """{path: label} as the index's documents carry it."""
-    store = IndexStore(index)
-    return indexer._indexed_stories(store.open_for_writing(store.pointer().generation)).get(path)
 
 
 # -- cleaning and signatures --------------------------------------------------------------------------------
@@ -129,8 +124,17 @@ def versioned(tmp_path):
 
 
 def labels_in(index):
-    store = IndexStore(index)
-    return indexer._indexed_stories(store.open_for_writing(store.pointer().generation))
+    """{path: story label} as the index's live documents carry it (their "story" facet)."""
+    view = IndexView(live_generation(index))
+    try:
+        codes, values = view.facet("story")
+        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+    finally:
+        view.close()
+
+
+def live_generation(index):
+    return index / IndexStore(index).pointer().generation
 
 
 def full_labels(folder, tmp_path):
@@ -143,17 +147,17 @@ def test_a_build_labels_the_versions_and_keeps_their_signatures(versioned):
     labels = labels_in(index)
     assert {p for p, v in labels.items() if v != article_id(p)} == {ORIGINAL, MIRROR}
     assert labels[ORIGINAL] == labels[MIRROR] == labels[COPY_PATH] == article_id(COPY_PATH)
-    gen = index / IndexStore(index).pointer().generation
-    table = stories.load(gen)
+    table = stories.load(live_generation(index))
     assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), stories.K)
     assert table.labels_by_path() == labels  # what the rebuild wrote as it went is what the whole table gives
 
 
 def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_article_joined(tmp_path, monkeypatch):
     rewritten = []
-    original = indexer._restored_document
-    monkeypatch.setattr(indexer, "_restored_document", lambda *a: rewritten.append(a[2]) or original(*a))
-    monkeypatch.setattr(indexer, "STORY_BATCH", 2)  # several batches, versions in different ones
+    original = indexer._restored
+    monkeypatch.setattr(indexer, "_restored",
+                        lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
+    monkeypatch.setattr("search.storage.build.BATCH_DOCS", 2)  # several batches, versions in different ones
     folder = write_versioned(tmp_path / "articles")
     sync(folder, tmp_path / "index")
     assert rewritten == []
@@ -168,8 +172,7 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
     assert len(rewritten) == 1
     first = article_id("b/first-half.txt")
     assert labels["b/first-half.txt"] == labels["c/second-half.txt"] == labels[ORIGINAL] == first
-    assert labels == stories.load(tmp_path / "index2" / IndexStore(tmp_path / "index2").pointer().generation
-                                  ).labels_by_path()
+    assert labels == stories.load(live_generation(tmp_path / "index2")).labels_by_path()
 
 
 def test_incremental_syncs_keep_labels_equal_to_a_full_rebuild(versioned, tmp_path):
@@ -195,8 +198,9 @@ def test_incremental_syncs_keep_labels_equal_to_a_full_rebuild(versioned, tmp_pa
 def test_adding_an_unrelated_article_rewrites_no_other_document(versioned, monkeypatch):
     folder, index = versioned
     rewritten = []
-    original = indexer._restored_document
-    monkeypatch.setattr(indexer, "_restored_document", lambda *a: rewritten.append(a[2]) or original(*a))
+    original = indexer._restored
+    monkeypatch.setattr(indexer, "_restored",
+                        lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
     write_article(folder, "new.txt", "Wheat exports fall", "2018-10-01", "Reuters",
                   "Wheat exports from the region fell sharply in September as the harvest came in late.")
     sync(folder, index)
@@ -208,16 +212,16 @@ def test_adding_an_unrelated_article_rewrites_no_other_document(versioned, monke
 
 def test_a_lost_or_damaged_stories_file_is_rebuilt_from_the_index(versioned):
     folder, index = versioned
-    gen = index / IndexStore(index).pointer().generation
+    gen = live_generation(index)
     before = labels_in(index)
     (gen / stories.FILE_NAME).write_bytes(b"not an npz")
     assert stories.load(gen) is None
     sync(folder, index)
-    assert stories.load(gen) is not None and labels_in(index) == before
-    (gen / stories.FILE_NAME).unlink()
+    assert stories.load(live_generation(index)) is not None and labels_in(index) == before
+    (live_generation(index) / stories.FILE_NAME).unlink()
     (folder / MIRROR).unlink()
     sync(folder, index)
-    assert sorted(stories.load(gen).paths.tolist()) == sorted(labels_in(index))
+    assert sorted(stories.load(live_generation(index)).paths.tolist()) == sorted(labels_in(index))
     assert labels_in(index)[ORIGINAL] == labels_in(index)[COPY_PATH] != article_id(ORIGINAL)
 
 
