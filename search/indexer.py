@@ -99,8 +99,6 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                 # STORIES: labels for the writes, and the documents whose story label changed rewritten
                 relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
                 removed = removed + relabelled
-                if table is not None and not (removed or writes):
-                    stories.save(store.path / generation, table)  # a healed table, for the same documents
                 if removed or writes:
                     from search.storage.build import analyse
                     from search.storage.commit import update
@@ -294,9 +292,9 @@ def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
     view = IndexView(live_folder)
     try:
         indexed = view.signatures()
-        healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
-        if healthy and not (removed or writes):
+        if not (removed or writes):  # nothing changed: nothing is written (a damaged table heals at a change)
             return [], None
+        healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
         gone = set(removed)
         after = {p: sg for p, sg in indexed.items() if p not in gone}
         after.update((d["path"], d["sig"]) for d in writes)

@@ -325,8 +325,8 @@ class Engine:
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            depth = first + req.per_page + (0 if all_versions else len(final) - n_stories)
-            ranked = self._top(view, matcher, compiled, final, sort, depth)
+            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
+                               None if all_versions else story_codes)
             page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
                                 req.per_page, collapse=not all_versions)
             hits = []
@@ -369,14 +369,18 @@ class Engine:
                         " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
 
-    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int):
-        """The first `limit` (docnum, score) of the filtered set, in the requested order."""
+    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, stories_of=None):
+        """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
+        codes), only each story's best version takes part (stories.best_of_each, array work)."""
         if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
             terms, qtf = compiled.scoring or query_scoring(compiled.query)
             scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
                            matcher.budget)
+            if stories_of is not None:
+                best = stories.best_of_each(stories_of, final, scores)
+                final, scores = final[best], scores[best]
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
                 return top(final, scores, limit)
@@ -386,6 +390,11 @@ class Engine:
             base = dict(window)
             bonus = proximity(matcher, docs, compiled.near, matcher.budget)
             return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        if stories_of is not None:
+            day = view.day[final].astype(np.int64)
+            # the newest (or oldest) dated version stands for its story; unknown dates last either way
+            final = final[stories.best_of_each(stories_of, final, np.where(day > 0, day if sort != "oldest" else -day,
+                                                                           -(1 << 40)))]
         return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
     def _hit(self, view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:

@@ -572,6 +572,20 @@ def spare(codes: np.ndarray, docs: np.ndarray) -> int:
     return int(len(docs)) - count_stories(codes, docs)
 
 
+def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray) -> np.ndarray:
+    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number)."""
+    docs = np.asarray(docs, dtype=np.int64)
+    if not len(docs):
+        return np.zeros(0, dtype=bool)
+    keys = story_keys(codes, docs)
+    order = np.lexsort((docs, -np.asarray(merit, dtype=np.float64), keys))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = keys[order][1:] != keys[order][:-1]
+    mask = np.zeros(len(docs), dtype=bool)
+    mask[order[first]] = True
+    return mask
+
+
 @dataclass
 class Page:
     """One page of results: documents in rank order and, for each, the other matching versions of its story."""

@@ -216,8 +216,12 @@ def test_a_lost_or_damaged_stories_file_is_rebuilt_from_the_index(versioned):
     before = labels_in(index)
     (gen / stories.FILE_NAME).write_bytes(b"not an npz")
     assert stories.load(gen) is None
-    sync(folder, index)
-    assert stories.load(live_generation(index)) is not None and labels_in(index) == before
+    sync(folder, index)  # nothing changed: nothing is written
+    assert labels_in(index) == before
+    write_article(folder, "new.txt", "Wheat", None, None, "Wheat exports from the region fell sharply in September.")
+    sync(folder, index)  # a change: the table is rebuilt from the index
+    assert stories.load(live_generation(index)) is not None
+    assert {p: v for p, v in labels_in(index).items() if p != "new.txt"} == before
     (live_generation(index) / stories.FILE_NAME).unlink()
     (folder / MIRROR).unlink()
     sync(folder, index)
