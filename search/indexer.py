@@ -254,7 +254,11 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
         finally:
             view.close()
         final = store.new_generation()
-        update(str(folder), str(store.path / final), make_schema(), moved, [analyse(docs)] if docs else [])
+        try:
+            update(str(folder), str(store.path / final), make_schema(), moved, [analyse(docs)] if docs else [])
+        except BaseException:
+            shutil.rmtree(store.path / final, ignore_errors=True)
+            raise
         shutil.rmtree(folder, ignore_errors=True)
         generation = final
     stories.save(store.path / generation, table)
