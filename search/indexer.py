@@ -226,17 +226,31 @@ def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
+#: Analysed parts are labelled together up to this many documents (the grouping's work per call is then small).
+STORY_BATCH = 2048
+
+
 def _labelled(parts, grouper):
     """The rebuild's parts, each given its documents' story labels (a "story" facet) before it is written."""
+    pending: list = []
     for part in parts:
-        entries = _part_entries(part)
-        labels = grouper.add(entries)
-        values = [labels[path] for _, path, *_ in entries]
+        pending.append(part)
+        if sum(p.n for p in pending) >= STORY_BATCH:
+            yield from _label(pending, grouper)
+            pending = []
+    yield from _label(pending, grouper)
+
+
+def _label(parts: list, grouper) -> list:
+    entries = [_part_entries(part) for part in parts]
+    labels = grouper.add([e for batch in entries for e in batch])
+    for part, batch in zip(parts, entries):
+        values = [labels[path] for _, path, *_ in batch]
         table = [""] + sorted(set(values) - {""})
         code = {v: k for k, v in enumerate(table)}
         part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
                                 table)
-        yield part
+    return parts
 
 
 def _finish_stories(store: IndexStore, generation: str, grouper) -> str:

@@ -158,6 +158,7 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
     monkeypatch.setattr(indexer, "_restored",
                         lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
     monkeypatch.setattr("search.storage.build.BATCH_DOCS", 2)  # several batches, versions in different ones
+    monkeypatch.setattr(indexer, "STORY_BATCH", 2)
     folder = write_versioned(tmp_path / "articles")
     sync(folder, tmp_path / "index")
     assert rewritten == []
