@@ -11,12 +11,8 @@ from typing import Callable
 
 from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
 from search.errors import IndexUnwritable, SearchError
-from search.schema import SCHEMA_VERSION
+from search.schema import SCHEMA_VERSION, make_schema
 from search.store import IndexStore
-from search.schema import make_schema
-from search.storage.build import analyse, analysed_batches, default_jobs, segments_from
-from search.storage.commit import rebuild, update
-from search.storage.format import MAX_SEGMENT_DOCS
 from search.storage.view import IndexView
 
 Progress = Callable[[int, int], None]
@@ -93,6 +89,9 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                 removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress)
                 generation = pointer.generation
                 if removed or writes:
+                    from search.storage.build import analyse
+                    from search.storage.commit import update
+                    from search.storage.format import MAX_SEGMENT_DOCS
                     generation = store.new_generation()
                     parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS]) for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
                     update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
@@ -164,6 +163,8 @@ class _Stat:
 
 def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: SyncReport, progress, jobs) -> None:
     """Write every article into the new generation; the live one keeps answering until publish()."""
+    from search.storage.build import analysed_batches, default_jobs, segments_from
+    from search.storage.commit import rebuild
     items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel)) for rel, st in files.items()]
     done = 0
 

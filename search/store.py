@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import IndexBusy, IndexMissing, IndexUnwritable
-from search.schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 LOCK = "write.lock"
@@ -148,6 +147,7 @@ class IndexStore:
 
     def publish(self, generation: str, articles_folder: str) -> Pointer:
         """Atomically make `generation` the live one (and record the sync time), then drop older generations."""
+        from search.schema import SCHEMA_VERSION  # the writing side only: readers need not load the schema
         pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder)
         tmp = self.path / f"{CURRENT}.tmp"
         try:

@@ -137,11 +137,9 @@ def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> 
     df = np.bincount(term_s[starts], minlength=len(keys))
     facets = {}
     for name, values in facet_values.items():
-        table, codes = np.unique(np.array([""] + values, dtype=object), return_inverse=True)
-        table = table.tolist()
-        if table[0] != "":
-            raise AssertionError("facet table must start with the empty value")
-        facets[name] = (codes[1:].astype(np.uint32), table)
+        table = [""] + sorted(set(values) - {""})
+        code = {v: i for i, v in enumerate(table)}
+        facets[name] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)), table)
     sto, sto_off = _blob(stored)
     sig, sig_off = _blob(sigs)
     return Part(n, keys, df, docs_s[starts].astype(np.uint32), freqs.astype(np.uint32),
