@@ -226,7 +226,9 @@ class Engine:
             self._snapshot, self._stamp = None, None
 
     # -- snapshots ------------------------------------------------------------------------------------
-    def _current(self) -> _Snapshot:
+    def _current(self, enter: bool = False) -> _Snapshot:
+        """The snapshot of the index as it is now (opened when a sync has changed it); `enter` counts a user
+        of it, under the same lock, so that it cannot be closed before the user leaves."""
         try:
             st = os.stat(self.store.path / CURRENT)
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -239,17 +241,18 @@ class Engine:
                 if old:
                     old.close()
             snap = self._snapshot
-            snap.enter()
+            if enter:
+                snap.enter()
             return snap
 
     @contextlib.contextmanager
     def _searching(self):
         try:
-            snap = self._current()
+            snap = self._current(enter=True)
         except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
             with self._lock:
                 self._stamp = None
-            snap = self._current()
+            snap = self._current(enter=True)
         try:
             yield snap
         finally:

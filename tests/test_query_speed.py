@@ -185,3 +185,19 @@ def test_sentences_around_word_starts_are_the_sentences_holding_them():
         positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
         expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
         assert _sentences_around(text, positions) == expected, (text, positions)
+
+
+def test_an_old_snapshot_is_closed_once_its_last_search_is_done(tmp_path):
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        engine.search("idlib")
+        engine.version()  # looks at the snapshot without holding it
+        old = engine._current()
+        with engine.view() as held:  # a search still running on the old snapshot
+            write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks.")
+            sync(folder, index)
+            assert "late.txt" in [h.path for h in engine.search("idlib").hits]  # the new snapshot
+            assert engine._current() is not old and not old.view.closed
+            assert held.postings("body", "idlib")[0].size  # still readable
+        assert old.view.closed and old._users == 0
+        assert engine._current()._users == 0
