@@ -489,8 +489,9 @@ class Engine:
             return snap.stats(self.store)
 
 
-#: How many of an article's terms "related" searches for.
+#: How many of an article's terms "related" searches for, chosen among its most frequent ones.
 RELATED_TERMS = 12
+RELATED_CANDIDATES = 1_000
 
 
 def key_terms(view, text: str, count: int) -> dict[str, float]:
@@ -503,7 +504,8 @@ def key_terms(view, text: str, count: int) -> dict[str, float]:
         return {}
     n = max(view.doc_count_all, 1)
     scored = []
-    for t, tf in counts.items():
+    # a long article's most frequent words only: one dictionary look-up each, whatever the article's length
+    for t, tf in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_CANDIDATES]:
         freqs = view.postings("body", t)[1]
         if not len(freqs):
             continue
