@@ -201,3 +201,13 @@ def test_an_old_snapshot_is_closed_once_its_last_search_is_done(tmp_path):
             assert held.postings("body", "idlib")[0].size  # still readable
         assert old.view.closed and old._users == 0
         assert engine._current()._users == 0
+
+
+def test_bit_counts_with_and_without_numpys_own(monkeypatch):
+    import numpy as np
+    from search import spelling
+    values = np.random.default_rng(2).integers(0, 2**63, 500, dtype=np.uint64) | np.uint64(1 << 63)
+    expected = [bin(int(v)).count("1") for v in values]
+    assert spelling._bit_count(values).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert spelling._bit_count(values).tolist() == expected
