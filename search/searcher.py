@@ -30,6 +30,8 @@ from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
+#: related() takes an article's key terms from at most this many characters of its body.
+RELATED_TEXT_CHARS = 20_000
 MAX_PER_PAGE = 100
 #: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
 MAX_REACHABLE = 10_000
@@ -439,7 +441,10 @@ class Engine:
             view = snap.view
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
-            weights = key_terms(view, stored.get("title", "") + "\n" + stored.get("body", ""), RELATED_TERMS)
+            # the key terms of a long article come from its opening: a file of 260,000 short lines would
+            # otherwise cost a term look-up for each of its distinct words on every article page
+            text = stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS]
+            weights = key_terms(view, text, RELATED_TERMS)
             if not weights:
                 return []
             matcher = Matcher(view, Budget())
