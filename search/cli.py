@@ -6,12 +6,15 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import sys
+import textwrap
 
 import click
 
 from search import snippets
+from search.articles import extra_label
 from search.config import resolve
 from search.errors import SearchError
 from search.searcher import MAX_PER_PAGE, SORTS, Engine
@@ -33,6 +36,28 @@ class SearchGroup(click.Group):
 class UserError(click.ClickException):
     exit_code = EXIT_USAGE
 
+    def __init__(self, message: str):
+        super().__init__(safe(message))
+
+
+# What an article, a sidecar or a file name could carry to a terminal: C0 controls but tab and line feed,
+# DEL, C1 controls (0x9b is a one-byte CSI, 0x9d a one-byte OSC) and the bidirectional overrides.
+_UNSAFE = "".join(chr(c) for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0),
+                                   *range(0x202a, 0x202f), *range(0x2066, 0x206a)])
+_UNSAFE_TABLE = str.maketrans({c: None for c in _UNSAFE})
+_UNSAFE_RE = re.compile("[%s]" % re.escape(_UNSAFE))
+
+
+def safe(text) -> str:
+    """Text fit for a terminal: every control character dropped (whatever an article carries, nothing runs)."""
+    return str(text).translate(_UNSAFE_TABLE)
+
+
+def safe_json(data) -> str:
+    """JSON with every character that could drive a terminal written as a \\u escape (the data is unchanged)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _UNSAFE_RE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
 
 def _use_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -51,8 +76,9 @@ def cli(ctx, articles, index_dir):
     \b
     First build the index, then search it:
       search index
-      search query idlib putin --since 2018-09-01
-      search query '"fate of idlib"' --source Reuters --json
+      search query idlib putin
+      search query '"fate of syria"' --source AFP --json
+      search query erdogan -putin --sort newest
     Exit codes: 0 results found, 1 no results, 2 usage error or bad query.
     """
     ctx.obj = resolve(articles, index_dir)
@@ -85,7 +111,7 @@ def index_command(config, full, wait, jobs):
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {safe(warning)}", err=True)
     click.echo(report.summary())
 
 
@@ -101,8 +127,9 @@ def output_options(func):
     return wrapper
 
 
-@cli.command("query", context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
+# Only --help here: "-h" inside a word such as "-thatcher" would otherwise be read as the help flag.
+@cli.command("query", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
@@ -112,52 +139,100 @@ def output_options(func):
 @output_options
 @click.pass_obj
 def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
-    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~)."""
+    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~).
+
+    Without WORDS, every article is listed, newest first (as the web app's results page does)."""
+    # checked here so that the message names the options as typed (the engine says page and per_page)
+    if page < 1:
+        raise UserError("--page must be 1 or more.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page)
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
-        click.echo(json.dumps(results_payload(results), ensure_ascii=False, indent=2))
+        click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
         for rank, hit in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
-            writer.writerow([rank, hit.id, hit.title, hit.source or "", hit.date or "", hit.score, hit.path,
-                             snippets.plain(hit.snippet)])
+            writer.writerow([safe(cell) for cell in (rank, hit.id, hit.title, hit.source or "", hit.date or "",
+                                                     hit.score, hit.path, snippets.plain(hit.snippet))])
     else:
         _print_results(results)
     sys.exit(0 if results.total else EXIT_NO_RESULTS)
 
 
-def _styled(passage, colour: bool) -> str:
-    return "".join((click.style(text, fg="yellow", bold=True) if colour else f"[{text}]") if is_match else text
-                   for text, is_match in passage)
+def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:
+    """A passage as lines of at most `width` visible characters, matches coloured or [bracketed].
+
+    Lines are cut on the plain text and the marks applied afterwards, so colour codes never count as width
+    and a word is never split between two lines."""
+    chars, marked = [], []  # whitespace collapsed to single spaces, and which characters are a match
+    for text, is_match in passage:
+        if is_match and not colour:
+            text = f"[{text}]"
+        for ch in text:
+            if ch.isspace():
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    marked.append(False)
+                continue
+            chars.append(ch)
+            marked.append(is_match and colour)
+    plain = "".join(chars)
+    lines, pos = [], 0
+    for line in textwrap.wrap(plain, max(20, width - len(indent)), break_long_words=False, break_on_hyphens=False):
+        pos = plain.find(line, pos)  # textwrap only drops the single spaces it breaks at
+        lines.append(indent + _mark_runs(line, marked[pos:pos + len(line)]))
+        pos += len(line)
+    return lines
+
+
+def _mark_runs(line: str, marked: list[bool]) -> str:
+    out, i = [], 0
+    while i < len(line):
+        j = i
+        while j < len(line) and marked[j] == marked[i]:
+            j += 1
+        out.append(click.style(line[i:j], fg="yellow", bold=True) if marked[i] else line[i:j])
+        i = j
+    return "".join(out)
 
 
 def _print_results(results) -> None:
     colour = _use_colour()
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     if results.notice:
-        click.echo(results.notice)
+        click.echo(safe(results.notice))
     first = (results.page - 1) * results.per_page + 1
     for rank, hit in enumerate(results.hits, first):
-        title = _styled(hit.title_spans, colour) if colour else hit.title
-        click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
-        meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
+        # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
+        title = "".join(click.style(safe(text), fg="yellow" if is_match else None, bold=True)
+                        for text, is_match in hit.title_spans) if colour else safe(hit.title)
+        click.echo(f"{rank}. {title}")
+        meta = safe(" · ".join([hit.source or "unknown source", hit.date or "undated", hit.id]))
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
-            text = " ".join(_styled(passage, colour).split())
-            click.echo("   " + (text if colour else click.wrap_text(text, width - 3, subsequent_indent="   ")))
+            for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
+                click.echo(line)
         click.echo()
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({results.took_ms / 1000:.3f} s)")
+    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
     for name, values in results.facets.items():
         if values:
             label = f"date (by {results.date_unit})" if name == "date" else name
-            click.echo(f"{label}: " + ", ".join(f"{v.value} ({v.count})" for v in values))
+            click.echo(f"{label}: " + ", ".join(f"{safe(v.value)} ({v.count})" for v in values))
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion}")
+        click.echo(f"Did you mean: {safe(results.suggestion)}")
+
+
+def _duration(ms: float) -> str:
+    """4.1 ms, 12 ms, 1.25 s: never a "0.00 s" that reads as nothing."""
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
 
 
 @cli.command("show")
@@ -171,22 +246,22 @@ def show_command(config, article_id, as_json):
         related = engine.related(article_id)
     if as_json:
         from web.payload import article_payload
-        click.echo(json.dumps(article_payload(article, related), ensure_ascii=False, indent=2))
+        click.echo(safe_json(article_payload(article, related)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    click.echo(click.style(article.title, bold=True) if _use_colour() else article.title)
-    click.echo(" · ".join([article.source or "unknown source", article.date or "undated", article.path]))
+    click.echo(click.style(safe(article.title), bold=True) if _use_colour() else safe(article.title))
+    click.echo(safe(" · ".join([article.source or "unknown source", article.date or "undated", article.path])))
     for key, value in sorted(article.extra.items()):
-        click.echo(f"{key}: {value}")
+        click.echo(safe(f"{extra_label(key)}: {value}"))
     click.echo()
     for paragraph in article.body.split("\n"):
         if paragraph.strip():
-            click.echo(click.wrap_text(paragraph.strip(), width, preserve_paragraphs=False))
+            click.echo(click.wrap_text(safe(paragraph.strip()), width, preserve_paragraphs=False))
             click.echo()
     if related:
         click.echo("Related:")
         for hit in related:
-            click.echo(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})")
+            click.echo(safe(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})"))
 
 
 @cli.command("stats")
@@ -203,28 +278,49 @@ def stats_command(config, as_json):
             "index_bytes": stats.index_bytes, "last_sync": synced,
             "index": stats.index_path, "articles_folder": stats.articles_folder}
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(safe_json(data))
         return
-    click.echo(f"{stats.articles:,} articles in {stats.index_path} ({stats.index_bytes / 1e6:.1f} MB)")
-    click.echo("sources: " + (", ".join(f"{v.value} ({v.count})" for v in stats.sources) or "none"))
+    click.echo(safe(f"{stats.articles:,} articles in {stats.index_path} ({stats.index_bytes / 1e6:.1f} MB)"))
+    click.echo(safe("sources: " + (", ".join(f"{v.value} ({v.count})" for v in stats.sources) or "none")))
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
     click.echo(f"dates: {span}")
-    click.echo(f"last sync: {synced} from {stats.articles_folder}")
+    click.echo(safe(f"last sync: {synced} from {stats.articles_folder}"))
 
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--base-url", metavar="URL",
+              help="The address visitors use (http[s]://host[:port]), for the absolute links of the Atom feed and "
+                   "the OpenSearch description. Default: from --host and --port. The request's Host header is "
+                   "never used.")
 @click.pass_obj
-def serve_command(config, host, port, threads):
+def serve_command(config, host, port, threads, base_url):
     """Serve the web app with waitress (a production WSGI server)."""
-    import waitress
-
     from web import create_app  # imported here so that the CLI does not pay for Flask
-    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles)})
-    click.echo(f"Serving the article search on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="article-search")
+    from web.app import base_url_from_bind, check_base_url
+    from web.server import create_server
+
+    try:
+        base_url = check_base_url(base_url) if base_url else base_url_from_bind(host, port)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--base-url'") from None
+    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles),
+                      "SEARCH_BASE_URL": base_url})
+    try:
+        server = create_server(app, host, port, threads)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserError(f"Cannot listen on {host}:{port}: {reason}. Choose another --port or --host "
+                        "(or stop the program using it).") from None
+    click.echo(f"Serving the article search on {base_url}/ (listening on {host}:{port}; Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()
 
 
 def main():

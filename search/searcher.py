@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import snippets
+from search import snippets, suggest
 from search.analysis import fold, is_stop_word, term_for, terms as analyse, word_spans
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
@@ -30,6 +30,8 @@ from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
+#: related() takes an article's key terms from at most this many characters of its body.
+RELATED_TEXT_CHARS = 20_000
 MAX_PER_PAGE = 100
 #: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
 MAX_REACHABLE = 10_000
@@ -210,6 +212,7 @@ class Engine:
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
+        self._suggester = suggest.Suggester()
 
     def __enter__(self):
         return self
@@ -435,7 +438,10 @@ class Engine:
             view = snap.view
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
-            weights = key_terms(view, stored.get("title", "") + "\n" + stored.get("body", ""), RELATED_TERMS)
+            # the key terms of a long article come from its opening: a file of 260,000 short lines would
+            # otherwise cost a term look-up for each of its distinct words on every article page
+            text = stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS]
+            weights = key_terms(view, text, RELATED_TERMS)
             if not weights:
                 return []
             matcher = Matcher(view, Budget())
@@ -456,6 +462,28 @@ class Engine:
         """When the index was last synced (seconds since the epoch)."""
         with self._searching() as snap:
             return snap.pointer.synced_at
+
+    def suggest(self, typed: str, limit: int = 10) -> list[str]:
+        """Completions of what a user is typing, from the index's titles (search/suggest.py); bounded work."""
+        return suggest.suggestions(self._lexicon(), typed, limit)
+
+    def title_words(self, limit: int = 10) -> list[str]:
+        """The words most titles use (not stop words), as written: examples made from the collection itself."""
+        return self._lexicon().common(limit)
+
+    def _lexicon(self) -> suggest.Lexicon:
+        return self._suggester.lexicon(self._current(), self._titles)
+
+    def _titles(self) -> list[str]:
+        with self._searching() as snap:
+            view = snap.view
+            return [view.stored(int(d)).get("title", "") for d in np.flatnonzero(view.live)]
+
+    def version(self) -> tuple[str, float]:
+        """(a token that changes whenever the index does: its generation and commit, the last sync time): an
+        HTTP validator."""
+        snap = self._current()
+        return f"{snap.pointer.generation}.{snap.pointer.synced_at:.6f}", snap.pointer.synced_at
 
     def stats(self) -> Stats:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
