@@ -15,8 +15,8 @@ from typing import Iterator
 from search import metadata
 from search.analysis import fold
 
-#: File endings read as articles.
-ARTICLE_SUFFIXES = (".txt", ".md")
+#: File endings read as articles (.html/.htm are saved web pages, read by search/webpage.py).
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 #: The sidecar: a CSV in the articles folder mapping file paths to title/date/source/... (see README).
 SIDECAR_NAME = "metadata.csv"
 #: An article is indexed up to this many bytes; the rest is left out with a warning.
@@ -236,6 +236,9 @@ def _title_from_name(relpath: str) -> str:
 
 def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None) -> ReadResult:
     """Read one article file under root; raise SkippedFile (with a message naming it) when it can't be indexed."""
+    if relpath.lower().endswith((".html", ".htm")):
+        from search import webpage  # saved web pages have their own reader (and trafilatura is imported lazily)
+        return webpage.read_file(root, relpath, sidecar_entry)
     data, warnings = read_bytes(root / relpath, relpath)
     digest = hashlib.sha1(data).hexdigest()
     text, more = decode(data, relpath)
