@@ -22,6 +22,7 @@ from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
 from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
+from search.paragraphs import reflow
 from search.proximity import proximity
 from search.scoring import FieldLengths, bm25f, top
 from search.spelling import Vocabulary
@@ -457,7 +458,7 @@ class Engine:
             docnum = self._docnum(searcher, article_id)
             stored = searcher.stored_fields(docnum)
             return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
-                           snap.columns(searcher).source_name(docnum), stored.get("body", ""),
+                           snap.columns(searcher).source_name(docnum), reflow(stored.get("body", "")),
                            stored.get("extra") or {})
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:

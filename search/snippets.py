@@ -10,6 +10,7 @@ from typing import Iterable
 from whoosh.support.charset import accent_map
 
 from search.analysis import WORD_RE, term_for, word_spans
+from search.paragraphs import reflow
 
 Span = tuple[str, bool]
 Passage = list[Span]
@@ -183,8 +184,10 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
              size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES, avoid: str = "") -> list[Passage]:
     """The 1-3 passages of `text` where the matched terms are densest, in text order; the opening if none match.
 
-    Lines that only repeat `avoid` (the title, which many scraped bodies start with) are not used.
+    Lines that only repeat `avoid` (the title, which many scraped bodies start with) are not used. Hard-wrapped
+    text is read as its paragraphs (search/paragraphs.py), so that passages reach sentence boundaries.
     """
+    text = reflow(text)
     ranges = match_ranges(text, terms, phrases)
     skip = _title_lines(text, avoid)
     usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)]
