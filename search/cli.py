@@ -224,6 +224,14 @@ def serve_command(config, host, port, threads):
     waitress.serve(app, host=host, port=port, threads=threads, ident="article-search")
 
 
+def _register_extras():
+    from search import cli_extras
+    cli.add_command(cli_extras.export_command)
+
+
+_register_extras()
+
+
 def main():
     """Console-script entry point."""
     cli(prog_name="search")

@@ -37,9 +37,10 @@ def create_app(config=None) -> Flask:
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"])
 
-    from web import api, views
+    from web import api, export, views
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
 
     app.after_request(_security_headers)
     app.register_error_handler(SearchError, _search_error)
