@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import context, corpora, report
 
-PARTS = ("build", "incremental", "query", "scale", "relevance", "webpages")
+PARTS = ("build", "incremental", "query", "scale", "relevance", "webpages", "watch")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -63,9 +63,14 @@ def cli(ctx, articles, index_dir):
 @click.option("--full", is_flag=True, help="Rebuild from scratch (the old index keeps answering until done).")
 @click.option("--wait", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               help="Seconds to wait for another indexer before giving up with 'index is busy'.")
+@click.option("--watch", is_flag=True, help="Keep running: sync again whenever files are added, changed, "
+              "moved or removed (Ctrl+C to stop).")
 @click.pass_obj
-def index_command(config, full, wait):
+def index_command(config, full, wait, watch):
     """Sync the index with the articles folder: add new files, update changed ones, remove deleted ones."""
+    if watch:
+        from search import cli_extras
+        return cli_extras.watch_index(config, full, wait)
     bar = None
 
     def progress(done, total):
@@ -213,10 +218,15 @@ def stats_command(config, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--watch", is_flag=True, help="Also keep the index in step with the articles folder while serving.")
 @click.pass_obj
-def serve_command(config, host, port, threads):
+def serve_command(config, host, port, threads, watch):
     """Serve the web app with waitress (a production WSGI server)."""
     import waitress
+
+    if watch:
+        from search import cli_extras
+        cli_extras.watch_in_background(config)
 
     from web import create_app  # imported here so that the CLI does not pay for Flask
     app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles)})

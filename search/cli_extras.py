@@ -1,7 +1,9 @@
-"""CLI commands beyond the core ones: `export` (every match, streamed). Registered on the group in cli.py."""
+"""CLI commands beyond the core ones: `export` (every match, streamed), and the watchers of `index --watch` and
+`serve --watch`. Registered on the group in cli.py."""
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
@@ -34,3 +36,43 @@ def export_command(config, words, sources, since, until, sort, fmt, with_text):
             out.write(line)
         out.flush()
     sys.exit(0 if export.total else 1)
+
+
+def _echo_sync(report) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    stamp = time.strftime("%H:%M:%S")
+    click.echo(f"[{stamp}] {report.summary()}")
+
+
+def _echo_problem(message: str) -> None:
+    click.echo(f"[{time.strftime('%H:%M:%S')}] not synced: {message} (retrying)", err=True)
+
+
+def watch_index(config, full: bool, wait: float) -> None:
+    """`search index --watch`: sync, then sync each batch of changes until Ctrl+C."""
+    from search.watch import watch
+
+    click.echo(f"Watching {config.articles} (Ctrl+C to stop)", err=True)
+
+    def on_sync(report):
+        if report.changed or report.full or report.warnings or on_sync.first:
+            _echo_sync(report)
+        on_sync.first = False
+    on_sync.first = True
+    try:
+        watch(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem, wait=wait, full=full)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped watching.", err=True)
+
+
+def watch_in_background(config) -> None:
+    """`search serve --watch`: the same watcher in a daemon thread of the server process."""
+    from search.watch import start_thread
+
+    def on_sync(report):
+        if report.changed or report.warnings:
+            _echo_sync(report)
+    start_thread(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem)
+    click.echo(f"Watching {config.articles} for changes", err=True)
