@@ -56,7 +56,7 @@ class ArticleFilter:
 
 def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync | None = None,
           on_problem: OnProblem | None = None, stop: threading.Event | None = None, wait: float = LOCK_WAIT,
-          full: bool = False, force_polling: bool | None = None) -> None:
+          full: bool = False, force_polling: bool | None = None, wake_ms: int = WAKE_MS) -> None:
     """Sync once (in full if asked), then again after every batch of changes under `articles`, until `stop` is
     set (or Ctrl+C). A sync that fails (the index busy past `wait`, a full disk) is reported to `on_problem` and
     retried at the next change or wake-up."""
@@ -65,27 +65,31 @@ def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync
     root, index_path = Path(articles), Path(index)
     if not root.is_dir():
         raise SearchError(f"The articles folder {root} does not exist: create it or pass --articles DIR.")
-    pending = not _sync(root, index_path, on_sync, on_problem, wait, full)
+    _sync(root, index_path, on_sync, on_problem, wait, full)
+    # The watch is only in place once the loop below has started: changes made during the first sync are
+    # caught by one more sync at the first batch or wake-up (at most wake_ms later).
+    pending = True
     keep_filter = ArticleFilter(root, index_path)
     for changes in watchfiles.watch(root, watch_filter=keep_filter, debounce=DEBOUNCE_MS, step=STEP_MS,
-                                    stop_event=stop, rust_timeout=WAKE_MS, yield_on_timeout=True,
+                                    stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
                                     raise_interrupt=False, force_polling=force_polling):
         if stop is not None and stop.is_set():
             break
         if changes or pending:
-            pending = not _sync(root, index_path, on_sync, on_problem, wait)
+            pending = not _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes)
 
 
 def _sync(root: Path, index: Path, on_sync: OnSync | None, on_problem: OnProblem | None, wait: float,
-          full: bool = False) -> bool:
-    """One sync; False when it could not run (the watcher retries on the next change or wake-up)."""
+          full: bool = False, quiet: bool = False) -> bool:
+    """One sync; False when it could not run (the watcher retries on the next change or wake-up). A `quiet`
+    sync (a catch-up without events) reports only if it changed something."""
     try:
         report = sync(root, index, full=full, wait=wait)
     except SearchError as exc:  # IndexBusy, IndexUnwritable, a vanished folder: written for the user
         if on_problem:
             on_problem(str(exc))
         return False
-    if on_sync:
+    if on_sync and (report.changed or report.full or not quiet):
         on_sync(report)
     return True
 
