@@ -13,6 +13,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
 from search.bulkwriter import BulkWriter
 from search.errors import IndexUnwritable, SearchError
+from search.metafacets import meta_text
 from search.schema import SCHEMA_VERSION
 from search.store import IndexStore
 
@@ -74,6 +75,9 @@ def to_document(article: Article, sig: str) -> dict:
                date=article.date, extra=article.extra, sig=sig.encode("utf-8"))
     if article.date:
         doc["day"] = day_number(article.date)
+    meta = meta_text(article.extra)
+    if meta:
+        doc["meta"] = meta
     return doc
 
 

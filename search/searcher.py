@@ -22,6 +22,8 @@ from search.articles import Article, is_article_id
 from search.errors import ArticleNotFound, QueryError
 from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
+from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
+from search.metafields import FacetSettings
 from search.paragraphs import reflow
 from search.proximity import proximity
 from search.scoring import FieldLengths, bm25f, top
@@ -185,6 +187,7 @@ class _Snapshot:
         self._lengths: FieldLengths | None = None
         self._stats: Stats | None = None
         self._vocabulary: Vocabulary | None = None
+        self._meta: MetaColumns | None = None
         self.closed = False
 
     def borrow(self):
@@ -207,6 +210,13 @@ class _Snapshot:
             if self._columns is None:
                 self._columns = Columns(searcher.reader())
             return self._columns
+
+    def meta(self, searcher) -> MetaColumns:
+        """The metadata fields of this snapshot (search/metafacets.py)."""
+        with self._lock:
+            if self._meta is None:
+                self._meta = MetaColumns(searcher.reader(), Postings(searcher.reader()))
+            return self._meta
 
     def stats(self, searcher, store: IndexStore) -> Stats:
         with self._lock:
@@ -245,9 +255,11 @@ class _Snapshot:
 class Engine:
     """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
 
-    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None):
+    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None,
+                 facets: FacetSettings | None = None):
         self.store = IndexStore(index)
         self.ranking = ranking or Ranking()
+        self.facet_settings = facets or FacetSettings.from_env()
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
@@ -298,18 +310,21 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True) -> Results:
-        """Search the index; raise QueryError for anything the user should change.
+               per_page=10, snippets: bool = True, filters=None) -> Results:
+        """Search the index; raise QueryError for anything the user should change. `filters` narrows by
+        metadata fields: {field: [values]}, any of a field's values, every field.
 
         With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
         evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        parsed = parse(req.text) if req.text else None
-        # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-        sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
             columns = snap.columns(searcher)
+            meta = snap.meta(searcher)
+            chosen = validate_filters(filters, meta.names())
+            parsed = parse(req.text, meta.names()) if req.text else None
+            # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
+            sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
             compiled, matched, notice, alternative = self._match(searcher, columns, parsed)
             in_sources = columns.source_codes(list(req.sources)) if req.sources else None
             dated = req.since is not None or req.until is not None
@@ -322,12 +337,20 @@ class Engine:
                 return in_sources is None or columns.source[d] in in_sources
 
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            by_date = {d for d in matched if date_ok(d)} if dated else matched
-            by_source = {d for d in matched if source_ok(d)} if in_sources is not None else matched
-            final = {d for d in by_date if source_ok(d)} if in_sources is not None else by_date
-            date_unit, date_counts = count_dates(columns, by_source)
-            facets = {"source": count_sources(columns, by_date), "date": date_counts}
+            base = {}
+            if dated:
+                base["date"] = {d for d in matched if date_ok(d)}
+            if in_sources is not None:
+                base["source"] = {d for d in matched if source_ok(d)}
+            final, over = narrowed(matched, base, meta, chosen)
+            date_unit, date_counts = count_dates(columns, over("date"))
+            facets = {"source": count_sources(columns, over("source")), "date": date_counts}
+            for name in offered_names(meta, self.facet_settings, chosen):
+                facets[name] = meta.counts(name, over(name), lambda n, k: meta.display(n, k, searcher.stored_fields))
             total = len(final)
+            if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
+                hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
+                notice = f"{notice} {hint}" if notice else hint
             first = (req.page - 1) * req.per_page
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
@@ -426,7 +449,7 @@ class Engine:
         if not changed:
             return None
         try:
-            compiled = parse(text).compile(reader, self.ranking.title_boost)
+            compiled = parse(text, snap.meta(searcher).names()).compile(reader, self.ranking.title_boost)
         except QueryError:
             return None
         found = len(doc_set(searcher, compiled.query, columns))
@@ -473,8 +496,8 @@ class Engine:
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
-        parsed = parse(text)
         with self._searching() as (snap, searcher):
+            parsed = parse(text, snap.meta(searcher).names())
             compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
         return compiled.terms, compiled.phrases
 
@@ -486,6 +509,14 @@ class Engine:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
         with self._searching() as (snap, searcher):
             return snap.stats(searcher, self.store)
+
+
+def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
+    named = ", ".join(f'"{n}"' for n in unknown)
+    if not known:
+        return f"No article has a metadata field {named}: the text was searched for the words instead."
+    return (f"No article has a metadata field {named}: the text was searched for the words instead. "
+            f"The fields are: {', '.join(known)} (write field:value).")
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
