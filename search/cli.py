@@ -106,6 +106,8 @@ def output_options(func):
 @cli.command("query", context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Only this value of a metadata field, e.g. section=sport (repeat: any of a field's values).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -113,11 +115,12 @@ def output_options(func):
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
-    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~)."""
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, as_json, as_csv):
+    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~)."""
+    from search.cli_extras import parse_filters
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page)
+                                page=page, per_page=per_page, filters=parse_filters(filters))
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
         click.echo(json.dumps(results_payload(results), ensure_ascii=False, indent=2))

@@ -11,6 +11,7 @@ import io
 import json
 from typing import Iterator
 
+from search.metafacets import validate_filters
 from search.paragraphs import reflow
 from search.query import parse
 from search.searcher import Engine, validate
@@ -26,17 +27,20 @@ class Export:
     """The matches of one export, as records; iterate once, then close() (or use `with`)."""
 
     def __init__(self, engine: Engine, query: str = "", sources=(), since=None, until=None,
-                 sort: str = "relevance", text: bool = False):
+                 sort: str = "relevance", text: bool = False, filters=None):
         req = validate(query, sources, since, until, sort, 1, 1)  # QueryError before anything is streamed
-        parsed = parse(req.text) if req.text else None
-        self.sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         self.with_text = text
         self._searching = engine._searching()
         snap, self._searcher = self._searching.__enter__()
         try:
-            columns = snap.columns(self._searcher)
+            columns, meta = snap.columns(self._searcher), snap.meta(self._searcher)
+            chosen = validate_filters(filters, meta.names())
+            parsed = parse(req.text, meta.names()) if req.text else None
+            self.sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
             compiled, matched, _, _ = engine._match(self._searcher, columns, parsed)
             final = _filtered(columns, matched, req)
+            for name, keys in chosen.by_field.items():
+                final &= meta.matching(name, keys)
             self.total = len(final)
             self._ranked = engine._top(self._searcher, snap, compiled, final, self.sort, columns, len(final))
             self._columns = columns

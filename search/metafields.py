@@ -22,7 +22,7 @@ MAX_VALUE_CHARS = 200
 #: At most this many fields of one article become columns (a hostile front matter could name thousands).
 MAX_FIELDS_PER_ARTICLE = 24
 #: The automatic choice offers a field as a facet when it has at most this many distinct values.
-DEFAULT_MAX_VALUES = 12
+DEFAULT_MAX_VALUES = 10
 #: More values than this are never offered, whatever the settings say (a facet is a short list).
 MAX_VALUES_LIMIT = 100
 

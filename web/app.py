@@ -1,10 +1,13 @@
 """The application factory: configuration, the one Engine, blueprints, security headers and error pages."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.config import resolve
+from search.metafields import FacetSettings
 from search.errors import SearchError
 from search.searcher import Engine
 from web.params import SearchParams
@@ -31,11 +34,14 @@ def create_app(config=None) -> Flask:
         SEARCH_FEED_SIZE=20,     # entries of /search.atom
         SEARCH_RELATED=5,        # related articles on an article page
         SEARCH_TITLE="Article search",
+        SEARCH_FACETS=os.environ.get("SEARCH_FACETS", ""),  # metadata facets: "auto", "none" or field names
+        SEARCH_FACET_MAX_VALUES=os.environ.get("SEARCH_FACET_MAX_VALUES", ""),  # "auto": fields with at most N
     )
     app.config.from_mapping(config)
     app.json.sort_keys = False  # keep the key order of DESIGN.md's object
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
-    app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"])
+    app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
+        app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
 
     from web import api, export, views
     app.register_blueprint(views.bp)
@@ -50,7 +56,8 @@ def create_app(config=None) -> Flask:
     @app.context_processor
     def _page_context():
         # every page keeps the search box (and its filters) filled from the URL, error pages included
-        return {"params": SearchParams.from_args(request.args), "site_title": app.config["SEARCH_TITLE"]}
+        return {"params": SearchParams.from_args(request.args), "site_title": app.config["SEARCH_TITLE"],
+                "max_facet_values": 20}
 
     return app
 

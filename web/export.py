@@ -17,7 +17,7 @@ def _stream(fmt: str):
     with_text = request.args.get("text", "") in ("1", "true", "yes", "on")
     # the matches are found before the response starts, so that a bad query is a 400 page, not a cut-off file
     export = Export(engine(), params.q, params.sources, params.since or None, params.until or None, params.sort,
-                    with_text)
+                    with_text, dict(params.filters))
     response = current_app.response_class(stream_with_context(lines(export, fmt)), content_type=_TYPES[fmt])
     response.call_on_close(export.close)  # a client that goes away mid-download gives the searcher back too
     response.headers["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'

@@ -10,11 +10,27 @@ from urllib.parse import urlencode
 from flask import url_for
 
 DEFAULT_SORT = "relevance"
+#: f.section=sport: a value of a metadata field (repeat for several; any of them).
+FILTER_PREFIX = "f."
+#: At most this many metadata fields, and values of each, are read from a URL (the engine refuses more).
+MAX_URL_FILTERS = 11
+MAX_URL_VALUES = 51
+
+
+def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    names = [k for k in args.keys() if k.startswith(FILTER_PREFIX) and len(k) > len(FILTER_PREFIX)]
+    out = []
+    for key in names[:MAX_URL_FILTERS]:
+        values = tuple(dict.fromkeys(v.strip() for v in args.getlist(key)[:MAX_URL_VALUES] if v.strip()))
+        if values:
+            out.append((key[len(FILTER_PREFIX):], values))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
 class SearchParams:
-    """q, source (repeated), since, until, sort, page and per_page of /search, /api/search and /search.atom."""
+    """q, source (repeated), since, until, sort, page and per_page of /search, /api/search and /search.atom;
+    f.FIELD (repeated) chooses values of a metadata field (search/metafacets.py)."""
 
     q: str = ""
     sources: tuple[str, ...] = ()
@@ -23,6 +39,7 @@ class SearchParams:
     sort: str = DEFAULT_SORT
     page: str = "1"
     per_page: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -30,23 +47,26 @@ class SearchParams:
         sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
         return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
                    until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
-                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip())
+                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
+                   filters=_filters(args))
 
     @property
     def filtered(self) -> bool:
         """True when a source or a date bound narrows the search."""
-        return bool(self.sources or self.since or self.until)
+        return bool(self.sources or self.since or self.until or self.filters)
 
     def search_kwargs(self, default_per_page: int) -> dict:
         """Keyword arguments for Engine.search."""
         return {"text": self.q, "sources": self.sources, "since": self.since or None, "until": self.until or None,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page}
+                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page,
+                "filters": dict(self.filters)}
 
     def pairs(self) -> list[tuple[str, str]]:
         """The parameters as query-string pairs, leaving out the defaults so that links stay short."""
         out = [("q", self.q)] if self.q else []
         out += [("source", s) for s in self.sources]
         out += [(name, value) for name, value in (("since", self.since), ("until", self.until)) if value]
+        out += [(f"{FILTER_PREFIX}{name}", value) for name, values in self.filters for value in values]
         if self.sort != DEFAULT_SORT:
             out.append(("sort", self.sort))
         if self.per_page:
@@ -69,6 +89,19 @@ class SearchParams:
 
     def without_source(self, source: str) -> str:
         return self.link(sources=tuple(s for s in self.sources if s != source))
+
+    @property
+    def filter_values(self) -> int:
+        """How many metadata values are chosen, over every field."""
+        return sum(len(values) for _, values in self.filters)
+
+    def chosen(self, name: str) -> tuple[str, ...]:
+        """The values of a metadata field chosen in the URL."""
+        return next((values for n, values in self.filters if n == name), ())
+
+    def without_filter(self, name: str, value: str) -> str:
+        kept = tuple((n, tuple(v for v in values if not (n == name and v == value))) for n, values in self.filters)
+        return self.link(filters=tuple((n, values) for n, values in kept if values))
 
     def with_page(self, page: int) -> str:
         return self.link(page=page)
