@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search import metadata, metafields
+from search import metadata
 from search.analysis import fold, stem, terms
 from search.errors import QueryError
 
@@ -499,8 +499,9 @@ class _Builder:
         return wq.Term("source", metadata.canonical_source(text).lower())
 
     def meta(self, name: str, value: str):
-        """A metadata field's whole value, case aside ("unknown": articles without the field)."""
-        return wq.Term("meta", f"{name}={metafields.value_key(value)}")
+        """A metadata field's whole value, case aside."""
+        from search.metafacets import term_for
+        return wq.Term("meta", term_for(name, value))
 
     def expanded(self, node: Word, stems: list[str]):
         if not stems:

@@ -201,3 +201,18 @@ def test_metadata_values_are_escaped_on_the_page(tmp_path):
                          "SEARCH_ARTICLES": str(folder)}).test_client()
     page = client.get("/search?q=election").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_value_with_commas_is_found_whole(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("---\ntitle: A\nauthor: Ezgi Erkoyun, Tuvan Gumrukcu\n---\nElection text.\n",
+                                  encoding="utf-8")
+    (folder / "b.txt").write_text("---\ntitle: B\nauthor: Ezgi Erkoyun\n---\nElection text.\n", encoding="utf-8")
+    sync(folder, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert [h.path for h in engine.search('author:"ezgi erkoyun, tuvan gumrukcu"').hits] == ["a.txt"]
+        assert [h.path for h in engine.search("election", filters={"author": ["Ezgi Erkoyun"]}).hits] == ["b.txt"]
+        results = engine.search("election", filters={"author": ["Ezgi Erkoyun, Tuvan Gumrukcu"]})
+        assert [h.path for h in results.hits] == ["a.txt"]
+        assert {v.value for v in results.facets["author"]} == {"Ezgi Erkoyun, Tuvan Gumrukcu", "Ezgi Erkoyun"}
