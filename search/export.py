@@ -53,7 +53,7 @@ class Export:
             yield self._record(rank, docnum, score)
 
     def _record(self, rank: int, docnum: int, score: float) -> dict:
-        stored = self._searcher.stored_fields(docnum)
+        stored = self._read(docnum)
         record = {"rank": rank, "id": stored["id"], "title": stored.get("title", ""), "date": stored.get("date"),
                   "source": self._columns.source_name(docnum), "path": stored["path"],
                   "score": round(float(score), 4) if self.sort == "relevance" else None,
@@ -61,6 +61,14 @@ class Export:
         if self.with_text:
             record["text"] = reflow(stored.get("body", ""))
         return record
+
+    def _read(self, docnum: int) -> dict:
+        """One article's stored fields (the only per-record read of the index)."""
+        return self._searcher.stored_fields(docnum)
+
+    @property
+    def closed(self) -> bool:
+        return self._searching is None
 
     def close(self) -> None:
         """Give the searcher back (idempotent)."""

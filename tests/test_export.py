@@ -85,8 +85,8 @@ def test_records_are_read_one_at_a_time(index_dir, monkeypatch):
     calls = []
     with Engine(index_dir) as engine:
         with Export(engine, "idlib") as ex:
-            original = ex._searcher.stored_fields
-            monkeypatch.setattr(ex._searcher, "stored_fields", lambda d: calls.append(d) or original(d))
+            original = ex._read
+            monkeypatch.setattr(ex, "_read", lambda d: calls.append(d) or original(d))
             it = iter(ex)
             next(it)
             assert len(calls) == 1  # the matches are numbers until each is read
@@ -94,14 +94,14 @@ def test_records_are_read_one_at_a_time(index_dir, monkeypatch):
             assert len(calls) == 1 + len(rest) == ex.total
 
 
-def test_export_gives_its_searcher_back(index_dir):
+def test_export_gives_its_snapshot_back_when_abandoned(index_dir):
     with Engine(index_dir) as engine:
-        for _ in range(3):
-            lines = export_module.lines(Export(engine, "idlib"), "jsonl")
-            next(lines)
-            lines.close()  # abandoned half-way
-        snap = engine._current()
-        assert len(snap._free) == 1  # one searcher, borrowed and given back each time
+        export = Export(engine, "idlib")
+        lines = export_module.lines(export, "jsonl")
+        next(lines)
+        assert not export.closed
+        lines.close()  # abandoned half-way, as by a client that goes away
+        assert export.closed
 
 
 def test_export_refuses_a_bad_query_with_the_engines_error(index_dir):
