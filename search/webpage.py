@@ -128,6 +128,7 @@ def outlet(sitename: str | None, url: str | None, hostname: str | None = None) -
             host = host.split(".", 1)[1]  # edition.cnn.com -> cnn.com
     if not sitename or not sitename.strip():
         return None
+    sitename = sitename.split(" | ", 1)[0]  # "Autoracing | F1 | Indy": the name, not the site's sections
     known = metadata.canonical_source(sitename)
     if "." in known and " " not in known:  # a host that is no known outlet's: say nothing rather than a host
         return None
@@ -167,8 +168,8 @@ def read_page(data: bytes, relpath: str, sidecar_entry: dict[str, str] | None = 
     if not body.strip():
         raise SkippedFile(f"{relpath}: skipped, no article text was found in it")
 
-    title = side.get("title") or _clean_title(page.get("title")) or metadata.infer_title(body) or \
-        _title_from_name(relpath)
+    title = side.get("title") or _clean_title(page.get("title"), page.get("sitename")) or \
+        metadata.infer_title(body) or _title_from_name(relpath)
     date = None
     if side.get("date"):
         date = metadata.normalize_date(side["date"])
@@ -189,11 +190,25 @@ def _clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip("\n")
 
 
-def _clean_title(title: str | None) -> str | None:
+_TITLE_TAIL = re.compile(r"\s+[|\u2013\u2014:-]\s+([^|\u2013\u2014]{1,80})$")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def _clean_title(title: str | None, sitename: str | None = None) -> str | None:
     if not title or not title.strip():
         return None
+    title = " ".join(title.split())
+    # "Headline | Inexhibit" on a page whose site name is "Inexhibit magazine": the site's name is no headline
+    tail = _TITLE_TAIL.search(title)
+    if tail and sitename and _letters(tail.group(1)):
+        a, b = _letters(tail.group(1)), _letters(sitename)
+        if a in b or b in a:
+            title = title[:tail.start()]
     # "Headline | Reuters", "Quantcast i24NEWS - Headline": the same site-name cuts as a text file's first line
-    return metadata.infer_title(title) or " ".join(title.split())
+    return metadata.infer_title(title) or title
 
 
 def _title_from_name(relpath: str) -> str:

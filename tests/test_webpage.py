@@ -159,3 +159,13 @@ def test_a_saved_page_is_found_by_the_cli_with_its_outlet(tmp_path):
 def test_read_page_raises_skipped_file_naming_the_page():
     with pytest.raises(SkippedFile, match="^x/menu.html: skipped"):
         webpage.read_page(b"<html><body><nav>Home</nav></body></html>", "x/menu.html")
+
+
+def test_the_site_name_is_cut_from_the_title_and_from_a_site_name_listing_sections():
+    assert webpage._clean_title("Meal Prep for A Little More | The Beachbody Blog", "The Beachbody Blog") == \
+        "Meal Prep for A Little More"
+    assert webpage._clean_title("The Medium is the Message | Inexhibit", "Inexhibit magazine") == \
+        "The Medium is the Message"
+    assert webpage._clean_title("Trump - Putin talks: what we know", "Some Paper") == \
+        "Trump - Putin talks: what we know"
+    assert webpage.outlet("Autoracing | F1 | Indy | MotoGP", None) == "Autoracing"
