@@ -80,12 +80,14 @@ def watch_index(config, full: bool, wait: float) -> None:
     click.echo("Stopped watching.", err=True)
 
 
-def watch_in_background(config) -> None:
-    """`search serve --watch`: the same watcher in a daemon thread of the server process."""
+def watch_in_background(config):
+    """`search serve --watch`: the same watcher in a daemon thread of the server process; returns the event
+    that stops it."""
     from search.watch import start_thread
 
     def on_sync(report):
         if report.changed or report.warnings:
             _echo_sync(report)
-    start_thread(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem)
+    _thread, stop = start_thread(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem)
     click.echo(f"Watching {config.articles} for changes", err=True)
+    return stop

@@ -157,3 +157,28 @@ def test_watch_options_are_documented_in_help():
     runner = CliRunner()
     assert "--watch" in runner.invoke(cli, ["index", "--help"]).output
     assert "--watch" in runner.invoke(cli, ["serve", "--help"]).output
+
+
+def test_serve_watch_keeps_a_running_engine_in_step(folder, tmp_path, capsys):
+    import time
+
+    from search.cli_extras import watch_in_background
+    from search.config import resolve
+    index = tmp_path / "index"
+    stop = watch_in_background(resolve(folder, index))
+    try:
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while not (index / "CURRENT").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with Engine(index) as engine:  # one engine, as the server holds it
+            write_article(folder, "served.txt", "Served article", None, None, "Pangolins were seen.")
+            while not engine.search("pangolins").total and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [h.path for h in engine.search("pangolins").hits] == ["served.txt"]
+        printed = ""
+        while "2 articles: 1 added" not in printed and time.monotonic() < deadline:
+            time.sleep(0.05)  # the summary line is printed just after the sync is published
+            printed += capsys.readouterr().out
+        assert "2 articles: 1 added, 0 updated, 0 removed, 1 unchanged" in printed
+    finally:
+        stop.set()
