@@ -35,8 +35,9 @@ class ArticleFilter:
     not hidden files (editors' temporaries), not the index folder if it lies inside the articles folder."""
 
     def __init__(self, articles: Path, index: Path):
-        self.root = os.fspath(articles.resolve())
-        self.index = os.fspath(index.resolve())
+        # absolute but not resolved: the events name paths under the folder as it was given (a symlink stays)
+        self.root = os.path.abspath(articles)
+        self.index = os.path.abspath(index)
 
     def __call__(self, change, path: str) -> bool:
         if path == self.index or path.startswith(self.index + os.sep):
@@ -62,7 +63,7 @@ def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync
     retried at the next change or wake-up."""
     import watchfiles
 
-    root, index_path = Path(articles), Path(index)
+    root, index_path = Path(os.path.abspath(articles)), Path(os.path.abspath(index))
     if not root.is_dir():
         raise SearchError(f"The articles folder {root} does not exist: create it or pass --articles DIR.")
     _sync(root, index_path, on_sync, on_problem, wait, full)

@@ -182,3 +182,18 @@ def test_serve_watch_keeps_a_running_engine_in_step(folder, tmp_path, capsys):
         assert "2 articles: 1 added, 0 updated, 0 removed, 1 unchanged" in printed
     finally:
         stop.set()
+
+
+def test_a_folder_reached_through_a_symlink_is_watched(tmp_path):
+    real = tmp_path / "real"
+    write_article(real, "first.txt", "First", None, None, "Idlib talks began.")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    w = Watcher(link, tmp_path / "index")
+    try:
+        w.next_report()
+        write_article(real, "second.txt", "Second", None, None, "Tapirs swim.")
+        w.reports_until(lambda r: r.added)
+        assert found(tmp_path / "index", "tapirs") == ["second.txt"]
+    finally:
+        w.close()
