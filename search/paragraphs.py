@@ -66,8 +66,10 @@ def is_hard_wrapped(text: str) -> bool:
 
 def _keeps_line(line: str) -> bool:
     """A list item, a table row or a date line: kept on a line of its own."""
-    stripped = line.strip()
-    if _LIST_ITEM.match(line) or _TABLE.search(stripped):
+    # a list item or a table row is a short line: looking at its start keeps the work linear in the text
+    head = line[:2 * MAX_WIDTH]
+    stripped = head.strip()
+    if _LIST_ITEM.match(head) or _TABLE.search(stripped):
         return True
     # a date line names at least a month: a bare year ("1986.") is the end of a wrapped sentence
     return len(stripped) <= 40 and len(metadata.normalize_date(stripped) or "") >= 7

@@ -114,3 +114,18 @@ def test_search_show_and_the_article_page_print_the_paragraphs(tmp_path):
     client = create_app({"TESTING": True, "SEARCH_INDEX": base[3], "SEARCH_ARTICLES": base[1]}).test_client()
     page = client.get(f"/article/{article_id}").get_data(as_text=True)
     assert f"<p>WASHINGTON, Feb 26 - {PARAGRAPH_1}</p>" in page
+
+
+def test_a_huge_line_in_a_wrapped_text_is_only_looked_at_from_its_start(monkeypatch):
+    seen = []
+    original = paragraphs._TABLE
+
+    class Spy:
+        def search(self, text):
+            seen.append(len(text))
+            return original.search(text)
+    monkeypatch.setattr(paragraphs, "_TABLE", Spy())
+    huge = ("word    " * 200_000).strip()
+    text = "\n".join([wrapped(PARAGRAPH_1), huge, wrapped(PARAGRAPH_2)])
+    out = paragraphs.reflow(text)
+    assert huge in out and max(seen) <= 2 * paragraphs.MAX_WIDTH
