@@ -138,8 +138,12 @@ def outlet(sitename: str | None, url: str | None, hostname: str | None = None) -
 def read_file(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None) -> ReadResult:
     """Read one saved page under root (up to MAX_PAGE_BYTES); raise SkippedFile naming it when it can't be indexed."""
     warnings: list[str] = []
+    path = root / relpath
     try:
-        with open(root / relpath, "rb") as f:
+        # a link that leads out of the articles folder is not followed: nothing outside it is read
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise SkippedFile(f"{relpath}: skipped, it links to a file outside the articles folder")
+        with open(path, "rb") as f:
             data = f.read(MAX_PAGE_BYTES + 1)
     except FileNotFoundError:
         raise SkippedFile(f"{relpath}: skipped, it disappeared while indexing") from None

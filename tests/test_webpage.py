@@ -169,3 +169,11 @@ def test_the_site_name_is_cut_from_the_title_and_from_a_site_name_listing_sectio
     assert webpage._clean_title("Trump - Putin talks: what we know", "Some Paper") == \
         "Trump - Putin talks: what we know"
     assert webpage.outlet("Autoracing | F1 | Indy | MotoGP", None) == "Autoracing"
+
+
+def test_a_page_that_links_out_of_the_folder_is_not_read(tmp_path):
+    outside = write(tmp_path, "secret.html", page())
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "link.html").symlink_to(outside)
+    with pytest.raises(SkippedFile, match="^link.html: skipped, it links to a file outside"):
+        webpage.read_file(tmp_path / "articles", "link.html")
