@@ -177,3 +177,15 @@ def test_a_page_that_links_out_of_the_folder_is_not_read(tmp_path):
     (tmp_path / "articles" / "link.html").symlink_to(outside)
     with pytest.raises(SkippedFile, match="^link.html: skipped, it links to a file outside"):
         webpage.read_file(tmp_path / "articles", "link.html")
+
+
+def test_an_extractor_failure_is_a_skip_naming_the_page(tmp_path, monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    write(tmp_path, "articles/odd.html", page())
+    report = sync(tmp_path / "articles", tmp_path / "index")
+    assert report.skipped == 1
+    assert report.warnings == ["odd.html: skipped, its markup could not be read (KeyError)"]
