@@ -11,7 +11,10 @@ import io
 import json
 from typing import Iterator
 
-from search.metafacets import validate_filters
+from search.budget import Budget, release_after
+from search.docsets import Matcher
+from search.facets import facet_mask
+from search.metafacets import narrowed, validate_filters
 from search.paragraphs import reflow
 from search.query import parse
 from search.searcher import Engine, validate
@@ -30,32 +33,39 @@ class Export:
                  sort: str = "relevance", text: bool = False, filters=None):
         req = validate(query, sources, since, until, sort, 1, 1)  # QueryError before anything is streamed
         self.with_text = text
+        self._budget = None
         self._searching = engine._searching()
-        snap, self._searcher = self._searching.__enter__()
+        snap = self._searching.__enter__()
         try:
-            columns, meta = snap.columns(self._searcher), snap.meta(self._searcher)
+            self._view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
             parsed = parse(req.text, meta.names()) if req.text else None
             self.sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
-            compiled, matched, _, _ = engine._match(self._searcher, columns, parsed)
-            final = _filtered(columns, matched, req)
-            for name, keys in chosen.by_field.items():
-                final &= meta.matching(name, keys)
+            self._budget = Budget()
+            matcher = Matcher(self._view, self._budget)
+            compiled, matched, _, _ = engine._match(snap, matcher, parsed)
+            base = {}
+            if req.since is not None or req.until is not None:
+                days = self._view.day[matched]
+                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+            if req.sources:
+                base["source"] = facet_mask(self._view, "source", matched, req.sources)
+            final, _ = narrowed(matched, base, meta, chosen)
             self.total = len(final)
-            self._ranked = engine._top(self._searcher, snap, compiled, final, self.sort, columns, len(final))
-            self._columns = columns
+            self._ranked = engine._top(self._view, matcher, compiled, final, self.sort, len(final))
         except BaseException:
             self.close()
             raise
 
     def __iter__(self) -> Iterator[dict]:
         for rank, (docnum, score) in enumerate(self._ranked, 1):
-            yield self._record(rank, docnum, score)
+            yield self._record(rank, int(docnum), score)
 
     def _record(self, rank: int, docnum: int, score: float) -> dict:
+        view = self._view
         stored = self._read(docnum)
         record = {"rank": rank, "id": stored["id"], "title": stored.get("title", ""), "date": stored.get("date"),
-                  "source": self._columns.source_name(docnum), "path": stored["path"],
+                  "source": view.source_names[int(view.source[docnum])] or None, "path": stored["path"],
                   "score": round(float(score), 4) if self.sort == "relevance" else None,
                   "metadata": dict(stored.get("extra") or {})}
         if self.with_text:
@@ -64,36 +74,25 @@ class Export:
 
     def _read(self, docnum: int) -> dict:
         """One article's stored fields (the only per-record read of the index)."""
-        return self._searcher.stored_fields(docnum)
+        return self._view.stored(docnum)
 
     @property
     def closed(self) -> bool:
         return self._searching is None
 
     def close(self) -> None:
-        """Give the searcher back (idempotent)."""
+        """Give the snapshot back (idempotent)."""
         if self._searching is not None:
             searching, self._searching = self._searching, None
             searching.__exit__(None, None, None)
+            if self._budget is not None:
+                release_after(self._budget)  # a large export's freed memory goes back to the system
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-
-def _filtered(columns, matched, req) -> set[int]:
-    """The matched documents that pass the source and date filters (the results page's)."""
-    docs = matched
-    if req.sources:
-        codes = columns.source_codes(list(req.sources))
-        source = columns.source
-        docs = {d for d in docs if source[d] in codes}
-    if req.since is not None or req.until is not None:
-        low, high, day = req.since or 0, req.until or 99991231, columns.day
-        docs = {d for d in docs if day[d] and low <= day[d] <= high}
-    return set(docs)
 
 
 def jsonl_lines(records) -> Iterator[str]:

@@ -1,42 +1,23 @@
-"""Metadata fields as filters and facets at search time: each field's values in the index, the documents that
-have a value, and multi-select counts (a facet's counts ignore its own filter, so a choice can be widened).
-
-`MetaColumns` reads one index snapshot once: which fields and values exist (from the term list of the `meta`
-field, nothing per document), and, only for a field that is counted or filtered, which documents hold each value.
+"""Metadata fields as filters and facets at search time, over an IndexView's facet columns (STORAGE.md):
+which fields and values exist, the documents with chosen values, and multi-select counts (a facet's counts
+ignore its own filter, so a choice can be widened). One numpy call per field; values that differ only in case
+("Business", "business") count as one, shown as the most frequent spelling.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from search import metafields
 from search.errors import QueryError
 from search.facets import UNKNOWN, FacetValue
 
-META_FIELD = "meta"
+#: Facet columns with a meaning of their own: not metadata fields.
+BUILT_IN = ("source", "story")
 #: At most this many metadata fields may be filtered at once, with at most this many values each.
 MAX_FILTER_FIELDS = 10
 MAX_FILTER_VALUES = 50
-
-
-def meta_terms(extra: dict[str, str]) -> list[str]:
-    """The `meta` field's terms of an article: "name=value" per facet column (value lowercased)."""
-    return [f"{name}={_term_value(value)}" for name, value in metafields.facet_values(extra).items()]
-
-
-def meta_text(extra: dict[str, str]) -> str:
-    """meta_terms joined for Whoosh's comma-separated KEYWORD field."""
-    return ",".join(meta_terms(extra))
-
-
-def term_for(name: str, value: str) -> str:
-    """The `meta` term that a typed `name:value` looks up."""
-    return f"{name}={_term_value(value)}"
-
-
-def _term_value(value: str) -> str:
-    # the KEYWORD field splits on commas: a comma inside a value is kept as a semicolon
-    return metafields.value_key(value).replace(",", ";")
 
 
 @dataclass
@@ -71,93 +52,74 @@ def validate_filters(filters, known) -> Filters:
 
 
 class MetaColumns:
-    """The metadata fields of one snapshot (a Whoosh reader with its Postings)."""
+    """The metadata fields of one IndexView (computed once per snapshot, columns read lazily)."""
 
-    def __init__(self, reader, postings):
-        self._postings = postings
-        self.values: dict[str, list[str]] = {}  # field -> value keys (as in the terms), in term order
-        if META_FIELD in reader.schema:
-            for term in reader.lexicon(META_FIELD):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                name, _, value = text.partition("=")
-                self.values.setdefault(name, []).append(value)
-        self._docs: dict[str, dict[str, frozenset[int]]] = {}
-        self._display: dict[str, dict[str, str]] = {}
+    def __init__(self, view):
+        self.view = view
+        self._names = [n for n in view.facet_names() if n not in BUILT_IN]
+        self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def names(self) -> list[str]:
         """The metadata fields some article has."""
-        return sorted(self.values)
+        return list(self._names)
 
-    def sizes(self) -> dict[str, int]:
-        """{field: how many distinct values}."""
-        return {name: len(values) for name, values in self.values.items()}
-
-    def docs(self, name: str) -> dict[str, frozenset[int]]:
-        """{value key: documents with it} for one field (read once per snapshot)."""
-        found = self._docs.get(name)
+    def _grouped(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """(group per code, key per group): codes whose values differ only in case share a group; group 0 and
+        key "" are the articles without the field."""
+        found = self._groups.get(name)
         if found is None:
-            found = {v: frozenset(self._postings.frequencies(META_FIELD, f"{name}={v}"))
-                     for v in self.values.get(name, ())}
-            self._docs[name] = found
+            _codes, values = self.view.facet(name)
+            keys: dict[str, int] = {"": 0}
+            group = np.fromiter((keys.setdefault(metafields.value_key(v), len(keys)) if v else 0 for v in values),
+                                dtype=np.int64, count=len(values))
+            found = self._groups[name] = (group, list(keys))
         return found
 
-    def matching(self, name: str, keys) -> set[int]:
-        """Documents whose field `name` has one of the value keys ("unknown": no value), deleted ones included."""
-        by_value = self.docs(name)
-        out: set[int] = set()
-        for key in keys:
-            key = key.replace(",", ";")
-            if key == UNKNOWN and key not in by_value:
-                out |= self._without(name)
-            else:
-                out |= by_value.get(key, frozenset())
-        return out
+    def sizes(self) -> dict[str, int]:
+        """{field: how many distinct values (case aside)}."""
+        return {name: len(self._grouped(name)[1]) - 1 for name in self._names}
 
-    def _without(self, name: str) -> set[int]:
-        having = set().union(*self.docs(name).values()) if self.values.get(name) else set()
-        return set(range(self._postings.reader.doc_count_all())) - having
+    def mask(self, name: str, keys, docs: np.ndarray) -> np.ndarray:
+        """bool per document of `docs`: its value of the field is one of the keys ("unknown": no value)."""
+        codes, _ = self.view.facet(name)
+        group, group_keys = self._grouped(name)
+        wanted = {"" if k == UNKNOWN else k for k in keys}
+        allowed = np.fromiter((k in wanted for k in group_keys), dtype=bool, count=len(group_keys))
+        return allowed[group[codes[docs]]]
 
-    def display(self, name: str, key: str, stored_fields) -> str:
-        """A value as the articles write it ("Middle East" for the key "middle east"), read from one article."""
-        shown = self._display.setdefault(name, {})
-        if key not in shown:
-            having = self.docs(name).get(key)
-            value = key
-            if having:
-                extra = stored_fields(min(having)).get("extra") or {}
-                value = next((v for k, v in metafields.facet_values(extra).items()
-                              if k == name and _term_value(v) == key), key)
-            shown[key] = value
-        return shown[key]
-
-    def counts(self, name: str, docs, display) -> list[FacetValue]:
-        """The field's counts over `docs`, most first (ties by value), "unknown" last; `display(name, key)` gives
-        a value as the articles write it."""
-        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
-        counts = Counter({key: len(docs & having) for key, having in self.docs(name).items()})
-        known = sorted(((display(name, k), n) for k, n in counts.items() if n), key=lambda x: (-x[1], x[0].lower()))
+    def counts(self, name: str, docs: np.ndarray) -> list[FacetValue]:
+        """The field's counts over `docs`, most first (ties by value), "unknown" last."""
+        codes, values = self.view.facet(name)
+        group, group_keys = self._grouped(name)
+        per_code = np.bincount(codes[docs], minlength=len(values)) if len(docs) else np.zeros(len(values), np.int64)
+        per_group = np.bincount(group, weights=per_code, minlength=len(group_keys)).astype(np.int64)
+        shown: dict[int, tuple[int, str]] = {}  # group -> (count of its most frequent spelling, that spelling)
+        for code in np.flatnonzero(per_code).tolist():
+            g = int(group[code])
+            if g and (g not in shown or per_code[code] > shown[g][0]):
+                shown[g] = (int(per_code[code]), values[code])
+        known = sorted(((shown[g][1], int(per_group[g])) for g in shown), key=lambda x: (-x[1], x[0].lower()))
         out = [FacetValue(value, n) for value, n in known]
-        missing = len(docs) - sum(counts.values())
-        if missing > 0:
-            out.append(FacetValue(UNKNOWN, missing))
+        if per_group[0]:
+            out.append(FacetValue(UNKNOWN, int(per_group[0])))
         return out
 
 
-def narrowed(matched: set[int], base: dict[str, set[int]], meta: MetaColumns, filters: Filters):
-    """(final documents, {facet: the documents its counts are over}): `base` maps the engine's own filters
-    (source, date) to the documents passing each; every facet's counts ignore its own filter."""
-    passing = dict(base)
+def narrowed(matched: np.ndarray, base: dict[str, np.ndarray], meta: MetaColumns, filters: Filters):
+    """(final documents, over) where over(facet) gives the documents that facet's counts are over: `base` maps
+    the engine's own filters (source, date) to bool masks over `matched`; every facet ignores its own filter."""
+    masks = dict(base)
     for name, keys in filters.by_field.items():
-        passing[name] = meta.matching(name, keys)
+        masks[name] = meta.mask(name, keys, matched)
 
-    def without(skip: str | None) -> set[int]:
-        docs = matched
-        for name, ok in passing.items():
+    def over(skip: str | None) -> np.ndarray:
+        keep = None
+        for name, mask in masks.items():
             if name != skip:
-                docs = docs & ok
-        return docs
+                keep = mask if keep is None else keep & mask
+        return matched if keep is None else matched[keep]
 
-    return without(None), without
+    return over(None), over
 
 
 def offered_names(meta: MetaColumns, settings: metafields.FacetSettings, filters: Filters) -> list[str]:

@@ -5,8 +5,9 @@ from whoosh import columns, fields
 
 from search.analysis import ANALYZER
 
-#: Bump when the schema or what the indexer puts in it changes: `search index` then rebuilds in full by itself.
-SCHEMA_VERSION = 2
+#: Bump when the schema, the storage format or what the indexer puts in it changes: `search index` then rebuilds in
+#: full by itself.
+SCHEMA_VERSION = 4
 
 
 def make_schema() -> fields.Schema:
@@ -24,8 +25,6 @@ def make_schema() -> fields.Schema:
         day=fields.NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD; absent when unknown
         date=fields.STORED(),  # as precise as the article states: "2018-09-17", "2018-09" or "2018"
         extra=fields.STORED(),  # other front matter / sidecar keys (url, author, ...)
-        # every metadata field as a filter and facet: "name=value" terms (search/metafacets.py)
-        meta=fields.KEYWORD(commas=True, scorable=False),
         # incremental sync: "size:mtime_ns:sha1:sidecar-digest" of the file this document came from
         sig=fields.COLUMN(columns.VarBytesColumn()),
     )
