@@ -58,6 +58,7 @@ class MetaColumns:
         self.view = view
         self._names = [n for n in view.facet_names() if n not in BUILT_IN]
         self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._shares: dict[str, float] | None = None
 
     def names(self) -> list[str]:
         """The metadata fields some article has."""
@@ -78,6 +79,15 @@ class MetaColumns:
     def sizes(self) -> dict[str, int]:
         """{field: how many distinct values (case aside)}."""
         return {name: len(self._grouped(name)[1]) - 1 for name in self._names}
+
+    def shares(self) -> dict[str, float]:
+        """{field: the share of the live articles that have a value} (computed once per snapshot)."""
+        if self._shares is None:
+            live = self.view.live
+            total = max(int(np.count_nonzero(live)), 1)
+            self._shares = {name: int(np.count_nonzero(self.view.facet(name)[0][live])) / total
+                            for name in self._names}
+        return self._shares
 
     def mask(self, name: str, keys, docs: np.ndarray) -> np.ndarray:
         """bool per document of `docs`: its value of the field is one of the keys ("unknown": no value)."""
@@ -124,5 +134,5 @@ def narrowed(matched: np.ndarray, base: dict[str, np.ndarray], meta: MetaColumns
 
 def offered_names(meta: MetaColumns, settings: metafields.FacetSettings, filters: Filters) -> list[str]:
     """The metadata facets a results page shows: the settings' choice, and any field being filtered."""
-    names = metafields.offered(meta.sizes(), settings)
+    names = metafields.offered(meta.sizes(), settings, meta.shares())
     return names + [n for n in filters.by_field if n not in names]

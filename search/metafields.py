@@ -23,6 +23,8 @@ MAX_VALUE_CHARS = 200
 MAX_FIELDS_PER_ARTICLE = 24
 #: The automatic choice offers a field as a facet when it has at most this many distinct values.
 DEFAULT_MAX_VALUES = 10
+#: ... and when at least this share of the articles has a value (a field most articles lack narrows nothing).
+MIN_SHARE = 0.5
 #: More values than this are never offered, whatever the settings say (a facet is a short list).
 MAX_VALUES_LIMIT = 100
 
@@ -85,9 +87,12 @@ class FacetSettings:
         return cls(names, limit)
 
 
-def offered(sizes: dict[str, int], settings: FacetSettings) -> list[str]:
-    """The metadata fields to show as facets, given {field: distinct known values in the index}: the listed
-    ones that the index has (in the listed order), or, automatically, those with 2 to max_values values."""
+def offered(sizes: dict[str, int], settings: FacetSettings, shares: dict[str, float] | None = None) -> list[str]:
+    """The metadata fields to show as facets, given {field: distinct known values in the index} and {field: share
+    of the articles with a value}: the listed ones that the index has (in the listed order), or, automatically,
+    those with 2 to max_values values that at least MIN_SHARE of the articles have."""
     if settings.fields is not None:
         return [n for n in settings.fields if 0 < sizes.get(n, 0) <= MAX_VALUES_LIMIT]
-    return sorted(n for n, size in sizes.items() if 2 <= size <= settings.max_values)
+    shares = shares or {}
+    return sorted(n for n, size in sizes.items()
+                  if 2 <= size <= settings.max_values and shares.get(n, 1.0) >= MIN_SHARE)

@@ -49,6 +49,9 @@ def test_the_automatic_choice_offers_fields_with_few_values():
     assert offered(sizes, FacetSettings(None, 2)) == []
     assert offered(sizes, FacetSettings(("author", "section", "missing"))) == ["section"]  # 900 is no facet
     assert offered(sizes, FacetSettings(())) == []
+    # a field that most articles lack is no facet unless the settings name it
+    assert offered(sizes, FacetSettings(), {"section": 0.4, "topic": 0.5}) == ["topic"]
+    assert offered(sizes, FacetSettings(("section",)), {"section": 0.1}) == ["section"]
 
 
 def test_field_value_for_a_known_metadata_field():
@@ -217,3 +220,18 @@ def test_a_value_with_commas_is_found_whole(tmp_path):
         results = engine.search("election", filters={"author": ["Ezgi Erkoyun, Tuvan Gumrukcu"]})
         assert [h.path for h in results.hits] == ["a.txt"]
         assert {v.value for v in results.facets["author"]} == {"Ezgi Erkoyun, Tuvan Gumrukcu", "Ezgi Erkoyun"}
+
+
+def test_a_field_few_articles_have_is_not_offered_by_default(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(5):
+        credit = f"\nphoto_credit: Agency {i}" if i < 2 else ""
+        (folder / f"{i}.txt").write_text(f"---\ntitle: T{i}{credit}\n---\nElection text {i}.\n", encoding="utf-8")
+    sync(folder, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert "photo_credit" not in engine.search("election").facets
+        assert engine.search("photo_credit:\"agency 1\"").total == 1  # still a filter
+    with Engine(tmp_path / "index", facets=FacetSettings(("photo_credit",))) as engine:
+        counts = {v.value: v.count for v in engine.search("election").facets["photo_credit"]}
+        assert counts == {"Agency 0": 1, "Agency 1": 1, "unknown": 3}
