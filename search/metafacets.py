@@ -15,6 +15,8 @@ from search.facets import UNKNOWN, FacetValue
 
 #: Facet columns with a meaning of their own: not metadata fields.
 BUILT_IN = ("source", "story")
+#: At most this many metadata fields are read from one snapshot.
+MAX_FIELDS = 64
 #: At most this many metadata fields may be filtered at once, with at most this many values each.
 MAX_FILTER_FIELDS = 10
 MAX_FILTER_VALUES = 50
@@ -56,7 +58,8 @@ class MetaColumns:
 
     def __init__(self, view):
         self.view = view
-        self._names = [n for n in view.facet_names() if n not in BUILT_IN]
+        # segments keep at most MAX_FACET_COLUMNS each; their union is bounded here too (bounded work per search)
+        self._names = [n for n in view.facet_names() if n not in BUILT_IN][:MAX_FIELDS]
         self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._shares: dict[str, float] | None = None
 

@@ -235,3 +235,19 @@ def test_a_field_few_articles_have_is_not_offered_by_default(tmp_path):
     with Engine(tmp_path / "index", facets=FacetSettings(("photo_credit",))) as engine:
         counts = {v.value: v.count for v in engine.search("election").facets["photo_credit"]}
         assert counts == {"Agency 0": 1, "Agency 1": 1, "unknown": 3}
+
+
+def test_thousands_of_field_names_give_a_bounded_number_of_columns(tmp_path):
+    from search.storage.format import MAX_FACET_COLUMNS
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(40):
+        fields = "\n".join(f"f{i}_{k}: v" for k in range(20))
+        common = "section: world\n" if i % 2 else ""
+        (folder / f"{i}.txt").write_text(f"---\ntitle: T{i}\n{common}{fields}\n---\nElection {i}.\n",
+                                         encoding="utf-8")
+    sync(folder, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine, engine.view() as view:
+        names = view.facet_names()
+        assert len(names) <= MAX_FACET_COLUMNS and "source" in names and "section" in names
+        assert engine.search("section:world").total == 20
