@@ -15,7 +15,6 @@ from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.facets import facet_mask
 from search.metafacets import narrowed, validate_filters
-from search.paragraphs import reflow
 from search.query import parse
 from search.searcher import Engine, validate
 
@@ -69,7 +68,7 @@ class Export:
                   "score": round(float(score), 4) if self.sort == "relevance" else None,
                   "metadata": dict(stored.get("extra") or {})}
         if self.with_text:
-            record["text"] = reflow(stored.get("body", ""))
+            record["text"] = stored.get("body", "")
         return record
 
     def _read(self, docnum: int) -> dict:

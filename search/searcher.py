@@ -25,7 +25,6 @@ from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, count_dates, count_sources, facet_mask
 from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
-from search.paragraphs import reflow
 from search.proximity import proximity
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
@@ -33,6 +32,8 @@ from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
+#: related() takes an article's key terms from at most this many characters of its body.
+RELATED_TEXT_CHARS = 20_000
 MAX_PER_PAGE = 100
 #: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
 MAX_REACHABLE = 10_000
@@ -437,7 +438,7 @@ class Engine:
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
             return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
-                           view.source_names[int(view.source[docnum])] or None, reflow(stored.get("body", "")),
+                           view.source_names[int(view.source[docnum])] or None, stored.get("body", ""),
                            stored.get("extra") or {})
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
@@ -447,7 +448,10 @@ class Engine:
             view = snap.view
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
-            weights = key_terms(view, stored.get("title", "") + "\n" + stored.get("body", ""), RELATED_TERMS)
+            # the key terms of a long article come from its opening: a file of 260,000 short lines would
+            # otherwise cost a term look-up for each of its distinct words on every article page
+            text = stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS]
+            weights = key_terms(view, text, RELATED_TERMS)
             if not weights:
                 return []
             matcher = Matcher(view, Budget())

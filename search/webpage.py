@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from search import metadata
-from search.articles import Article, ReadResult, SkippedFile, article_id
+from search.articles import Article, ReadResult, SkippedFile, article_id, read_contained
 
 #: File endings read as saved web pages.
 SUFFIXES = (".html", ".htm")
@@ -130,27 +130,17 @@ def outlet(sitename: str | None, url: str | None, hostname: str | None = None) -
     return known[:100]
 
 
-def read_file(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None) -> ReadResult:
-    """Read one saved page under root (up to MAX_PAGE_BYTES); raise SkippedFile naming it when it can't be indexed."""
-    warnings: list[str] = []
-    path = root / relpath
-    try:
-        # a link that leads out of the articles folder is not followed: nothing outside it is read
-        if not path.resolve().is_relative_to(root.resolve()):
-            raise SkippedFile(f"{relpath}: skipped, it links to a file outside the articles folder")
-        with open(path, "rb") as f:
-            data = f.read(MAX_PAGE_BYTES + 1)
-    except FileNotFoundError:
-        raise SkippedFile(f"{relpath}: skipped, it disappeared while indexing") from None
-    except OSError as exc:
-        raise SkippedFile(f"{relpath}: skipped, it cannot be read ({exc.strerror})") from None
+def read_file(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None,
+              article_id_: str | None = None) -> ReadResult:
+    """Read one saved page under root (up to MAX_PAGE_BYTES, never outside root); raise SkippedFile naming it
+    when it can't be indexed. `article_id_` is the id the indexer gave the path (by default its own)."""
+    data, warnings = read_contained(root, relpath, limit=MAX_PAGE_BYTES)
     digest = hashlib.sha1(data).hexdigest()
-    if len(data) > MAX_PAGE_BYTES:
-        data = data[:MAX_PAGE_BYTES]
-        warnings.append(f"{relpath}: larger than {MAX_PAGE_BYTES // 1_048_576} MiB, read up to that size")
     if not data.strip():
         raise SkippedFile(f"{relpath}: skipped, it is empty")
     article, more = read_page(data, relpath, sidecar_entry)
+    if article_id_:
+        article.id = article_id_
     return ReadResult(article, digest, warnings + more)
 
 

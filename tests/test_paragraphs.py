@@ -88,7 +88,8 @@ def test_a_very_long_text_is_rejoined_whole():
 
 
 def test_passages_reach_sentence_boundaries_in_wrapped_text():
-    found = snippets.passages(REUTERS_LIKE, {term_for("harvest")}, size=400)
+    # the index stores the reflowed text: passages are cut from it
+    found = snippets.passages(paragraphs.reflow(REUTERS_LIKE), {term_for("harvest")}, size=400)
     text = snippets.plain(found)
     # one sentence that spans four lines of the file, whole, with no line break cutting it
     assert text == PARAGRAPH_1[PARAGRAPH_1.index("Agriculture"):]

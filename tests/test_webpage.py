@@ -175,7 +175,7 @@ def test_a_page_that_links_out_of_the_folder_is_not_read(tmp_path):
     outside = write(tmp_path, "secret.html", page())
     (tmp_path / "articles").mkdir()
     (tmp_path / "articles" / "link.html").symlink_to(outside)
-    with pytest.raises(SkippedFile, match="^link.html: skipped, it links to a file outside"):
+    with pytest.raises(SkippedFile, match="^link.html: skipped, it is a link to a file outside"):
         webpage.read_file(tmp_path / "articles", "link.html")
 
 

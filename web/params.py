@@ -4,12 +4,15 @@ Nothing here checks a value: the engine's `validate` does, so that the web and t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import url_for
 
 DEFAULT_SORT = "relevance"
+# Control characters (NUL, ESC, C1) mean nothing in a search and must not be echoed into a page: a space each.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: f.section=sport: a value of a metadata field (repeat for several; any of them).
 FILTER_PREFIX = "f."
 #: At most this many metadata fields, and values of each, are read from a URL (the engine refuses more).
@@ -21,7 +24,8 @@ def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
     names = [k for k in args.keys() if k.startswith(FILTER_PREFIX) and len(k) > len(FILTER_PREFIX)]
     out = []
     for key in names[:MAX_URL_FILTERS]:
-        values = tuple(dict.fromkeys(v.strip() for v in args.getlist(key)[:MAX_URL_VALUES] if v.strip()))
+        cleaned = (_CONTROLS.sub(" ", v).strip() for v in args.getlist(key)[:MAX_URL_VALUES])
+        values = tuple(dict.fromkeys(v for v in cleaned if v))
         if values:
             out.append((key[len(FILTER_PREFIX):], values))
     return tuple(out)
@@ -44,10 +48,11 @@ class SearchParams:
     @classmethod
     def from_args(cls, args) -> "SearchParams":
         """Read the query string (a werkzeug MultiDict); repeated sources are kept once, in order."""
-        sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
-        return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
-                   until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
-                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
+        def get(name: str) -> str:
+            return _CONTROLS.sub(" ", args.get(name, "")).strip()
+        sources = tuple(dict.fromkeys(s for s in (_CONTROLS.sub(" ", s).strip() for s in args.getlist("source")) if s))
+        return cls(q=_CONTROLS.sub(" ", args.get("q", "")), sources=sources, since=get("since"), until=get("until"),
+                   sort=get("sort") or DEFAULT_SORT, page=get("page") or "1", per_page=get("per_page"),
                    filters=_filters(args))
 
     def bounded(self, chars: int = 600, sources: int = 50) -> "SearchParams":
