@@ -49,6 +49,16 @@ _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?([^/:?#\s]+)", re.I)
 _LOGGERS_QUIET = False
 
 
+# "Copyright 2014", "(c) Foo": a footer line, not a site's name
+_NOT_A_NAME = re.compile(r"\s*(?:©|\(c\)|copyright\b|all rights reserved)", re.I)
+
+
+def _from_handle(sitename: str) -> bool:
+    """True for a social-media handle made into a name ("Wday_", "Realestate_Au" from @wday_, @realestate_au):
+    trafilatura's last resort, not the name the site gives itself."""
+    return "_" in sitename and " " not in sitename.strip()
+
+
 class NoArticleText(ValueError):
     """A page from which no main text could be extracted."""
 
@@ -124,6 +134,8 @@ def outlet(sitename: str | None, url: str | None, hostname: str | None = None) -
     if not sitename or not sitename.strip():
         return None
     sitename = sitename.split(" | ", 1)[0]  # "Autoracing | F1 | Indy": the name, not the site's sections
+    if _NOT_A_NAME.match(sitename) or _from_handle(sitename):
+        return None
     known = metadata.canonical_source(sitename)
     if "." in known and " " not in known:  # a host that is no known outlet's: say nothing rather than a host
         return None

@@ -189,3 +189,9 @@ def test_an_extractor_failure_is_a_skip_naming_the_page(tmp_path, monkeypatch):
     report = sync(tmp_path / "articles", tmp_path / "index")
     assert report.skipped == 1
     assert report.warnings == ["odd.html: skipped, its markup could not be read (KeyError)"]
+
+
+@pytest.mark.parametrize("site,url", [("Wday_", "https://wday.ru/x"), ("Realestate_Au", None),
+                                      ("Copyright 2014", None), ("© Foo Media", "https://foo.example/a")])
+def test_a_site_name_made_from_a_handle_or_a_footer_is_no_source(site, url):
+    assert webpage.outlet(site, url) is None
