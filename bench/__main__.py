@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import context, corpora, report
 
-PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "stories")
+PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch", "stories")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
