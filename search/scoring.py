@@ -48,16 +48,31 @@ class FieldLengths:
 
 def scoring_terms(q) -> dict[str, dict[str, float]]:
     """{stem: {field: weight}} for the positive text terms of a query (excluded words and filters don't score)."""
-    out: dict[str, dict[str, float]] = defaultdict(dict)
+    return query_scoring(q)[0]
+
+
+def query_scoring(q) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """({stem: {field: weight}}, {stem: qtf}) of a query: the weight of each stem in each field, and how many
+    times the query asks for the stem (its query-term frequency: "oil prices oil" asks for oil twice).
+
+    A stem's weight in a field is the highest of its occurrences there; its qtf is the most occurrences it has
+    in any one field (a plain word is a title term and a body term: one occurrence, not two). Excluded words
+    and filters count for nothing."""
+    weights: dict[str, dict[str, float]] = defaultdict(dict)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+
+    def add(stem, fieldname, weight):
+        weights[stem][fieldname] = max(weights[stem].get(fieldname, 0.0), weight)
+        counts[stem, fieldname] += 1
 
     def walk(node, boost=1.0):
         if isinstance(node, wq.Not):
             return
         if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
-            out[node.text][node.fieldname] = max(out[node.text].get(node.fieldname, 0.0), boost * node.boost)
+            add(node.text, node.fieldname, boost * node.boost)
         elif isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
             for word in node.words:
-                out[word][node.fieldname] = max(out[word].get(node.fieldname, 0.0), boost * node.boost)
+                add(word, node.fieldname, boost * node.boost)
         elif isinstance(node, wq.AndMaybe):
             walk(node.a, boost)
             walk(node.b, boost)
@@ -66,18 +81,27 @@ def scoring_terms(q) -> dict[str, dict[str, float]]:
                 walk(sub, boost * node.boost)
 
     walk(q)
-    return dict(out)
+    qtf: dict[str, float] = defaultdict(float)
+    for (stem, _field), n in counts.items():
+        qtf[stem] = max(qtf[stem], float(n))
+    return dict(weights), dict(qtf)
 
 
-def bm25f(postings, q, candidates: set[int], lengths: FieldLengths, b: float, k1: float) -> dict[int, float]:
-    """{docnum: BM25F score} for every candidate (0.0 when only filters matched it)."""
+def bm25f(postings, terms: dict[str, dict[str, float]], qtf: dict[str, float], candidates: set[int],
+          lengths: FieldLengths, b: float, k1: float) -> dict[int, float]:
+    """{docnum: BM25F score} for every candidate (0.0 when only filters matched it).
+
+    `terms` is {stem: {field: weight}}, `qtf` {stem: query-term frequency} (missing = 1), as query_scoring
+    gives them for a query or like.py for an example text. Each stem adds qtf * idf * tf(k1 + 1) / (k1 + tf),
+    tf being its weighted, length-normalised frequency over the fields: the qtf multiplies outside the
+    saturation, as Lucene's and FTS5's sums over a query's repeated terms do."""
     reader = postings.reader
     scores = dict.fromkeys(candidates, 0.0)
     n = reader.doc_count()
     k1_plus_1 = k1 + 1
-    for text, weights in scoring_terms(q).items():
+    for text, weights in terms.items():
         df = reader.doc_frequency("body", text) or reader.doc_frequency("title", text)
-        idf = log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = qtf.get(text, 1.0) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo: dict[int, float] | None = None  # weighted, length-normalised frequency over the fields
         for field, weight in weights.items():
             norms = lengths.norms(field, b)

@@ -23,7 +23,7 @@ from search.errors import ArticleNotFound, QueryError
 from search.docsets import Postings, doc_set
 from search.facets import Columns, FacetValue, count_dates, count_sources
 from search.proximity import proximity
-from search.scoring import FieldLengths, bm25f, top
+from search.scoring import FieldLengths, bm25f, query_scoring, top
 from search.spelling import Vocabulary
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
@@ -372,7 +372,8 @@ class Engine:
         if not final:
             return []
         if sort == "relevance" and compiled is not None:
-            scores = bm25f(compiled.postings, compiled.query, final, snap.lengths(searcher), self.ranking.b,
+            terms, qtf = query_scoring(compiled.query)
+            scores = bm25f(compiled.postings, terms, qtf, final, snap.lengths(searcher), self.ranking.b,
                            self.ranking.k1)
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
