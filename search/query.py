@@ -22,6 +22,7 @@ from search import metadata
 from search.analysis import fold, stem, terms
 from search.errors import QueryError
 
+#: Longer texts are not parsed as queries: the searcher reads them as example texts (like.py), operators as words.
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
 MAX_PREFIX_EXPANSION = 500
@@ -80,6 +81,9 @@ class Compiled:
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     near: list[str] = field(default_factory=list)          # words of a plain query, in order
     postings: object = None                                  # the searcher's decoded postings for this query
+    # ({stem: {field: weight}}, {stem: qtf}) when the scoring is not read off `query` (an example text's words)
+    scoring: tuple | None = None
+    words: list = field(default_factory=list)               # an example text's kept words (like.Word)
 
 
 @dataclass
@@ -363,13 +367,17 @@ def _range_node(text: str) -> DateRange:
     return DateRange(low, high, text)
 
 
+class QueryTooLong(QueryError):
+    """The text is longer than the query language reads; the searcher reads it as an example text (like.py)."""
+
+
 def parse(text: str) -> ParsedQuery:
-    """Parse the user's query text, or raise QueryError with what to do instead."""
+    """Parse the user's query text, or raise QueryError with what to do instead (QueryTooLong for a long text)."""
     if not isinstance(text, str):
         raise QueryError("The query must be text.")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
-                         "Keep the words that matter most.")
+        raise QueryTooLong(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+                           "Keep the words that matter most.")
     text = text.replace("\x00", " ")
     try:
         tokens = _lex(text)
@@ -380,7 +388,7 @@ def parse(text: str) -> ParsedQuery:
     nodes = list(_walk(root))
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
-        raise QueryError(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
+        raise QueryTooLong(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
     if _empty(root):
         dropped = [n.text for n in nodes if isinstance(n, (Word, Phrase)) and n.text.strip()]
         if dropped:

@@ -16,6 +16,8 @@ from whoosh.index import FileIndex
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from search import like as example_text
+from search import more as more_words
 from search import snippets
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
@@ -25,7 +27,7 @@ from search.facets import Columns, FacetValue, count_dates, count_sources
 from search.proximity import proximity
 from search.scoring import FieldLengths, bm25f, query_scoring, top
 from search.spelling import Vocabulary
-from search.query import ParsedQuery, parse, parse_date_bound
+from search.query import ParsedQuery, QueryTooLong, parse, parse_date_bound
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
@@ -89,6 +91,12 @@ class Results:
     # with a notice: the query of the other reading (short query with no all-word match: "a OR b", the any-word
     # query that was run; long query: "a AND b AND c AND d", to require every word)
     fallback_query: str | None = None
+    # an example text (like.py): the words it was searched by, as the text writes them; None for a query
+    like_words: list[str] | None = None
+    # more when few match (more.py): how many articles have some but not all of a short query's words (with
+    # the same filters), and the best of them to show after the hits; total and facets stay the exact query's
+    more_total: int = 0
+    more: list[Hit] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -297,19 +305,24 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True) -> Results:
+               per_page=10, snippets: bool = True, like: bool = False) -> Results:
         """Search the index; raise QueryError for anything the user should change.
 
+        `like` reads the text as an example text (like.py), as a text too long for the query language always is.
         With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
         evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        parsed = parse(req.text) if req.text else None
+        parsed, example = _read_text(req.text, like)
         # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-        sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
+        scored = example is not None or (parsed is not None and parsed.scored)
+        sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
         with self._searching() as (snap, searcher):
             columns = snap.columns(searcher)
-            compiled, matched, notice, alternative = self._match(searcher, columns, parsed)
+            if example is None:
+                compiled, matched, notice, alternative = self._match(searcher, columns, parsed)
+            else:
+                compiled, matched, notice, alternative = self._like(searcher, columns, example)
             in_sources = columns.source_codes(list(req.sources)) if req.sources else None
             dated = req.since is not None or req.until is not None
             low, high = req.since or 0, req.until or 99991231
@@ -335,9 +348,44 @@ class Engine:
             hits = [self._hit(searcher, columns, d, score, compiled, snippets) for d, score in ranked[first:]]
             suggestion = (self._suggest(searcher, snap, columns, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
+            more_total, more = 0, []
+            if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
+                more_total, more = self._more(searcher, snap, columns, parsed, compiled, matched,
+                                              lambda d: date_ok(d) and source_ok(d), sort, req.per_page - total,
+                                              snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
-                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative)
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
+                       [w.surface for w in compiled.words] if example is not None else None, more_total, more)
+
+    # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
+    def _like(self, searcher, columns: Columns, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
+        """(compiled, matching docnums, notice, None) for an example text: any of its most telling words."""
+        reader = searcher.reader()
+        words = example_text.select(example, reader, min_doc_freq)
+        compiled = example_text.compile(words, self.ranking.title_boost)
+        compiled.postings = Postings(reader)
+        matched = doc_set(searcher, compiled.query, columns, compiled.postings) if words else set()
+        return compiled, matched, example_text.notice(example, words), None
+
+    def _more(self, searcher, snap, columns, parsed, compiled, exact: set[int], keep, sort, limit, passages):
+        """(how many, best hits) of the articles with some but not all of a short query's words, that `keep`."""
+        reader = searcher.reader()
+        some = parsed.compile(reader, self.ranking.title_boost, any_word=True)
+        some.postings = compiled.postings
+        others = {d for d in doc_set(searcher, some.query, columns, some.postings) - exact if keep(d)}
+        if not others or limit <= 0:
+            return len(others), []
+        if sort == "relevance":
+            words = more_words.words_matched([doc_set(searcher, clause, columns, some.postings)
+                                              for clause in more_words.clauses(some.query)], others)
+            terms, qtf = query_scoring(some.query)
+            scores = bm25f(some.postings, terms, qtf, others, snap.lengths(searcher), self.ranking.b,
+                           self.ranking.k1)
+            ranked = more_words.rank(words, scores, limit)
+        else:
+            ranked = self._top(searcher, snap, some, others, sort, columns, limit)
+        return len(others), [self._hit(searcher, columns, d, score, some, passages) for d, score in ranked]
 
     def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
@@ -372,7 +420,7 @@ class Engine:
         if not final:
             return []
         if sort == "relevance" and compiled is not None:
-            terms, qtf = query_scoring(compiled.query)
+            terms, qtf = compiled.scoring or query_scoring(compiled.query)
             scores = bm25f(compiled.postings, terms, qtf, final, snap.lengths(searcher), self.ranking.b,
                            self.ranking.k1)
             boost = self.ranking.proximity_boost
@@ -462,19 +510,25 @@ class Engine:
                            stored.get("extra") or {})
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles most like this one (more-like-this on the body's key terms)."""
+        """Articles most like this one: its title and text searched as an example text (like.py), itself left out."""
         with self._searching() as (snap, searcher):
             docnum = self._docnum(searcher, article_id)
             stored = searcher.stored_fields(docnum)
-            text = stored.get("title", "") + "\n" + stored.get("body", "")
-            found = searcher.more_like(docnum, "body", text=text, top=limit + 1, numterms=12)
+            example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", ""))
             columns = snap.columns(searcher)
-            return [self._hit(searcher, columns, h.docnum, h.score, None) for h in found if h.docnum != docnum][:limit]
+            compiled, matched, _, _ = self._like(searcher, columns, example, example_text.RELATED_MIN_DOC_FREQ)
+            matched.discard(docnum)
+            ranked = self._top(searcher, snap, compiled, matched, "relevance", columns, limit)
+            return [self._hit(searcher, columns, d, score, compiled, False) for d, score in ranked]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
-        parsed = parse(text)
+        parsed, example = _read_text(text, False)
+        if parsed is None and example is None:
+            return set(), []
         with self._searching() as (snap, searcher):
+            if example is not None:
+                return {w.stem for w in example_text.select(example, searcher.reader())}, []
             compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
         return compiled.terms, compiled.phrases
 
@@ -486,6 +540,22 @@ class Engine:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
         with self._searching() as (snap, searcher):
             return snap.stats(searcher, self.store)
+
+
+def _read_text(text: str, like: bool):
+    """(parsed query, None) or (None, example text) for the text of a search; (None, None) when it is empty."""
+    if not text:
+        return None, None
+    if not like:
+        try:
+            return parse(text), None
+        except QueryTooLong:  # a long text is an example, not a query: its length is no reason to refuse it
+            pass
+    example = example_text.read(text)
+    if not example.words:
+        raise QueryError("Nothing to search for: the text has no word that articles could share with it "
+                         "(only very common, very short or very long words).")
+    return None, example
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
