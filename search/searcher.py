@@ -91,8 +91,8 @@ class Results:
     # with a notice: the query of the other reading (short query with no all-word match: "a OR b", the any-word
     # query that was run; long query: "a AND b AND c AND d", to require every word)
     fallback_query: str | None = None
-    # an example text (like.py): the words it was searched by, as the text writes them; None for a query
-    like_words: list[str] | None = None
+    # an example text (like.py): the words it was searched by (like.Word, best first); None for a query
+    like_words: list | None = None
     # more when few match (more.py): how many articles have some but not all of a short query's words (with
     # the same filters), and the best of them to show after the hits; total and facets stay the exact query's
     more_total: int = 0
@@ -356,7 +356,7 @@ class Engine:
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
-                       [w.surface for w in compiled.words] if example is not None else None, more_total, more)
+                       compiled.words if example is not None else None, more_total, more)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
     def _like(self, searcher, columns: Columns, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):

@@ -332,7 +332,8 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
     assert got == json.loads(json.dumps(want))
     assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice",
                                   "fallback_query", "sort",
-                                  "hits", "facets", "date_unit"]  # DESIGN.md's order
+                                  "hits", "facets", "date_unit",
+                                  "like_words", "more_total", "more"]  # DESIGN.md's order, then issue 13's
     hit = got["hits"][0]
     assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
 

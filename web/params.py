@@ -23,6 +23,7 @@ class SearchParams:
     sort: str = DEFAULT_SORT
     page: str = "1"
     per_page: str = ""
+    like: str = ""  # "1": read q as an example text (search/like.py), however short
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -30,7 +31,8 @@ class SearchParams:
         sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
         return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
                    until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
-                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip())
+                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
+                   like="1" if args.get("like", "").strip() else "")
 
     @property
     def filtered(self) -> bool:
@@ -40,11 +42,13 @@ class SearchParams:
     def search_kwargs(self, default_per_page: int) -> dict:
         """Keyword arguments for Engine.search."""
         return {"text": self.q, "sources": self.sources, "since": self.since or None, "until": self.until or None,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page}
+                "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page,
+                "like": bool(self.like)}
 
     def pairs(self) -> list[tuple[str, str]]:
         """The parameters as query-string pairs, leaving out the defaults so that links stay short."""
         out = [("q", self.q)] if self.q else []
+        out += [("like", "1")] if self.like else []
         out += [("source", s) for s in self.sources]
         out += [(name, value) for name, value in (("since", self.since), ("until", self.until)) if value]
         if self.sort != DEFAULT_SORT:
