@@ -49,8 +49,8 @@ class Ranking:
     """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
 
     b: float = 0.75
-    k1: float = 1.6
-    title_boost: float = 3.0
+    k1: float = 2.0
+    title_boost: float = 4.0
     proximity_boost: float = 1.0
 
     def weighting(self):
