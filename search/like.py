@@ -20,7 +20,7 @@ from whoosh import query as wq
 from search.analysis import WORD_RE, term_for
 from search.query import Compiled
 
-#: Longer texts are read up to here (about 15,000 words of English); the rest is left out, with a notice.
+#: Longer texts are read up to here; the rest is left out, with a notice.
 MAX_TEXT_CHARS = 100_000
 #: How many of the text's words are searched for (Lucene MoreLikeThis's maxQueryTerms).
 KEEP_WORDS = 25

@@ -230,3 +230,15 @@ def test_the_api_reads_q_as_an_example_with_like(client):
     assert [w["word"] for w in data["like_words"]] == ["harvest", "wheat"] or \
         {w["word"] for w in data["like_words"]} == {"harvest", "wheat"}
     assert data["hits"][0]["path"] == "grain.txt"
+
+
+def test_a_huge_post_is_answered_not_crashed_on(client):
+    r = client.post("/like", data={"text": "wheat harvest " * 100_000})  # 1.4 MB
+    assert r.status_code in (200, 413) and "Traceback" not in r.get_data(as_text=True)
+    if r.status_code == 200:
+        assert "first 100,000 characters" in r.get_data(as_text=True)
+
+
+def test_an_empty_post_is_a_polite_page(client):
+    r = client.post("/like", data={"text": "  "})
+    assert r.status_code == 400 and "Paste or type a text" in r.get_data(as_text=True)

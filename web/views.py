@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from search import like as example_text
 from search import snippets
 from search.articles import is_article_id
-from search.errors import ArticleNotFound, SearchError
+from search.errors import ArticleNotFound, QueryError, SearchError
 from web import payload, timeline
 from web.app import engine
 from web.params import SearchParams
@@ -66,6 +66,8 @@ def search():
 def like():
     """The "Find articles like this text" box: a pasted text (posted, as it may be long) read as an example."""
     params = replace(SearchParams.from_args(request.form), q=request.form.get("text", ""), like="1")
+    if not params.q.strip():
+        raise QueryError("Paste or type a text to find articles like it.")
     results = engine().search(**params.search_kwargs(current_app.config["SEARCH_PER_PAGE"]))
     return _results_page(results, params)
 
