@@ -43,9 +43,14 @@ bench-quick: $(VENV)/.installed-test
 screenshot: $(VENV)/.installed-test
 	$(BIN)/python -m web.screenshot docs/screenshot.png
 
-## Install Debian's Chromium for the browser tests (needs root)
+## Install Debian's Chromium for the browser tests (needs root). Quiet: apt's output is shown only if it fails.
 browser:
-	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@if test -x /usr/bin/chromium; then echo "Chromium is installed: /usr/bin/chromium"; else \
+	  log=$$(mktemp) && \
+	  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >$$log 2>&1; \
+	  then rm -f $$log; echo "Installed $$(/usr/bin/chromium --version 2>/dev/null || echo chromium)"; \
+	  else cat $$log; rm -f $$log; echo "make browser: installing chromium failed (see above)" >&2; exit 1; fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--parts build,incremental,query,scale,relevance] [--out DIR]`.
+"""`python -m bench [--quick] [--million] [--parts build,incremental,query,memory,cli,scale,relevance] [--out DIR]`.
 
 Each part prints its tables and writes DIR/<part>.json and DIR/<part>.md. Parts run one after another,
 never in parallel, so they do not compete for the machine's cores.
@@ -14,13 +14,15 @@ from pathlib import Path
 
 from bench import context, corpora, report
 
-PARTS = ("build", "incremental", "query", "scale", "relevance")
+PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small subsets of every part, well under a minute")
+    ap.add_argument("--million", action="store_true",
+                    help="the scale part also builds and queries 1,000,000 synthetic articles (long: run once)")
     ap.add_argument("--parts", default=",".join(PARTS), help="comma-separated subset of " + ",".join(PARTS))
     ap.add_argument("--out", type=Path, help="results folder (default bench/results, bench/results/quick with --quick)")
     ap.add_argument("--work", type=Path, default=corpora.DEFAULT_WORK,
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
               " nothing to measure", file=sys.stderr)
         return 2
     plot = args.out / "scale.png" if args.quick else corpora.REPO / "docs" / "scale.png"
-    ctx = context.make(args.quick, args.work.resolve(), args.out.resolve(), plot)
+    ctx = context.make(args.quick, args.work.resolve(), args.out.resolve(), plot, million=args.million)
     machine = report.machine()
     print(f"# python -m bench{' --quick' if args.quick else ''} --parts {','.join(args.parts)}")
     print(report.machine_line(machine))

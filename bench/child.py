@@ -33,6 +33,46 @@ def _max_rss_mb() -> float:
     return max(own, kids)
 
 
+class TreeRss:
+    """Samples the summed RSS of this process and all its descendants (an indexer's worker processes are
+    children of a fork server, whose peaks getrusage never sees); `peak_mb` is the largest sum seen."""
+
+    def __init__(self, every: float = 0.05):
+        import threading
+        self.peak_mb, self._every, self._stop = 0.0, every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        import os
+        me = os.getpid()
+        while not self._stop.wait(self._every):
+            parents, rss = {}, {}
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    status = Path(f"/proc/{entry}/status").read_text()
+                except OSError:
+                    continue
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                parents[int(entry)] = int(fields.get("PPid", "0").strip() or 0)
+                rss[int(entry)] = int((fields.get("VmRSS", "0 kB").split() or ["0"])[0]) / 1024
+            tree, grew = {me}, True
+            while grew:
+                more = {pid for pid, ppid in parents.items() if ppid in tree and pid not in tree}
+                tree |= more
+                grew = bool(more)
+            self.peak_mb = max(self.peak_mb, sum(rss.get(pid, 0.0) for pid in tree))
+
+
 def build(system: str, articles: Path, index: Path) -> dict:
     if system == "engine":
         import search.indexer  # noqa: F401  (imported before the baseline, as the peers' libraries are)
@@ -41,13 +81,17 @@ def build(system: str, articles: Path, index: Path) -> dict:
         from bench.peers import fts5 as mod
     elif system == "naive-whoosh":
         from bench.peers import naive_whoosh as mod
+    elif system == "tantivy":
+        from bench.peers import tantivy_peer as mod
     else:
         raise SystemExit(f"unknown system {system!r}")
     baseline = _max_rss_mb()  # the interpreter plus the system's imports, before any article is read
     t = time.perf_counter()
-    result = mod.build(articles, index)
+    with TreeRss() as tree:
+        result = mod.build(articles, index)
     seconds = time.perf_counter() - t
-    out = {"system": system, "seconds": seconds, "peak_rss_mb": _max_rss_mb(), "baseline_rss_mb": baseline,
+    out = {"system": system, "seconds": seconds, "peak_rss_mb": max(_max_rss_mb(), tree.peak_mb),
+           "process_peak_rss_mb": _max_rss_mb(), "tree_peak_rss_mb": tree.peak_mb, "baseline_rss_mb": baseline,
            "index_mb": folder_mb(index)}
     if isinstance(result, int):  # the peers return a document count
         out["docs"] = result

@@ -1,6 +1,7 @@
 """What every part shares in one run: the mode's sizes, the work folder, and the indexes built so far."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -23,17 +24,18 @@ class Sizes:
     sweep: dict  # {"b": (...), "k1": (...), "title_boost": (...)}
     sweep_queries: int  # 0 = every query of the collection
     incremental_rounds: int
+    memory_synth: int  # the synthetic collection the memory and command-line parts measure beside reuters
 
 
-FULL = Sizes(reuters_limit=0, queries=200, synth=(10_000, 30_000, 100_000), scale_queries=100,
+FULL = Sizes(reuters_limit=0, queries=200, synth=(10_000, 30_000, 100_000, 300_000), scale_queries=100,
              collections=("time", "cranfield"),
              # past the first grid's edge (k1 1.6, title weight 3, where its best setting sat) in both
              sweep={"b": (0.5, 0.75, 0.9), "k1": (1.2, 1.6, 2.0, 2.5, 3.0), "title_boost": (2.0, 3.0, 4.0, 5.0, 6.0)},
-             sweep_queries=0, incremental_rounds=3)
+             sweep_queries=0, incremental_rounds=3, memory_synth=300_000)
 # the quick sweep is the default plus one other setting: it proves the sweep runs, not what it finds
 QUICK = Sizes(reuters_limit=300, queries=20, synth=(300, 600), scale_queries=20, collections=("time",),
               sweep={"b": (0.75,), "k1": (1.2,), "title_boost": (1.0,)}, sweep_queries=20,
-              incremental_rounds=1)
+              incremental_rounds=1, memory_synth=600)
 
 
 @dataclass
@@ -43,11 +45,15 @@ class Context:
     out: Path
     plot: Path  # where the scale plot goes
     engine_missing: str | None = None  # why the engine cannot be benchmarked, or None
+    million: bool = False  # the scale part adds 1,000,000 articles
     builds: dict = field(default_factory=dict)  # (corpus, system) -> build result with "index" path
 
     @property
     def sizes(self) -> Sizes:
-        return QUICK if self.quick else FULL
+        sizes = QUICK if self.quick else FULL
+        if self.million and 1_000_000 not in sizes.synth:
+            sizes = dataclasses.replace(sizes, synth=sizes.synth + (1_000_000,))
+        return sizes
 
     @property
     def systems(self) -> list[str]:
@@ -96,5 +102,5 @@ class Context:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
-def make(quick: bool, work: Path, out: Path, plot: Path) -> Context:
-    return Context(quick=quick, work=work, out=out, plot=plot, engine_missing=engine.available())
+def make(quick: bool, work: Path, out: Path, plot: Path, million: bool = False) -> Context:
+    return Context(quick=quick, work=work, out=out, plot=plot, engine_missing=engine.available(), million=million)

@@ -8,13 +8,13 @@ import json
 import os
 import shutil
 import sys
+import textwrap
 
 import click
 
 from search import snippets
 from search.config import resolve
 from search.errors import SearchError
-from search.indexer import sync
 from search.searcher import MAX_PER_PAGE, SORTS, Engine
 
 EXIT_NO_RESULTS = 1
@@ -52,8 +52,9 @@ def cli(ctx, articles, index_dir):
     \b
     First build the index, then search it:
       search index
-      search query idlib putin --since 2018-09-01
-      search query '"fate of idlib"' --source Reuters --json
+      search query idlib putin
+      search query '"fate of syria"' --source AFP --json
+      search query erdogan -putin --sort newest
     Exit codes: 0 results found, 1 no results, 2 usage error or bad query.
     """
     ctx.obj = resolve(articles, index_dir)
@@ -63,9 +64,12 @@ def cli(ctx, articles, index_dir):
 @click.option("--full", is_flag=True, help="Rebuild from scratch (the old index keeps answering until done).")
 @click.option("--wait", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               help="Seconds to wait for another indexer before giving up with 'index is busy'.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Worker processes for a full rebuild. Default: the machine's core count.")
 @click.pass_obj
-def index_command(config, full, wait):
+def index_command(config, full, wait, jobs):
     """Sync the index with the articles folder: add new files, update changed ones, remove deleted ones."""
+    from search.indexer import sync  # here, so that `search query` does not load the writing side
     bar = None
 
     def progress(done, total):
@@ -77,7 +81,8 @@ def index_command(config, full, wait):
 
     show_bar = sys.stderr.isatty()
     try:
-        report = sync(config.articles, config.index, full=full, progress=progress if show_bar else None, wait=wait)
+        report = sync(config.articles, config.index, full=full, progress=progress if show_bar else None, wait=wait,
+                      jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -98,8 +103,9 @@ def output_options(func):
     return wrapper
 
 
-@cli.command("query", context_settings={"ignore_unknown_options": True})
-@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
+# Only --help here: "-h" inside a word such as "-thatcher" would otherwise be read as the help flag.
+@cli.command("query", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
@@ -109,7 +115,14 @@ def output_options(func):
 @output_options
 @click.pass_obj
 def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
-    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~)."""
+    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~).
+
+    Without WORDS, every article is listed, newest first (as the web app's results page does)."""
+    # checked here so that the message names the options as typed (the engine says page and per_page)
+    if page < 1:
+        raise UserError("--page must be 1 or more.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page)
@@ -133,9 +146,41 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
     sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
 
 
-def _styled(passage, colour: bool) -> str:
-    return "".join((click.style(text, fg="yellow", bold=True) if colour else f"[{text}]") if is_match else text
-                   for text, is_match in passage)
+def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:
+    """A passage as lines of at most `width` visible characters, matches coloured or [bracketed].
+
+    Lines are cut on the plain text and the marks applied afterwards, so colour codes never count as width
+    and a word is never split between two lines."""
+    chars, marked = [], []  # whitespace collapsed to single spaces, and which characters are a match
+    for text, is_match in passage:
+        if is_match and not colour:
+            text = f"[{text}]"
+        for ch in text:
+            if ch.isspace():
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    marked.append(False)
+                continue
+            chars.append(ch)
+            marked.append(is_match and colour)
+    plain = "".join(chars)
+    lines, pos = [], 0
+    for line in textwrap.wrap(plain, max(20, width - len(indent)), break_long_words=False, break_on_hyphens=False):
+        pos = plain.find(line, pos)  # textwrap only drops the single spaces it breaks at
+        lines.append(indent + _mark_runs(line, marked[pos:pos + len(line)]))
+        pos += len(line)
+    return lines
+
+
+def _mark_runs(line: str, marked: list[bool]) -> str:
+    out, i = [], 0
+    while i < len(line):
+        j = i
+        while j < len(line) and marked[j] == marked[i]:
+            j += 1
+        out.append(click.style(line[i:j], fg="yellow", bold=True) if marked[i] else line[i:j])
+        i = j
+    return "".join(out)
 
 
 def _print_results(results) -> None:
@@ -146,7 +191,7 @@ def _print_results(results) -> None:
     first = (results.page - 1) * results.per_page + 1
     _print_hits(results.hits, first, colour, width)
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({results.took_ms / 1000:.3f} s)")
+    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
     if results.more:
         click.echo(f"\n--- {_more_line(results.more_total)} ---\n")
         _print_hits(results.more, first + len(results.hits), colour, width)
@@ -164,13 +209,15 @@ def _more_line(count: int) -> str:
 
 def _print_hits(hits, first: int, colour: bool, width: int) -> None:
     for rank, hit in enumerate(hits, first):
-        title = _styled(hit.title_spans, colour) if colour else hit.title
-        click.echo(f"{rank}. {click.style(title, bold=True) if colour else title}")
+        # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
+        title = "".join(click.style(text, fg="yellow" if is_match else None, bold=True)
+                        for text, is_match in hit.title_spans) if colour else hit.title
+        click.echo(f"{rank}. {title}")
         meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
-            text = " ".join(_styled(passage, colour).split())
-            click.echo("   " + (text if colour else click.wrap_text(text, width - 3, subsequent_indent="   ")))
+            for line in _wrapped(passage, colour, width):
+                click.echo(line)
         click.echo()
 
 
@@ -198,6 +245,13 @@ def like_command(config, file, sources, since, until, sort, page, per_page, as_j
         results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
                                 per_page=per_page, like=True)
     _output(results, as_json, as_csv)
+
+
+def _duration(ms: float) -> str:
+    """4.1 ms, 12 ms, 1.25 s: never a "0.00 s" that reads as nothing."""
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
 
 
 @cli.command("show")
@@ -256,15 +310,36 @@ def stats_command(config, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--base-url", metavar="URL",
+              help="The address visitors use (http[s]://host[:port]), for the absolute links of the Atom feed and "
+                   "the OpenSearch description. Default: from --host and --port. The request's Host header is "
+                   "never used.")
 @click.pass_obj
-def serve_command(config, host, port, threads):
+def serve_command(config, host, port, threads, base_url):
     """Serve the web app with waitress (a production WSGI server)."""
-    import waitress
-
     from web import create_app  # imported here so that the CLI does not pay for Flask
-    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles)})
-    click.echo(f"Serving the article search on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="article-search")
+    from web.app import base_url_from_bind, check_base_url
+    from web.server import create_server
+
+    try:
+        base_url = check_base_url(base_url) if base_url else base_url_from_bind(host, port)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--base-url'") from None
+    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles),
+                      "SEARCH_BASE_URL": base_url})
+    try:
+        server = create_server(app, host, port, threads)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserError(f"Cannot listen on {host}:{port}: {reason}. Choose another --port or --host "
+                        "(or stop the program using it).") from None
+    click.echo(f"Serving the article search on {base_url}/ (listening on {host}:{port}; Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()
 
 
 def main():

@@ -1,14 +1,13 @@
-"""Facet counts from per-document columns, cached once per index snapshot instead of a grouped collector."""
+"""Facet counts and facet filters over an IndexView's per-document columns, one numpy call each."""
 from __future__ import annotations
 
-from array import array
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 UNKNOWN = "unknown"
 #: Dates are counted by month unless the matches span more months than this; then by year.
 MAX_MONTH_BUCKETS = 36
-_NO_DAY = 99991231  # Whoosh fills a missing NUMERIC column value with the type's maximum
 
 
 @dataclass
@@ -19,73 +18,64 @@ class FacetValue:
     count: int
 
 
-class Columns:
-    """The source and day of every document number, read once from Whoosh columns."""
-
-    def __init__(self, reader):
-        self.source_names: list[str] = [""]  # code 0 = unknown
-        codes: dict[bytes, int] = {b"": 0}
-        self.source = array("I")
-        self.day = array("I")
-        for raw in _column_values(reader, "source_name", b""):
-            code = codes.get(raw)
-            if code is None:
-                code = codes[raw] = len(self.source_names)
-                self.source_names.append(raw.decode("utf-8"))
-            self.source.append(code)
-        for value in _column_values(reader, "day", 0):
-            self.day.append(value if 0 < value <= _NO_DAY else 0)
-        self.month = array("I", (d // 100 for d in self.day))  # YYYYMM, 0 when unknown: what the date facet counts
-        self.live = frozenset(reader.all_doc_ids())
-
-    def source_codes(self, wanted: list[str]) -> set[int]:
-        """Codes of the named sources (case-insensitive; "unknown" selects articles with no source)."""
-        lowered = {w.strip().lower() for w in wanted}
-        return {code for code, name in enumerate(self.source_names)
-                if (name.lower() if code else UNKNOWN) in lowered}
-
-    def source_name(self, docnum: int) -> str | None:
-        return self.source_names[self.source[docnum]] or None
+def facet_column(view, name: str) -> tuple[np.ndarray, list[str]]:
+    """(codes per document, values) of a facet; values[0] == "" is the unknown value."""
+    if name == "source":
+        return view.source, view.source_names
+    return view.facet(name)
 
 
-def leaves(reader) -> list:
-    """(segment reader, its first document number) of each segment of a reader, or the reader itself."""
-    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+def allowed(values: list[str], wanted) -> np.ndarray:
+    """bool per code: the values named in `wanted` (case-insensitive; "unknown" selects the empty value)."""
+    lowered = {w.strip().lower() for w in wanted}
+    return np.fromiter(((v.lower() if code else UNKNOWN) in lowered for code, v in enumerate(values)),
+                       dtype=bool, count=len(values))
 
 
-def _column_values(reader, name: str, default):
-    """Every document's value of a column, segment by segment: a segment that never saw the field has no
-    column file at all, and Whoosh's multi-segment column reader then silently yields too few values."""
-    for leaf, _offset in leaves(reader):
-        if leaf.has_column(name):
-            yield from leaf.column_reader(name)
-        else:
-            yield from (default for _ in range(leaf.doc_count_all()))
+def facet_mask(view, name: str, docs: np.ndarray, wanted) -> np.ndarray:
+    """bool per document of `docs`: its value of the facet is one of `wanted`."""
+    codes, values = facet_column(view, name)
+    return allowed(values, wanted)[codes[docs]]
 
 
-def count_sources(columns: Columns, docs) -> list[FacetValue]:
-    """Source counts, most first (ties by name), "unknown" last."""
-    counts = Counter(map(columns.source.__getitem__, docs))
-    known = sorted(((columns.source_names[c], n) for c, n in counts.items() if c), key=lambda x: (-x[1], x[0].lower()))
-    out = [FacetValue(name, n) for name, n in known]
-    if counts.get(0):
-        out.append(FacetValue(UNKNOWN, counts[0]))
+def count_facet(view, name: str, docs: np.ndarray) -> list[FacetValue]:
+    """A facet's counts over `docs`, most first (ties by name), "unknown" last."""
+    codes, values = facet_column(view, name)
+    counts = np.bincount(codes[docs], minlength=len(values)) if len(docs) else np.zeros(len(values), np.int64)
+    present = np.flatnonzero(counts[1:]) + 1
+    known = sorted(((values[c], int(counts[c])) for c in present.tolist()), key=lambda x: (-x[1], x[0].lower()))
+    out = [FacetValue(value, n) for value, n in known]
+    if counts[0]:
+        out.append(FacetValue(UNKNOWN, int(counts[0])))
     return out
 
 
-def count_dates(columns: Columns, docs) -> tuple[str, list[FacetValue]]:
+def count_sources(view, docs: np.ndarray) -> list[FacetValue]:
+    """Source counts, most first (ties by name), "unknown" last."""
+    return count_facet(view, "source", docs)
+
+
+def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    months = Counter(map(columns.month.__getitem__, docs))
-    unknown = months.pop(0, 0)
+    months = view.day[docs] // 100  # YYYYMM, 0 when unknown
+    known = months[months > 0].astype(np.int64)
+    unknown = len(months) - len(known)
+    out: list[FacetValue] = []
     unit = "month"
-    if months and (max(months) // 100 * 12 + max(months) % 100) - (min(months) // 100 * 12 + min(months) % 100) >= MAX_MONTH_BUCKETS:
-        unit = "year"
-        years = Counter()
-        for m, n in months.items():
-            years[m // 100] += n
-        out = [FacetValue(f"{y:04d}", n) for y, n in sorted(years.items())]
-    else:
-        out = [FacetValue(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(months.items())]
+    if len(known):
+        index = known // 100 * 12 + known % 100 - 1  # months since year 0: a dense range to count in
+        first = int(index.min())
+        counts = np.bincount(index - first)
+        present = np.flatnonzero(counts)
+        if len(counts) - 1 >= MAX_MONTH_BUCKETS:
+            unit = "year"
+            years = (present + first) // 12
+            starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])
+            totals = np.add.reduceat(counts[present], starts)
+            out = [FacetValue(f"{y:04d}", int(n)) for y, n in zip(years[starts].tolist(), totals.tolist())]
+        else:
+            out = [FacetValue(f"{m // 12:04d}-{m % 12 + 1:02d}", int(counts[m - first]))
+                   for m in (present + first).tolist()]
     if unknown:
         out.append(FacetValue(UNKNOWN, unknown))
     return unit, out

@@ -15,8 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from math import log
 
-from whoosh import query as wq
-
+from search import plan
 from search.analysis import WORD_RE, term_for
 from search.query import Compiled
 
@@ -81,15 +80,16 @@ def read(text: str) -> Example:
     return Example(text, cut, counts, surfaces, sum(counts.values()))
 
 
-def select(example: Example, reader, min_doc_freq: int = MIN_DOC_FREQ, keep: int = KEEP_WORDS) -> list[Word]:
-    """The example's `keep` most informative words against the index, best first (ties: the stem)."""
-    n = max(reader.doc_count(), 1)
+def select(example: Example, view, min_doc_freq: int = MIN_DOC_FREQ, keep: int = KEEP_WORDS) -> list[Word]:
+    """The example's `keep` most informative words against the index (an IndexView), best first (ties: the
+    stem): one dictionary look-up per distinct word of the text, no postings read."""
+    n = max(view.doc_count, 1)
     floor = example.min_term_freq
     scored = []
     for stem, tf in example.counts.items():
         if tf < floor:
             continue
-        df = reader.doc_frequency("body", stem) or reader.doc_frequency("title", stem)
+        df = view.doc_frequency("body", stem) or view.doc_frequency("title", stem)
         if df < min_doc_freq or df == 0:
             continue
         weight = tf * log(1 + (n - df + 0.5) / (df + 0.5))
@@ -101,9 +101,9 @@ def select(example: Example, reader, min_doc_freq: int = MIN_DOC_FREQ, keep: int
 def compile(words: list[Word], title_boost: float) -> Compiled:
     """The search for the kept words: any of them in the title or the body, each weighted by its tf."""
     if not words:
-        return Compiled(wq.NullQuery, scoring=({}, {}))
+        return Compiled(plan.NOTHING, scoring=({}, {}))
     fields = {"title": title_boost, "body": 1.0}
-    query = wq.Or([wq.Term(f, w.stem, boost=b) for w in words for f, b in fields.items()])
+    query = plan.Or(tuple(plan.Term(f, w.stem, b) for w in words for f, b in fields.items()))
     out = Compiled(query, terms={w.stem for w in words}, words=list(words))
     out.scoring = ({w.stem: dict(fields) for w in words}, {w.stem: float(w.tf) for w in words})
     return out
@@ -119,7 +119,19 @@ def notice(example: Example, words: list[Word]) -> str:
     return f"Articles like {read_part}, found by its {len(words)} most telling words: {listed}."
 
 
+#: In as_text, the most used word is written at most this many times (the others in proportion).
+LINK_REPEATS = 10
+
+
 def as_text(words: list[Word]) -> str:
-    """The kept words as a short example text that is read back into the same words (each written tf times):
-    what links to other pages of an example text's results carry instead of the whole text."""
-    return " ".join(" ".join([w.surface] * w.tf) for w in words)
+    """The kept words as a short example text that reads back into the same words, each written in proportion
+    to how often the text used it (the most used LINK_REPEATS times at most, so the text stays small): what the
+    links of an example text's results carry instead of the whole text. Scaling every query-term frequency by
+    one factor leaves BM25F's order as it is; the rounding can move near-ties."""
+    if not words:
+        return ""
+    most = max(w.tf for w in words)
+    counts = [max(1, round(w.tf * LINK_REPEATS / most)) if most > LINK_REPEATS else w.tf for w in words]
+    if sum(counts) >= DOCUMENT_WORDS:  # read back as a document, a word used once would be left out
+        counts = [max(2, c) for c in counts]
+    return " ".join(" ".join([w.surface] * c) for w, c in zip(words, counts))

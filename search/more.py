@@ -6,11 +6,9 @@ then by BM25F. They are a separate list, so the total and the facets stay those 
 """
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-from itertools import chain
+import numpy as np
 
-from whoosh import query as wq
+from search import plan
 
 
 def applies(parsed, notice: str | None, total: int, per_page: int, long_query_words: int) -> bool:
@@ -21,19 +19,22 @@ def applies(parsed, notice: str | None, total: int, per_page: int, long_query_wo
 
 
 def clauses(any_word_query) -> list:
-    """The positive clauses (one per word or phrase) of a plain query's any-word reading."""
+    """The positive clauses (one per word or phrase) of a plain query's any-word reading (a plan.py tree)."""
     q = any_word_query
-    if isinstance(q, wq.And):  # Or(words) AND NOT excluded...
-        q = q.subqueries[0]
-    return list(q.subqueries) if isinstance(q, wq.Or) else [q]
+    if isinstance(q, plan.And):  # Or(words) AND NOT excluded...
+        q = q.parts[0]
+    return list(q.parts) if isinstance(q, plan.Or) else [q]
 
 
-def words_matched(clause_docs: list[set[int]], docs: set[int]) -> Counter:
-    """{docnum: how many of the clauses it matches} for `docs`."""
-    return Counter(chain.from_iterable(found & docs for found in clause_docs))
+def words_matched(clause_docs: list[np.ndarray], docs: np.ndarray) -> np.ndarray:
+    """How many of the clauses each of `docs` (ascending) matches (clause_docs: each clause's docs, ascending)."""
+    counts = np.zeros(len(docs), dtype=np.int64)
+    for found in clause_docs:
+        counts += np.isin(docs, found, assume_unique=True)
+    return counts
 
 
-def rank(words: Counter, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+def rank(docs: np.ndarray, words: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The `limit` best (docnum, score): most words first, then BM25F, then document order."""
-    best = heapq.nsmallest(limit, scores, key=lambda d: (-words[d], -scores[d], d))
-    return [(d, scores[d]) for d in best]
+    order = np.lexsort((docs, -scores, -words))[:limit]
+    return [(int(docs[i]), float(scores[i])) for i in order]

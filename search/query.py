@@ -16,10 +16,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
-from search import metadata
+from search import metadata, plan
 from search.analysis import fold, stem, terms
+from search.budget import Cost
 from search.errors import QueryError
 
 #: Longer texts are not parsed as queries: the searcher reads them as example texts (like.py), operators as words.
@@ -74,13 +73,13 @@ class Or:
 
 @dataclass
 class Compiled:
-    """A query ready to run, and what snippets should mark."""
+    """A query ready to run (a plan.py tree), and what snippets should mark."""
 
-    query: wq.Query
+    query: object
     terms: set[str] = field(default_factory=set)           # stems to mark
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     near: list[str] = field(default_factory=list)          # words of a plain query, in order
-    postings: object = None                                  # the searcher's decoded postings for this query
+    cost: Cost | None = None                                 # what it reads, summed over all its parts
     # ({stem: {field: weight}}, {stem: qtf}) when the scoring is not read off `query` (an example text's words)
     scoring: tuple | None = None
     words: list = field(default_factory=list)               # an example text's kept words (like.Word)
@@ -109,17 +108,25 @@ class ParsedQuery:
         """The -words and -"phrases" of a plain query, as typed."""
         return [f"-{_typed(n.node)}" for n in self.root.nodes if isinstance(n, Not)] if self.plain else []
 
-    def compile(self, reader, title_boost: float, any_word: bool = False) -> Compiled:
-        """Build the Whoosh query; `any_word` turns the top-level AND of a plain query into an OR."""
-        out = Compiled(wq.NullQuery)
-        builder = _Builder(reader, title_boost, out)
+    def compile(self, view, title_boost: float, any_word: bool = False, vocabulary=None) -> Compiled:
+        """The query as a plan over one IndexView, prefixes and fuzzy words expanded; `any_word` turns the
+        top-level AND of a plain query into an OR. Raises QueryError, before any postings are read, when the
+        whole query would expand to or read more than search.budget allows. `view` is an IndexView or the
+        search's docsets.Matcher, whose work budget then pays for looking up fuzzy words."""
+        if vocabulary is None:
+            from search.spelling import Vocabulary
+            vocabulary = Vocabulary(view)
+        out = Compiled(plan.NOTHING, cost=Cost())
+        builder = _Builder(view, title_boost, out, out.cost, vocabulary)
         if any_word and self.plain:
             parts = [p for p in (builder.build(n) for n in self.root.nodes) if p is not None]
-            positive = [p for p in parts if not isinstance(p, wq.Not)]
-            negative = [p for p in parts if isinstance(p, wq.Not)]
-            out.query = wq.Or(positive) if not negative else wq.And([wq.Or(positive)] + negative)
+            positive = [p for p in parts if not isinstance(p, plan.Not)]
+            negative = [p for p in parts if isinstance(p, plan.Not)]
+            either = positive[0] if len(positive) == 1 else plan.Or(tuple(positive))
+            out.query = either if not negative else plan.And(tuple([either] + negative))
         else:
-            out.query = builder.build(self.root) or wq.NullQuery
+            out.query = builder.build(self.root) or plan.NOTHING
+        out.cost.check(view)
         if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
@@ -423,44 +430,45 @@ def _empty(node) -> bool:
     return False
 
 
-# -- building Whoosh queries ---------------------------------------------------------------------------
+# -- compiling to a plan over one IndexView ----------------------------------------------------------------
 class _Builder:
-    def __init__(self, reader, title_boost: float, out: Compiled):
-        self.reader, self.title_boost, self.out = reader, title_boost, out
+    def __init__(self, view, title_boost: float, out: Compiled, cost: Cost, vocabulary):
+        self.view, self.title_boost, self.out, self.cost = view, title_boost, out, cost
+        self.vocabulary = vocabulary
 
     def build(self, node):
         if isinstance(node, And):
             parts = [self.build(n) for n in node.nodes]
             parts = [p for p in parts if p is not None]
-            positive = [p for p in parts if not isinstance(p, wq.Not)]
+            positive = [p for p in parts if not isinstance(p, plan.Not)]
             if not parts:
                 return None
             if not positive:  # only exclusions: everything except them
-                parts.insert(0, wq.Every())
-            return parts[0] if len(parts) == 1 else wq.And(parts)
+                parts.insert(0, plan.EVERY)
+            return parts[0] if len(parts) == 1 else plan.And(tuple(parts))
         if isinstance(node, Or):
             parts = [p for p in (self.build(n) for n in node.nodes) if p is not None]
             if not parts:
                 return None
-            if any(isinstance(p, wq.Not) for p in parts):  # "a OR -b" would match almost everything
-                parts = [wq.And([wq.Every(), p]) if isinstance(p, wq.Not) else p for p in parts]
-            return parts[0] if len(parts) == 1 else wq.Or(parts)
+            if any(isinstance(p, plan.Not) for p in parts):  # "a OR -b" would match almost everything
+                parts = [plan.And((plan.EVERY, p)) if isinstance(p, plan.Not) else p for p in parts]
+            return parts[0] if len(parts) == 1 else plan.Or(tuple(parts))
         if isinstance(node, Not):
             saved = (set(self.out.terms), list(self.out.phrases))
             inner = self.build(node.node)
             self.out.terms, self.out.phrases = saved  # excluded words are not marked in snippets
-            return wq.Not(inner) if inner is not None else None
+            return plan.Not(inner) if inner is not None else None
         if isinstance(node, DateRange):
-            return wq.NumericRange("day", node.low, node.high)
+            return plan.DayRange(node.low, node.high)
         if isinstance(node, Phrase):
             return self.phrase(terms(node.text), node.field)
         if isinstance(node, Word):
             if node.field == "source":
                 return self.source(node.text)
             if node.kind == "prefix":
-                return self.expanded(node, self._prefix_words(node.text))
+                return self.expanded(node, self._prefix_words(node.text), f"{node.text}*")
             if node.kind == "fuzzy":
-                return self.expanded(node, self._fuzzy_words(node.text, node.distance))
+                return self.expanded(node, self._fuzzy_words(node.text, node.distance), f"{node.text}~")
             return self.phrase(terms(node.text), node.field)
         return None
 
@@ -473,24 +481,31 @@ class _Builder:
     def phrase(self, stems: list[str], fieldname):
         if not stems:
             return None  # only stop words: nothing to require
+        for f in self.fields(fieldname):
+            for s in stems:
+                self.cost.add(f, s)
         if len(stems) == 1:
             self.out.terms.add(stems[0])
-            qs = [wq.Term(f, stems[0], boost=self.boost(f)) for f in self.fields(fieldname)]
+            qs = [plan.Term(f, stems[0], self.boost(f)) for f in self.fields(fieldname)]
         else:
             self.out.phrases.append(tuple(stems))
-            qs = [wq.Phrase(f, stems, boost=self.boost(f)) for f in self.fields(fieldname)]
-        return qs[0] if len(qs) == 1 else wq.Or(qs)
+            qs = [plan.Phrase(f, tuple(stems), self.boost(f)) for f in self.fields(fieldname)]
+        return qs[0] if len(qs) == 1 else plan.Or(tuple(qs))
 
     def source(self, text: str):
         if text.lower() == "unknown":
-            return wq.And([wq.Every(), wq.Not(wq.Every("source"))])
-        return wq.Term("source", metadata.canonical_source(text).lower())
+            return plan.FacetIs("source", ("",))
+        return plan.FacetIs("source", (metadata.canonical_source(text).lower(),))
 
-    def expanded(self, node: Word, stems: list[str]):
+    def expanded(self, node: Word, stems: list[str], typed: str):
         if not stems:
-            return wq.NullQuery
+            return plan.NOTHING
+        self.cost.expanded(len(stems), typed)
+        for s in stems:
+            for f in self.fields(node.field):
+                self.cost.add(f, s)
         self.out.terms.update(stems)
-        return wq.Or([wq.Term(f, s, boost=self.boost(f)) for s in stems for f in self.fields(node.field)])
+        return plan.Or(tuple(plan.Term(f, s, self.boost(f)) for s in stems for f in self.fields(node.field)))
 
     def _prefix_words(self, prefix: str) -> list[str]:
         # The index holds stems, so "negotiat*" must also be read as its stem "negoti*" to find "negotiations".
@@ -498,24 +513,23 @@ class _Builder:
         found: set[str] = set()
         # a stem may also be shorter than what was typed: "negotiat*" reaches "negoti" (negotiations, negotiate)
         for cut in range(max(4, len(folded) - 3), len(folded)):
-            if self.reader.doc_frequency("body", folded[:cut]):
+            if self.view.doc_frequency("body", folded[:cut]):
                 found.add(folded[:cut])
         for start in dict.fromkeys([folded, stem(folded)]):
-            for term in self.reader.expand_prefix("body", start):
-                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(found) > MAX_PREFIX_EXPANSION:
-                    raise QueryError(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} different words; "
-                                     "type more letters before the star.")
+            # at most one more than the limit is read: enough to know the limit is passed
+            found.update(self.view.terms_from("body", start, MAX_PREFIX_EXPANSION + 1))
+            if len(found) > MAX_PREFIX_EXPANSION:
+                raise QueryError(f"{prefix}* matches more than {MAX_PREFIX_EXPANSION} different words; "
+                                 "type more letters before the star.")
         return sorted(found)
 
     def _fuzzy_words(self, word: str, distance: int) -> list[str]:
         folded = fold(word)
-        found: set[str] = set()
+        found: list[str] = []
         for start in dict.fromkeys([folded, stem(folded)]):
-            for term in self.reader.terms_within("body", start, distance, prefix=1):
-                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+            for term in self.vocabulary.near(start, distance, getattr(self.view, "budget", None)):
+                if term not in found:
+                    found.append(term)
                 if len(found) >= MAX_FUZZY_EXPANSION:
                     return sorted(found)
         return sorted(found)
-
-

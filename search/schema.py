@@ -5,8 +5,9 @@ from whoosh import columns, fields
 
 from search.analysis import ANALYZER
 
-#: Bump when the schema or what the indexer puts in it changes: `search index` then rebuilds in full by itself.
-SCHEMA_VERSION = 1
+#: Bump when the schema, the storage format or what the indexer puts in it changes: `search index` then rebuilds in
+#: full by itself.
+SCHEMA_VERSION = 3
 
 
 def make_schema() -> fields.Schema:

@@ -1,49 +1,21 @@
-"""BM25F over title and body, computed for every candidate at once from whole postings blocks.
+"""BM25F over title and body, computed for every candidate at once with numpy, and the best k of them.
 
-Whoosh scores through a tree of matchers, one document at a time in Python; here each query term's postings
-are decoded a block at a time and combined with per-document field lengths cached per index snapshot. The
-result is true BM25F (Robertson & Zaragoza: field frequencies weighted and length-normalised, then saturated
-once), where Whoosh's BM25F adds up a separate BM25 per field.
+True BM25F (Robertson & Zaragoza): each field's term frequency is weighted and length-normalised, the fields
+are summed, then saturated once. A query term's weight `qtf` (how many times the query names it, or the
+weight an example text gives it) multiplies its score outside the saturation, as Lucene and FTS5 count a
+repeated query word. The arithmetic is done in the same order as the per-document version it
+replaced, so scores come out bit for bit the same.
 """
 from __future__ import annotations
 
-import heapq
-from array import array
 from collections import defaultdict
 from math import log
 
-from whoosh import query as wq
+import numpy as np
 
-from search.facets import leaves
+from search import plan
 
 TEXT_FIELDS = ("title", "body")
-
-
-class FieldLengths:
-    """Length (in terms) of the title and body of every document, and their averages."""
-
-    def __init__(self, reader):
-        self.lengths: dict[str, array] = {}
-        self.average: dict[str, float] = {}
-        live = max(reader.doc_count(), 1)
-        for field in TEXT_FIELDS:
-            values = array("I")
-            for leaf, _offset in leaves(reader):
-                # Whoosh answers None, not the default, for a field of length 0 (an article with no body).
-                values.extend(leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all()))
-            self.lengths[field] = values
-            self.average[field] = max(reader.field_length(field) / live, 1.0)
-        self._norms: dict[tuple[str, float], array] = {}
-
-    def norms(self, field: str, b: float) -> array:
-        """BM25's length normalisation 1 - b + b * length / average of every document (computed once per b)."""
-        key = (field, b)
-        norms = self._norms.get(key)
-        if norms is None:
-            average = self.average[field]
-            # the very expression bm25f used per posting, so the scores come out bit for bit the same
-            norms = self._norms[key] = array("d", [1 - b + b * n / average for n in self.lengths[field]])
-        return norms
 
 
 def scoring_terms(q) -> dict[str, dict[str, float]]:
@@ -52,80 +24,108 @@ def scoring_terms(q) -> dict[str, dict[str, float]]:
 
 
 def query_scoring(q) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """({stem: {field: weight}}, {stem: qtf}) of a query: the weight of each stem in each field, and how many
-    times the query asks for the stem (its query-term frequency: "oil prices oil" asks for oil twice).
-
-    A stem's weight in a field is the highest of its occurrences there; its qtf is the most occurrences it has
-    in any one field (a plain word is a title term and a body term: one occurrence, not two). Excluded words
-    and filters count for nothing."""
+    """({stem: {field: weight}}, {stem: qtf}) of a query: the weight of each stem in each field (the highest boost
+    the query gives it there), and how many times the query asks for the stem (its query-term frequency: "oil
+    prices oil" asks for oil twice; a plain word is a title term and a body term, one occurrence, not two).
+    Excluded words and filters count for nothing."""
     weights: dict[str, dict[str, float]] = defaultdict(dict)
     counts: dict[tuple[str, str], int] = defaultdict(int)
-
-    def add(stem, fieldname, weight):
-        weights[stem][fieldname] = max(weights[stem].get(fieldname, 0.0), weight)
-        counts[stem, fieldname] += 1
-
-    def walk(node, boost=1.0):
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
-            add(node.text, node.fieldname, boost * node.boost)
-        elif isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
-            for word in node.words:
-                add(word, node.fieldname, boost * node.boost)
-        elif isinstance(node, wq.AndMaybe):
-            walk(node.a, boost)
-            walk(node.b, boost)
-        elif isinstance(node, (wq.And, wq.Or)):
-            for sub in node.subqueries:
-                walk(sub, boost * node.boost)
-
-    walk(q)
-    qtf: dict[str, float] = defaultdict(float)
+    stack = [q]  # a loop, not a recursive closure: no reference cycle left for the garbage collector
+    while stack:
+        node = stack.pop()
+        if isinstance(node, plan.Term) and node.field in TEXT_FIELDS:
+            found = [(node.text, node.boost)]
+        elif isinstance(node, plan.Phrase) and node.field in TEXT_FIELDS:
+            found = [(word, node.boost) for word in node.words]
+        else:
+            if isinstance(node, (plan.And, plan.Or)):
+                stack.extend(reversed(node.parts))  # in query order: the order the terms are summed in
+            continue
+        for stem, boost in found:
+            weights[stem][node.field] = max(weights[stem].get(node.field, 0.0), boost)
+            counts[(stem, node.field)] += 1
+    qtf: dict[str, float] = {}
     for (stem, _field), n in counts.items():
-        qtf[stem] = max(qtf[stem], float(n))
-    return dict(weights), dict(qtf)
+        qtf[stem] = max(qtf.get(stem, 0.0), float(n))
+    return dict(weights), qtf
 
 
-def bm25f(postings, terms: dict[str, dict[str, float]], qtf: dict[str, float], candidates: set[int],
-          lengths: FieldLengths, b: float, k1: float) -> dict[int, float]:
-    """{docnum: BM25F score} for every candidate (0.0 when only filters matched it).
+def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candidates: np.ndarray, b: float,
+          k1: float, postings=None, budget=None) -> np.ndarray:
+    """BM25F score of each candidate (sorted document numbers; 0.0 where only filters matched it).
 
-    `terms` is {stem: {field: weight}}, `qtf` {stem: query-term frequency} (missing = 1), as query_scoring
-    gives them for a query or like.py for an example text. Each stem adds qtf * idf * tf(k1 + 1) / (k1 + tf),
-    tf being its weighted, length-normalised frequency over the fields: the qtf multiplies outside the
-    saturation, as Lucene's and FTS5's sums over a query's repeated terms do."""
-    reader = postings.reader
-    scores = dict.fromkeys(candidates, 0.0)
-    n = reader.doc_count()
+    `terms` is {stem: {field: weight}}, `qtf` {stem: query-term frequency} (missing = 1), as query_scoring()
+    gives them for a query, or weights made from an example text. Each stem adds
+    qtf * idf * tf (k1 + 1) / (k1 + tf), tf being its weighted, length-normalised frequency over the fields: the
+    qtf multiplies outside the saturation, as Lucene's and FTS5's sums over a query's repeated terms do.
+    `postings(field, text)` gives a term's (docs, freqs), view.postings by default."""
+    get = postings or view.postings
+    scores = np.zeros(len(candidates), dtype=np.float64)
+    if not len(candidates):
+        return scores
+    n = view.doc_count
+    live = max(n, 1)
     k1_plus_1 = k1 + 1
     for text, weights in terms.items():
-        df = reader.doc_frequency("body", text) or reader.doc_frequency("title", text)
+        df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
         idf = qtf.get(text, 1.0) * log(1 + (n - df + 0.5) / (df + 0.5))
-        pseudo: dict[int, float] | None = None  # weighted, length-normalised frequency over the fields
+        pseudo = np.zeros(len(candidates), dtype=np.float64)  # weighted, length-normalised frequency
+        touched = np.zeros(len(candidates), dtype=bool)
         for field, weight in weights.items():
-            norms = lengths.norms(field, b)
-            # only the candidates' postings (a few blocks of a frequent word when the candidates are few)
-            part = {doc: weight * tf / norms[doc]
-                    for doc, tf in postings.frequencies_in(field, text, candidates).items()}
-            if pseudo is None:
-                pseudo = part
-            else:  # the sum in field order, as 0.0 + first + second
-                pseudo.update({doc: pseudo[doc] + x if doc in pseudo else x for doc, x in part.items()})
-        if pseudo:
-            # comprehensions rather than loops of +=: the same arithmetic in the same order, less interpreter
-            scores.update({doc: scores[doc] + idf * tf * k1_plus_1 / (k1 + tf) for doc, tf in pseudo.items()})
+            docs, freqs = get(field, text)
+            if budget is not None:
+                budget.charge(min(len(docs), len(candidates)))
+            at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
+            if not len(at):
+                continue
+            average = max(view.field_total(field) / live, 1.0)
+            norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
+            pseudo[at] += weight * tf / norms  # the sum in field order, as 0.0 + first + second
+            touched[at] = True
+        if touched.any():
+            p = pseudo[touched]
+            scores[touched] += idf * p * k1_plus_1 / (k1 + p)
     return scores
 
 
-def top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+def _locate(candidates: np.ndarray, docs: np.ndarray, freqs) -> tuple[np.ndarray, np.ndarray]:
+    """(indexes into candidates, term frequencies as float64) of the candidates that hold the term: a binary
+    search of the shorter array into the longer."""
+    if not len(docs):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(docs) <= len(candidates):
+        at = np.searchsorted(candidates, docs)
+        ok = at < len(candidates)
+        ok[ok] = candidates[at[ok]] == docs[ok]
+        return at[ok], np.asarray(freqs)[ok].astype(np.float64)
+    at = np.searchsorted(docs, candidates)
+    at[at == len(docs)] = len(docs) - 1
+    ok = docs[at] == candidates
+    return np.flatnonzero(ok), np.asarray(freqs)[at[ok]].astype(np.float64)
+
+
+def top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The `limit` best (docnum, score), ties broken by document order so pages are stable."""
-    if limit <= 0:
+    if limit <= 0 or not len(docs):
         return []
-    if len(scores) > 4 * limit:
+    if len(docs) > limit:
         # only the documents scoring at least the limit-th best score can be in the answer: sort just those
-        cut = heapq.nlargest(limit, scores.values())[-1]
-        best = sorted((-s, d) for d, s in scores.items() if s >= cut)
-    else:
-        best = sorted((-s, d) for d, s in scores.items())
-    return [(d, -s) for s, d in best[:limit]]
+        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = np.flatnonzero(scores >= cut)
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:limit]
+    return list(zip(docs[order].tolist(), scores[order].tolist()))
+
+
+def by_date(docs: np.ndarray, day: np.ndarray, limit: int, newest: bool) -> list[int]:
+    """The first `limit` documents by date (newest or oldest first), unknown dates last, ties by document order."""
+    if limit <= 0 or not len(docs):
+        return []
+    days = day[docs].astype(np.int64)
+    unknown = days == 0
+    order_key = np.where(unknown, 1 << 27, 99991231 - days if newest else days)
+    key = (order_key << 32) | docs  # one unique int64 per document: (unknown, date order, docnum)
+    if len(key) > limit:
+        keep = np.argpartition(key, limit - 1)[:limit]
+        key, docs = key[keep], docs[keep]
+    return docs[np.argsort(key)].tolist()

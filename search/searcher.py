@@ -1,33 +1,34 @@
-"""search(...) -> Results, get(id), related(id), stats(): the read side of the engine, safe to share across threads."""
+"""search(...) -> Results, get(id), related(id), stats(): the read side of the engine, safe to share across threads.
+
+Every search runs over one IndexView per index snapshot, shared by all threads: matching, scoring, facets and
+top-k are numpy calls over its arrays (docsets.py, scoring.py, facets.py, proximity.py), and each search
+spends from its own work budget (budget.py).
+"""
 from __future__ import annotations
 
 import contextlib
-import heapq
 import os
 import re
 import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from whoosh import query as wq
-from whoosh.index import FileIndex
-from whoosh.scoring import BM25F
-from whoosh.searching import Searcher
+import numpy as np
 
 from search import like as example_text
 from search import more as more_words
-from search import snippets
+from search import snippets, suggest
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
+from search.budget import Budget, release_after
+from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.docsets import Postings, doc_set
-from search.facets import Columns, FacetValue, count_dates, count_sources
+from search.facets import FacetValue, count_dates, count_sources, facet_mask
 from search.proximity import proximity
-from search.scoring import FieldLengths, bm25f, query_scoring, top
-from search.spelling import Vocabulary
 from search.query import ParsedQuery, QueryTooLong, parse, parse_date_bound
+from search.scoring import bm25f, by_date, query_scoring, top
+from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
@@ -52,9 +53,6 @@ class Ranking:
     k1: float = 2.0
     title_boost: float = 4.0
     proximity_boost: float = 1.0
-
-    def weighting(self):
-        return BM25F(B=self.b, K1=self.k1)
 
 
 @dataclass
@@ -166,87 +164,49 @@ def _typed(value):
     return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
 
 
-def _read_toc(ix, attempts: int = 10):
-    """The newest table of contents; retried like Whoosh's own reader(), as a commit may delete it mid-read."""
-    for attempt in range(attempts):
-        try:
-            return ix._read_toc()
-        except OSError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05)
-
-
 class _Snapshot:
-    """One opened generation of the index: a pool of searchers and its facet columns."""
+    """One opened generation of the index: its IndexView, shared by every thread, and what is cached on it."""
 
-    def __init__(self, ix, pointer, ranking: Ranking):
-        self.ix, self.pointer, self.ranking = ix, pointer, ranking
-        # The commit this snapshot shows. ix.searcher() would read the newest table of contents, and an
-        # incremental sync commits into the live generation a moment before it publishes CURRENT: a searcher
-        # opened then would see a newer commit than the columns and lengths cached here describe.
-        self._toc = _read_toc(ix)
-        self._free: list = []
+    def __init__(self, view, pointer, ranking: Ranking):
+        self.view, self.pointer, self.ranking = view, pointer, ranking
+        self.vocabulary = Vocabulary(self.view)
         self._lock = threading.Lock()
-        self._columns: Columns | None = None
-        self._lengths: FieldLengths | None = None
         self._stats: Stats | None = None
-        self._vocabulary: Vocabulary | None = None
+        self._users = 0
         self.closed = False
 
-    def borrow(self):
-        with self._lock:
-            if self._free:
-                return self._free.pop()
-        toc = self._toc  # raises OSError if a later commit has since merged these segments away
-        reader = FileIndex._reader(self.ix.storage, toc.schema, list(toc.segments), toc.generation)
-        return Searcher(reader, fromindex=self.ix, weighting=self.ranking.weighting())
-
-    def give_back(self, searcher):
-        with self._lock:
-            if not self.closed and len(self._free) < 16:
-                self._free.append(searcher)
-                return
-        searcher.close()
-
-    def columns(self, searcher) -> Columns:
-        with self._lock:
-            if self._columns is None:
-                self._columns = Columns(searcher.reader())
-            return self._columns
-
-    def stats(self, searcher, store: IndexStore) -> Stats:
+    def stats(self, store: IndexStore) -> Stats:
         with self._lock:
             if self._stats is None:
-                columns = self._columns or Columns(searcher.reader())
-                self._columns = columns
-                live = columns.live
-                days = [columns.day[d] for d in live if columns.day[d]]
+                view = self.view
+                live = np.flatnonzero(view.live)
+                days = view.day[live]
+                days = days[days > 0]
                 fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
-                self._stats = Stats(len(live), count_sources(columns, live), fmt(min(days)) if days else None,
-                                    fmt(max(days)) if days else None, store.size_bytes(), self.pointer.synced_at,
-                                    str(store.path), self.pointer.articles_folder)
+                self._stats = Stats(int(view.doc_count), count_sources(view, live),
+                                    fmt(int(days.min())) if len(days) else None,
+                                    fmt(int(days.max())) if len(days) else None, store.size_bytes(),
+                                    self.pointer.synced_at, str(store.path), self.pointer.articles_folder)
             return self._stats
 
-    def lengths(self, searcher) -> FieldLengths:
+    def enter(self) -> None:
         with self._lock:
-            if self._lengths is None:
-                self._lengths = FieldLengths(searcher.reader())
-            return self._lengths
+            self._users += 1
 
-    def vocabulary(self, searcher) -> Vocabulary:
-        """The body terms for "did you mean" (read one first letter at a time, as words need them)."""
+    def leave(self) -> None:
         with self._lock:
-            if self._vocabulary is None:
-                self._vocabulary = Vocabulary(searcher.reader().is_atomic())
-            return self._vocabulary
+            self._users -= 1
+            last = self.closed and not self._users
+        if last:
+            self.view.close()
 
     def close(self):
+        """Close the view once no search uses it any more."""
         with self._lock:
             self.closed = True
-            free, self._free = self._free, []
-        for s in free:
-            s.close()
+            idle = not self._users
+        if idle:
+            self.view.close()
 
 
 class Engine:
@@ -258,6 +218,7 @@ class Engine:
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
+        self._suggester = suggest.Suggester()
 
     def __enter__(self):
         return self
@@ -266,7 +227,7 @@ class Engine:
         self.close()
 
     def close(self):
-        """Close every open searcher."""
+        """Close the open index snapshot."""
         with self._lock:
             if self._snapshot:
                 self._snapshot.close()
@@ -281,27 +242,32 @@ class Engine:
             stamp = None
         with self._lock:
             if self._snapshot is None or stamp != self._stamp:
-                ix, pointer = self.store.open()  # raises IndexMissing with the next step
-                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(ix, pointer, self.ranking), stamp
+                view, pointer = self.store.open_view()  # raises IndexMissing with the next step
+                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(view, pointer, self.ranking), stamp
                 if old:
                     old.close()
-            return self._snapshot
+            snap = self._snapshot
+            snap.enter()
+            return snap
 
     @contextlib.contextmanager
     def _searching(self):
-        snap = self._current()
         try:
-            searcher = snap.borrow()
-        except OSError:  # the snapshot's commit is gone from disk: open the newest one
-            with self._lock:
-                if self._snapshot is snap:
-                    self._stamp = None
             snap = self._current()
-            searcher = snap.borrow()
+        except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
+            with self._lock:
+                self._stamp = None
+            snap = self._current()
         try:
-            yield snap, searcher
+            yield snap
         finally:
-            snap.give_back(searcher)
+            snap.leave()
+
+    @contextlib.contextmanager
+    def view(self):
+        """The current snapshot's IndexView, held open while the block runs (for tools and tests)."""
+        with self._searching() as snap:
+            yield snap.view
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
@@ -317,41 +283,48 @@ class Engine:
         # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
         scored = example is not None or (parsed is not None and parsed.scored)
         sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
-        with self._searching() as (snap, searcher):
-            columns = snap.columns(searcher)
+        budget = Budget()
+        try:
+            return self._search(req, parsed, sort, budget, snippets, started, example)
+        finally:
+            release_after(budget)
+
+    def _search(self, req: SearchRequest, parsed, sort: str, budget: Budget, snippets: bool, started: float,
+                example=None):
+        with self._searching() as snap:
+            view = snap.view
+            matcher = Matcher(view, budget)
             if example is None:
-                compiled, matched, notice, alternative = self._match(searcher, columns, parsed)
+                compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
             else:
-                compiled, matched, notice, alternative = self._like(searcher, columns, example)
-            in_sources = columns.source_codes(list(req.sources)) if req.sources else None
-            dated = req.since is not None or req.until is not None
-            low, high = req.since or 0, req.until or 99991231
-
-            def date_ok(d):
-                return not dated or (columns.day[d] and low <= columns.day[d] <= high)
-
-            def source_ok(d):
-                return in_sources is None or columns.source[d] in in_sources
-
+                compiled, matched, notice, alternative = self._like(matcher, example)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            by_date = {d for d in matched if date_ok(d)} if dated else matched
-            by_source = {d for d in matched if source_ok(d)} if in_sources is not None else matched
-            final = {d for d in by_date if source_ok(d)} if in_sources is not None else by_date
-            date_unit, date_counts = count_dates(columns, by_source)
-            facets = {"source": count_sources(columns, by_date), "date": date_counts}
+            keep_date = keep_source = None
+            if req.since is not None or req.until is not None:
+                days = view.day[matched]
+                keep_date = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+            if req.sources:
+                keep_source = facet_mask(view, "source", matched, req.sources)
+            by_date = matched if keep_date is None else matched[keep_date]
+            by_source = matched if keep_source is None else matched[keep_source]
+            final = by_date if keep_source is None else (by_source if keep_date is None
+                                                         else matched[keep_date & keep_source])
+            date_unit, date_counts = count_dates(view, by_source)
+            facets = {"source": count_sources(view, by_date), "date": date_counts}
             total = len(final)
             first = (req.page - 1) * req.per_page
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            ranked = self._top(searcher, snap, compiled, final, sort, columns, first + req.per_page)
-            hits = [self._hit(searcher, columns, d, score, compiled, snippets) for d, score in ranked[first:]]
-            suggestion = (self._suggest(searcher, snap, columns, parsed, total)
+            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page)
+            hits = [self._hit(view, d, score, compiled, snippets) for d, score in ranked[first:]]
+            suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
             more_total, more = 0, []
             if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
-                more_total, more = self._more(searcher, snap, columns, parsed, compiled, matched,
-                                              lambda d: date_ok(d) and source_ok(d), sort, req.per_page - total,
+                exact = np.zeros(len(view.live), dtype=bool)
+                exact[matched] = True
+                more_total, more = self._more(snap, matcher, parsed, exact, req, sort, req.per_page - total,
                                               snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
@@ -359,46 +332,47 @@ class Engine:
                        compiled.words if example is not None else None, more_total, more)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
-    def _like(self, searcher, columns: Columns, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
+    def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
         """(compiled, matching docnums, notice, None) for an example text: any of its most telling words."""
-        reader = searcher.reader()
-        words = example_text.select(example, reader, min_doc_freq)
+        words = example_text.select(example, matcher.view, min_doc_freq)
         compiled = example_text.compile(words, self.ranking.title_boost)
-        compiled.postings = Postings(reader)
-        matched = doc_set(searcher, compiled.query, columns, compiled.postings) if words else set()
+        matched = matcher.docs(compiled.query) if words else np.zeros(0, dtype=np.int64)
         return compiled, matched, example_text.notice(example, words), None
 
-    def _more(self, searcher, snap, columns, parsed, compiled, exact: set[int], keep, sort, limit, passages):
-        """(how many, best hits) of the articles with some but not all of a short query's words, that `keep`."""
-        reader = searcher.reader()
-        some = parsed.compile(reader, self.ranking.title_boost, any_word=True)
-        some.postings = compiled.postings
-        others = {d for d in doc_set(searcher, some.query, columns, some.postings) - exact if keep(d)}
-        if not others or limit <= 0:
+    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, req, sort: str, limit: int, passages):
+        """(how many, best hits) of the articles with some but not all of a short query's words, with the
+        search's filters; `exact` marks the articles with them all."""
+        view = snap.view
+        some = parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
+        others = matcher.docs(some.query)
+        others = others[~exact[others]]
+        if req.since is not None or req.until is not None:
+            days = view.day[others]
+            others = others[(days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))]
+        if req.sources:
+            others = others[facet_mask(view, "source", others, req.sources)]
+        if not len(others) or limit <= 0:
             return len(others), []
         if sort == "relevance":
-            words = more_words.words_matched([doc_set(searcher, clause, columns, some.postings)
-                                              for clause in more_words.clauses(some.query)], others)
+            words = more_words.words_matched([matcher.docs(c) for c in more_words.clauses(some.query)], others)
             terms, qtf = query_scoring(some.query)
-            scores = bm25f(some.postings, terms, qtf, others, snap.lengths(searcher), self.ranking.b,
-                           self.ranking.k1)
-            ranked = more_words.rank(words, scores, limit)
+            scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
+                           matcher.budget)
+            ranked = more_words.rank(others, words, scores, limit)
         else:
-            ranked = self._top(searcher, snap, some, others, sort, columns, limit)
-        return len(others), [self._hit(searcher, columns, d, score, some, passages) for d, score in ranked]
+            ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]
+        return len(others), [self._hit(view, d, score, some, passages) for d, score in ranked]
 
-    def _match(self, searcher, columns: Columns, parsed: ParsedQuery | None):
+    def _match(self, snap, matcher: Matcher, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
         words (any word if no article has them all); a long one needs any of them, the most first."""
+        view = snap.view
         if parsed is None:
-            return None, set(columns.live), None, None
-        reader = searcher.reader()
-        postings = Postings(reader)  # both readings share the decoded postings
+            return None, np.flatnonzero(view.live).astype(np.int64), None, None
 
         def run(any_word: bool):
-            compiled = parsed.compile(reader, self.ranking.title_boost, any_word)
-            compiled.postings = postings
-            return compiled, doc_set(searcher, compiled.query, columns, postings)
+            compiled = parsed.compile(matcher, self.ranking.title_boost, any_word, snap.vocabulary)
+            return compiled, matcher.docs(compiled.query)
 
         clauses, excluded = parsed.clauses(), parsed.excluded()
         if len(clauses) >= LONG_QUERY_WORDS:
@@ -407,139 +381,162 @@ class Engine:
                     f"A query of {len(clauses)} words finds articles with any of them, those with the most first; "
                     "join the words with AND to require them all.", " ".join([" AND ".join(clauses)] + excluded))
         compiled, matched = run(any_word=False)
-        if not matched and len(clauses) > 1:
+        if not len(matched) and len(clauses) > 1:
             compiled, matched = run(any_word=True)
-            if matched:
+            if len(matched):
                 listed = ", ".join(f'"{w}"' for w in parsed.words()) or "the words"
                 return (compiled, matched, f"No article has all of {listed}; showing articles with any of them.",
                         " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
 
-    def _top(self, searcher, snap, compiled, final, sort, columns, limit):
+    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int):
         """The first `limit` (docnum, score) of the filtered set, in the requested order."""
-        if not final:
+        if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
             terms, qtf = compiled.scoring or query_scoring(compiled.query)
-            scores = bm25f(compiled.postings, terms, qtf, final, snap.lengths(searcher), self.ranking.b,
-                           self.ranking.k1)
+            scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
+                           matcher.budget)
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
-                return top(scores, limit)
+                return top(final, scores, limit)
             # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
-            window = top(scores, max(limit, RESCORE_WINDOW))
-            bonus = proximity(compiled.postings, [d for d, _ in window], compiled.near)
-            return top({d: s + boost * bonus.get(d, 0.0) for d, s in window}, limit)
-        day = columns.day
-        if sort == "oldest":
-            key = lambda d: (day[d] == 0, day[d], d)  # noqa: E731 - unknown dates last in both orders
-        else:
-            key = lambda d: (day[d] == 0, -day[d], d)  # noqa: E731
-        return [(d, 0.0) for d in heapq.nsmallest(limit, final, key=key)]
+            window = top(final, scores, max(limit, RESCORE_WINDOW))
+            docs = np.array(sorted(d for d, _ in window), dtype=np.int64)
+            base = dict(window)
+            bonus = proximity(matcher, docs, compiled.near, matcher.budget)
+            return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
-    def _hit(self, searcher, columns: Columns, docnum, score, compiled, passages: bool = True) -> Hit:
-        stored = searcher.stored_fields(docnum)
+    def _hit(self, view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
+        stored = view.stored(docnum)
         terms = compiled.terms if compiled else set()
         phrases = compiled.phrases if compiled else []
         title = stored.get("title", "")
+        source = view.source_names[int(view.source[docnum])] or None
         if not passages:
-            return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum), stored["path"],
+            return Hit(stored["id"], title, stored.get("date"), source, stored["path"],
                        round(float(score), 4), [], [(title, False)] if title else [])
-        return Hit(stored["id"], title, stored.get("date"), columns.source_name(docnum),
-                   stored["path"], round(float(score), 4),
+        return Hit(stored["id"], title, stored.get("date"), source, stored["path"], round(float(score), 4),
                    snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
                    snippets.highlight(title, terms, phrases))
 
-    def _suggest(self, searcher, snap, columns, parsed: ParsedQuery, total: int) -> str | None:
+    def _suggest(self, snap, matcher: Matcher, parsed: ParsedQuery, total: int) -> str | None:
         """A "did you mean" query from the index's own words, offered only if it finds more."""
-        reader = searcher.reader()
-        vocabulary = snap.vocabulary(searcher)
+        view = snap.view
         text, changed = parsed.text, False
         for word in dict.fromkeys(parsed.words()):
             folded = fold(word)
             if len(folded) < 3 or is_stop_word(folded):
                 continue
             own = term_for(folded)
-            best_df = reader.doc_frequency("body", own) if own else 0
+            best_df = view.doc_frequency("body", own) if own else 0
             if best_df >= SUGGEST_BELOW:
                 continue  # a word that many articles use is not a typo
             best = None
-            # the terms terms_within("body", folded, distance, prefix=1) finds, in the same order (spelling.py)
-            for cand, df in vocabulary.within(reader, folded, 1 if len(folded) <= 4 else 2):
+            for cand, df in snap.vocabulary.within(folded, 1 if len(folded) <= 4 else 2, matcher.budget):
                 if cand != own and df > best_df:
                     best, best_df = cand, df
-            surface = best and self._surface_word(searcher, best)
+            surface = best and self._surface_word(view, best)
             if surface:
                 text, changed = _replace_word(text, word, surface), True
         if not changed:
             return None
         try:
-            compiled = parse(text).compile(reader, self.ranking.title_boost)
+            compiled = parse(text).compile(matcher, self.ranking.title_boost, vocabulary=snap.vocabulary)
         except QueryError:
             return None
-        found = len(doc_set(searcher, compiled.query, columns))
+        found = len(matcher.docs(compiled.query))
         return text if found > total else None
 
     @staticmethod
-    def _surface_word(searcher, stem_term: str) -> str | None:
+    def _surface_word(view, stem_term: str) -> str | None:
         """A word as articles write it for an index term ("negoti" -> "negotiations"), read from one article."""
-        for docnum in searcher.docs_for_query(wq.Term("body", stem_term)):
-            body = searcher.stored_fields(docnum).get("body", "")
-            for start, end, term in word_spans(body):
-                if term == stem_term:
-                    return fold(body[start:end])
-            break
+        docs = np.asarray(view.postings("body", stem_term)[0], dtype=np.int64)
+        live = docs[view.live[docs]] if len(docs) else docs
+        if not len(live):
+            return None
+        body = view.stored(int(live[0])).get("body", "")
+        for start, end, term in word_spans(body):
+            if term == stem_term:
+                return fold(body[start:end])
         return None
 
     # -- articles -------------------------------------------------------------------------------------
-    def _docnum(self, searcher, article_id: str) -> int:
+    @staticmethod
+    def _docnum(view, article_id: str) -> int:
         if not is_article_id(article_id):
             raise ArticleNotFound(f"{article_id!r} is not an article id.")
-        docnum = searcher.document_number(id=article_id)
+        docnum = view.docnum(article_id)
         if docnum is None:
             raise ArticleNotFound(f"No article has the id {article_id}.")
         return docnum
 
     def get(self, article_id: str) -> Article:
         """The article with this id, as indexed."""
-        with self._searching() as (snap, searcher):
-            docnum = self._docnum(searcher, article_id)
-            stored = searcher.stored_fields(docnum)
+        with self._searching() as snap:
+            view = snap.view
+            docnum = self._docnum(view, article_id)
+            stored = view.stored(docnum)
             return Article(stored["id"], stored["path"], stored.get("title", ""), stored.get("date"),
-                           snap.columns(searcher).source_name(docnum), stored.get("body", ""),
+                           view.source_names[int(view.source[docnum])] or None, stored.get("body", ""),
                            stored.get("extra") or {})
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one: its title and text searched as an example text (like.py), itself left out."""
-        with self._searching() as (snap, searcher):
-            docnum = self._docnum(searcher, article_id)
-            stored = searcher.stored_fields(docnum)
+        with self._searching() as snap:
+            view = snap.view
+            docnum = self._docnum(view, article_id)
+            stored = view.stored(docnum)
             example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", ""))
-            columns = snap.columns(searcher)
-            compiled, matched, _, _ = self._like(searcher, columns, example, example_text.RELATED_MIN_DOC_FREQ)
-            matched.discard(docnum)
-            ranked = self._top(searcher, snap, compiled, matched, "relevance", columns, limit)
-            return [self._hit(searcher, columns, d, score, compiled, False) for d, score in ranked]
+            matcher = Matcher(view, Budget())
+            compiled, matched, _, _ = self._like(matcher, example, example_text.RELATED_MIN_DOC_FREQ)
+            matched = matched[matched != docnum]
+            ranked = self._top(view, matcher, compiled, matched, "relevance", limit)
+            return [self._hit(view, d, score, compiled, False) for d, score in ranked]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
         parsed, example = _read_text(text, False)
         if parsed is None and example is None:
             return set(), []
-        with self._searching() as (snap, searcher):
+        with self._searching() as snap:
             if example is not None:
-                return {w.stem for w in example_text.select(example, searcher.reader())}, []
-            compiled = parsed.compile(searcher.reader(), self.ranking.title_boost)
+                return {w.stem for w in example_text.select(example, snap.view)}, []
+            compiled = parsed.compile(snap.view, self.ranking.title_boost, vocabulary=snap.vocabulary)
         return compiled.terms, compiled.phrases
 
     def synced_at(self) -> float:
         """When the index was last synced (seconds since the epoch)."""
-        return self._current().pointer.synced_at
+        with self._searching() as snap:
+            return snap.pointer.synced_at
+
+    def suggest(self, typed: str, limit: int = 10) -> list[str]:
+        """Completions of what a user is typing, from the index's titles (search/suggest.py); bounded work."""
+        return suggest.suggestions(self._lexicon(), typed, limit)
+
+    def title_words(self, limit: int = 10) -> list[str]:
+        """The words most titles use (not stop words), as written: examples made from the collection itself."""
+        return self._lexicon().common(limit)
+
+    def _lexicon(self) -> suggest.Lexicon:
+        return self._suggester.lexicon(self._current(), self._titles)
+
+    def _titles(self) -> list[str]:
+        with self._searching() as snap:
+            view = snap.view
+            return [view.stored(int(d)).get("title", "") for d in np.flatnonzero(view.live)]
+
+    def version(self) -> tuple[str, float]:
+        """(a token that changes whenever the index does: its generation and commit, the last sync time): an
+        HTTP validator."""
+        snap = self._current()
+        return f"{snap.pointer.generation}.{snap.pointer.synced_at:.6f}", snap.pointer.synced_at
 
     def stats(self) -> Stats:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
-        with self._searching() as (snap, searcher):
-            return snap.stats(searcher, self.store)
+        with self._searching() as snap:
+            return snap.stats(self.store)
 
 
 def _read_text(text: str, like: bool):
@@ -559,5 +556,4 @@ def _read_text(text: str, like: bool):
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
     return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)

@@ -3,12 +3,12 @@
 Layout of the index folder:
 
     CURRENT          JSON naming the live generation, written by atomic rename after every sync
-    gen-000007/      a complete Whoosh index (the live one)
+    gen-000007/      a complete index (the live one; search/storage/format.py describes its files)
     write.lock       held (fcntl) by the one indexer at work; the kernel releases it if that process dies
 
-Incremental syncs commit into the live generation (Whoosh commits are atomic: a new table of contents is
-renamed into place). A full rebuild writes a new generation beside the live one and switches CURRENT only
-when it is complete, so searches never see an empty or half-built index.
+Generations are immutable. Every sync that changes something writes a new generation beside the live one (an
+incremental sync hard-links the segments it keeps) and switches CURRENT only when it is complete and on disk,
+so searches never see an empty, half-built or half-changed index.
 """
 from __future__ import annotations
 
@@ -17,67 +17,16 @@ import errno
 import fcntl
 import json
 import os
-import random
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import whoosh.util
-from whoosh.codec import whoosh3
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-from whoosh.index import FileIndex, EmptyIndexError
-
 from search.errors import IndexBusy, IndexMissing, IndexUnwritable
-from search.schema import SCHEMA_VERSION, make_schema
-
-# Whoosh names segments and temp files from the global `random`. Anything that seeds it (hypothesis,
-# a test, a user's script) makes two commits pick the same names and overwrite a live segment.
-# Names drawn from the OS's entropy pool cannot collide that way.
-whoosh.util.random = random.SystemRandom()
-
-
-def _cached_reader_remembering_absence(self, fieldname, column, _original=whoosh3.W3PerDocReader._cached_reader):
-    # Whoosh caches a field-length column reader but not its absence, so while writing postings it stats the
-    # disk once per posting of every unscored field (id, path, source, words): a third of indexing time.
-    if fieldname in self._readers:
-        return self._readers[fieldname]
-    reader = _original(self, fieldname, column)
-    self._readers.setdefault(fieldname, reader)
-    return reader
-
-
-whoosh3.W3PerDocReader._cached_reader = _cached_reader_remembering_absence
 
 CURRENT = "CURRENT"
 LOCK = "write.lock"
 GEN_PREFIX = "gen-"
-
-
-class DurableFileStorage(FileStorage):
-    """Whoosh's FileStorage, but every file it writes is fsynced before close and every rename is synced.
-
-    Whoosh itself never fsyncs: after a power loss a table of contents could name segment files whose data
-    never reached the disk. With this, a commit's files are on disk before its table of contents is renamed.
-    """
-
-    def create_file(self, name, excl=False, mode="wb", **kwargs):
-        f = super().create_file(name, excl=excl, mode=mode, **kwargs)
-        chained = f.onclose
-
-        def sync_then_close(sf: StructFile):
-            if chained:
-                chained(sf)
-            sf.file.flush()
-            os.fsync(sf.file.fileno())
-
-        f.onclose = sync_then_close
-        return f
-
-    def rename_file(self, oldname, newname, safe=False):
-        super().rename_file(oldname, newname, safe=safe)
-        fsync_dir(self.folder)
 
 
 def fsync_dir(path: str | os.PathLike) -> None:
@@ -122,18 +71,30 @@ class IndexStore:
             raise IndexMissing(f"The index at {self.path} is unreadable ({exc}): "
                                f"run `search index --full` to rebuild it.") from None
 
-    def open(self) -> tuple[FileIndex, Pointer]:
-        """Open the live generation read-only; raise IndexMissing with the next step when there is none."""
-        for _ in range(3):  # a full rebuild may swap generations between reading CURRENT and opening it
+    def _open_live(self, opener):
+        for _ in range(3):  # a sync may swap generations between reading CURRENT and opening it
             pointer = self.pointer()
             if pointer is None:
                 raise IndexMissing(f"No index at {self.path} yet: run `search index` to build it.")
-            folder = self.path / pointer.generation
             try:
-                return FileIndex(FileStorage(str(folder), readonly=True), schema=make_schema()), pointer
-            except (EmptyIndexError, FileNotFoundError, OSError):
+                return opener(self.path / pointer.generation), pointer
+            except (FileNotFoundError, OSError, EOFError, ValueError):
+                time.sleep(0.05)
+            except Exception as exc:  # an unreadable table of contents (e.g. Whoosh's own errors)
+                if type(exc).__name__ not in ("EmptyIndexError", "IndexVersionError", "UnpicklingError"):
+                    raise
                 time.sleep(0.05)
         raise IndexMissing(f"The index at {self.path} is damaged: run `search index --full` to rebuild it.")
+
+    def open(self):
+        """(the live generation as a read-only Whoosh FileIndex, its Pointer); IndexMissing with the next step."""
+        from search.storage.codec import open_index
+        return self._open_live(open_index)
+
+    def open_view(self):
+        """(the live generation as an IndexView, its Pointer); IndexMissing with the next step when there is none."""
+        from search.storage.view import IndexView
+        return self._open_live(IndexView)
 
     def size_bytes(self) -> int:
         """Bytes on disk of the live generation."""
@@ -175,33 +136,31 @@ class IndexStore:
             return []
         return sorted(p.name for p in self.path.iterdir() if p.is_dir() and p.name.startswith(GEN_PREFIX))
 
-    def new_generation(self) -> tuple[str, FileIndex]:
-        """Create an empty Whoosh index in a fresh generation folder (not yet live). Call under the lock."""
+    def new_generation(self) -> str:
+        """Create an empty generation folder (not yet live) and return its name. Call under the lock."""
         existing = self.generations()
         number = int(existing[-1][len(GEN_PREFIX):]) + 1 if existing else 1
         name = f"{GEN_PREFIX}{number:06d}"
-        folder = self.path / name
-        folder.mkdir(parents=True)
-        try:
-            return name, DurableFileStorage(str(folder)).create_index(make_schema())
-        except BaseException:  # e.g. a full disk while writing the first table of contents: leave no debris
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-
-    def open_for_writing(self, generation: str) -> FileIndex:
-        """Open a generation with durable writes. Call under the lock."""
-        return FileIndex(DurableFileStorage(str(self.path / generation)), schema=make_schema())
+        (self.path / name).mkdir(parents=True)
+        fsync_dir(self.path)
+        return name
 
     def publish(self, generation: str, articles_folder: str) -> Pointer:
         """Atomically make `generation` the live one (and record the sync time), then drop older generations."""
+        from search.schema import SCHEMA_VERSION  # the writing side only: readers need not load the schema
         pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder)
         tmp = self.path / f"{CURRENT}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
-                       "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / CURRENT)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
+                           "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path / CURRENT)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # nothing of a failed sync stays behind
+            raise
         fsync_dir(self.path)
         self.remove_stale(keep=generation)
         return pointer

@@ -163,7 +163,7 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     parts = {p: json.loads((out / f"{p}.json").read_text()) for p in
-             ("build", "incremental", "query", "scale", "relevance")}
+             ("build", "incremental", "query", "memory", "cli", "scale", "relevance")}
     for data in parts.values():
         assert data["quick"] is True
         assert data["engine_missing"] is None, data["engine_missing"]
@@ -187,6 +187,18 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     for system, s in query["stats"].items():
         assert s["n"] == 20 and s["errors"] == 0 and 0 < s["p50"] <= s["p95"] <= s["p99"] <= s["max"], system
         assert s["zero_results"] < 20, system
+
+    memory = parts["memory"]
+    assert [(r["corpus"], r["threads"]) for r in memory["results"]] == [
+        ("reuters", 1), ("reuters", 4), ("synth-600-s1", 1), ("synth-600-s1", 4)]
+    for r in memory["results"]:
+        assert r["errors"] == 0 and r["queries"] == 20
+        assert 0 < r["opened"]["rss_mb"] <= r["after"]["peak_mb"] and r["after"]["anon_mb"] > 0
+
+    cli = parts["cli"]
+    assert set(cli["points"]) == {"reuters", "synth-600-s1"}
+    for point in cli["points"].values():
+        assert point["engine"]["runs"] == point["sqlite3"]["runs"] > 0 and point["engine"]["p50"] > 0
 
     scale = parts["scale"]
     assert [p["n"] for p in scale["points"]] == [300, 600]

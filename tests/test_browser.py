@@ -82,14 +82,14 @@ def test_search_from_the_home_page_shows_marked_snippets(watched, base_url):
     assert page.locator("header input[name=q]").input_value() == "idlib"
 
 
-def test_ticking_a_source_narrows_the_results(watched, base_url):
+def test_ticking_a_source_applies_it_at_once_with_a_clean_url(watched, base_url):
     page = watched.page
     page.goto(base_url + "/search?q=idlib")
     assert source_count(page, "Reuters") == 3 and total(page) == 6
     sep_before = page.locator("svg a[aria-label^='Sep 2018']").get_attribute("aria-label")
-    page.get_by_role("checkbox", name=re.compile("Reuters")).check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("checkbox", name=re.compile("Reuters")).check()  # no button: the script submits
     page.wait_for_url(re.compile(r"source=Reuters"))
+    assert page.url == base_url + "/search?q=idlib&source=Reuters"  # no since=&until=
     assert total(page) == 3
     assert page.get_by_role("checkbox", name=re.compile("Reuters")).is_checked()
     assert page.locator("ul.chips").get_by_text("source Reuters").is_visible()
@@ -97,12 +97,55 @@ def test_ticking_a_source_narrows_the_results(watched, base_url):
     assert page.locator("svg a[aria-label^='Sep 2018']").get_attribute("aria-label") == "Sep 2018: 2 articles"
     assert sep_before == "Sep 2018: 4 articles"
     page.get_by_role("checkbox", name=re.compile("AFP")).check()
-    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"source=Reuters&source=AFP"))
     assert total(page) == 4
+    page.get_by_role("checkbox", name=re.compile("Reuters")).uncheck()
+    page.wait_for_url(base_url + "/search?q=idlib&source=AFP")
+    assert total(page) == 1
     page.locator("ul.chips a", has_text="source AFP").click()
     page.wait_for_load_state()
-    assert total(page) == 3 and "AFP" not in page.url
+    assert total(page) == 6 and "AFP" not in page.url
+
+
+def test_the_search_box_leaves_empty_fields_out_of_the_url(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "/search?q=idlib")
+    page.get_by_label("From", exact=True).fill("2018-09")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"since="))
+    assert page.url == base_url + "/search?q=idlib&since=2018-09"
+
+
+def test_without_javascript_the_filter_form_still_works(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/search?q=idlib")
+        page.get_by_role("checkbox", name=re.compile("Reuters")).check()
+        page.wait_for_timeout(200)
+        assert page.url == base_url + "/search?q=idlib"  # nothing happens until the button
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url(re.compile(r"source=Reuters"))
+        assert total(page) == 3
+    finally:
+        context.close()
+
+
+def test_the_timeline_reads_with_labels_counts_and_a_table(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "/search?q=idlib")
+    svg = page.locator("figure.timeline svg")
+    labels = svg.locator("text.axis-label").all_text_contents()
+    assert "Sep" in labels and "Oct" in labels and "2018" in labels and "0" in labels
+    assert svg.locator("text.count-label").all_text_contents() == ["4", "1"]  # readable without hovering
+    box = svg.bounding_box()
+    column = page.locator("aside.facets").bounding_box()
+    assert box["width"] <= column["width"] + 1  # fits its column
+    table = page.locator(".timeline-table table")
+    assert not table.is_visible()
+    page.get_by_text("The counts as a table").click()
+    assert table.is_visible()
+    assert table.locator("tbody tr").all_inner_texts()[0].split() == ["Sep", "2018", "4"]
 
 
 def test_clicking_a_timeline_bar_applies_its_month(watched, base_url):

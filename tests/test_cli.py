@@ -178,3 +178,116 @@ def test_python_dash_m_search_works(tmp_path):
     import sys
     out = subprocess.run([sys.executable, "-m", "search", "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "Search a folder of news articles" in out.stdout
+
+
+# -- usability: the traps of issue 12 ------------------------------------------------------------------
+@pytest.mark.parametrize("word", ["-thatcher", "-h", "-shah", "-help"])
+def test_a_minus_word_with_an_h_is_a_query_word_never_the_help(runner, paths, word):
+    result = run(runner, paths + ["query", "idlib", word, "--csv"])
+    assert "Usage:" not in result.output and result.exit_code in (0, 1)
+    assert result.output.startswith("rank,id,title")
+
+
+def test_query_help_is_still_there_as_long_option(runner):
+    result = run(runner, ["query", "--help"])
+    assert result.exit_code == 0 and "Words starting with" not in result.output and "--per-page" in result.output
+    assert "-h," not in result.output  # only --help
+
+
+def test_passages_wrap_on_a_terminal_with_colour_without_splitting_words(runner, tmp_path, monkeypatch):
+    body = ("The negotiations over Idlib province continued late into the night while diplomats from "
+            "Ankara and Moscow argued about observation posts, ceasefire lines and the accountancy of aid. ") * 2
+    folder = tmp_path / "articles"
+    write_article(folder, "long.txt", "Talks", "2018-09-17", "Reuters", body)
+    paths = ["--articles", str(folder), "--index", str(tmp_path / "ix")]
+    run(runner, paths + ["index"])
+    monkeypatch.setattr("search.cli._use_colour", lambda: True)
+    result = run(runner, paths + ["query", "idlib", "accountancy"], color=True, env={"COLUMNS": "60"})
+    plain = click_unstyle(result.output)
+    lines = [line for line in plain.splitlines() if line.startswith("   ") and "Reuters" not in line]
+    assert len(lines) >= 3 and all(len(line) <= 60 for line in lines)  # wrapped to the terminal
+    assert "\x1b[" in result.output  # and still coloured
+    words = set(body.replace(",", " ").replace(".", " ").split())
+    for line in lines:  # every piece of every line is a whole word of the text: no "accou" + "ntancy"
+        assert set(line.replace(",", " ").replace(".", " ").replace("…", " ").split()) <= words, line
+
+
+def click_unstyle(text: str) -> str:
+    import click
+    return click.unstyle(text)
+
+
+def test_passages_wrap_when_piped_and_mark_matches_in_brackets(runner, paths):
+    result = run(runner, paths + ["query", "negotiations"], env={"COLUMNS": "40"})
+    passage = [line for line in result.output.splitlines() if line.startswith("   ") and " · " not in line]
+    assert passage and all(len(line) <= 40 for line in passage)
+    assert "[negotiations]" in result.output
+
+
+def test_page_options_are_named_as_typed(runner, paths):
+    big = run(runner, paths + ["query", "idlib", "--per-page", "101"])
+    assert big.exit_code == 2 and big.output == "Error: --per-page must be between 1 and 100.\n"
+    zero = run(runner, paths + ["query", "idlib", "--page", "0"])
+    assert zero.exit_code == 2 and zero.output == "Error: --page must be 1 or more.\n"
+
+
+def test_query_without_words_lists_every_article_newest_first_like_the_web(runner, paths):
+    result = run(runner, paths + ["query", "--csv"])
+    assert result.exit_code == 0
+    dates = [row[4] for row in csv.reader(io.StringIO(result.output))][1:]
+    assert len(dates) == 8 and [d for d in dates if d] == sorted([d for d in dates if d], reverse=True)
+    assert "--since" in run(runner, ["query", "--help"]).output
+
+
+def test_the_time_is_said_in_milliseconds(runner, paths):
+    import re
+    summary = run(runner, paths + ["query", "saraqeb"]).output
+    assert re.search(r"1-1 of 1 result \(\d+(\.\d)? ms\)", summary), summary
+    from search.cli import _duration
+    assert [_duration(0.004), _duration(4.25), _duration(12.4), _duration(2500)] == ["0.0 ms", "4.2 ms", "12 ms",
+                                                                                      "2.50 s"]
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(runner, paths):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, paths + ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith(f"Error: Cannot listen on 127.0.0.1:{port}: ")
+    assert "in use" in result.output and "Traceback" not in result.output and "Serving" not in result.output
+
+
+def test_serve_rejects_a_base_url_that_is_not_one(runner, paths):
+    result = runner.invoke(cli, paths + ["serve", "--base-url", "ftp://x/y"])
+    assert result.exit_code == 2 and "--base-url" in result.output and "Traceback" not in result.output
+
+
+def test_serve_starts_with_the_base_url_it_is_given(runner, paths, monkeypatch):
+    started = {}
+
+    class FakeServer:
+        def run(self):
+            started["ran"] = True
+
+        def close(self):
+            started["closed"] = True
+
+    def fake_create_server(app, host, port, threads):
+        started.update(base=app.config["SEARCH_BASE_URL"], host=host, port=port)
+        return FakeServer()
+    monkeypatch.setattr("web.server.create_server", fake_create_server)
+    result = run(runner, paths + ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert started == {"base": "http://127.0.0.1:8123", "host": "0.0.0.0", "port": 8123, "ran": True, "closed": True}
+    assert result.output.startswith("Serving the article search on http://127.0.0.1:8123/")
+    run(runner, paths + ["serve", "--base-url", "https://News.Example.org/"])
+    assert started["base"] == "https://news.example.org"
+
+
+def test_a_coloured_title_stays_bold_after_its_match(runner, paths, monkeypatch):
+    monkeypatch.setattr("search.cli._use_colour", lambda: True)
+    first = run(runner, paths + ["query", "sochi"], color=True).output.splitlines()[0]
+    after_match = first.split("Sochi", 1)[1]
+    assert after_match.startswith("\x1b[0m\x1b[1m over Idlib"), repr(first)

@@ -53,16 +53,14 @@ def test_a_document_length_text_keeps_only_words_it_repeats(engine):
     short = like.read("saraqeb wheat wheat")
     long = like.read("saraqeb wheat wheat " + "idlib " * like.DOCUMENT_WORDS)
     assert short.min_term_freq == 1 and long.min_term_freq == 2
-    with engine._searching() as (_snap, searcher):
-        reader = searcher.reader()
+    with engine.view() as reader:
         assert {w.stem for w in like.select(short, reader)} == {"saraqeb", "wheat"}
         assert {w.stem for w in like.select(long, reader)} == {"wheat", "idlib"}
 
 
 def test_select_keeps_the_best_words_by_tf_idf_and_drops_words_no_article_has(engine):
     text = "zzqx " * 9 + "idlib idlib saraqeb " + " ".join(f"w{i}x" for i in range(40))
-    with engine._searching() as (_snap, searcher):
-        reader = searcher.reader()
+    with engine.view() as reader:
         words = like.select(like.read(text), reader)
         assert [w.stem for w in words] == ["idlib", "saraqeb"]  # zzqx and w*x are in no article
         assert words[0].tf == 2 and words[0].weight == pytest.approx(2 * words[0].weight / 2)
@@ -242,3 +240,14 @@ def test_a_huge_post_is_answered_not_crashed_on(client):
 def test_an_empty_post_is_a_polite_page(client):
     r = client.post("/like", data={"text": "  "})
     assert r.status_code == 400 and "Paste or type a text" in r.get_data(as_text=True)
+
+
+def test_as_text_stays_small_and_reads_back_into_the_same_words(engine):
+    words = [like.Word("idlib", "idlib", 40_000, 4, 9.0), like.Word("putin", "putin", 8_000, 2, 5.0),
+             like.Word("sochi", "sochi", 2, 1, 1.0)]
+    text = like.as_text(words)
+    assert text.split().count("idlib") == like.LINK_REPEATS and text.split().count("putin") == 2
+    with engine.view() as view:
+        assert [w.stem for w in like.select(like.read(text), view)] == ["idlib", "putin", "sochi"]
+    small = [like.Word(f"w{i}", f"w{i}", 3, 1, 1.0) for i in range(25)]  # 75 words: read back as a paragraph
+    assert len(like.as_text(small).split()) == 75

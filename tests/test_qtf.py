@@ -21,23 +21,24 @@ def engine(tmp_path_factory):
         yield engine
 
 
-def scoring(text):
-    return query_scoring(parse(text).compile(None, 3.0, any_word=True).query)
+def scoring(engine, text):
+    with engine.view() as view:
+        return query_scoring(parse(text).compile(view, 3.0, any_word=True).query)
 
 
-def test_a_repeated_word_is_counted_each_time():
-    weights, qtf = scoring("oil prices oil")
+def test_a_repeated_word_is_counted_each_time(engine):
+    weights, qtf = scoring(engine, "oil prices oil")
     assert qtf == {"oil": 2.0, "price": 1.0}
     assert weights["oil"] == {"title": 3.0, "body": 1.0}
 
 
-def test_a_word_in_title_and_body_is_one_occurrence_and_excluded_words_count_nothing():
-    weights, qtf = scoring("oil -gas")
+def test_a_word_in_title_and_body_is_one_occurrence_and_excluded_words_count_nothing(engine):
+    weights, qtf = scoring(engine, "oil -gas")
     assert qtf == {"oil": 1.0} and "gas" not in weights
 
 
-def test_a_phrase_counts_its_words_with_the_loose_ones():
-    _, qtf = scoring('"crude oil" oil')
+def test_a_phrase_counts_its_words_with_the_loose_ones(engine):
+    _, qtf = scoring(engine, '"crude oil" oil')
     assert qtf == {"crude": 1.0, "oil": 2.0}
 
 

@@ -110,12 +110,20 @@ def test_nothing_left_to_search_is_explained(text, message):
         parse(text)
 
 
+class EmptyView:
+    """The little of an IndexView that compiling a query reads, for an index with no articles."""
+
+    doc_count_all = doc_count = 0
+
+    def doc_frequency(self, field, text):
+        return 0
+
+    def terms_from(self, field, prefix, limit=None):
+        return []
+
+
 def test_excluded_words_are_not_marked():
-    from whoosh.filedb.filestore import RamStorage
-    from search.schema import make_schema
-    ix = RamStorage().create_index(make_schema())
-    with ix.reader() as reader:
-        compiled = parse('idlib -trump "fate of syria"').compile(reader, 2.0)
+    compiled = parse('idlib -trump "fate of syria"').compile(EmptyView(), 2.0)
     assert compiled.terms == {"idlib"} and compiled.phrases == [("fate", "syria")]
 
 

@@ -4,33 +4,29 @@ from __future__ import annotations
 import random
 
 import pytest
-from whoosh.filedb.filestore import FileStorage
-
 from whoosh.support.levenshtein import levenshtein as whoosh_levenshtein
 
 from search.analysis import ANALYZER
 from search.indexer import sync
-from search.schema import make_schema
 from search.searcher import Engine
 from search.spelling import Vocabulary, levenshtein
-from tests.factory import make_index, write_article
+from tests.factory import make_collection, make_index, write_article
 
 WORDS = ("idlib idlibs idle idol idler sarakeb saraqeb saraqib sochi socks erdogan erdogn erdgoan putin putn "
          "puting pudding negotiation negotiations negotiate nation notion ñandu nandu étoile etoile "
          "market markets marker makret marlet marketing 1987 1988 19877 u.s usa us teh the").split()
 
 
-def _index(tmp_path, segments: int):
-    """A bare Whoosh index of the engine's schema holding WORDS, in `segments` segments (merge=False)."""
-    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+def _engine(tmp_path, segments: int) -> Engine:
+    """An engine over articles holding WORDS, written by `segments` syncs."""
+    folder = make_collection(tmp_path, [])
     rng = random.Random(3)
     for part in range(segments):
-        writer = ix.writer()
         for n in range(12):
             words = rng.sample(WORDS, 6)
-            writer.add_document(id=f"d{part}-{n}", path=f"{part}/{n}.txt", title=words[0], body=" ".join(words))
-        writer.commit(merge=False)
-    return ix
+            write_article(folder, f"{part}/{n}.txt", words[0], None, None, " ".join(words))
+        sync(folder, tmp_path / "index")
+    return Engine(tmp_path / "index")
 
 
 def test_levenshtein_agrees_with_whoosh():
@@ -42,22 +38,22 @@ def test_levenshtein_agrees_with_whoosh():
 
 
 @pytest.mark.parametrize("segments", [1, 3])
-def test_vocabulary_finds_what_terms_within_finds(tmp_path, segments):
-    ix = _index(tmp_path, segments)
-    with ix.reader() as reader:
-        assert reader.is_atomic() == (segments == 1)
-        vocabulary = Vocabulary(reader.is_atomic())
+def test_vocabulary_finds_the_terms_within_the_distance(tmp_path, segments):
+    with _engine(tmp_path, segments) as engine, engine.view() as view:
+        vocabulary = Vocabulary(view)
+        everything = view.terms_from("body", "")
+        assert everything == sorted(set(everything)) and "idlib" in everything
         probes = {t.text for w in WORDS for t in ANALYZER(w)} | {"makret", "erdgoan", "sarakeb", "nadnu", "xyz"}
         for word in sorted(probes):
             for distance in (1, 2):
-                expected = [t.decode() if isinstance(t, bytes) else t
-                            for t in reader.terms_within("body", word, distance, prefix=1)]
-                found = vocabulary.within(reader, word, distance)
+                # the reference: every term with the same first letter, the rest within the distance
+                expected = [t for t in everything if t[:1] == word[:1] and levenshtein(word[1:], t[1:]) <= distance]
+                found = vocabulary.within(word, distance)
                 assert [t for t, _ in found] == expected, (word, distance)
-                assert [df for _, df in found] == [reader.doc_frequency("body", t) for t in expected]
+                assert [df for _, df in found] == [view.doc_frequency("body", t) for t in expected]
 
 
-# -- the postings cache --------------------------------------------------------------------------------------
+# -- results pages ------------------------------------------------------------------------------------------
 def _page(results):
     """Everything a results page shows, without the time it took."""
     return (results.total, [(h.id, h.score, h.snippet, h.title_spans) for h in results.hits], results.facets,
@@ -68,43 +64,8 @@ QUERIES = ("idlib", "idlib putin", '"fate of idlib"', "erdogan OR marathon", "id
            "sarakeb", "runner record", "syrian forces", "oil prices")
 
 
-def _whoosh_weights(reader, field, word):
-    """{docnum: weight} as Whoosh's own matcher reads them."""
-    out = {}
-    if (field, word) in reader:
-        matcher = reader.postings(field, word)
-        while matcher.is_active():
-            out[matcher.id()] = matcher.weight()
-            matcher.next()
-    return out
-
-
-def test_cached_postings_are_the_postings(tmp_path):
-    from search.docsets import CACHE, Postings, PostingsCache
-    from search.store import IndexStore
-    folder, index = make_index(tmp_path)
-    write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks. More Idlib talks in Idlib.")
-    ix, _ = IndexStore(index).open()
-    small = PostingsCache(max_postings=16)
-    for _ in range(2):  # the second time from the caches
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            fresh, cached, tiny = Postings(reader, cache=None), Postings(reader), Postings(reader, cache=small)
-            for field in ("title", "body"):
-                for word in ("idlib", "talk", "saraqeb", "putin", "nosuchword"):
-                    expected = fresh.frequencies(field, word)
-                    assert cached.frequencies(field, word) == tiny.frequencies(field, word) == expected
-                    assert expected == _whoosh_weights(reader, field, word)
-                    for docnum in list(expected) + [10_000]:
-                        assert (cached.positions(field, word, docnum) == tiny.positions(field, word, docnum)
-                                == fresh.positions(field, word, docnum))
-    assert CACHE.hits and small.postings <= 16
-
-
 def _uncached(index, queries):
-    """The pages an engine shows with nothing cached anywhere."""
-    from search import docsets
-    docsets.CACHE.clear()
+    """The pages a freshly opened engine shows."""
     with Engine(index) as fresh:
         return {q: _page(fresh.search(q)) for q in queries}
 
@@ -136,9 +97,7 @@ def test_searches_from_many_threads_agree_with_one(tmp_path):
     folder, index = make_index(tmp_path)
     with Engine(index) as engine:
         expected = {q: _page(engine.search(q)) for q in QUERIES}
-        from search import docsets
-        docsets.CACHE.clear()
-        failures = []
+        failures, views = [], set()
 
         def work(seed):
             order = list(QUERIES)
@@ -146,6 +105,8 @@ def test_searches_from_many_threads_agree_with_one(tmp_path):
             for q in order * 5:
                 if _page(engine.search(q)) != expected[q]:
                     failures.append(q)
+                with engine.view() as view:
+                    views.add(id(view))
 
         threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
         for t in threads:
@@ -153,6 +114,7 @@ def test_searches_from_many_threads_agree_with_one(tmp_path):
         for t in threads:
             t.join()
         assert not failures
+        assert len(views) == 1  # one IndexView for the snapshot, shared by every thread
 
 
 def test_ranking_without_snippets_is_the_same_ranking(tmp_path):
@@ -223,47 +185,3 @@ def test_sentences_around_word_starts_are_the_sentences_holding_them():
         positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
         expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
         assert _sentences_around(text, positions) == expected, (text, positions)
-
-
-# -- matching within the rarest part ------------------------------------------------------------------------
-MATCH_QUERIES = ("idlib putin", "idlib -putin", '"vladimir putin" idlib', "syrian forces saraqeb", "erdogan OR saraqeb",
-                 "(idlib OR saraqeb) -offensive", "title:idlib talks", "idlib date:2018-09", "putin source:reuters",
-                 '"idlib talks" more', "ceasefire -geneva", "record wheat harvest", "zzz idlib", "talks -zzz")
-
-
-def test_matching_agrees_with_whoosh_and_frequencies_in_with_frequencies(tmp_path):
-    from search.docsets import Postings, doc_set
-    from search.facets import Columns
-    from search.query import parse
-    from search.store import IndexStore
-    folder, index = make_index(tmp_path)
-    store = IndexStore(index)
-    ix = store.open_for_writing(store.pointer().generation)
-    extra = ix.writer()  # more segments, without merging, and a deletion
-    for n in range(400):  # several postings blocks (Whoosh writes 128 postings a block)
-        extra.add_document(id=f"x{n}", path=f"x{n}.txt", title="Idlib talks" if n % 3 else "Other news",
-                           body=("Idlib talks. More Idlib talks in Idlib with Putin. " * (n % 4 + 1)))
-    extra.commit(merge=False)
-    deleting = ix.writer()
-    deleting.delete_by_term("path", "x4.txt")
-    deleting.commit(merge=False)
-    rng = random.Random(9)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        assert not reader.is_atomic()
-        columns = Columns(reader)
-        for text in MATCH_QUERIES:
-            q = parse(text).compile(reader, 2.0).query
-            expected = set(searcher.docs_for_query(q)) & columns.live
-            assert doc_set(searcher, q, columns, Postings(reader, cache=None)) == expected, text
-            assert doc_set(searcher, q, columns) == expected, text
-        everything = range(reader.doc_count_all() + 3)
-        for word in ("idlib", "talk", "putin", "saraqeb", "nosuchword"):
-            for field in ("title", "body"):
-                whole = Postings(reader, cache=None).frequencies(field, word)
-                assert field == "title" or word in ("saraqeb", "nosuchword") or len(whole) > 300
-                for _ in range(20):
-                    docs = set(rng.sample(everything, rng.randint(0, 40)))
-                    fresh = Postings(reader, cache=None)
-                    assert fresh.frequencies_in(field, word, docs) == {d: whole[d] for d in docs if d in whole}
-                    assert fresh.frequencies(field, word) == whole

@@ -325,25 +325,3 @@ def test_marks_and_synced_at(engine, collection):
     with pytest.raises(QueryError):
         engine.marks("*")
     assert engine.synced_at() == engine.stats().synced_at > 0
-
-
-def test_postings_positions_agree_with_whoosh_across_segments(tmp_path):
-    from search.docsets import Postings
-    from search.store import IndexStore
-    folder, index = make_index(tmp_path)
-    write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks. More Idlib talks in Idlib.")
-    sync(folder, index)  # a second segment
-    ix, _ = IndexStore(index).open()
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        postings = Postings(reader)
-        for word in ("idlib", "talk", "saraqeb", "putin"):
-            matcher = reader.postings("body", word)
-            expected = {}
-            while matcher.is_active():
-                expected[matcher.id()] = list(matcher.value_as("positions"))
-                matcher.next()
-            assert set(postings.frequencies("body", word)) == set(expected)
-            for docnum, positions in expected.items():
-                assert postings.positions("body", word, docnum) == positions
-            assert postings.positions("body", word, 10_000) == []

@@ -1,6 +1,7 @@
 """The web app through Flask's test client: every route, every parameter error, headers, hostile content."""
 from __future__ import annotations
 
+import contextlib
 import html
 from html.parser import HTMLParser
 import json
@@ -71,7 +72,11 @@ def test_home_shows_the_collection_and_how_to_search(client):
     assert 'role="search"' in page and "<main" in page and "<header" in page and "<footer" in page
     assert "2017-07-11" in page and "2018-10-02" in page  # the date span
     assert '/search?source=Reuters' in page and "Unknown source" in page
-    assert "/search?q=%22fate+of+idlib%22" in page and "erdgan~" in page
+    examples = re.findall(r'<dt><a href="(/search\?q=[^"]*)"><code>([^<]*)</code>', page)
+    assert len(examples) >= 8  # built from this collection's titles, sources and dates, each finding something
+    assert ("/search?q=source:Reuters", "source:Reuters") in examples
+    assert ("/search?q=date:2018-10", "date:2018-10") in examples
+    assert ("/search?q=title:idlib", "title:idlib") in examples
 
 
 def test_results_page_shows_ranked_hits_with_marked_snippets(client):
@@ -80,7 +85,7 @@ def test_results_page_shows_ranked_hits_with_marked_snippets(client):
     assert r.status_code == 200
     assert 'value="idlib"' in page  # the query stays in the box
     assert total_of(page) == 6
-    assert re.search(r"1–6 of\s*<strong>6</strong> results\s*<span class=\"took\">\(\d+\.\d\d s\)</span>", page)
+    assert re.search(r"1–6 of\s*<strong>6</strong> results\s*<span class=\"took\">\(\d+(\.\d)? ms\)</span>", page)
     assert "<mark>Idlib</mark>" in page
     ids = hit_ids(page)
     assert len(ids) == 6 and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
@@ -264,8 +269,9 @@ def test_bad_parameters_give_a_400_page_that_keeps_the_search_box(client, query,
     assert r.status_code == 400 and r.mimetype == "text/html"
     assert message in html.unescape(page)
     q = parse_qs(query).get("q", [""])[0]
-    assert f'id="q" name="q" type="search" value="{html.escape(q)}"' in page      # the header's box
-    assert f'id="retry-q" name="q" type="search" value="{html.escape(q)}"' in page  # the form to fix it
+    shown = html.escape(q[:600])  # an error page echoes a bounded part of what was typed
+    assert f'id="q" name="q" type="search" value="{shown}"' in page      # the header's box
+    assert f'id="retry-q" name="q" type="search" value="{shown}"' in page  # the form to fix it
     assert "Traceback" not in page
 
 
@@ -373,12 +379,12 @@ def test_atom_feed_lists_the_newest_matches(client):
     assert updated == sorted(updated, reverse=True) and updated[0] == "2018-10-02T00:00:00Z"
     assert feed.find(f"{ATOM}updated").text >= updated[0]
     first = entries[0]
-    assert first.find(f"{ATOM}id").text.startswith("http://localhost/article/")
+    assert first.find(f"{ATOM}id").text.startswith("http://127.0.0.1:5000/article/")
     assert first.find(f"{ATOM}link").get("href") == first.find(f"{ATOM}id").text
     assert first.find(f"{ATOM}author/{ATOM}name").text == "Reuters"
     assert "Saraqeb" in first.find(f"{ATOM}summary").text
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/search.atom?q=idlib&source=Reuters"
-    assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://localhost/search?q=idlib&source=Reuters"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://127.0.0.1:5000/search.atom?q=idlib&source=Reuters"
+    assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://127.0.0.1:5000/search?q=idlib&source=Reuters"
 
 
 @settings(max_examples=60, deadline=None)
@@ -393,7 +399,7 @@ def test_atom_feed_is_well_formed_xml_whatever_the_query(shared_client, q):
 
 def test_atom_feed_without_words_follows_the_whole_collection(client):
     feed = ET.fromstring(client.get("/search.atom").data)
-    assert len(feed.findall(f"{ATOM}entry")) == 9  # undated entries carry the index's sync time
+    assert len(feed.findall(f"{ATOM}entry")) == 9
 
 
 def test_opensearch_description_and_link_on_every_page(client):
@@ -401,8 +407,8 @@ def test_opensearch_description_and_link_on_every_page(client):
     assert r.status_code == 200 and r.mimetype == "application/opensearchdescription+xml"
     doc = ET.fromstring(r.data)
     templates = {u.get("type"): u.get("template") for u in doc.findall(f"{OPENSEARCH}Url")}
-    assert templates["text/html"] == "http://localhost/search?q={searchTerms}"
-    assert templates["application/atom+xml"] == "http://localhost/search.atom?q={searchTerms}"
+    assert templates["text/html"] == "http://127.0.0.1:5000/search?q={searchTerms}"
+    assert templates["application/atom+xml"] == "http://127.0.0.1:5000/search.atom?q={searchTerms}"
     assert doc.find(f"{OPENSEARCH}ShortName").text
     ids = hit_ids(text_of(client.get("/search?q=sochi")))
     for url in ["/", "/search?q=idlib", f"/article/{ids[0]}", "/search?page=abc", "/article/nope", "/nowhere"]:
@@ -482,8 +488,8 @@ HEADER_URLS = ["/", "/search?q=idlib", "/search?page=abc", "/article/nope", "/ar
 def test_security_headers_on_every_response(client, url):
     r = client.get(url)
     assert r.headers["Content-Security-Policy"] == (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'")
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"] == "same-origin"
 
@@ -496,8 +502,11 @@ def test_security_headers_on_405_and_redirects(client):
 @pytest.mark.parametrize("url", ["/", "/search?q=idlib", "/search", "/article/hostile-3f49768a?q=idlib",
                                  "/search?page=abc", "/article/nope"])
 def test_pages_have_no_inline_script_or_style(client, url):
-    tags = _Tags(text_of(client.get(url))).tags
-    assert not [t for t, _ in tags if t in ("script", "style")]
+    page = text_of(client.get(url))
+    tags = _Tags(page).tags
+    assert [a for t, a in tags if t == "script"] == [{"src": "/static/filters.js", "defer": None}]
+    assert re.findall(r"<script[^>]*>(.*?)</script>", page, re.S) == [""]  # no inline code
+    assert not [t for t, _ in tags if t == "style"]
     assert not [(t, a) for t, a in tags if "style" in a or any(name.startswith("on") for name in a)]
 
 
@@ -532,13 +541,14 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-def assert_inert(page: str):
+def assert_inert(page: str, scripts=({"src": "/static/filters.js", "defer": None},)):
     """Nothing in the page can run script: no script-capable tag but the timeline's, no on* attribute,
     no javascript: URL, and none of the hostile strings appears raw."""
     for raw in HOSTILE[:3]:
         assert raw not in page, raw
     tags = _Tags(page).tags
-    assert not [t for t, _ in tags if t in ("script", "img", "iframe", "object", "embed", "style")]
+    assert not [t for t, a in tags if t in ("img", "iframe", "object", "embed", "style")]
+    assert [a for t, a in tags if t == "script"] == list(scripts)  # only the one same-origin file
     assert [t for t, _ in tags].count("svg") <= 1  # the timeline
     for tag, attrs in tags:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
@@ -589,7 +599,7 @@ def test_hostile_article_in_json_is_data_and_its_html_only_marks(client):
 
 def test_hostile_article_in_the_feed_is_text(client):
     r = client.get("/search.atom?q=hostile")
-    assert_inert(text_of(r))
+    assert_inert(text_of(r), scripts=())
     entry = ET.fromstring(r.data).find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == f"Hostile {HOSTILE[0]} headline {HOSTILE[2]}"
     assert entry.find(f"{ATOM}title").get("type") == "text"
@@ -613,3 +623,342 @@ def test_a_long_query_notice_links_the_every_word_search(client):
     assert 'href="/search?q=erdogan+AND+putin+AND+sochi+AND+idlib+AND+geneva' in page
     strict = client.get("/search?q=erdogan+AND+putin+AND+sochi+AND+idlib+AND+geneva").get_data(as_text=True)
     assert "any of them" not in strict
+
+
+# -- issue 11 (9, 10): the Host header, what errors show ---------------------------------------------
+EVIL = {"Host": "evil.example:666"}
+
+
+def test_absolute_urls_come_from_the_base_url_never_the_host_header(index_dir, articles_dir):
+    app = create_app({"SEARCH_INDEX": str(index_dir), "SEARCH_ARTICLES": str(articles_dir),
+                      "SEARCH_BASE_URL": "https://news.example.org/"})
+    client = app.test_client()
+    for url in ["/opensearch.xml", "/search.atom?q=idlib", "/search?q=idlib", "/", "/static//style.css"]:
+        r = client.get(url, headers=EVIL)
+        assert "evil.example" not in text_of(r) and "evil.example" not in str(r.headers), url
+    doc = ET.fromstring(client.get("/opensearch.xml", headers=EVIL).data)
+    templates = {u.get("type"): u.get("template") for u in doc.findall(f"{OPENSEARCH}Url")}
+    assert templates["text/html"] == "https://news.example.org/search?q={searchTerms}"
+    feed = ET.fromstring(client.get("/search.atom?q=idlib", headers=EVIL).data)
+    assert feed.find(f"{ATOM}id").text == "https://news.example.org/search.atom?q=idlib"
+    assert all(e.find(f"{ATOM}id").text.startswith("https://news.example.org/article/")
+               for e in feed.findall(f"{ATOM}entry"))
+    redirect = client.get("/static//style.css", headers=EVIL)
+    assert redirect.status_code == 308 and redirect.headers["Location"] == "https://news.example.org/static/style.css"
+
+
+@pytest.mark.parametrize("url, ok", [("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+                                     ("https://News.Example.org/", "https://news.example.org"),
+                                     ("http://[::1]:5000", "http://[::1]:5000")])
+def test_base_urls_are_normalised(url, ok):
+    from web.app import check_base_url
+    assert check_base_url(url) == ok
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "news.example.org", "http://x/sub/path", "http://u:p@x", "http://x:99999",
+                                 "http://x/?q=1"])
+def test_base_urls_that_are_not_one_are_refused(url):
+    from web.app import check_base_url
+    with pytest.raises(ValueError):
+        check_base_url(url)
+
+
+def test_the_base_url_defaults_from_the_bind_address():
+    from web.app import base_url_from_bind
+    assert base_url_from_bind("127.0.0.1", 5000) == "http://127.0.0.1:5000"
+    assert base_url_from_bind("0.0.0.0", 8000) == "http://127.0.0.1:8000"
+    assert base_url_from_bind("::", 8000) == "http://[::1]:8000"
+    assert base_url_from_bind("::1", 80) == "http://[::1]:80"
+    assert base_url_from_bind("localhost", 80) == "http://localhost:80"
+
+
+def test_error_pages_echo_bounded_input(client):
+    huge_q = client.get("/search", query_string={"q": "idlib " * 40_000})  # 240 KB: read as an example text
+    assert huge_q.status_code == 200 and len(huge_q.data) < 20_000
+    many = client.get("/search?" + "&".join(f"source=s{i}" for i in range(10_000)))
+    assert many.status_code == 400 and len(many.data) < 30_000 and "At most 50 sources" in text_of(many)
+    api = client.get("/api/search", query_string={"since": "x" * 100_000})
+    assert api.status_code == 400 and len(api.data) < 1_000
+    article = client.get("/article/" + "a" * 50_000)
+    assert article.status_code == 404 and len(article.data) < 20_000
+    back_link = client.get(f"/article/{hit_ids(text_of(client.get('/search?q=sochi')))[0]}",
+                           query_string={"q": "q" * 200_000})
+    assert back_link.status_code == 200 and len(back_link.data) < 20_000
+
+
+def test_no_server_path_reaches_a_client(tmp_path):
+    hidden = tmp_path / "secret-place"
+    client = create_app({"TESTING": True, "SEARCH_INDEX": str(hidden)}).test_client()
+    for url in ["/healthz", "/", "/search?q=idlib", "/api/search?q=idlib", "/search.atom", "/suggest?q=id"]:
+        r = client.get(url)
+        assert r.status_code == 503 and "secret-place" not in text_of(r) and str(tmp_path) not in text_of(r), url
+        assert "search index" in text_of(r)
+    (hidden).mkdir()
+    (hidden / "CURRENT").write_text("{not json", encoding="utf-8")
+    assert "secret-place" not in text_of(client.get("/healthz"))
+
+
+def test_waitress_own_error_answers_carry_the_security_headers(app):
+    import socket
+    import threading
+    from web.server import LIMITS, create_server
+    server = create_server(app, "127.0.0.1", 0, 1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        def ask(raw: bytes) -> bytes:
+            with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as s:
+                s.sendall(raw)
+                s.shutdown(socket.SHUT_WR)
+                data = b""
+                with contextlib.suppress(ConnectionResetError):  # waitress closes at once after an error
+                    while chunk := s.recv(65536):
+                        data += chunk
+                return data
+        # small requests that waitress reads whole before answering (a large one could be cut by a reset)
+        too_big = ask(b"GET /search?q=x HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                      % (LIMITS["max_request_body_size"] + 1))
+        bad_coding = ask(b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+        ok = ask(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        adjustments = server.adj
+    finally:
+        server.close()
+    assert adjustments.max_request_header_size == 32 * 1024 and adjustments.channel_timeout == 30
+    assert adjustments.max_request_body_size == 64 * 1024 and not adjustments.expose_tracebacks
+    for answer, status in ((too_big, b"413"), (bad_coding, b"501"), (ok, b"200")):
+        head = answer.split(b"\r\n\r\n")[0]
+        assert head.split(b" ")[1] == status, head
+        assert f"Content-Security-Policy: {CSP}".encode() in head and b"X-Content-Type-Options: nosniff" in head
+
+
+# -- HTTP: validators, 304s, compression ------------------------------------------------------------
+CACHED_URLS = ["/", "/search?q=idlib", "/api/search?q=idlib", "/search.atom?q=idlib", "/opensearch.xml",
+               "/suggest?q=id"]
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_pages_carry_validators_and_answer_304_without_searching(client, app, monkeypatch, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"gen-') and first.headers["Cache-Control"] == "no-cache"
+    calls = []
+    engine = app.extensions["search_engine"]
+    for name in ("search", "suggest", "stats", "get"):
+        original = getattr(engine, name)
+        monkeypatch.setattr(engine, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert calls == []  # answered from the validator alone
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_sync_changes_the_validator(client, articles_dir, index_dir):
+    etag = client.get("/search?q=idlib").headers["ETag"]
+    write_article(articles_dir, "new.txt", "Idlib again", "2018-11-01", "AFP", "More on Idlib.")
+    sync(articles_dir, index_dir)
+    fresh = client.get("/search?q=idlib", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag and total_of(text_of(fresh)) == 7
+
+
+def test_errors_and_health_are_not_cached(client):
+    for url in ["/search?page=abc", "/healthz", "/nowhere", "/api/search?page=0"]:
+        r = client.get(url)
+        assert "ETag" not in r.headers and r.headers["Cache-Control"] == "no-store", url
+
+
+@pytest.mark.parametrize("url", ["/search?q=idlib", "/api/search?q=idlib&per_page=100", "/static/style.css",
+                                 "/search.atom"])
+def test_text_answers_are_gzipped_when_accepted(client, url):
+    import gzip
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data)
+    assert normalise_took(gzip.decompress(packed.data)) == normalise_took(plain.data)
+    assert packed.headers["ETag"] != plain.headers["ETag"]  # another representation, another validator
+    revalidated = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == packed.headers["ETag"]
+    assert client.get(url, headers={"Accept-Encoding": "gzip;q=0"}).headers.get("Content-Encoding") is None
+
+
+def normalise_took(data: bytes) -> bytes:
+    return re.sub(rb"(took_ms\": ?|\()[\d.]+( ms)?", b"T", data)
+
+
+# -- OpenSearch suggestions ------------------------------------------------------------------------------
+def test_suggestions_complete_title_words_and_titles(client):
+    r = client.get("/suggest?q=sar")
+    assert r.status_code == 200 and r.mimetype == "application/x-suggestions+json"
+    assert r.get_json() == ["sar", ["saraqeb"]]
+    typed = client.get("/suggest", query_string={"q": "Syrian off"}).get_json()
+    assert typed == ["Syrian off", ["Syrian offensive", "Syrian offensive on Idlib looms"]]
+    assert client.get("/suggest?q=").get_json() == ["", []]
+    assert client.get("/suggest", query_string={"q": "<script>" * 1000}).status_code == 200
+    doc = ET.fromstring(client.get("/opensearch.xml").data)
+    templates = {u.get("type"): u.get("template") for u in doc.findall(f"{OPENSEARCH}Url")}
+    assert templates["application/x-suggestions+json"] == "http://127.0.0.1:5000/suggest?q={searchTerms}"
+
+
+def test_suggestion_work_is_bounded_whatever_the_collection(monkeypatch):
+    from search import suggest
+    lexicon = suggest.Lexicon([f"aa{i:05d} story" for i in range(20_000)])
+    scanned = []
+    real = suggest.heapq.nsmallest
+    monkeypatch.setattr(suggest.heapq, "nsmallest", lambda n, it, key: scanned.append(len(it)) or real(n, it, key))
+    out = suggest.suggestions(lexicon, "a", limit=50)
+    assert len(out) == suggest.MAX_SUGGESTIONS and max(scanned) <= suggest.MAX_SCAN
+    assert suggest.suggestions(lexicon, "x" * 10_000) == []
+
+
+# -- Atom ------------------------------------------------------------------------------------------------
+def test_atom_undated_entries_keep_their_time_across_syncs(client, articles_dir, index_dir):
+    def undated_stamps():
+        feed = ET.fromstring(client.get("/search.atom?q=putin").data)
+        return {e.find(f"{ATOM}title").text: e.find(f"{ATOM}updated").text for e in feed.findall(f"{ATOM}entry")}
+    before = undated_stamps()["Putin says Idlib deal holds"]
+    write_article(articles_dir, "other.txt", "Something else", "2018-11-01", "AFP", "Unrelated text.")
+    sync(articles_dir, index_dir)
+    assert undated_stamps()["Putin says Idlib deal holds"] == before != "1970-01-01T00:00:00Z"
+
+
+def test_atom_title_names_the_filters(client):
+    feed = ET.fromstring(client.get("/search.atom?q=idlib&source=Reuters&source=AFP&since=2018-09").data)
+    assert feed.find(f"{ATOM}title").text == "Article search: idlib · Reuters or AFP · from 2018-09"
+    whole = ET.fromstring(client.get("/search.atom").data)
+    assert whole.find(f"{ATOM}title").text == "Article search: newest articles"
+
+
+def test_atom_bad_query_is_plain_text_not_html(client):
+    r = client.get("/search.atom?q=*")
+    assert r.status_code == 400 and r.mimetype == "text/plain" and "<" not in text_of(r)
+    assert "A bare * would match every article" in text_of(r)
+
+
+# -- collections without dates, with one source --------------------------------------------------------
+UNDATED = [(f"business/{i:03d}.txt", title, None, "BBC", body) for i, (title, body) in enumerate([
+    ("Football club profits rise", "The football club reported rising profits and new sponsors."),
+    ("Football fans protest ticket prices", "Fans of the football club protested over ticket prices."),
+    ("Bank profits fall", "The bank said profits fell as bad loans rose."),
+    ("Club signs new striker", "The club signed a striker from a rival football club."),
+    ("Ticket prices rise again", "Ticket prices rose again this season, fans said."),
+])]
+
+
+@pytest.fixture
+def undated_client(tmp_path):
+    from tests.conftest import write_collection
+    folder = write_collection(tmp_path / "bbc", UNDATED)
+    sync(folder, tmp_path / "ix")
+    return create_app({"SEARCH_INDEX": str(tmp_path / "ix"), "SEARCH_ARTICLES": str(folder)}).test_client()
+
+
+def test_home_examples_come_from_the_collection_and_all_find_something(undated_client):
+    page = text_of(undated_client.get("/"))
+    examples = re.findall(r'<dt><a href="(/search\?q=[^"]*)"><code>([^<]*)</code>', page)
+    assert len(examples) >= 6
+    assert not [q for _, q in examples if "idlib" in q.lower() or "date:" in q]
+    for href, query in examples:
+        assert total_of(text_of(undated_client.get(html.unescape(href)))) > 0, query
+    assert 'placeholder="e.g. football club"' in page or 'placeholder="e.g. club football"' in page
+    assert "Browse the newest" not in page and "No article states a date" in page
+    assert "Every article comes from BBC" in page
+
+
+def test_results_of_an_undated_collection_say_why_there_is_no_timeline(undated_client):
+    page = text_of(undated_client.get("/search?q=football"))
+    assert "<svg" not in page and "No article in this collection states a date" in page
+    assert ">newest<" not in page and 'name="since"' not in page  # no controls that cannot work
+    assert "Every article in this collection comes from BBC" in page
+    browse = text_of(undated_client.get("/search"))
+    assert "listed by file name" in browse and ">newest<" not in browse
+
+
+def test_a_date_filter_says_it_leaves_undated_articles_out(client):
+    page = text_of(client.get("/search?q=marathon&source=i24NEWS&since=2018"))
+    assert source_counts(page).get("i24NEWS", 0) == 0 or "i24NEWS" in page
+    assert "a date filter leaves undated articles out" in page
+
+
+# -- the timeline reads ---------------------------------------------------------------------------------
+def test_timeline_over_decades_has_year_labels_and_a_table(tmp_path):
+    from tests.conftest import write_collection
+    folder = write_collection(tmp_path / "a", [
+        ("old.txt", "Oil shock", "1987-03-02", "Reuters", "Oil prices in 1987."),
+        ("mid.txt", "Oil again", "2001-05-02", "AFP", "Oil prices in 2001."),
+        *[(f"new{i}.txt", f"Oil now {i}", "2018-09-17", "AFP", "Oil prices in 2018.") for i in range(12)],
+    ])
+    sync(folder, tmp_path / "ix")
+    client = create_app({"SEARCH_INDEX": str(tmp_path / "ix"), "SEARCH_ARTICLES": str(folder)}).test_client()
+    page = text_of(client.get("/search?q=oil"))
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group()
+    assert svg.count('class="bar') == 32  # 1987..2018, one slot a year
+    labels = re.findall(r'<text class="axis-label[^"]*"[^>]*>([^<]+)</text>', svg)
+    assert labels[:2] == ["12", "0"]  # the count axis: the tallest bar and zero
+    assert {"1990", "2000", "2010"} <= set(labels[2:])  # the time axis, every 5 or 10 years as they fit
+    table = re.search(r"<table>.*?</table>", page, re.S).group()
+    rows = re.findall(r'<tr><th scope="row"><a href="([^"]*)">([^<]+)</a></th><td>([\d,]+)</td></tr>', table)
+    assert [(label, count) for _, label, count in rows] == [("1987", "1"), ("2001", "1"), ("2018", "12")]
+    assert html.unescape(rows[0][0]) == "/search?q=oil&since=1987&until=1987"
+
+
+def test_one_month_is_one_ordinary_bar_with_its_count(client):
+    page = text_of(client.get("/search?q=saraqeb"))
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group()
+    from web.timeline import MAX_SLOT
+    widths = [float(w) for w in re.findall(r'<rect class="bar[^"]*" x="[^"]*" y="[^"]*" width="([^"]*)"', svg)]
+    assert len(widths) == 1 and widths[0] <= MAX_SLOT  # no padding months, no band across the chart
+    assert re.search(r'<text class="count-label"[^>]*>1</text>', svg)
+    assert ">Oct<" in svg and ">2018<" in svg
+
+
+# -- the script -------------------------------------------------------------------------------------------
+def test_the_one_script_is_same_origin_static_code(client):
+    r = client.get("/static/filters.js")
+    assert r.status_code == 200 and r.mimetype in ("text/javascript", "application/javascript")
+    code = text_of(r)
+    assert "eval(" not in code and "innerHTML" not in code and "fetch(" not in code
+    assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_suggestions_follow_a_sync_and_no_request_waits_for_the_rebuild(articles_dir, index_dir):
+    import threading
+    engine = Engine(index_dir)
+    assert engine.suggest("zan") == []
+    write_article(articles_dir, "zanzibar.txt", "Zanzibar ferry sinks", "2018-11-01", "AFP", "A ferry sank.")
+    sync(articles_dir, index_dir)
+    first = engine.suggest("zan")  # answered at once from the previous lexicon while the new one is built
+    assert first in ([], ["zanzibar", "Zanzibar ferry sinks"])
+    for thread in threading.enumerate():
+        if thread.name == "suggest-lexicon":
+            thread.join(timeout=30)
+    assert engine.suggest("zan") == ["zanzibar", "Zanzibar ferry sinks"]
+    engine.close()
+
+
+class _Params:
+    since = until = ""
+
+    def with_period(self, since, until):
+        return f"/search?since={since}&until={until}"
+
+
+@pytest.mark.parametrize("unit, first, last", [("month", "2018-09", "2018-09"), ("month", "2016-01", "2018-12"),
+                                               ("month", "2018-02", "2018-11"), ("year", "2015", "2018"),
+                                               ("year", "1987", "2018"), ("year", "1900", "2026"),
+                                               ("year", "1001", "2026")])
+def test_timeline_labels_never_overlap_and_bars_fit_the_plot(unit, first, last):
+    from search.facets import FacetValue
+    from web import timeline
+    facet = [FacetValue(first, 3), FacetValue(last, 1000)] if first != last else [FacetValue(first, 7)]
+    t = timeline.build(facet, unit, _Params())
+    for line in (0, 1):
+        ticks = [k for k in t.ticks if k.line == line]
+        for a, b in zip(ticks, ticks[1:]):
+            assert b.pos - a.pos >= (len(a.text) + len(b.text)) / 2 * timeline.CHAR, (a, b)
+    assert t.ticks and all(timeline.LEFT <= k.pos <= t.plot_right for k in t.ticks)
+    assert all(b.width <= timeline.MAX_SLOT and timeline.LEFT <= b.x and b.x + b.width <= t.plot_right for b in t.bars)
+    assert t.width <= timeline.LEFT + timeline.PLOT_WIDTH + timeline.RIGHT + 0.01
+    assert [b.count for b in t.bars if b.count] == [f.count for f in facet]

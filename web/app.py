@@ -1,17 +1,21 @@
 """The application factory: configuration, the one Engine, blueprints, security headers and error pages."""
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.config import resolve
-from search.errors import SearchError
+from search.errors import IndexMissing, SearchError
 from search.searcher import Engine
+from web import caching
 from web.params import SearchParams
 
-#: The Content-Security-Policy of issue 4. No script is served, so there is no script-src: 'none' applies.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+#: One same-origin script (web/static/filters.js) and one stylesheet; no inline code of either kind.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -31,8 +35,11 @@ def create_app(config=None) -> Flask:
         SEARCH_FEED_SIZE=20,     # entries of /search.atom
         SEARCH_RELATED=5,        # related articles on an article page
         SEARCH_TITLE="Article search",
+        # Absolute links (feed, OpenSearch) start with this, never with the request's Host header.
+        SEARCH_BASE_URL=DEFAULT_BASE_URL,
     )
     app.config.from_mapping(config)
+    app.config["SEARCH_BASE_URL"] = check_base_url(app.config["SEARCH_BASE_URL"])
     app.json.sort_keys = False  # keep the key order of DESIGN.md's object
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"])
@@ -41,7 +48,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
 
-    app.after_request(_security_headers)
+    caching.install(app)
+    app.after_request(_security_headers)  # registered last, so it runs first: on every response
     app.register_error_handler(SearchError, _search_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
@@ -49,7 +57,7 @@ def create_app(config=None) -> Flask:
     @app.context_processor
     def _page_context():
         # every page keeps the search box (and its filters) filled from the URL, error pages included
-        return {"params": SearchParams.from_args(request.args), "site_title": app.config["SEARCH_TITLE"]}
+        return {"params": SearchParams.from_args(request.args).bounded(), "site_title": app.config["SEARCH_TITLE"]}
 
     return app
 
@@ -59,23 +67,79 @@ def engine() -> Engine:
     return current_app.extensions["search_engine"]
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def check_base_url(url: str) -> str:
+    """`http[s]://host[:port]` without a trailing slash; ValueError with what is wrong otherwise."""
+    parts = urlsplit(str(url).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the base URL must look like http://host:port or https://host, not {str(url)[:80]!r}")
+    if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("the base URL must be only a scheme, a host and a port (no path, query or user)")
+    try:
+        parts.port
+    except ValueError:
+        raise ValueError("the base URL's port is not a number between 0 and 65535") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def base_url_from_bind(host: str, port: int) -> str:
+    """The base URL a server bound to host:port is reached at (the local name for a wildcard address)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return check_base_url(f"http://{host}:{port}")
+    if address.is_unspecified:  # 0.0.0.0 or :: listens everywhere: the loopback name works on this machine
+        return f"http://{'[::1]' if address.version == 6 else '127.0.0.1'}:{port}"
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
+def external_url(path: str) -> str:
+    """An absolute URL for a path of this app, from the configured base URL."""
+    return current_app.config["SEARCH_BASE_URL"] + path
+
+
 def wants_json() -> bool:
     """API and health-check requests get their errors as JSON objects, pages as HTML pages."""
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/suggest")
 
 
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    location = response.headers.get("Location")
+    if location:  # werkzeug builds a redirect's absolute URL from the Host header; keep only its path
+        parts = urlsplit(location)
+        if parts.netloc:
+            target = external_url((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            response.headers["Location"] = target
+            # the redirect's own page repeats the URL it was built with: replace it too
+            response.direct_passthrough = False
+            response.set_data(f"Redirecting to {target}\n")
+            response.mimetype = "text/plain"
     return response
 
 
+#: An error message echoes at most this many characters of what it quotes; the page's form at most
+#: this many of each field (a 200 KB query, or 10,000 sources, must not come back as a page of that size).
+MAX_MESSAGE = 400
+
+
+def _bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _error_response(status: int, title: str, message: str, headers=()):
+    message = _bounded(message)
     if wants_json():
         response = jsonify(error=message)
+    elif request.path == "/search.atom":  # a feed reader shows text, not a page
+        response = current_app.response_class(f"{status} {title}: {message}\n", mimetype="text/plain")
     else:
-        response = current_app.make_response(
-            render_template("error.html", status=status, title=title, message=message))
+        response = current_app.make_response(render_template(
+            "error.html", status=status, title=title, message=message,
+            params=SearchParams.from_args(request.args).bounded()))
     response.status_code = status
     for name, value in headers:
         if name.lower() != "content-type":
@@ -86,9 +150,22 @@ def _error_response(status: int, title: str, message: str, headers=()):
 _TITLES = {400: "That search cannot be run", 404: "Not found", 503: "The index is not available"}
 
 
+#: What a visitor reads when the index cannot be opened; the server's own message (with its paths) goes to the log.
+UNAVAILABLE = ("The index is not available: it has not been built yet, or it cannot be read. "
+               "Whoever runs this server can build it with `search index` (`search index --full` if it is damaged).")
+
+
+def public_message(exc: SearchError) -> str:
+    """The message of an engine error as a web visitor may read it: no path of the server's disk."""
+    if isinstance(exc, IndexMissing) or exc.status == 503:
+        current_app.logger.warning("index unavailable: %s", exc)
+        return UNAVAILABLE
+    return str(exc)
+
+
 def _search_error(exc: SearchError):
     """The engine's own errors: their message is written for the user."""
-    return _error_response(exc.status, _TITLES.get(exc.status, "Error"), str(exc))
+    return _error_response(exc.status, _TITLES.get(exc.status, "Error"), public_message(exc))
 
 
 def _http_error(exc: HTTPException):

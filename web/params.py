@@ -34,6 +34,12 @@ class SearchParams:
                    page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
                    like="1" if args.get("like", "").strip() else "")
 
+    def bounded(self, chars: int = 600, sources: int = 50) -> "SearchParams":
+        """The same parameters cut to a size a page may echo back (an error page for a 200 KB query)."""
+        return replace(self, q=self.q[:chars], sources=tuple(s[:200] for s in self.sources[:sources]),
+                       since=self.since[:40], until=self.until[:40], sort=self.sort[:40], page=self.page[:40],
+                       per_page=self.per_page[:40])
+
     @property
     def filtered(self) -> bool:
         """True when a source or a date bound narrows the search."""

@@ -2,36 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
 from dataclasses import replace
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from search import like as example_text
 from search import snippets
 from search.articles import is_article_id
 from search.errors import ArticleNotFound, QueryError, SearchError
 from web import payload, timeline
-from web.app import engine
+from web.app import UNAVAILABLE, engine, external_url
+from web.examples import examples_for
 from web.params import SearchParams
 
 bp = Blueprint("pages", __name__)
-
-#: The query language, shown on the home page: (query, what it finds).
-EXAMPLES = [
-    ("idlib putin", "articles with both words, best first"),
-    ("what did erdogan and putin agree on idlib", "4 or more words: articles with any of them, those with the most "
-     "first (join words with AND to require them all)"),
-    ('"fate of idlib"', "the exact phrase"),
-    ("erdogan OR putin", "either word"),
-    ("idlib -russia", "without a word"),
-    ("title:idlib", "the word in the title"),
-    ("source:Reuters", "one outlet (source:unknown for articles without one)"),
-    ("date:2018-09", "a year, month or day; date:[2018-09-01 TO 2018-09-30] for a range"),
-    ("idl*", "words starting with idl"),
-    ("erdgan~", "words spelt nearly like this"),
-]
-
 
 def article_id_or_404(article_id: str) -> str:
     """Refuse anything that is not shaped like an article id before it reaches the index."""
@@ -52,7 +39,9 @@ def marks_for(q: str) -> tuple[set, list]:
 
 @bp.get("/")
 def home():
-    return render_template("home.html", stats=engine().stats(), examples=EXAMPLES)
+    stats = engine().stats()
+    placeholder, examples = examples_for(engine(), stats, current_app.extensions.setdefault("search_examples", {}))
+    return render_template("home.html", stats=stats, examples=examples, placeholder=placeholder)
 
 
 @bp.get("/search")
@@ -77,7 +66,7 @@ def _results_page(results, params: SearchParams):
     they find the same articles, and a page of links to a 100 KB text would weigh megabytes."""
     if results.like_words is not None:
         params = replace(params, q=example_text.as_text(results.like_words), like="1")
-    return render_template("search.html", results=results, payload=payload, params=params,
+    return render_template("search.html", results=results, payload=payload, params=params, stats=engine().stats(),
                            timeline=timeline.build(results.facets["date"], results.date_unit, params))
 
 
@@ -86,7 +75,7 @@ def article(article_id):
     article_id = article_id_or_404(article_id)
     found = engine().get(article_id)
     related = engine().related(article_id, current_app.config["SEARCH_RELATED"])
-    q = request.args.get("q", "")
+    q = request.args.get("q", "")[:600]  # echoed in the back link: bounded like every echo
     terms, phrases = marks_for(q)
     return render_template("article.html", article=found, related=related, q=q,
                            title_html=payload.marked_html(found.title, terms, phrases),
@@ -100,20 +89,49 @@ def feed():
     kwargs = params.search_kwargs(current_app.config["SEARCH_FEED_SIZE"])
     kwargs.update(sort="newest", page=1, per_page=current_app.config["SEARCH_FEED_SIZE"])
     results = engine().search(**kwargs)
-    synced = _rfc3339(engine().synced_at())
-    entries = [(hit, f"{hit.date}T00:00:00Z" if hit.date else synced) for hit in results.hits]
-    updated = max([synced] + [stamp for _, stamp in entries])
+    entries = [(hit, f"{hit.date}T00:00:00Z" if hit.date else _file_changed(hit.path)) for hit in results.hits]
+    updated = max([stamp for _, stamp in entries], default=_rfc3339(engine().synced_at()))
     body = render_template("atom.xml", results=results, entries=entries, updated=updated, plain=snippets.plain,
-                           html_url=_external(params.link()), feed_url=_external(params.link("pages.feed")))
+                           feed_title=feed_title(params), external_url=external_url,
+                           html_url=external_url(params.link()), feed_url=external_url(params.link("pages.feed")))
     return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+def feed_title(params: SearchParams) -> str:
+    """What the feed follows, filters included: "idlib · Reuters or AFP · from 2018-09"."""
+    parts = [params.q.strip() or "newest articles"]
+    if params.sources:
+        parts.append(" or ".join(params.sources))
+    if params.since and params.until:
+        parts.append(f"{params.since} to {params.until}")
+    elif params.since or params.until:
+        parts.append(f"from {params.since}" if params.since else f"until {params.until}")
+    return " · ".join(parts)
+
+
+def _file_changed(path: str) -> str:
+    """An undated article's <updated>: when its file last changed (stable across syncs), else the epoch."""
+    folder = current_app.config["SEARCH_ARTICLES"]
+    try:
+        return _rfc3339(os.stat(os.path.join(folder, path), follow_symlinks=False).st_mtime)
+    except (OSError, ValueError):
+        return "1970-01-01T00:00:00Z"
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
     """The OpenSearch description that lets a browser add this engine to its address bar."""
-    body = render_template("opensearch.xml", search_url=url_for("pages.search", _external=True),
-                           feed_url=url_for("pages.feed", _external=True))
+    body = render_template("opensearch.xml", external_url=external_url,
+                           base_url=current_app.config["SEARCH_BASE_URL"])
     return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/suggest")
+def suggest():
+    """OpenSearch suggestions: ["typed", ["completion", ...]] from the index's titles, as the address bar asks."""
+    typed = request.args.get("q", "")
+    body = json.dumps([typed[:200], engine().suggest(typed)], ensure_ascii=False)
+    return current_app.response_class(body, mimetype="application/x-suggestions+json")
 
 
 @bp.get("/healthz")
@@ -122,10 +140,11 @@ def healthz():
     try:
         count = engine().stats().articles
     except SearchError as exc:
-        return jsonify(status="unavailable", error=str(exc)), 503
-    except Exception as exc:  # a damaged index can fail inside Whoosh: still "cannot open", not a crash
+        current_app.logger.warning("health check: %s", exc)  # the server's paths stay in the log
+        return jsonify(status="unavailable", error=UNAVAILABLE), 503
+    except Exception:  # a damaged index can fail inside Whoosh: still "cannot open", not a crash
         current_app.logger.exception("health check failed")
-        return jsonify(status="unavailable", error=f"The index cannot be opened ({type(exc).__name__})."), 503
+        return jsonify(status="unavailable", error=UNAVAILABLE), 503
     return jsonify(status="ok", articles=count)
 
 
@@ -142,6 +161,3 @@ def xml_text(value) -> str:
 def _rfc3339(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _external(path: str) -> str:
-    return request.host_url.rstrip("/") + path

@@ -136,9 +136,10 @@ def run(ctx) -> dict:
         tables.append(table(["ratio (median round)", "value"], [[k, v] for k, v in ratios.items()],
                             "Incremental ratios (same run; below 1 means the incremental sync is faster)"))
         worst = max(searchable)
-        ok = worst < 1.5 and ratios["searchable_vs_fts5_rebuild"] < 1
+        ok = worst < 1.0 and ratios["searchable_vs_fts5_rebuild"] < 1
         passed = all(rec["checks_passed"] == rec["checks"] for rec in result["rounds"])
-        notes.append(f"target searchable in < 1.5 s and faster than the FTS5 rebuild: {'met' if ok else 'MISSED'} "
+        notes.append(f"target searchable in < 1.0 s (issue 10) and faster than the FTS5 rebuild: "
+                     f"{'met' if ok else 'MISSED'} "
                      f"(worst round {worst:.2f} s, median {result['median_searchable_s']:.2f} s; "
                      f"FTS5 rebuild {result['fts5_full_process_s']:.2f} s)")
         notes.append(f"every added/changed/deleted article searchable as expected: {'yes' if passed else 'NO'}")

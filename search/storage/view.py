@@ -1,0 +1,246 @@
+"""IndexView: one immutable snapshot of the index (a generation) over all its segments, as numpy arrays.
+
+Global document numbers 0..N-1 are the segments' documents concatenated in TOC order, deleted ones included.
+Opening maps the segment files and reads the small table of contents: no per-document Python, no copy. One view
+is shared by every searcher and thread of a snapshot; the columns it concatenates are made once, on first use.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from functools import cached_property
+
+import numpy as np
+
+from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
+from search.storage.segment import SegmentFiles
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_FREQS = np.zeros(0, dtype=np.float32)
+
+
+class IndexView:
+    """The arrays of one generation; see STORAGE.md for the contract."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = os.fspath(folder)
+        states = read_toc_segments(self.folder)
+        self.segments = [SegmentFiles(self.folder, s.segment_id()) for s in states]
+        self._deleted = [s.deleted_array() for s in states]
+        counts = np.array([s.n for s in self.segments], dtype=np.int64)
+        self.offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.offsets[1:])
+        self.doc_count_all = int(self.offsets[-1])
+        self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
+        self._lock = threading.Lock()
+        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self.closed = False
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike) -> "IndexView":
+        """The view of one generation folder."""
+        return cls(folder)
+
+    # -- per-document columns ---------------------------------------------------------------------------------
+    def _concat(self, pick) -> np.ndarray:
+        arrays = [pick(s) for s in self.segments]
+        if len(arrays) == 1:
+            return arrays[0]
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+
+    @cached_property
+    def live(self) -> np.ndarray:
+        live = np.ones(self.doc_count_all, dtype=bool)
+        for offset, deleted in zip(self.offsets, self._deleted):
+            if len(deleted):
+                live[offset + deleted.astype(np.int64)] = False
+        live.flags.writeable = False
+        return live
+
+    @cached_property
+    def day(self) -> np.ndarray:
+        return self._concat(lambda s: s.day)
+
+    @cached_property
+    def lengths(self) -> dict[str, np.ndarray]:
+        return {f: self._concat(lambda s, i=i: s.lengths[i]) for i, f in enumerate(TEXT_FIELDS)}
+
+    @cached_property
+    def _totals(self) -> dict[str, int]:
+        live = self.live
+        return {f: int(self.lengths[f][live].sum(dtype=np.int64)) for f in TEXT_FIELDS}
+
+    def field_total(self, field: str) -> int:
+        """Sum of that field's lengths over live documents."""
+        return self._totals.get(field, 0)
+
+    def facet_names(self) -> list[str]:
+        """Facet columns present in any segment, sorted."""
+        return sorted({name for s in self.segments for name in s.facet_names})
+
+    def facet(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """(codes uint32[N], values) of a facet column; values[0] == ""; all 0 for a name no segment has."""
+        found = self._facets.get(name)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._facets.get(name)
+            if found is None:
+                found = self._facets[name] = self._merge_facet(name)
+        return found
+
+    def _merge_facet(self, name: str) -> tuple[np.ndarray, list[str]]:
+        tables = []
+        for s in self.segments:
+            if name in s.facet_names:
+                i = s.facet_names.index(name)
+                tables.append((s.facet_codes[i], s.meta["facets"][name]))
+            else:
+                tables.append((None, [""]))
+        if len(tables) == 1 and tables[0][0] is not None:
+            return tables[0][0], list(tables[0][1])
+        values = [""] + sorted({v for _, vals in tables for v in vals[1:]})
+        index = {v: i for i, v in enumerate(values)}
+        parts = []
+        for (codes, vals), s in zip(tables, self.segments):
+            if codes is None:
+                parts.append(np.zeros(s.n, dtype=np.uint32))
+            else:
+                parts.append(np.array([index[v] for v in vals], dtype=np.uint32)[codes])
+        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+        return codes, values
+
+    @property
+    def source(self) -> np.ndarray:
+        return self.facet("source")[0]
+
+    @property
+    def source_names(self) -> list[str]:
+        return self.facet("source")[1]
+
+    # -- postings -----------------------------------------------------------------------------------------------
+    def _hits(self, field: str, text: str):
+        if field not in FIELD_NUMBER:
+            return []
+        key = key_for(field, text)
+        out = []
+        for i, s in enumerate(self.segments):
+            t = s.term(key)
+            if t >= 0:
+                out.append((i, s, t))
+        return out
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums int64 ascending, freqs float32) of every posting of the term, deleted docs included."""
+        docs, freqs = [], []
+        for i, s, t in self._hits(field, text):
+            d, f = s.postings(t)
+            docs.append(d.astype(np.int64) + int(self.offsets[i]))
+            freqs.append(f.astype(np.float32))
+        if not docs:
+            return _EMPTY_DOCS, _EMPTY_FREQS
+        if len(docs) == 1:
+            return docs[0], freqs[0]
+        return np.concatenate(docs), np.concatenate(freqs)
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many postings the term has (deleted documents included)."""
+        return sum(int(s.tdoc[t + 1] - s.tdoc[t]) for _, s, t in self._hits(field, text))
+
+    def positions(self, field: str, text: str, docs: np.ndarray) -> list[np.ndarray]:
+        """For each doc of `docs` (ascending, each holding the term) its positions in the field."""
+        lengths, flat = self.positions_flat(field, text, docs)
+        if not len(lengths):
+            return []
+        return np.split(flat, np.cumsum(lengths)[:-1])
+
+    def positions_flat(self, field: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(number of positions of each of `docs` (ascending), all their positions concatenated in that order,
+        int64): one numpy gather per segment holding the term; a document without the term has none."""
+        docs = np.asarray(docs, dtype=np.int64)
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        starts = np.zeros(len(docs), dtype=np.int64)
+        found: dict[int, np.ndarray] = {}
+        which = np.searchsorted(self.offsets, docs, side="right") - 1
+        for i, s, t in self._hits(field, text):
+            mine = np.flatnonzero(which == i)
+            a, b = int(s.tdoc[t]), int(s.tdoc[t + 1])
+            if not len(mine) or a == b:
+                continue
+            term_docs, freqs = s.docs[a:b], s.freqs[a:b].astype(np.int64)
+            local = docs[mine] - int(self.offsets[i])
+            at = np.minimum(np.searchsorted(term_docs, local), b - a - 1)
+            ok = term_docs[at] == local
+            mine, at = mine[ok], at[ok]
+            ends = np.cumsum(freqs)
+            lengths[mine] = freqs[at]
+            starts[mine] = ends[at] - freqs[at] + int(s.tpos[t])
+            found[i] = mine
+        total = int(lengths.sum())
+        flat = np.empty(total, dtype=np.int64)
+        if not total:
+            return lengths, flat
+        out_start = np.cumsum(lengths) - lengths
+        for i, mine in found.items():
+            n = lengths[mine]
+            within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+            flat[np.repeat(out_start[mine], n) + within] = self.segments[i].pos[np.repeat(starts[mine], n) + within]
+        return lengths, flat
+
+    def terms_from(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
+        """Sorted distinct terms of `field` starting with `prefix`, across segments (at most `limit`)."""
+        if field not in FIELD_NUMBER:
+            return []
+        low = key_for(field, prefix)
+        high = low + b"\xff"  # no UTF-8 byte is 0xff: every key with the prefix sorts below this
+        found: set[bytes] = set()
+        for s in self.segments:
+            lo = s.find(low)
+            hi = s.find(high)
+            if limit is not None:
+                hi = min(hi, lo + limit)
+            found.update(s.keys_between(lo, hi))
+        keys = sorted(found)
+        if limit is not None:
+            keys = keys[:limit]
+        return [k[1:].decode("utf-8", "surrogatepass") for k in keys]
+
+    # -- documents ----------------------------------------------------------------------------------------------
+    def _locate(self, docnum: int) -> tuple[SegmentFiles, int]:
+        if not 0 <= docnum < self.doc_count_all:
+            raise IndexError(docnum)
+        i = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
+        return self.segments[i], docnum - int(self.offsets[i])
+
+    def stored(self, docnum: int) -> dict:
+        """{"id","path","title","body","date","extra"} of a document."""
+        segment, local = self._locate(int(docnum))
+        return segment.stored(local)
+
+    def docnum(self, article_id: str) -> int | None:
+        """The live document with that id, else None."""
+        docs, _ = self.postings("id", article_id)
+        if len(docs):
+            live = docs[self.live[docs]]
+            if len(live):
+                return int(live[-1])
+        return None
+
+    def signatures(self) -> dict[str, str]:
+        """{path: signature} of the live documents."""
+        out: dict[str, str] = {}
+        for s, deleted in zip(self.segments, self._deleted):
+            paths, sigs = s.signatures()
+            if len(deleted):
+                keep = np.ones(s.n, dtype=bool)
+                keep[deleted.astype(np.int64)] = False
+                idx = np.flatnonzero(keep).tolist()
+                out.update(zip([paths[i] for i in idx], [sigs[i] for i in idx]))
+            else:
+                out.update(zip(paths, sigs))
+        return out
+
+    def close(self) -> None:
+        """Mark the view closed; its mappings go when the view and every array made from them are unreferenced
+        (a search still running on it keeps working)."""
+        self.closed = True

@@ -1,0 +1,187 @@
+"""The storage format: IndexView's contract (STORAGE.md), Whoosh conformance, merging and deletions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as windex
+from whoosh import query as wq
+
+from search.analysis import term_for
+from search.indexer import sync
+from search.searcher import Engine
+from search.storage import commit
+from search.storage.build import analyse
+from search.storage.format import MAX_SEGMENT_DOCS
+from search.store import IndexStore
+from tests.factory import ARTICLES, make_collection, write_article
+
+
+@pytest.fixture
+def built(tmp_path):
+    folder = make_collection(tmp_path)
+    index = tmp_path / "index"
+    sync(folder, index)
+    return folder, index
+
+
+def view_of(index):
+    view, _ = IndexStore(index).open_view()
+    return view
+
+
+def test_view_columns_match_the_articles(built):
+    _, index = built
+    view = view_of(index)
+    assert view.doc_count_all == view.doc_count == len(ARTICLES)
+    assert view.live.dtype == bool and view.live.all()
+    docs = {view.stored(d)["path"]: d for d in range(view.doc_count_all)}
+    for name, title, date, source, body in ARTICLES:
+        d = docs[name]
+        stored = view.stored(d)
+        assert stored["title"] == title and stored["date"] == date and body.startswith(stored["body"][:40])
+        assert view.source_names[view.source[d]] == (source or "")
+        assert view.day[d] == (int(date.replace("-", "")) if date else 0)
+        assert view.docnum(stored["id"]) == d
+        assert view.lengths["title"][d] == len([w for w in title.split() if term_for(w.strip(".,"))])
+    assert view.source_names[0] == "" and view.source.dtype == np.uint32 and view.day.dtype == np.uint32
+    assert view.field_total("body") == int(view.lengths["body"].sum())
+    assert view.facet_names() == ["source"]
+    codes, values = view.facet("story")
+    assert values == [""] and not codes.any() and len(codes) == view.doc_count_all
+    assert view.docnum("no-such-id") is None
+
+
+def test_view_postings_positions_and_terms(built):
+    _, index = built
+    view = view_of(index)
+    docs, freqs = view.postings("body", term_for("Idlib"))
+    assert docs.dtype == np.int64 and freqs.dtype == np.float32 and list(docs) == sorted(docs)
+    holding = {d for d in range(view.doc_count_all) if "idlib" in view.stored(d)["body"].lower()}
+    assert set(docs.tolist()) == holding
+    assert view.doc_frequency("body", term_for("Idlib")) == len(docs)
+    empty = view.postings("body", "zzzzz")
+    assert len(empty[0]) == len(empty[1]) == 0 and view.doc_frequency("body", "zzzzz") == 0
+    # positions: "fate of Idlib" -> fate at p, idlib at p + 1 ("of" is a stop word and takes no position)
+    fate = view.postings("body", term_for("fate"))[0]
+    (p_fate,) = view.positions("body", term_for("fate"), fate)
+    (p_idlib,) = view.positions("body", term_for("Idlib"), fate)
+    assert p_fate[0] + 1 in set(p_idlib.tolist())
+    # every posting's positions count is its frequency
+    for d, f, p in zip(docs, freqs, view.positions("body", term_for("Idlib"), docs)):
+        assert len(p) == f
+    without = next(d for d in range(view.doc_count_all) if d not in holding)
+    some = np.array(sorted(set(docs.tolist()[::2]) | {without}))  # a document without the term has none
+    lengths, flat = view.positions_flat("body", term_for("Idlib"), some)
+    assert lengths.tolist() == [len(p) for p in view.positions("body", term_for("Idlib"), some)]
+    assert lengths[some.tolist().index(without)] == 0
+    assert flat.tolist() == [x for p in view.positions("body", term_for("Idlib"), some) for x in p.tolist()]
+    assert view.terms_from("body", "syri") == ["syria", "syrian"]
+    assert view.terms_from("body", "s", limit=2) == sorted(view.terms_from("body", "s"))[:2]
+    assert view.terms_from("nofield", "a") == []
+
+
+def test_view_after_changes_has_deletions_and_several_segments(built):
+    folder, index = built
+    (folder / "grain.txt").unlink()
+    write_article(folder, "new.txt", "Fresh report on Qamishli", "2018-09-14", "Kurdistan24", "Clashes near Qamishli.")
+    write_article(folder, "oil-prices.txt", "Oil falls", "2018-08-22", "Reuters", "Oil fell on Wednesday.")
+    sync(folder, index)
+    view = view_of(index)
+    assert len(view.segments) == 2 and view.doc_count == len(ARTICLES)
+    assert view.doc_count_all == len(ARTICLES) + 2 and (~view.live).sum() == 2
+    sigs = view.signatures()
+    assert set(sigs) == {p.name for p in folder.iterdir() if p.suffix == ".txt"}
+    d = view.docnum(next(view.stored(x)["id"] for x in range(view.doc_count_all)
+                         if view.stored(x)["path"] == "oil-prices.txt" and view.live[x]))
+    assert view.stored(d)["title"] == "Oil falls"
+    codes, names = view.facet("source")
+    assert names[0] == "" and names == [""] + sorted(set(names[1:])) and any("Kurdistan" in n for n in names)
+    assert names[codes[d]] == "Reuters"
+    docs, _ = view.postings("body", term_for("wheat"))
+    assert len(docs) == 1 and not view.live[docs[0]]  # deleted documents stay in postings; callers mask
+
+
+def test_whoosh_opens_a_generation_and_finds_what_the_engine_finds(built):
+    folder, index = built
+    write_article(folder, "new.txt", "Idlib again", "2018-09-14", "AFP", "More on Idlib and oil.")
+    (folder / "saraqeb.txt").unlink()
+    sync(folder, index)
+    generation = IndexStore(index).pointer().generation
+    ix = windex.open_dir(str(index / generation))
+    view = view_of(index)
+    with ix.searcher() as searcher, Engine(index) as engine:
+        for word in ("idlib", "oil", "putin", "syrian", "ceasefire"):
+            stem = term_for(word)
+            whoosh_docs = set(searcher.docs_for_query(wq.Term("body", stem)))
+            docs, _ = view.postings("body", stem)
+            assert whoosh_docs == set(docs[view.live[docs]].tolist())
+            whoosh_ids = {searcher.stored_fields(d)["id"] for d in whoosh_docs}
+            engine_ids = {h.id for h in engine.search(word, per_page=100).hits}
+            assert whoosh_ids <= engine_ids  # the engine also matches titles
+        assert searcher.doc_count() == view.doc_count
+        # the day column's terms are Whoosh's numeric encoding: its NumericRange finds what the column says
+        september = set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180930)))
+        assert september and september == set(np.flatnonzero(
+            view.live & (view.day >= 20180901) & (view.day <= 20180930)).tolist())
+
+
+def test_merges_keep_the_segment_count_bounded(tmp_path):
+    folder = tmp_path / "a"
+    index = tmp_path / "index"
+    folder.mkdir()
+    for i in range(40):
+        write_article(folder, f"a{i}.txt", f"Title {i}", f"2018-09-{i % 28 + 1:02d}", None, f"Body {i} about wheat.")
+        sync(folder, index)
+    view = view_of(index)
+    assert view.doc_count == 40
+    ix = windex.open_dir(str(view.folder))
+    with ix.searcher() as searcher:  # merged segments keep the numeric day terms whole
+        assert len(set(searcher.docs_for_query(wq.NumericRange("day", 20180901, 20180910)))) == 20
+    assert len(view.segments) < 2 * commit.MERGE_FACTOR
+    assert len(view.postings("body", "wheat")[0][view.live[view.postings("body", "wheat")[0]]]) == 40
+
+
+def test_analyse_groups_postings_per_batch():
+    docs = [dict(id=f"id{i}", path=f"p{i}.txt", title="Oil oil", body="oil wheat oil" if i % 2 else "wheat",
+                 date=None, extra={}, sig="s", day=0, facets={"source": "AFP" if i % 2 else ""}) for i in range(5)]
+    part = analyse(docs)
+    keys = part.keys.tolist()
+    starts = np.concatenate(([0], np.cumsum(part.df)))
+    t = keys.index(b"\x03oil")
+    assert part.docs[starts[t]:starts[t + 1]].tolist() == [1, 3] and part.freqs[starts[t]:starts[t + 1]].tolist() == [2, 2]
+    assert part.lengths[0].tolist() == [2] * 5 and part.lengths[1].tolist() == [1, 3, 1, 3, 1]
+    codes, values = part.facets["source"]
+    assert values == ["", "AFP"] and codes.tolist() == [0, 1, 0, 1, 0]
+    assert MAX_SEGMENT_DOCS == 1 << 16
+
+
+def test_a_rebuild_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    from search.storage import build
+    folder = make_collection(tmp_path)
+    for i in range(30):
+        write_article(folder, f"more-{i}.txt", f"More {i} on Idlib", f"2019-01-{i % 28 + 1:02d}", "AFP",
+                      f"Report {i}: Idlib, oil and wheat. " * (i % 5 + 1))
+    monkeypatch.setattr(build, "BATCH_DOCS", 4)  # several batches, and workers even for a small collection
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
+    sync(folder, tmp_path / "one", jobs=1)
+    report = sync(folder, tmp_path / "two", jobs=2)
+    assert report.added == len(ARTICLES) + 30 and report.full
+    one, two = view_of(tmp_path / "one"), view_of(tmp_path / "two")
+    assert one.doc_count == two.doc_count == len(ARTICLES) + 30
+    assert [one.stored(d) for d in range(one.doc_count_all)] == [two.stored(d) for d in range(two.doc_count_all)]
+    for word in ("idlib", "oil", "wheat", "putin"):
+        d1, f1 = one.postings("body", term_for(word))
+        d2, f2 = two.postings("body", term_for(word))
+        assert d1.tolist() == d2.tolist() and f1.tolist() == f2.tolist()
+        assert [p.tolist() for p in one.positions("body", term_for(word), d1)] == \
+            [p.tolist() for p in two.positions("body", term_for(word), d2)]
+    assert one.facet("source")[1] == two.facet("source")[1] and (one.day == two.day).all()
+
+
+def test_a_damaged_live_generation_is_rebuilt_not_a_failure_on_every_run(built):
+    folder, index = built
+    live = index / IndexStore(index).pointer().generation
+    next(live.glob("*.meta")).write_text("{not json")
+    report = sync(folder, index)
+    assert report.full and report.added == len(ARTICLES)
+    assert view_of(index).doc_count == len(ARTICLES)
