@@ -18,7 +18,7 @@ import numpy as np
 
 from search import like as example_text
 from search import more as more_words
-from search import snippets, suggest
+from search import plan, snippets, suggest
 from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
@@ -344,7 +344,10 @@ class Engine:
         search's filters; `exact` marks the articles with them all."""
         view = snap.view
         some = parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
-        others = matcher.docs(some.query)
+        clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
+        # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
+        others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
+            np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
         others = others[~exact[others]]
         if req.since is not None or req.until is not None:
             days = view.day[others]
@@ -354,7 +357,7 @@ class Engine:
         if not len(others) or limit <= 0:
             return len(others), []
         if sort == "relevance":
-            words = more_words.words_matched([matcher.docs(c) for c in more_words.clauses(some.query)], others)
+            words = more_words.words_matched(clause_docs, others)
             terms, qtf = query_scoring(some.query)
             scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
                            matcher.budget)
