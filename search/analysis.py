@@ -15,8 +15,12 @@ from whoosh.lang import stemmer_for_language
 from whoosh.analysis.filters import STOP_WORDS as WHOOSH_STOP_WORDS
 from whoosh.support.charset import accent_map
 
-#: Words: runs of letters/digits, joined across inner dots ("U.S") but not apostrophes or hyphens.
-WORD_PATTERN = r"\w+(?:\.?\w+)*"
+#: Characters that do not show and may sit inside a word: soft hyphen, zero-width space / non-joiner / joiner,
+#: word joiner, zero-width no-break space. A word is the same word with or without them ("Zan\u00adzibar").
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+#: Words: runs of letters/digits, joined across inner dots ("U.S") and invisible characters, but not apostrophes
+#: or hyphens. (Linear: every way through it succeeds, so the engine never backtracks.)
+WORD_PATTERN = r"\w+(?:[.%s]?\w+)*" % INVISIBLE
 #: Longer tokens are dropped: no real word is that long, and a 1 MB "word" must not reach the index.
 MAX_TOKEN_CHARS = 40
 #: Tokens shorter than this are dropped ("s" from "Syria's", lone digits).
@@ -29,9 +33,17 @@ WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 _english_stem = lru_cache(maxsize=500_000)(stemmer_for_language("en"))
 
 
+# Invisible characters dropped; Turkish dotted capital I is a plain i (str.lower() would give "i" plus a
+# combining dot that no accent map removes, so "İDLİB" would never be "idlib").
+_BEFORE_LOWER = str.maketrans({**{c: None for c in INVISIBLE}, "\u0130": "i"})
+
+
 def fold(word: str) -> str:
-    """Lowercase and strip accents, as the index does: 'Erdoğan' -> 'erdogan'."""
-    return unicodedata.normalize("NFC", word).lower().translate(accent_map)
+    """The one normalisation of index and query: NFC, invisible characters out, lowercase, accents off.
+
+    'Erdoğan' -> 'erdogan', 'İDLİB' -> 'idlib', 'Zan\u00adzibar' -> 'zanzibar'.
+    """
+    return unicodedata.normalize("NFC", word).translate(_BEFORE_LOWER).lower().translate(accent_map)
 
 
 @lru_cache(maxsize=500_000)

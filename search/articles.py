@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
+import io
 import hashlib
 import os
 import re
@@ -23,13 +25,24 @@ SIDECAR_NAME = "metadata.csv"
 MAX_ARTICLE_BYTES = 1_048_576
 #: Keys with a meaning of their own; any other front-matter or sidecar key is kept in Article.extra.
 KNOWN_KEYS = ("title", "date", "source")
+#: A front-matter line longer than this means the file has no front matter (it is read as text).
+FRONT_MATTER_LINE_MAX = 8192
+#: The sidecar is read up to this size.
+MAX_SIDECAR_BYTES = 64 * 1_048_576
 
 _ID_SLUG_CHARS = 48
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,%d}-[0-9a-f]{8}" % _ID_SLUG_CHARS)
+#: Hex digits of the path's SHA-256 in an id: 64 bits, so that no two paths of a collection share one by chance
+#: (and a collision is still detected and resolved by assign_ids).
+ID_DIGEST_CHARS = 16
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,%d}-[0-9a-f]{%d}" % (_ID_SLUG_CHARS, ID_DIGEST_CHARS))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$")
+_CONTROL_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# key, then the rest of the line; the value's white space is stripped in Python (a lazy `(.*?)\s*$` was
+# quadratic in a run of white space)
+_KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)")
 #: Bytes counted as control characters when telling binary from text: below 32 except tab, LF, FF, CR.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_HIGH_BYTES = bytes(range(128, 256))
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"GIF8", b"\xff\xd8\xff", b"\x7fELF", b"\x1f\x8b")
 
 
@@ -59,12 +72,53 @@ class ReadResult:
     warnings: list[str]
 
 
-def article_id(relpath: str) -> str:
-    """A stable, URL-safe id for a file path: a readable slug of the name plus 8 hex digits of its hash."""
+def article_id(relpath: str, salt: int = 0) -> str:
+    """A stable, URL-safe id for a file path: a readable slug of the name plus 16 hex digits of its hash.
+
+    `salt` > 0 gives the path another id, for the rare paths whose ids collide (see assign_ids).
+    """
     stem = relpath.rsplit(".", 1)[0] if "." in relpath.rsplit("/", 1)[-1] else relpath
     slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-")
     slug = slug[-_ID_SLUG_CHARS:].strip("-") or "article"
-    return f"{slug}-{hashlib.sha1(relpath.encode('utf-8')).hexdigest()[:8]}"
+    key = relpath if not salt else f"{relpath}\x00{salt}"
+    return f"{slug}-{_digest(key.encode('utf-8', 'surrogateescape'))}"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:ID_DIGEST_CHARS]
+
+
+class Ids(dict):
+    """{path: id} for a collection: the ids assign_ids had to choose, and article_id(path) for every other path."""
+
+    def __missing__(self, relpath: str) -> str:
+        return article_id(relpath)
+
+
+def assign_ids(relpaths) -> tuple[Ids, set[str], list[str]]:
+    """Ids for every path of a collection, none shared: (ids, paths whose id was salted, warnings).
+
+    Only paths whose digests are equal can share an id, so only those are looked at closely (a sync lists every
+    file, and most share nothing): in sorted order, one whose id is already taken gets a salted id instead and a
+    warning names both files. The same folder always gets the same ids.
+    """
+    by_digest: dict[str, list[str]] = {}
+    for rel in relpaths:
+        by_digest.setdefault(_digest(rel.encode("utf-8", "surrogateescape")), []).append(rel)
+    ids, salted, warnings = Ids(), set(), []
+    for group in sorted(g for g in by_digest.values() if len(g) > 1):
+        owner: dict[str, str] = {}
+        for rel in sorted(group):
+            plain = candidate = article_id(rel)
+            salt = 0
+            while candidate in owner or (salt and candidate.rsplit("-", 1)[1] in by_digest):
+                salt += 1
+                candidate = article_id(rel, salt)
+            if salt:
+                salted.update((rel, owner[plain]))
+                warnings.append(f"{rel}: its id {plain} is also {owner[plain]}'s; given the id {candidate} instead")
+            ids[rel], owner[candidate] = candidate, rel
+    return ids, salted, warnings
 
 
 def is_article_id(value: str) -> bool:
@@ -72,44 +126,144 @@ def is_article_id(value: str) -> bool:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
-def list_article_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Yield (relative posix path, stat) of every .txt/.md file under root; hidden entries and the sidecar skipped."""
-    # every `search index` lists the whole folder: one stat per file, paths cut by slicing, not os.path.relpath
+def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_result]]:
+    """Yield (relative posix path, stat) of every .txt/.md file under root; hidden entries and the sidecar skipped.
+
+    Only regular files inside the folder are listed. `warn(message)` is told, naming the file, of each one
+    skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
+    to a folder (never followed).
+    """
+    # every `search index` lists the whole folder: one lstat per file, paths cut by slicing, not os.path.relpath
     top = os.fspath(root)
+    real_top = os.path.realpath(top)
+    warn = warn or (lambda message: None)
     for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                warn(f"{printable_name(prefix + d)}/: skipped, a link to a folder is not followed")
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
             rel = prefix + name
-            try:
-                st = os.stat(os.path.join(dirpath, name))
-            except OSError:
-                continue  # vanished between listing and stat: it is simply not there
-            if rel != SIDECAR_NAME and stat.S_ISREG(st.st_mode):
+            if rel == SIDECAR_NAME:
+                continue
+            st, why = _regular_file(os.path.join(dirpath, name), real_top)
+            if why:
+                warn(f"{printable_name(rel)}: skipped, {why}")
+            elif not _is_utf8(rel):
+                warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
+            elif st is not None:
                 yield rel, st
 
 
-def load_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Read root/metadata.csv into {relative path: {key: value}}; a broken sidecar is a warning, not a failure."""
-    path = root / SIDECAR_NAME
-    if not path.is_file():
-        return {}, []
-    entries: dict[str, dict[str, str]] = {}
+def _regular_file(path: str, real_top: str) -> tuple[os.stat_result | None, str]:
+    """(stat, "") for a regular file inside the folder (a link to one counts); (None, why) otherwise."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            if not reader.fieldnames or "path" not in reader.fieldnames:
-                return {}, [f"{SIDECAR_NAME}: ignored, its first row must name the columns, one of them `path`"]
-            for row in reader:
-                rel = (row.pop("path") or "").strip().replace("\\", "/").lstrip("./")
-                if rel:
-                    entries[rel] = {k.strip().lower(): (v or "").strip()
-                                    for k, v in row.items() if k and (v or "").strip()}
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return {}, [f"{SIDECAR_NAME}: ignored, it could not be read ({exc})"]
-    return entries, []
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.path.realpath(path)
+            if not _inside(target, real_top):
+                return None, "it is a link to a file outside the articles folder"
+            st = os.stat(path)
+    except FileNotFoundError:
+        return None, ""  # vanished between listing and stat, or a dangling link: it is simply not there
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "it is a link that loops"
+        return None, f"it cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return None, "it is not a regular file (a FIFO, socket or device)"
+    return st, ""
+
+
+def _inside(path: str, real_top: str) -> bool:
+    return path == real_top or path.startswith(real_top.rstrip(os.sep) + os.sep)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk gives undecodable bytes as lone surrogates
+        return False
+    return True
+
+
+def printable_name(name: str) -> str:
+    """A file name fit for a message: undecodable bytes as \\xNN, control characters as escapes."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL_NAME.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
+
+
+def load_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Read root/metadata.csv into {relative path: {key: value}}; a broken sidecar or row is a warning, not a failure.
+
+    One row a line. Control characters (NUL, ESC, ...) are removed from every cell; a row that cannot be read
+    (a quote left open, say) is skipped with a warning naming its line, and the rows after it are still read.
+    """
+    path = root / SIDECAR_NAME
+    if not os.path.lexists(path):
+        return {}, []
+    try:
+        data, warnings = read_contained(root, SIDECAR_NAME, limit=MAX_SIDECAR_BYTES)
+        text = data.decode("utf-8-sig")
+    except SkippedFile as exc:
+        return {}, [f"{exc}; the sidecar is ignored"]
+    except UnicodeDecodeError as exc:
+        return {}, [f"{SIDECAR_NAME}: ignored, it is not UTF-8 ({exc.reason} at byte {exc.start})"]
+    lines = _CONTROL.sub("", text).splitlines()
+    header = _sidecar_row(lines[0], 1, warnings) if lines else None
+    if not header or "path" not in [h.strip().lower() for h in header]:
+        return {}, [f"{SIDECAR_NAME}: ignored, its first row must name the columns, one of them `path`"]
+    names = [h.strip() for h in header]
+    at = [h.lower() for h in names].index("path")
+    entries: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(lines[1:], 2):
+        row = _sidecar_row(line, number, warnings) if line.strip() else None
+        if not row:
+            continue
+        rel = (row[at] if at < len(row) else "").strip().replace("\\", "/").lstrip("./")
+        if rel:
+            entries[rel] = {k: v.strip() for k, v in zip(names, row) if k and k.lower() != "path" and v.strip()}
+    return entries, warnings
+
+
+def _sidecar_row(line: str, number: int, warnings: list[str]) -> list[str] | None:
+    try:
+        return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        why = "a quote opened in it is not closed" if "end of data" in str(exc) else str(exc)
+        warnings.append(f"{SIDECAR_NAME}: row {number} skipped, {why}")
+        return None
+
+
+def read_contained(root: Path, relpath: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[bytes, list[str]]:
+    """The bytes (up to `limit`) of the regular file root/relpath, never anything outside root, never blocking.
+
+    Every reader of a file in the articles folder goes through here (articles, the sidecar, saved pages).
+    """
+    return read_bytes(_contained(root, relpath), relpath, limit=limit)
+
+
+def _contained(root: Path, relpath: str) -> Path:
+    """The real path of root/relpath; SkippedFile if it is a link that leaves the folder or loops."""
+    real_top = os.path.realpath(root)
+    try:
+        target = os.path.realpath(os.path.join(root, relpath), strict=True)
+    except FileNotFoundError:
+        raise SkippedFile(f"{printable_name(relpath)}: skipped, it disappeared while indexing") from None
+    except OSError as exc:
+        why = "it is a link that loops" if exc.errno == errno.ELOOP else f"it cannot be read ({exc.strerror})"
+        raise SkippedFile(f"{printable_name(relpath)}: skipped, {why}") from None
+    if not _inside(target, real_top):
+        raise SkippedFile(f"{printable_name(relpath)}: skipped, it is a link to a file outside the articles folder")
+    return Path(target)
 
 
 def sidecar_digest(entry: dict[str, str] | None) -> str:
@@ -132,6 +286,8 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
+            if _looks_random(data):
+                raise SkippedFile(f"{name}: skipped, it is a binary file, not text") from None
             text = data.decode("cp1252", errors="replace")
             warnings.append(f"{name}: not valid UTF-8, read as Windows-1252 (cp1252)")
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -151,6 +307,15 @@ def _looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.30  # stray NULs in a scraped text are cleaned, not a reason to skip it
 
 
+def _looks_random(data: bytes) -> bool:
+    """For bytes that are not UTF-8: too many bytes above ASCII or below space for a Windows-1252 text."""
+    head = data[:8192]
+    high = len(head) - len(head.translate(None, _HIGH_BYTES))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    # a Latin-1 article has a few accented letters or pound signs; random or compressed bytes are half above 127
+    return high / len(head) > 0.25 or controls / len(head) > 0.02
+
+
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Split a leading `---` / `key: value` lines / `---` block off the text; ({}, text) when there is none."""
     if not text.startswith("---"):
@@ -160,33 +325,52 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         return {}, text
     meta: dict[str, str] = {}
     for i, line in enumerate(lines[1:60], start=1):
+        if len(line) > FRONT_MATTER_LINE_MAX:
+            return {}, text  # no metadata line is that long: this is text
         if line.strip() in ("---", "..."):
             return meta, "\n".join(lines[i + 1:]) if i + 1 < len(lines) else ""
         if not line.strip():
             continue
-        m = _KEY_VALUE.match(line)
+        m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
         if not m:
             return {}, text  # not a metadata block after all: keep the text whole
-        meta[m.group(1).lower()] = m.group(2).strip().strip("\"'")
+        meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
     return {}, text
 
 
-def read_bytes(full_path: Path, name: str) -> tuple[bytes, list[str]]:
-    """Read a file up to the size cap; raise SkippedFile if it vanished or cannot be read."""
+def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[bytes, list[str]]:
+    """Read a regular file up to `limit` bytes; raise SkippedFile if it vanished, cannot be read or is not a file.
+
+    Opened without following a link and without blocking, then checked with fstat: a file swapped for a FIFO,
+    a device or a link after the folder was listed is skipped instead of hanging or leaving the folder.
+    """
     warnings = []
     try:
-        with open(full_path, "rb") as f:
-            # read(n) with a large n allocates n bytes up front: only ask for the cap when the file is that big
-            size = os.fstat(f.fileno()).st_size
-            data = f.read() if size <= MAX_ARTICLE_BYTES else f.read(MAX_ARTICLE_BYTES + 1)
+        fd = os.open(full_path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SkippedFile(f"{name}: skipped, it disappeared while indexing") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a link: it was swapped for one after listing
+            raise SkippedFile(f"{name}: skipped, it became a link while indexing") from None
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_ARTICLE_BYTES:
-        data = _cut_utf8(data[:MAX_ARTICLE_BYTES])
-        warnings.append(f"{name}: larger than {MAX_ARTICLE_BYTES // 1024} KiB, indexed up to that size")
+    try:
+        with open(fd, "rb", closefd=True) as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise SkippedFile(f"{name}: skipped, it is not a regular file (a FIFO, socket or device)")
+            # read(n) with a large n allocates n bytes up front: only ask for the limit when the file is that big
+            data = f.read() if st.st_size <= limit else f.read(limit + 1)
+    except OSError as exc:
+        raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
+    if len(data) > limit:
+        data = _cut_utf8(data[:limit])
+        verb = "indexed" if limit == MAX_ARTICLE_BYTES else "read"
+        warnings.append(f"{name}: larger than {limit // 1024} KiB, {verb} up to that size")
     return data, warnings
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _cut_utf8(data: bytes) -> bytes:
@@ -205,9 +389,12 @@ def build_article(relpath: str, text: str, sidecar_entry: dict[str, str] | None)
     warnings: list[str] = []
     front, body = split_front_matter(text)
     side = sidecar_entry or {}
+    # keys are matched in any case ("Title", "title"); the first spelling met is the one shown
+    by_key = {origin: {k.lower(): v for k, v in reversed(values.items())}
+              for origin, values in (("front matter", front), (SIDECAR_NAME, side))}
 
     def pick(key: str) -> tuple[str | None, str]:
-        for origin, values in (("front matter", front), (SIDECAR_NAME, side)):
+        for origin, values in by_key.items():
             if values.get(key):
                 return values[key], origin
         return None, ""
@@ -225,8 +412,27 @@ def build_article(relpath: str, text: str, sidecar_entry: dict[str, str] | None)
     title = title or metadata.infer_title(body) or _title_from_name(relpath)
     date = date or metadata.infer_date(body)
     source = source or metadata.infer_source(body)
-    extra = {k: v for values in (side, front) for k, v in values.items() if k not in KNOWN_KEYS and k != "path"}
+    extra = _extra(front, side)
     return Article(article_id(relpath), relpath, " ".join(title.split()), date, source, body.strip("\n"), extra), warnings
+
+
+def _extra(front: dict[str, str], side: dict[str, str]) -> dict[str, str]:
+    """The keys without a meaning of their own, as first spelt; the front matter's value wins over the sidecar's."""
+    chosen: dict[str, tuple[str, str]] = {}
+    for values in (front, side):
+        for key, value in values.items():
+            low = key.lower()
+            if low not in KNOWN_KEYS and low != "path" and low not in chosen:
+                chosen[low] = (key, value)
+    return dict(sorted(chosen.values()))
+
+
+def extra_label(key: str) -> str:
+    """How an extra key is shown: as spelt when it has capitals ("ISBN"), else readable ("photo_credit" -> "Photo credit")."""
+    if key != key.lower():
+        return key
+    words = re.sub(r"[_-]+", " ", key).strip()
+    return words[:1].upper() + words[1:] if words else key
 
 
 def _title_from_name(relpath: str) -> str:
@@ -234,10 +440,17 @@ def _title_from_name(relpath: str) -> str:
     return re.sub(r"[_-]+", " ", stem).strip() or relpath
 
 
-def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None) -> ReadResult:
-    """Read one article file under root; raise SkippedFile (with a message naming it) when it can't be indexed."""
-    data, warnings = read_bytes(root / relpath, relpath)
+def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None = None,
+                 article_id_: str | None = None) -> ReadResult:
+    """Read one article file under root; raise SkippedFile (with a message naming it) when it can't be indexed.
+
+    Nothing outside root is read: a link is resolved first and refused when it leaves the folder.
+    `article_id_` is the id assign_ids gave the path (by default its own article_id).
+    """
+    data, warnings = read_contained(root, relpath)
     digest = hashlib.sha1(data).hexdigest()
     text, more = decode(data, relpath)
     article, meta_warnings = build_article(relpath, text, sidecar_entry)
+    if article_id_:
+        article.id = article_id_
     return ReadResult(article, digest, warnings + more + meta_warnings)

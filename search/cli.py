@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -13,6 +14,7 @@ import textwrap
 import click
 
 from search import snippets
+from search.articles import extra_label
 from search.config import resolve
 from search.errors import SearchError
 from search.searcher import MAX_PER_PAGE, SORTS, Engine
@@ -33,6 +35,28 @@ class SearchGroup(click.Group):
 
 class UserError(click.ClickException):
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str):
+        super().__init__(safe(message))
+
+
+# What an article, a sidecar or a file name could carry to a terminal: C0 controls but tab and line feed,
+# DEL, C1 controls (0x9b is a one-byte CSI, 0x9d a one-byte OSC) and the bidirectional overrides.
+_UNSAFE = "".join(chr(c) for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0),
+                                   *range(0x202a, 0x202f), *range(0x2066, 0x206a)])
+_UNSAFE_TABLE = str.maketrans({c: None for c in _UNSAFE})
+_UNSAFE_RE = re.compile("[%s]" % re.escape(_UNSAFE))
+
+
+def safe(text) -> str:
+    """Text fit for a terminal: every control character dropped (whatever an article carries, nothing runs)."""
+    return str(text).translate(_UNSAFE_TABLE)
+
+
+def safe_json(data) -> str:
+    """JSON with every character that could drive a terminal written as a \\u escape (the data is unchanged)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _UNSAFE_RE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
 
 
 def _use_colour() -> bool:
@@ -87,7 +111,7 @@ def index_command(config, full, wait, jobs):
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {safe(warning)}", err=True)
     click.echo(report.summary())
 
 
@@ -133,14 +157,14 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
     """Print a page of results as text, JSON or CSV, and exit 0 when the search found something, else 1."""
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
-        click.echo(json.dumps(results_payload(results), ensure_ascii=False, indent=2))
+        click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
         # the articles with some of the words (results.more) follow the exact matches, ranked on from them
         for rank, hit in enumerate(results.hits + results.more, (results.page - 1) * results.per_page + 1):
-            writer.writerow([rank, hit.id, hit.title, hit.source or "", hit.date or "", hit.score, hit.path,
-                             snippets.plain(hit.snippet)])
+            writer.writerow([safe(cell) for cell in (rank, hit.id, hit.title, hit.source or "", hit.date or "",
+                                                     hit.score, hit.path, snippets.plain(hit.snippet))])
     else:
         _print_results(results)
     sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
@@ -187,7 +211,7 @@ def _print_results(results) -> None:
     colour = _use_colour()
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     if results.notice:
-        click.echo(results.notice)
+        click.echo(safe(results.notice))
     first = (results.page - 1) * results.per_page + 1
     _print_hits(results.hits, first, colour, width)
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
@@ -198,9 +222,9 @@ def _print_results(results) -> None:
     for name, values in results.facets.items():
         if values:
             label = f"date (by {results.date_unit})" if name == "date" else name
-            click.echo(f"{label}: " + ", ".join(f"{v.value} ({v.count})" for v in values))
+            click.echo(f"{label}: " + ", ".join(f"{safe(v.value)} ({v.count})" for v in values))
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion}")
+        click.echo(f"Did you mean: {safe(results.suggestion)}")
 
 
 def _more_line(count: int) -> str:
@@ -210,13 +234,13 @@ def _more_line(count: int) -> str:
 def _print_hits(hits, first: int, colour: bool, width: int) -> None:
     for rank, hit in enumerate(hits, first):
         # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
-        title = "".join(click.style(text, fg="yellow" if is_match else None, bold=True)
-                        for text, is_match in hit.title_spans) if colour else hit.title
+        title = "".join(click.style(safe(text), fg="yellow" if is_match else None, bold=True)
+                        for text, is_match in hit.title_spans) if colour else safe(hit.title)
         click.echo(f"{rank}. {title}")
-        meta = " · ".join([hit.source or "unknown source", hit.date or "undated", hit.id])
+        meta = safe(" · ".join([hit.source or "unknown source", hit.date or "undated", hit.id]))
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
-            for line in _wrapped(passage, colour, width):
+            for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
                 click.echo(line)
         click.echo()
 
@@ -265,22 +289,22 @@ def show_command(config, article_id, as_json):
         related = engine.related(article_id)
     if as_json:
         from web.payload import article_payload
-        click.echo(json.dumps(article_payload(article, related), ensure_ascii=False, indent=2))
+        click.echo(safe_json(article_payload(article, related)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    click.echo(click.style(article.title, bold=True) if _use_colour() else article.title)
-    click.echo(" · ".join([article.source or "unknown source", article.date or "undated", article.path]))
+    click.echo(click.style(safe(article.title), bold=True) if _use_colour() else safe(article.title))
+    click.echo(safe(" · ".join([article.source or "unknown source", article.date or "undated", article.path])))
     for key, value in sorted(article.extra.items()):
-        click.echo(f"{key}: {value}")
+        click.echo(safe(f"{extra_label(key)}: {value}"))
     click.echo()
     for paragraph in article.body.split("\n"):
         if paragraph.strip():
-            click.echo(click.wrap_text(paragraph.strip(), width, preserve_paragraphs=False))
+            click.echo(click.wrap_text(safe(paragraph.strip()), width, preserve_paragraphs=False))
             click.echo()
     if related:
         click.echo("Related:")
         for hit in related:
-            click.echo(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})")
+            click.echo(safe(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})"))
 
 
 @cli.command("stats")
@@ -297,13 +321,13 @@ def stats_command(config, as_json):
             "index_bytes": stats.index_bytes, "last_sync": synced,
             "index": stats.index_path, "articles_folder": stats.articles_folder}
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(safe_json(data))
         return
-    click.echo(f"{stats.articles:,} articles in {stats.index_path} ({stats.index_bytes / 1e6:.1f} MB)")
-    click.echo("sources: " + (", ".join(f"{v.value} ({v.count})" for v in stats.sources) or "none"))
+    click.echo(safe(f"{stats.articles:,} articles in {stats.index_path} ({stats.index_bytes / 1e6:.1f} MB)"))
+    click.echo(safe("sources: " + (", ".join(f"{v.value} ({v.count})" for v in stats.sources) or "none")))
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
     click.echo(f"dates: {span}")
-    click.echo(f"last sync: {synced} from {stats.articles_folder}")
+    click.echo(safe(f"last sync: {synced} from {stats.articles_folder}"))
 
 
 @cli.command("serve")

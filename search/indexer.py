@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from search.articles import SkippedFile, list_article_files, load_sidecar, read_article, sidecar_digest, Article
+from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
+                             sidecar_digest)
 from search.errors import IndexUnwritable, SearchError
 from search.schema import SCHEMA_VERSION, make_schema
 from search.store import IndexStore
@@ -79,14 +80,17 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
-        files = dict(list_article_files(root))
+        files = dict(list_article_files(root, warn=lambda message: _skipped(report, message)))
+        ids, colliding, collisions = assign_ids(files)
+        report.warnings.extend(collisions)
         generation = None
         try:
             if full:
                 generation = store.new_generation()
-                _rebuild(root, store, generation, files, sidecar, report, progress, jobs)
+                _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
             else:
-                removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress)
+                removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress, ids,
+                                           colliding)
                 generation = pointer.generation
                 if removed or writes:
                     from search.storage.build import analyse
@@ -133,12 +137,16 @@ def _unwritable(path: Path, exc: OSError) -> IndexUnwritable:
     return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
 
 
-def _read(root, rel, sidecar, report) -> tuple[Article, str] | None:
+def _skipped(report: SyncReport, message: str) -> None:
+    report.warnings.append(message)
+    report.skipped += 1
+
+
+def _read(root, rel, sidecar, report, ids) -> tuple[Article, str] | None:
     try:
-        result = read_article(root, rel, sidecar.get(rel))
+        result = read_article(root, rel, sidecar.get(rel), ids.get(rel))
     except SkippedFile as skipped:
-        report.warnings.append(str(skipped))
-        report.skipped += 1
+        _skipped(report, str(skipped))
         return None
     report.warnings.extend(result.warnings)
     return result.article, result.digest
@@ -146,9 +154,9 @@ def _read(root, rel, sidecar, report) -> tuple[Article, str] | None:
 
 def _prepare(item) -> tuple[dict | None, tuple[bool, list[str]]]:
     """(the document or None, (read?, warnings)) for one file: what each rebuild worker runs per article."""
-    root, rel, size, mtime_ns, entry = item
+    root, rel, size, mtime_ns, entry, article_id = item
     try:
-        result = read_article(root, rel, entry)
+        result = read_article(root, rel, entry, article_id)
     except SkippedFile as skipped:
         return None, (False, [str(skipped)])
     st = _Stat(size, mtime_ns)
@@ -161,11 +169,13 @@ class _Stat:
     st_mtime_ns: int
 
 
-def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: SyncReport, progress, jobs) -> None:
+def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: SyncReport, progress, jobs,
+             ids) -> None:
     """Write every article into the new generation; the live one keeps answering until publish()."""
     from search.storage.build import analysed_batches, default_jobs, segments_from
     from search.storage.commit import rebuild
-    items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel)) for rel, st in files.items()]
+    # ids.get: only the ids assign_ids had to choose travel to the workers; they make every other one themselves
+    items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel), ids.get(rel)) for rel, st in files.items()]
     done = 0
 
     def on_batch(notes):
@@ -187,8 +197,12 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
 
 
 def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,
-             progress) -> tuple[list[str], list[dict]]:
-    """(paths whose documents go, documents to add): the differences between the folder and the live generation."""
+             progress, ids, colliding) -> tuple[list[str], list[dict]]:
+    """(paths whose documents go, documents to add): the differences between the folder and the live generation.
+
+    A file whose id collides with another's is always read again: which of the two keeps the plain id depends
+    on the other files, not on its own bytes.
+    """
     view = IndexView(store.path / live)
     try:
         indexed = view.signatures()
@@ -202,12 +216,12 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
             progress(done, len(files))
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
-        if old is not None:
+        if old is not None and rel not in colliding:
             size, mtime, digest, old_side = old.split(":")
             if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
-        read = _read(root, rel, sidecar, report)
+        read = _read(root, rel, sidecar, report, ids)
         if read is None:
             if old is not None:
                 removed.append(rel)  # it was indexed, but now it cannot be read: don't serve stale text

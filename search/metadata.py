@@ -41,6 +41,10 @@ Source  (infer_source)
                      "(Photo by NAME / AFP)".  Pool photos distributed by an agency ("Pool Photo via AP",
                      "Pool via REUTERS") are not credits for the text.
   Short acronyms must be written in capitals to count ("(AP)", not "(ap)").
+
+Caption  (is_photo_credit)
+  A line that ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS") is a caption: the
+  snippets do not choose it as a passage while the story itself matches.
   A "Reporting by ...; Editing by ..." trailer is Reuters house style but is not used on its own: other
   outlets republish such copy, so it would over-reach.
 """
@@ -51,7 +55,7 @@ import datetime as _dt
 import re
 from itertools import islice
 
-__all__ = ["infer_title", "infer_date", "infer_source", "normalize_date", "canonical_source",
+__all__ = ["infer_title", "infer_date", "infer_source", "normalize_date", "canonical_source", "is_photo_credit",
            "OUTLETS", "SECTION_LABELS", "SITE_CHROME", "CHROME_WORDS"]
 
 HEAD_CHARS = 2048        # title and date look only at this much of the top of the text
@@ -126,9 +130,16 @@ OUTLETS: tuple[tuple[str, str], ...] = (
 _OUTLET_RES = tuple((name, re.compile(rf"(?:{pattern})", re.I)) for name, pattern in OUTLETS)
 
 
+OUTLET_MAX = 60          # no outlet's name is longer
+
+
 def _known_outlet(value: str) -> str | None:
     """The canonical name when the whole of `value` is a known outlet's name, else None."""
+    if len(value) > 4 * OUTLET_MAX:
+        return None
     value = _collapse(value).strip(" .,;:")
+    if len(value) > OUTLET_MAX:
+        return None
     for name, regex in _OUTLET_RES:
         if regex.fullmatch(value):
             return name
@@ -317,12 +328,14 @@ def _dateline_date(line: str) -> str | None:
 
 # --- lines ---------------------------------------------------------------------------------------------------
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
-_MD_QUOTE_BULLET = re.compile(r"^\s*(?:>\s*)+|^\s*[*+]\s+")
-_MD_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Every pattern here runs on one line of the top or the bottom of a text, and is linear in it: no pattern tries
+# two ways through a run of the same characters (tests/test_hostile_patterns.py checks shapes and input sizes).
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")       # trailing " ###" is cut in Python (_closing_hashes)
+_MD_QUOTE_BULLET = re.compile(r"^\s*>[>\s]*|^\s*[*+]\s+")
+_MD_IMAGE = re.compile(r"^!\[[^\[\]]*\]\([^()\s]*\)$")
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]\s]*\)")  # no bracket inside: one try per "[", not one per pair
 _MD_EMPHASIS = re.compile(r"\*+|(?<!\w)_{1,3}|_{1,3}(?!\w)|`+")
-_RULE = re.compile(r"^\s*(?:[-*_=~]\s*){3,}$")
+_RULE_CHARS = frozenset("-*_=~ \t")
 
 
 def _clean_line(line: str) -> str:
@@ -330,10 +343,10 @@ def _clean_line(line: str) -> str:
     line = line.strip().rstrip("\\").strip()
     if not line:
         return ""
-    if line[0] in "-*_=~!" and (_RULE.match(line) or _MD_IMAGE.match(line)):
+    if line[0] in "-*_=~!" and (_is_rule(line) or _MD_IMAGE.match(line)):
         return ""
     if "#" in line:
-        line = _MD_HEADING.sub("", line)
+        line = _closing_hashes(_MD_HEADING.sub("", line))
     if line[0] in ">*+":
         line = _MD_QUOTE_BULLET.sub("", line)
     if "](" in line:
@@ -341,6 +354,20 @@ def _clean_line(line: str) -> str:
     if "*" in line or "_" in line or "`" in line:
         line = _MD_EMPHASIS.sub("", line)
     return _collapse(line)
+
+
+def _is_rule(line: str) -> bool:
+    """A markdown rule: only - * _ = ~ and spaces, three marks at least."""
+    return set(line) <= _RULE_CHARS and sum(ch not in " \t" for ch in line) >= 3
+
+
+def _closing_hashes(line: str) -> str:
+    """A markdown heading's closing hashes ("Title ##") cut off; a hash inside a word ("C#") kept."""
+    stripped = line.rstrip()
+    bare = stripped.rstrip("#")
+    if bare != stripped and bare and bare[-1].isspace():
+        return bare.rstrip()
+    return line
 
 
 def _lines(text: str, chars: int = HEAD_CHARS):
@@ -442,7 +469,8 @@ def _first_sentence(paragraph: str) -> str:
     """Rule "paragraph, not headline": the first sentence, cut at a word boundary to SENTENCE_MAX characters."""
     sentence = paragraph
     for m in _SENTENCE_END.finditer(paragraph):
-        if _ABBREVIATION.search(paragraph, 0, m.start()):   # "U.S. President ...", "Mr. Putin": not an end
+        # "U.S. President ...", "Mr. Putin": not an end (an abbreviation is at most 5 letters and a dot before it)
+        if _ABBREVIATION.search(paragraph, max(0, m.start() - 8), m.start()):
             continue
         sentence = paragraph[:m.start()]
         break
@@ -553,7 +581,7 @@ def _source_by_byline(lines: list[tuple[str, bool]]) -> str | None:
 
 def _source_by_signoff(tail: str) -> str | None:
     """Rule 4: the wire sign-off ("REUTER" as the last line) or a copyright line naming the outlet."""
-    lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
+    lines = [_collapse(ln) for ln in tail.splitlines() if ln.strip()]
     if lines:
         m = _SIGNOFF.match(lines[-1])
         if m and (name := _outlet(m)):
@@ -568,13 +596,25 @@ def _source_by_signoff(tail: str) -> str | None:
 def _source_by_credit(text: str) -> str | None:
     """Rule 5: an agency text/photo credit, "... / AFP / Delil SOULEIMAN" or "AFP PHOTO / NAME"."""
     for line in text.splitlines():
-        line = line.strip().rstrip("\\").strip()
+        line = _collapse(line.strip().rstrip("\\"))
         if not line or "/" not in line and ":" not in line:
             continue
         m = _CREDIT.search(line)
         if m and (name := _outlet(m)):
             return name
     return None
+
+
+_POOL_CREDIT = re.compile(r"\b(?i:pool)(?:\s+(?i:photo))?\s+(?i:via)\s+(?:AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$")
+CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters of a line
+
+
+def is_photo_credit(line: str) -> bool:
+    """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
+    tail = _collapse(line[-4 * CREDIT_TAIL:].strip().rstrip("\\"))[-CREDIT_TAIL:]
+    if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+        return False
+    return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))
 
 
 def infer_source(text: str) -> str | None:

@@ -32,6 +32,8 @@ from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 SORTS = ("relevance", "newest", "oldest")
+#: related() takes an article's key terms from at most this many characters of its body.
+RELATED_TEXT_CHARS = 20_000
 MAX_PER_PAGE = 100
 #: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
 MAX_REACHABLE = 10_000
@@ -491,7 +493,9 @@ class Engine:
             view = snap.view
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
-            example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", ""))
+            # the words of a long article come from its opening: a file of 260,000 short lines would otherwise
+            # cost a term look-up for each of its distinct words on every article page
+            example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS])
             matcher = Matcher(view, Budget())
             compiled, matched, _, _ = self._like(matcher, example, example_text.RELATED_MIN_DOC_FREQ)
             matched = matched[matched != docnum]

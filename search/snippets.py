@@ -9,13 +9,37 @@ from typing import Iterable
 
 from whoosh.support.charset import accent_map
 
-from search.analysis import WORD_RE, term_for, word_spans
+from search import metadata
+from search.analysis import INVISIBLE, MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
 
 Span = tuple[str, bool]
 Passage = list[Span]
 
 PASSAGE_CHARS = 200
 MAX_PASSAGES = 3
+#: A results page's work per hit is bounded: the passages come from the first MAX_MATCHES matches of the text,
+#: found among at most MAX_EXAMINED candidate words (words that start like a query word).
+MAX_MATCHES = 64
+MAX_EXAMINED = 512
+#: How far from a match its sentence's start and end are looked for; a longer sentence is shown cut.
+SENTENCE_REACH = 400
+#: An article page shows at most PAGE_PARAGRAPHS paragraphs (lines grouped beyond that) and PAGE_MARKS marks.
+PAGE_PARAGRAPHS = 2000
+PAGE_MARKS = 1000
+#: How much of a long text is lowered / accent-folded at a time while looking for matches: SCAN_FIRST
+#: characters first, twice as many each time after, up to SCAN_CHUNK.
+SCAN_FIRST = 4096
+SCAN_CHUNK = 65536
+#: A word is read at most this far from its start (longer ones are dropped by the analyzer anyway).
+MAX_WORD_SCAN = 4 * MAX_TOKEN_CHARS
+#: A caption line is recognised only when its end is this close to the passage.
+CAPTION_REACH = 400
+#: The mark of a cut: a passage that starts or ends inside a sentence shows it there.
+CUT = "…"
+CUT_BEFORE: Span = (CUT + " ", False)
+CUT_AFTER: Span = (" " + CUT, False)
+_HEAD_MAX = 4  # the longest stem head _heads makes
+_INVISIBLE = re.compile("[%s]" % INVISIBLE)
 # a sentence ends at . ! ? (and closing quotes/brackets) followed by white space and a capital or a quote
 # ("Sept. 7" and "3.5 percent" do not end one), or at a line break. Written to start with one character class
 # (the lookbehinds say which kind of end it is) so that the regex engine skips ahead to those characters:
@@ -23,18 +47,20 @@ MAX_PASSAGES = 3
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|(?<=\n)\s*)")
 
 
-def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> list[tuple[int, int]]:
+def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = (),
+                 limit: int | None = None, examine: int | None = None) -> list[tuple[int, int]]:
     """Character ranges of `text` to mark: words whose stem is in `terms`, and whole phrase occurrences.
 
     Only words that start like one of the stems are analysed (a regex finds them), not every word of the text:
-    most of a results page's cost was stemming article bodies for snippets.
+    most of a results page's cost was stemming article bodies for snippets. With `limit` the scan stops after
+    that many ranges, with `examine` after that many candidate words: the work stays bounded whatever the text.
     """
     terms, phrases = set(terms), list(phrases)
     wanted = terms | {w for p in phrases for w in p}
     if not wanted:
         return []
     ranges = []
-    for start, end, stem in _candidate_words(text, wanted):
+    for start, end, stem in _candidate_words(text, wanted, examine):
         if stem in terms:
             ranges.append((start, end))
         for phrase in phrases:
@@ -43,6 +69,8 @@ def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, .
                 following = list(itertools.islice(window, len(phrase)))
                 if tuple(t for _, _, t in following) == phrase:
                     ranges.append((start, start + following[-1][1]))
+        if limit is not None and len(ranges) >= limit:
+            break
     return _merge(sorted(ranges))
 
 
@@ -58,40 +86,94 @@ def _heads(stems: frozenset[str]) -> tuple[str, bool]:
     return "|".join(map(re.escape, heads)), all(h.isascii() for h in heads)
 
 
-def _starts(text: str, stems: frozenset[str]):
+def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
     """Where a word of text starts with one of the stems' heads, accents aside and in any case: the starts
-    the careful finder finds in text.translate(_PROBE)."""
+    the careful finder finds in text.translate(_PROBE).
+
+    The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
+    lowering or translating the rest of a long article.
+    """
     alternatives, ascii_only = _heads(stems)
-    if ascii_only and text.isascii():
-        low = text.lower()  # what text.translate(_PROBE).lower() is for ASCII text (_PROBE only changes case there)
-    else:
-        probe = text.translate(_PROBE)
-        if not ascii_only or not probe.isascii():
-            for m in re.finditer(r"(?<!\w)(?:%s)" % alternatives, probe, re.IGNORECASE):
-                yield m.start()
+    careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
+    quick = re.compile(alternatives)
+    tolerant = None
+    resume = 0  # where the last match ended: matches do not overlap, across a cut as within a piece
+    for a, b in _pieces(len(text), chunk):
+        # one character before (the word-start test) and a head's length after (a head crossing the cut)
+        lo = a - 1 if a else 0
+        piece, pos = text[lo:b + 2 * _HEAD_MAX], max(a, resume) - lo
+        if _INVISIBLE.search(piece):  # a soft hyphen or a zero-width joiner may sit inside a head: "Zan\u00adzibar"
+            tolerant = tolerant or _tolerant(stems)
+            found = _careful_starts(piece.translate(_PROBE), tolerant, pos, b - lo)
+        elif ascii_only and piece.isascii():
+            found = _quick_starts(piece.lower(), quick, pos, b - lo)
+        else:
+            probe = piece.translate(_PROBE)
+            if ascii_only and probe.isascii():
+                found = _quick_starts(probe.lower(), quick, pos, b - lo)
+            else:
+                found = _careful_starts(probe, careful, pos, b - lo)
+        for start, end in found:
+            resume = lo + end
+            yield lo + start
+
+
+def _pieces(length: int, chunk: int | None):
+    """(start, end) of the pieces a text is probed in: `chunk` characters each, or by default SCAN_FIRST
+    doubling up to SCAN_CHUNK (most texts show their matches early: a long one is rarely folded whole)."""
+    size, a = chunk or SCAN_FIRST, 0
+    while a < length:
+        yield a, min(length, a + size)
+        a += size
+        size = chunk or min(2 * size, SCAN_CHUNK)
+
+
+def _tolerant(stems: frozenset[str]):
+    """The careful finder, with the analyzer's invisible characters allowed between a head's letters."""
+    gap = "[%s]?" % INVISIBLE
+    heads = _heads(stems)[0].split("|")
+    alternatives = "|".join(gap.join(re.escape(ch) for ch in _unescape(h)) for h in heads)
+    return re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
+
+
+def _unescape(escaped: str) -> str:
+    """The literal text of a re.escape()d string."""
+    return re.sub(r"\\(.)", r"\1", escaped)
+
+
+def _careful_starts(probe: str, careful_re, pos: int, stop: int):
+    """(start, end) of the matches of careful_re in probe from pos, starting before stop."""
+    for m in careful_re.finditer(probe, pos):
+        if m.start() >= stop:
             return
-        low = probe.lower()
-    pos, search = 0, re.compile(alternatives).search
+        yield m.span()
+
+
+def _quick_starts(low: str, search_re, pos: int, stop: int):
+    """(start, end) of the matches of search_re in `low` from pos, starting before stop and at a word start."""
+    search = search_re.search
     while True:
         m = search(low, pos)
-        if m is None:
+        if m is None or m.start() >= stop:
             return
         start = m.start()
         if start and (low[start - 1].isalnum() or low[start - 1] == "_"):  # not at a word start: (?<!\w)
             pos = start + 1
             continue
         pos = m.end()
-        yield start
+        yield start, pos
 
 
-def _candidate_words(text: str, stems: set[str]):
-    """(start, end, stem) of the words of text whose stem is one of `stems`."""
-    for start in _starts(text, frozenset(stems)):
-        word = WORD_RE.match(text, start)
+def _candidate_words(text: str, stems: set[str], examine: int | None = None):
+    """(start, end, stem) of the words of text whose stem is one of `stems`; at most `examine` words looked at."""
+    for n, start in enumerate(_starts(text, frozenset(stems)), 1):
+        word = WORD_RE.match(text, start, start + MAX_WORD_SCAN)
         if word:
             stem = term_for(word.group())
             if stem in stems:
                 yield word.start(), word.end(), stem
+        if examine is not None and n >= examine:
+            return
 
 
 def _merge(ranges):
@@ -105,12 +187,16 @@ def _merge(ranges):
 
 
 def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Passage:
-    """Cut text[start:end] into alternating plain and matched spans."""
+    """Cut text[start:end] into alternating plain and matched spans (ranges sorted and not overlapping)."""
     end = len(text) if end is None else end
     spans: Passage = []
     pos = start
-    for s, e in ranges:
-        if e <= start or s >= end:
+    # only the ranges that can touch [start, end): found by bisection, so a paragraph costs its own matches
+    first = bisect.bisect_right(ranges, (start, start)) - 1
+    for s, e in ranges[max(first, 0):]:
+        if s >= end:
+            break
+        if e <= start:
             continue
         s, e = max(s, start), min(e, end)
         if s > pos:
@@ -122,33 +208,72 @@ def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int 
     return spans
 
 
-def highlight(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()) -> Passage:
-    """The whole text as spans with every match marked (titles, and article pages reached from a search)."""
-    return to_spans(text, match_ranges(text, terms, phrases))
+def highlight(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = (),
+              limit: int | None = None) -> Passage:
+    """The whole text as spans with its matches marked (titles); `limit` bounds the marks on a long text."""
+    limit = PAGE_MARKS if limit is None else limit
+    return to_spans(text, match_ranges(text, terms, phrases, limit=limit, examine=4 * limit))
 
 
-def _sentences_around(text: str, positions: list[int]) -> list[tuple[int, int]]:
-    """The sentences (cut at _SENTENCE_END) that contain one of the (ascending) positions, each once, in order.
+def paragraphs(text: str, terms: Iterable[str] = (), phrases: Iterable[tuple[str, ...]] = (),
+               most: int = PAGE_PARAGRAPHS, marks: int = PAGE_MARKS) -> list[Passage]:
+    """An article's text as paragraphs of spans (one per non-blank line), for an article page.
 
-    A position of a word is never inside a sentence end (those are punctuation, quotes and spaces), so its
-    sentence runs from the end of the last sentence end before it to the next one: found by bisection
-    instead of walking every sentence of the text.
+    Bounded whatever the file holds: at most `most` paragraphs (a file of many short lines has its lines
+    grouped, a group per paragraph) and at most `marks` marked matches, found in one pass over the text.
     """
-    found = list(_SENTENCE_END.finditer(text))
-    bounds = [m.end() for m in found]
-    out: list[tuple[int, int]] = []
-    k_seen = -1
-    for pos in positions:
-        k = bisect.bisect_right(bounds, pos)
-        if k == k_seen:
-            continue
-        k_seen = k
-        if k < len(found):
-            m = found[k]
-            out.append((bounds[k - 1] if k else 0, m.start() + len(m.group().rstrip())))
-        else:
-            out.append((bounds[-1] if bounds else 0, len(text)))
+    ranges = match_ranges(text, terms, phrases, limit=marks, examine=4 * marks)
+    return [to_spans(text, ranges, s, e) for s, e in _paragraph_bounds(text, most)]
+
+
+def _paragraph_bounds(text: str, most: int) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph, whitespace trimmed: a line each, or groups of lines when there are many."""
+    if text.count("\n") < most:
+        out, pos = [], 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                s = pos + line.index(stripped[0])
+                out.append((s, s + len(stripped)))
+            pos += len(line) + 1
+        return out
+    out, pos, step = [], 0, len(text) // most + 1
+    while pos < len(text):  # cut at the first line end after `step` characters: at most `most` groups
+        cut = text.find("\n", pos + step)
+        cut = len(text) if cut == -1 else cut
+        s, e = _trim(text, pos, cut)
+        if s < e:
+            out.append((s, e))
+        pos = cut + 1
     return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """start and end moved past the white space at both edges of text[start:end]."""
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    return start + left, start + len(piece.rstrip())
+
+
+def _sentence(text: str, pos: int, floor: int) -> tuple[int, int, bool, bool]:
+    """The sentence around a word starting at `pos`, looked for no further than SENTENCE_REACH either way.
+
+    Returns (start, end, starts_whole, ends_whole): the two flags are false where the sentence went on past
+    the reach (the passage then starts or ends with a cut, marked). Cost: 2 * SENTENCE_REACH characters.
+    """
+    lo = max(floor, pos - SENTENCE_REACH)
+    start, whole_start = lo, lo == 0
+    # a sentence end before the word: the last one that ends at or before it (+1 lets the lookahead see the word)
+    for m in _SENTENCE_END.finditer(text, lo, pos + 1):
+        if m.end() <= pos:
+            start, whole_start = m.end(), True
+    if not whole_start and lo == floor and floor > 0:
+        whole_start = text[floor - 1].isspace() or text[floor - 1] in ".!?…"  # the previous sentence's end
+    hi = min(len(text), pos + SENTENCE_REACH)
+    m = _SENTENCE_END.search(text, pos, min(len(text), hi + 1))
+    if m is not None and m.start() < hi:
+        return start, m.start() + len(m.group().rstrip()), whole_start, True
+    return start, hi, whole_start, hi == len(text)
 
 
 def _word_cut(text: str, start: int, end: int) -> tuple[int, int]:
@@ -162,20 +287,35 @@ def _word_cut(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _densest(ranges: list[tuple[int, int]], size: int) -> int:
+    """The start of the match from which a window of `size` characters covers the most matches (two pointers)."""
+    best, best_count, j = ranges[0][0], 0, 0
+    for i, (s, _) in enumerate(ranges):
+        j = max(j, i)
+        while j < len(ranges) and ranges[j][1] <= s + size:
+            j += 1
+        if j - i > best_count:
+            best, best_count = s, j - i
+    return best
+
+
 def _window(text: str, sent: tuple[int, int], ranges, size: int) -> tuple[int, int]:
-    """A passage of about `size` characters: whole sentences where they fit, else a cut around the densest matches."""
+    """A passage of about `size` characters: the whole sentence when it fits, else a cut around the densest matches."""
     s, e = sent
     if e - s <= size:
-        # grow with following sentences while it stays within size
         return s, e
-    inside = [r for r in ranges if s <= r[0] < e]
-    best, best_count = s, -1
-    for r in inside:  # the window start (at a match) that covers the most matches
-        count = sum(1 for x in inside if r[0] <= x[0] and x[1] <= r[0] + size)
-        if count > best_count:
-            best, best_count = r[0], count
-    start = max(s, best - size // 4) if best_count >= 0 else s
-    start, end = _word_cut(text, start, min(e, start + size))
+    best = _densest(ranges, size) if ranges else s
+    start = max(s, best - size // 4)
+    return _word_cut(text, start, min(e, start + size))
+
+
+def _whole_matches(start: int, end: int, ranges) -> tuple[int, int]:
+    """start and end moved out of any match they would cut in two (a mark is never half a word)."""
+    for a, b in ranges:
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
     return start, end
 
 
@@ -183,43 +323,73 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
              size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES, avoid: str = "") -> list[Passage]:
     """The 1-3 passages of `text` where the matched terms are densest, in text order; the opening if none match.
 
-    Lines that only repeat `avoid` (the title, which many scraped bodies start with) are not used.
+    Lines that only repeat `avoid` (the title, which many scraped bodies start with) are not used, nor are
+    photo captions ending in a credit ("... / AFP / Delil SOULEIMAN") while another passage can be shown.
+    A passage that starts or ends inside a sentence carries a CUT span there. The work is bounded per text:
+    the first MAX_MATCHES matches (of at most MAX_EXAMINED candidate words) are considered, and each sentence
+    is looked for within SENTENCE_REACH characters of its match.
     """
-    ranges = match_ranges(text, terms, phrases)
+    ranges = match_ranges(text, terms, phrases, limit=MAX_MATCHES, examine=MAX_EXAMINED)
     skip = _title_lines(text, avoid)
     usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)]
     if not usable:  # no match in the body proper (e.g. only in the title): show the opening lines
-        start = skip[-1][1] if skip else 0
-        while start < len(text) and text[start].isspace():
-            start += 1
-        end = min(len(text), start + size)
-        if end < len(text):
-            start, end = _word_cut(text, start, end)
-        return [to_spans(text, ranges, start, end)] if text[start:end].strip() else []
-    starts = [r[0] for r in ranges]
-    ends = [r[1] for r in ranges]  # ascending too: the ranges are merged, so they do not overlap
+        return _opening(text, ranges, skip, size)
     candidates = []
-    for s, e in _sentences_around(text, starts):  # the sentences where a match starts
-        if skip and any(ss <= s < se for ss, se in skip):
-            continue
-        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
-        if lo == hi:
-            continue
-        ws, we = _window(text, (s, e), ranges[lo:hi], size)
-        # the ranges wholly inside the window
-        inside = [text[a:b].lower() for a, b in ranges[bisect.bisect_left(starts, ws):bisect.bisect_right(ends, we)]]
+    floor, i = 0, 0
+    while i < len(usable):
+        s, e, whole_start, whole_end = _sentence(text, usable[i][0], floor)
+        j = i
+        while j < len(usable) and usable[j][0] < e:
+            j += 1
+        inside_sentence, i, floor = usable[i:j], j, e
+        ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
+        inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
         if not inside:
             continue
-        # distinct matched words first, then how many matches, then earlier in the text
-        candidates.append(((len(set(inside)), len(inside), -ws), ws, we))
+        caption = _is_caption(text, ws, we)
+        # not a caption first, then distinct matched words, then how many matches, then earlier in the text
+        candidates.append(((not caption, len(set(inside)), len(inside), -ws), ws, we,
+                           whole_start and ws == s, whole_end and we == e))
     candidates.sort(reverse=True)
-    chosen: list[tuple[int, int]] = []
-    for _, ws, we in candidates:
-        if all(we <= cs or ws >= ce for cs, ce in chosen):
-            chosen.append((ws, we))
+    chosen = []
+    for key, ws, we, clean_start, clean_end in candidates:
+        if chosen and not key[0]:
+            break  # captions only when nothing else matched
+        if all(we <= c[0] or ws >= c[1] for c in chosen):
+            chosen.append((ws, we, clean_start, clean_end))
         if len(chosen) == limit:
             break
-    return [to_spans(text, ranges, ws, we) for ws, we in sorted(chosen)]
+    return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)
+            for ws, we, clean_start, clean_end in sorted(chosen)]
+
+
+def _opening(text: str, ranges, skip, size: int) -> list[Passage]:
+    """The first `size` characters after the title lines, cut at words, as the one passage."""
+    start = skip[-1][1] if skip else 0
+    bound = min(len(text), start + size + SENTENCE_REACH)
+    while start < bound and text[start].isspace():
+        start += 1
+    end = min(len(text), start + size)
+    cut = end < len(text)
+    if cut:
+        start, end = _whole_matches(*_word_cut(text, start, end), ranges)
+    if not text[start:end].strip():
+        return []
+    return [_marked_cut(to_spans(text, ranges, start, end), False, cut and not text[end - 1] in ".!?…")]
+
+
+def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
+    return ([CUT_BEFORE] if before else []) + spans + ([CUT_AFTER] if after else [])
+
+
+def _is_caption(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] lies in a line that ends with a photo credit (a caption, not the story)."""
+    line_end = text.find("\n", end, end + CAPTION_REACH)
+    if line_end == -1:
+        if len(text) - end > CAPTION_REACH:
+            return False
+        line_end = len(text)
+    return metadata.is_photo_credit(text[max(start, line_end - 200):line_end])
 
 
 def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
@@ -235,6 +405,21 @@ def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
     return out
 
 
-def plain(passage_list: list[Passage], joiner: str = " … ") -> str:
-    """Passages as plain text (for JSON and CSV)."""
-    return joiner.join("".join(t for t, _ in p).strip() for p in passage_list)
+def joined(passage_list: list[Passage], joiner: str = CUT) -> Passage:
+    """Passages as one run of spans, `joiner` between them (once, where a passage already shows a cut)."""
+    out: Passage = []
+    for passage in passage_list:
+        if out:
+            if out[-1] == CUT_AFTER and passage[:1] == [CUT_BEFORE]:
+                passage = [(" ", False)] + passage[1:]
+            elif out[-1] != CUT_AFTER and passage[:1] != [CUT_BEFORE]:
+                out.append((f" {joiner} ", False))
+            else:
+                out.append((" ", False))
+        out.extend(passage)
+    return out
+
+
+def plain(passage_list: list[Passage], joiner: str = CUT) -> str:
+    """Passages as plain text (for JSON and CSV), white space collapsed."""
+    return " ".join("".join(t for t, _ in joined(passage_list, joiner)).split())

@@ -64,7 +64,7 @@ def test_vanished_file_is_skipped_with_a_message(tmp_path):
 
 def test_front_matter_is_split_and_other_keys_kept():
     meta, body = split_front_matter("---\ntitle: Talks\nDate: 2018-09-17\nurl: http://x\n---\nBody text\n")
-    assert meta == {"title": "Talks", "date": "2018-09-17", "url": "http://x"}
+    assert meta == {"title": "Talks", "Date": "2018-09-17", "url": "http://x"}  # keys as written
     assert body == "Body text\n"
 
 
@@ -128,7 +128,7 @@ def test_ids_are_stable_url_safe_and_distinct():
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "%2e%2e%2f", "/etc/passwd", "a\x00b", "", "A-12345678",
-                                 "x" * 200 + "-12345678", "abc-1234567g"])
+                                 "x" * 200 + "-1234567812345678", "abc-123456781234567g", "abc-12345678"])
 def test_malformed_ids_are_rejected(bad):
     assert not is_article_id(bad)
 

@@ -184,7 +184,7 @@ def test_hostile_content_never_runs(watched, base_url):
     assert "javascript:alert(1)" in page.locator(".text").inner_text()
     assert page.locator("main img, main iframe, main script").count() == 0
     for url in ["/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/search?q=idlib&source=%22%3E%3Csvg%20onload%3Dalert(1)%3E",
-                "/search?since=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "/article/hostile-3f49768a?q=alert",
+                "/search?since=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "/article/hostile-e4b738d99b911e6e?q=alert",
                 "/search.atom?q=hostile", "/api/search?q=hostile"]:
         page.goto(base_url + url)
     page.wait_for_timeout(300)  # give an onerror or onload handler the time it would need
@@ -194,7 +194,7 @@ def test_a_phone_sized_window_does_not_scroll_sideways(browser, base_url):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
-        for url in ["/", "/search?q=idlib", "/article/hostile-3f49768a", "/search?page=abc"]:
+        for url in ["/", "/search?q=idlib", "/article/hostile-e4b738d99b911e6e", "/search?page=abc"]:
             page.goto(base_url + url)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
     finally:

@@ -138,7 +138,7 @@ def test_show_prints_the_article_and_related(runner, paths):
     assert data["id"] == article_id and data["source"] == "Reuters" and data["related"]
 
 
-@pytest.mark.parametrize("bad_id", ["nope", "../../etc/passwd", "missing-article-12345678"])
+@pytest.mark.parametrize("bad_id", ["nope", "../../etc/passwd", "missing-article-1234567812345678"])
 def test_show_unknown_id_is_a_clear_error(runner, paths, bad_id):
     result = run(runner, paths + ["show", bad_id])
     assert result.exit_code == 2 and result.output.startswith("Error: ")

@@ -159,7 +159,9 @@ def test_quick_word_starts_are_the_careful_ones():
         for stems in stem_sets:
             # the reference: a case-insensitive regex with a word-start lookbehind, tried at every position
             careful = re.compile(r"(?<!\w)(?:%s)" % snippets._heads(stems)[0], re.IGNORECASE)
-            assert list(snippets._starts(text, stems)) == [m.start() for m in careful.finditer(probe)], (text, stems)
+            expected = [m.start() for m in careful.finditer(probe)]
+            assert list(snippets._starts(text, stems)) == expected, (text, stems)
+            assert list(snippets._starts(text, stems, chunk=7)) == expected, (text, stems)  # cut in pieces
 
 
 def _sentences(text):
@@ -174,14 +176,22 @@ def _sentences(text):
         yield pos, len(text)
 
 
-def test_sentences_around_word_starts_are_the_sentences_holding_them():
+def test_the_sentence_around_a_word_is_the_sentence_holding_it():
     from search.analysis import WORD_RE
-    from search.snippets import _sentences_around
+    from search.snippets import _sentence
     rng = random.Random(5)
     alphabet = list("ab AZ.!?…\"'”’)]\n\t(“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next", "word"]
     for _ in range(3000):
         text = _random_text(rng, alphabet)
-        words = [m.start() for m in WORD_RE.finditer(text)]
-        positions = sorted(rng.sample(words, min(len(words), rng.randint(0, 6))))
-        expected = [(s, e) for s, e in _sentences(text) if any(s <= p < e for p in positions)]
-        assert _sentences_around(text, positions) == expected, (text, positions)
+        for m in WORD_RE.finditer(text):
+            expected = next((s, e) for s, e in _sentences(text) if s <= m.start() < e)
+            assert _sentence(text, m.start(), 0) == (*expected, True, True), (text, m.start())
+
+
+def test_the_sentence_around_a_word_is_looked_for_within_its_reach(monkeypatch):
+    from search import snippets
+    monkeypatch.setattr(snippets, "SENTENCE_REACH", 20)
+    text = "Short one. " + "word " * 20 + "oil " + "word " * 20 + "end. Next."
+    pos = text.index("oil")
+    assert snippets._sentence(text, pos, 0) == (pos - 20, pos + 20, False, False)
+    assert snippets._sentence(text, text.index("Next"), 0)[2:] == (True, True)

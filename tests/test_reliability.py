@@ -446,14 +446,14 @@ def test_hostile_files_get_their_documented_outcome_and_the_rest_is_indexed(tmp_
 
     original_read_bytes = articles_module.read_bytes
 
-    def racing_read_bytes(full_path, name):
+    def racing_read_bytes(full_path, name, **kwargs):
         if name == "vanishes.txt":
             Path(full_path).unlink()  # listed, then gone before it is read
         if name == "locked.txt":
             Path(full_path).chmod(0)  # root reads anyway; a user would get EACCES, so raise that
             if os.geteuid() == 0:
                 raise articles_module.SkippedFile(f"{name}: skipped, it cannot be read (Permission denied)")
-        return original_read_bytes(full_path, name)
+        return original_read_bytes(full_path, name, **kwargs)
 
     monkeypatch.setattr(articles_module, "read_bytes", racing_read_bytes)
     index = tmp_path / "index"

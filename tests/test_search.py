@@ -251,7 +251,7 @@ def test_get_and_unknown_ids(engine):
     article = engine.get(hit.id)
     assert article.title == "Syrian forces enter Saraqeb" and "strategic town" in article.body
     with pytest.raises(ArticleNotFound):
-        engine.get("no-such-article-12345678")
+        engine.get("no-such-article-1234567812345678")
     with pytest.raises(ArticleNotFound, match="is not an article id"):
         engine.get("../../etc/passwd")
 

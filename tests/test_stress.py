@@ -171,3 +171,64 @@ def test_fuzz_20000_queries_through_the_web(fuzz_collection):
            slowest_ms=round(slowest * 1000), bad=bad)
     assert tried == 20_000
     assert not bad, bad[:5]
+
+
+def test_content_dos_results_pages_stay_within_their_work_budget(tmp_path):
+    """100 hostile articles up to 1 MiB (stress/content.py): a results page of 100 hits within its work budget,
+    over HTTP with 4 such pages at once beside /healthz."""
+    from stress import content
+    folder, index = tmp_path / "articles", tmp_path / "index"
+    content.write_collection(folder, files=100)
+    started = time.monotonic()
+    sync(folder, index)
+    build_seconds = time.monotonic() - started
+    with Engine(index) as engine:
+        work = content.page_work(engine, "oil", per_page=100)
+    assert work.hits == 100 and work.within(), work
+    page = "/search?" + urlencode({"q": "oil", "per_page": 100})
+    article = f"/article/{article_id('lines-001.txt')}?q=oil"
+    with running_server(index, folder, threads=8) as server:
+        http_get(server, page)  # warm: the first page opens the index
+        timings, sizes = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            status, _, body = http_get(server, page)
+            timings.append((time.perf_counter() - t0) * 1000)
+            assert status == 200
+            sizes.append(len(body))
+        t0 = time.perf_counter()
+        status, _, body = http_get(server, article)
+        article_ms, article_bytes = (time.perf_counter() - t0) * 1000, len(body)
+        assert status == 200
+        health, stop = [], threading.Event()
+
+        def heavy():
+            while not stop.is_set():
+                http_get(server, page)
+
+        clients = [threading.Thread(target=heavy) for _ in range(4)]
+        for c in clients:
+            c.start()
+        try:
+            for _ in range(10):
+                t0 = time.perf_counter()
+                assert http_get(server, "/healthz")[0] == 200
+                health.append((time.perf_counter() - t0) * 1000)
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            for c in clients:
+                c.join(120)
+    timings.sort()
+    health.sort()
+    record("content_dos", f"100 hostile articles up to 1 MiB (built in {build_seconds:.0f} s): a page of 100 hits "
+                          f"for `oil` p50 {timings[2]:.0f} ms, max {timings[-1]:.0f} ms, {sizes[0]:,} bytes; "
+                          f"snippet work {work.words_examined:,} words stemmed, {work.sentence_chars:,} sentence "
+                          f"characters, {work.pieces_probed} text pieces probed; article page of 260k short lines "
+                          f"{article_ms:.0f} ms, {article_bytes:,} bytes; /healthz beside 4 such pages p50 "
+                          f"{health[len(health) // 2]:.0f} ms, max {health[-1]:.0f} ms",
+           page_p50_ms=round(timings[2]), page_max_ms=round(timings[-1]), page_bytes=sizes[0],
+           words_examined=work.words_examined, sentence_chars=work.sentence_chars, pieces=work.pieces_probed,
+           article_ms=round(article_ms), article_bytes=article_bytes, health_p50_ms=round(health[len(health) // 2]),
+           health_max_ms=round(health[-1]), build_seconds=round(build_seconds))
+    assert sizes[0] < 1_000_000

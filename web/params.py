@@ -4,12 +4,15 @@ Nothing here checks a value: the engine's `validate` does, so that the web and t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import url_for
 
 DEFAULT_SORT = "relevance"
+# Control characters (NUL, ESC, C1) mean nothing in a search and must not be echoed into a page: a space each.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,12 @@ class SearchParams:
     @classmethod
     def from_args(cls, args) -> "SearchParams":
         """Read the query string (a werkzeug MultiDict); repeated sources are kept once, in order."""
-        sources = tuple(dict.fromkeys(s.strip() for s in args.getlist("source") if s.strip()))
-        return cls(q=args.get("q", ""), sources=sources, since=args.get("since", "").strip(),
-                   until=args.get("until", "").strip(), sort=args.get("sort", "").strip() or DEFAULT_SORT,
-                   page=args.get("page", "").strip() or "1", per_page=args.get("per_page", "").strip(),
-                   like="1" if args.get("like", "").strip() else "")
+        def get(name: str) -> str:
+            return _CONTROLS.sub(" ", args.get(name, "")).strip()
+        sources = tuple(dict.fromkeys(s for s in (_CONTROLS.sub(" ", s).strip() for s in args.getlist("source")) if s))
+        return cls(q=_CONTROLS.sub(" ", args.get("q", "")), sources=sources, since=get("since"), until=get("until"),
+                   sort=get("sort") or DEFAULT_SORT, page=get("page") or "1", per_page=get("per_page"),
+                   like="1" if get("like") else "")
 
     def bounded(self, chars: int = 600, sources: int = 50) -> "SearchParams":
         """The same parameters cut to a size a page may echo back (an error page for a 200 KB query)."""

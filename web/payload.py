@@ -18,9 +18,9 @@ def spans_html(spans) -> Markup:
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={}, strip_comments=True))
 
 
-def passages_html(passages, joiner: str = " … ") -> Markup:
-    """Several passages as one HTML snippet."""
-    return Markup(escape(joiner)).join(spans_html(p) for p in passages)
+def passages_html(passages) -> Markup:
+    """Several passages as one HTML snippet (a mark of the cut between them and where one starts mid-sentence)."""
+    return spans_html(snippets.joined(passages))
 
 
 def marked_html(text: str, terms=(), phrases=()) -> Markup:
@@ -29,8 +29,8 @@ def marked_html(text: str, terms=(), phrases=()) -> Markup:
 
 
 def paragraphs_html(text: str, terms=(), phrases=()) -> list[Markup]:
-    """An article's text as a list of HTML paragraphs (one per non-blank line, as `search show` prints them)."""
-    return [marked_html(line.strip(), terms, phrases) for line in text.split("\n") if line.strip()]
+    """An article's text as a list of HTML paragraphs (one per non-blank line; bounded, see snippets.paragraphs)."""
+    return [spans_html(p) for p in snippets.paragraphs(text, terms, phrases)]
 
 
 def hit_payload(hit) -> dict:

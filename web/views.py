@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from search import like as example_text
 from search import snippets
-from search.articles import is_article_id
+from search.articles import extra_label, is_article_id
 from search.errors import ArticleNotFound, QueryError, SearchError
 from web import payload, timeline
 from web.app import UNAVAILABLE, engine, external_url
@@ -150,6 +150,9 @@ def healthz():
 
 # Characters XML 1.0 cannot carry at all, even escaped; a query typed with one must still give a valid feed.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+bp.app_template_filter("extra_label")(extra_label)  # "photo_credit" -> "Photo credit"; "ISBN" as written
 
 
 @bp.app_template_filter("xml_text")
