@@ -190,7 +190,7 @@ def client(collection):
 def test_the_home_page_has_the_like_box(client):
     page = client.get("/").get_data(as_text=True)
     assert "Find articles like this text" in page
-    assert re.search(r'<form class="like" action="/like" method="post">', page)
+    assert re.search(r'<form class="like" action="/like" method="post" enctype="multipart/form-data">', page)
     assert '<textarea id="like-text" name="text"' in page
 
 
@@ -251,3 +251,14 @@ def test_as_text_stays_small_and_reads_back_into_the_same_words(engine):
         assert [w.stem for w in like.select(like.read(text), view)] == ["idlib", "putin", "sochi"]
     small = [like.Word(f"w{i}", f"w{i}", 3, 1, 1.0) for i in range(25)]  # 75 words: read back as a paragraph
     assert len(like.as_text(small).split()) == 75
+
+
+def test_the_like_box_posts_multipart_and_the_server_takes_its_largest_text(client):
+    from web.server import LIMITS
+    page = client.get("/").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    text = "café wheat " * (like.MAX_TEXT_CHARS // 11)
+    r = client.post("/like", data={"text": text}, content_type="multipart/form-data")
+    assert r.status_code == 200 and "grain.txt" in r.get_data(as_text=True)
+    # any text the engine reads whole fits in a body, however many bytes a character takes
+    assert 4 * like.MAX_TEXT_CHARS + 4096 < LIMITS["max_request_body_size"]

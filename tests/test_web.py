@@ -724,7 +724,7 @@ def test_waitress_own_error_answers_carry_the_security_headers(app):
     finally:
         server.close()
     assert adjustments.max_request_header_size == 32 * 1024 and adjustments.channel_timeout == 30
-    assert adjustments.max_request_body_size == 64 * 1024 and not adjustments.expose_tracebacks
+    assert adjustments.max_request_body_size == 512 * 1024 and not adjustments.expose_tracebacks
     for answer, status in ((too_big, b"413"), (bad_coding, b"501"), (ok, b"200")):
         head = answer.split(b"\r\n\r\n")[0]
         assert head.split(b" ")[1] == status, head
