@@ -25,6 +25,8 @@ from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, count_dates, count_sources, facet_mask
+from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
+from search.metafields import FacetSettings
 from search.proximity import proximity
 from search.query import ParsedQuery, QueryTooLong, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
@@ -172,6 +174,7 @@ class _Snapshot:
     def __init__(self, view, pointer, ranking: Ranking):
         self.view, self.pointer, self.ranking = view, pointer, ranking
         self.vocabulary = Vocabulary(self.view)
+        self.meta = MetaColumns(self.view)
         self._lock = threading.Lock()
         self._stats: Stats | None = None
         self._users = 0
@@ -214,9 +217,11 @@ class _Snapshot:
 class Engine:
     """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
 
-    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None):
+    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None,
+                 facets: FacetSettings | None = None):
         self.store = IndexStore(index)
         self.ranking = ranking or Ranking()
+        self.facet_settings = facets or FacetSettings.from_env()
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
@@ -236,7 +241,9 @@ class Engine:
             self._snapshot, self._stamp = None, None
 
     # -- snapshots ------------------------------------------------------------------------------------
-    def _current(self) -> _Snapshot:
+    def _current(self, enter: bool = False) -> _Snapshot:
+        """The snapshot of the index as it is now (opened when a sync has changed it); `enter` counts a user
+        of it, under the same lock, so that it cannot be closed before the user leaves."""
         try:
             st = os.stat(self.store.path / CURRENT)
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -249,17 +256,18 @@ class Engine:
                 if old:
                     old.close()
             snap = self._snapshot
-            snap.enter()
+            if enter:
+                snap.enter()
             return snap
 
     @contextlib.contextmanager
     def _searching(self):
         try:
-            snap = self._current()
+            snap = self._current(enter=True)
         except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
             with self._lock:
                 self._stamp = None
-            snap = self._current()
+            snap = self._current(enter=True)
         try:
             yield snap
         finally:
@@ -273,47 +281,51 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True, like: bool = False) -> Results:
-        """Search the index; raise QueryError for anything the user should change.
+               per_page=10, snippets: bool = True, filters=None, like: bool = False) -> Results:
+        """Search the index; raise QueryError for anything the user should change. `filters` narrows by
+        metadata fields: {field: [values]}, any of a field's values, every field. `like` reads the text as an
+        example text (like.py), as a text too long for the query language always is.
 
-        `like` reads the text as an example text (like.py), as a text too long for the query language always is.
         With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
         evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        parsed, example = _read_text(req.text, like)
-        # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-        scored = example is not None or (parsed is not None and parsed.scored)
-        sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
         budget = Budget()
         try:
-            return self._search(req, parsed, sort, budget, snippets, started, example)
+            return self._search(req, filters, budget, snippets, started, like)
         finally:
             release_after(budget)
 
-    def _search(self, req: SearchRequest, parsed, sort: str, budget: Budget, snippets: bool, started: float,
-                example=None):
+    def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float,
+                like: bool = False):
         with self._searching() as snap:
-            view = snap.view
+            view, meta = snap.view, snap.meta
+            chosen = validate_filters(filters, meta.names())
+            parsed, example = _read_text(req.text, like, meta.names())
+            # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
+            scored = example is not None or (parsed is not None and parsed.scored)
+            sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
             matcher = Matcher(view, budget)
             if example is None:
                 compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
             else:
                 compiled, matched, notice, alternative = self._like(matcher, example)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            keep_date = keep_source = None
+            base = {}
             if req.since is not None or req.until is not None:
                 days = view.day[matched]
-                keep_date = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
             if req.sources:
-                keep_source = facet_mask(view, "source", matched, req.sources)
-            by_date = matched if keep_date is None else matched[keep_date]
-            by_source = matched if keep_source is None else matched[keep_source]
-            final = by_date if keep_source is None else (by_source if keep_date is None
-                                                         else matched[keep_date & keep_source])
-            date_unit, date_counts = count_dates(view, by_source)
-            facets = {"source": count_sources(view, by_date), "date": date_counts}
+                base["source"] = facet_mask(view, "source", matched, req.sources)
+            final, over = narrowed(matched, base, meta, chosen)
+            date_unit, date_counts = count_dates(view, over("date"))
+            facets = {"source": count_sources(view, over("source")), "date": date_counts}
+            for name in offered_names(meta, self.facet_settings, chosen):
+                facets[name] = meta.counts(name, over(name))
             total = len(final)
+            if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
+                hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
+                notice = f"{notice} {hint}" if notice else hint
             first = (req.page - 1) * req.per_page
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
@@ -326,7 +338,17 @@ class Engine:
             if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
                 exact = np.zeros(len(view.live), dtype=bool)
                 exact[matched] = True
-                more_total, more = self._more(snap, matcher, parsed, exact, req, sort, req.per_page - total,
+
+                def keep(docs):  # the search's own filters, on other documents
+                    masks = {}
+                    if req.since is not None or req.until is not None:
+                        days = view.day[docs]
+                        masks["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                    if req.sources:
+                        masks["source"] = facet_mask(view, "source", docs, req.sources)
+                    return narrowed(docs, masks, meta, chosen)[0]
+
+                more_total, more = self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total,
                                               snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
@@ -341,21 +363,16 @@ class Engine:
         matched = matcher.docs(compiled.query) if words else np.zeros(0, dtype=np.int64)
         return compiled, matched, example_text.notice(example, words), None
 
-    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, req, sort: str, limit: int, passages):
-        """(how many, best hits) of the articles with some but not all of a short query's words, with the
-        search's filters; `exact` marks the articles with them all."""
+    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, keep, sort: str, limit: int, passages):
+        """(how many, best hits) of the articles with some but not all of a short query's words that `keep`
+        (the search's filters) keeps; `exact` marks the articles with them all."""
         view = snap.view
         some = parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
         clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
         # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
         others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
             np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
-        others = others[~exact[others]]
-        if req.since is not None or req.until is not None:
-            days = view.day[others]
-            others = others[(days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))]
-        if req.sources:
-            others = others[facet_mask(view, "source", others, req.sources)]
+        others = keep(others[~exact[others]])
         if not len(others) or limit <= 0:
             return len(others), []
         if sort == "relevance":
@@ -448,7 +465,8 @@ class Engine:
         if not changed:
             return None
         try:
-            compiled = parse(text).compile(matcher, self.ranking.title_boost, vocabulary=snap.vocabulary)
+            compiled = parse(text, snap.meta.names()).compile(matcher, self.ranking.title_boost,
+                                                              vocabulary=snap.vocabulary)
         except QueryError:
             return None
         found = len(matcher.docs(compiled.query))
@@ -504,12 +522,12 @@ class Engine:
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
-        parsed, example = _read_text(text, False)
-        if parsed is None and example is None:
-            return set(), []
         with self._searching() as snap:
+            parsed, example = _read_text(text, False, snap.meta.names())
             if example is not None:
                 return {w.stem for w in example_text.select(example, snap.view)}, []
+            if parsed is None:
+                return set(), []
             compiled = parsed.compile(snap.view, self.ranking.title_boost, vocabulary=snap.vocabulary)
         return compiled.terms, compiled.phrases
 
@@ -546,13 +564,21 @@ class Engine:
             return snap.stats(self.store)
 
 
-def _read_text(text: str, like: bool):
+def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
+    named = ", ".join(f'"{n}"' for n in unknown)
+    if not known:
+        return f"No article has a metadata field {named}: the text was searched for the words instead."
+    return (f"No article has a metadata field {named}: the text was searched for the words instead. "
+            f"The fields are: {', '.join(known)} (write field:value).")
+
+
+def _read_text(text: str, like: bool, fields=()):
     """(parsed query, None) or (None, example text) for the text of a search; (None, None) when it is empty."""
     if not text:
         return None, None
     if not like:
         try:
-            return parse(text), None
+            return parse(text, fields), None
         except QueryTooLong:  # a long text is an example, not a query: its length is no reason to refuse it
             pass
     example = example_text.read(text)

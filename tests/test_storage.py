@@ -185,3 +185,27 @@ def test_a_damaged_live_generation_is_rebuilt_not_a_failure_on_every_run(built):
     report = sync(folder, index)
     assert report.full and report.added == len(ARTICLES)
     assert view_of(index).doc_count == len(ARTICLES)
+
+
+def test_search_query_loads_neither_the_web_nor_the_writing_side(built):
+    import subprocess
+    import sys
+    _, index = built
+    heavy = ("flask", "nh3", "waitress", "jinja2", "search.indexer", "search.storage.build", "search.storage.commit",
+             "search.storage.codec", "whoosh.fields", "whoosh.index", "whoosh.codec")
+    code = ("import sys; from click.testing import CliRunner; from search.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['--index', {str(index)!r}, 'query', 'idlib']); print(r.exit_code); "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[-2:] == ["0", "[]"], done.stdout + done.stderr
+
+
+def test_merge_plan_keeps_segments_few():
+    from search.storage.codec import ArraySegment
+    segments = [ArraySegment(f"s{i}", n) for i, n in enumerate([50_000, 3, 3, 3, 3, 40, 40, 40, 900])]
+    plan = commit.merge_plan(segments)
+    assert plan == [[1, 2, 3, 4]]  # four of one tier; three of the next are not yet enough
+    mostly_deleted = ArraySegment("d", 100, np.arange(60))
+    assert commit.merge_plan([mostly_deleted]) == [[0]]
+    huge = [ArraySegment(f"h{i}", 30_000) for i in range(4)]
+    assert commit.merge_plan(huge) == [[0, 1]]  # never past MAX_SEGMENT_DOCS live documents

@@ -15,8 +15,6 @@ import numpy as np
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
 from search.storage.segment import SegmentFiles
 
-_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
-_EMPTY_FREQS = np.zeros(0, dtype=np.float32)
 
 
 class IndexView:
@@ -138,7 +136,7 @@ class IndexView:
             docs.append(d.astype(np.int64) + int(self.offsets[i]))
             freqs.append(f.astype(np.float32))
         if not docs:
-            return _EMPTY_DOCS, _EMPTY_FREQS
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if len(docs) == 1:
             return docs[0], freqs[0]
         return np.concatenate(docs), np.concatenate(freqs)
