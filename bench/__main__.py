@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import context, corpora, report
 
-PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance")
+PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

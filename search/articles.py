@@ -17,8 +17,8 @@ from typing import Iterator
 from search import metadata
 from search.analysis import fold
 
-#: File endings read as articles.
-ARTICLE_SUFFIXES = (".txt", ".md")
+#: File endings read as articles (.html/.htm are saved web pages, read by search/webpage.py).
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 #: The sidecar: a CSV in the articles folder mapping file paths to title/date/source/... (see README).
 SIDECAR_NAME = "metadata.csv"
 #: An article is indexed up to this many bytes; the rest is left out with a warning.
@@ -447,6 +447,9 @@ def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None 
     Nothing outside root is read: a link is resolved first and refused when it leaves the folder.
     `article_id_` is the id assign_ids gave the path (by default its own article_id).
     """
+    if relpath.lower().endswith((".html", ".htm")):
+        from search import webpage  # saved web pages have their own reader (and trafilatura is imported lazily)
+        return webpage.read_file(root, relpath, sidecar_entry, article_id_)
     data, warnings = read_contained(root, relpath)
     digest = hashlib.sha1(data).hexdigest()
     text, more = decode(data, relpath)

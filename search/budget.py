@@ -1,7 +1,7 @@
 """What one search may cost: a bound checked before any postings are read, and a work budget spent while it runs.
 
-A query's parts are summed, not bounded one by one: sixty-four wildcards that each stay under a per-wildcard
-limit would otherwise add up to tens of thousands of terms and millions of postings. The bound is checked from
+A query's parts are summed, not bounded one by one: many wildcards that each stay under a per-wildcard limit
+would otherwise add up to far more terms and postings than any one of them may have. The bound is checked from
 the term dictionary alone (expansions and document frequencies), so a too costly query is refused at once.
 The budget counts the elements the query path hands to numpy (postings, positions, candidates scored), so a
 search that reads more than planned (phrase positions, a fallback reading, "did you mean") stops too.

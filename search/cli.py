@@ -90,9 +90,14 @@ def cli(ctx, articles, index_dir):
               help="Seconds to wait for another indexer before giving up with 'index is busy'.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
               help="Worker processes for a full rebuild. Default: the machine's core count.")
+@click.option("--watch", is_flag=True, help="Keep running: sync again whenever files are added, changed, "
+              "moved or removed (Ctrl+C to stop).")
 @click.pass_obj
-def index_command(config, full, wait, jobs):
+def index_command(config, full, wait, jobs, watch):
     """Sync the index with the articles folder: add new files, update changed ones, remove deleted ones."""
+    if watch:
+        from search import cli_extras
+        return cli_extras.watch_index(config, full, wait)
     from search.indexer import sync  # here, so that `search query` does not load the writing side
     bar = None
 
@@ -131,6 +136,8 @@ def output_options(func):
 @cli.command("query", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Only this value of a metadata field, e.g. section=sport (repeat: any of a field's values).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -138,8 +145,8 @@ def output_options(func):
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, since, until, sort, page, per_page, as_json, as_csv):
-    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, idl*, erdgan~).
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, as_json, as_csv):
+    """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
     # checked here so that the message names the options as typed (the engine says page and per_page)
@@ -147,9 +154,10 @@ def query_command(config, words, sources, since, until, sort, page, per_page, as
         raise UserError("--page must be 1 or more.")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
+    from search.cli_extras import parse_filters
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page)
+                                page=page, per_page=per_page, filters=parse_filters(filters))
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
@@ -295,8 +303,9 @@ def stats_command(config, as_json):
               help="The address visitors use (http[s]://host[:port]), for the absolute links of the Atom feed and "
                    "the OpenSearch description. Default: from --host and --port. The request's Host header is "
                    "never used.")
+@click.option("--watch", is_flag=True, help="Also keep the index in step with the articles folder while serving.")
 @click.pass_obj
-def serve_command(config, host, port, threads, base_url):
+def serve_command(config, host, port, threads, base_url, watch):
     """Serve the web app with waitress (a production WSGI server)."""
     from web import create_app  # imported here so that the CLI does not pay for Flask
     from web.app import base_url_from_bind, check_base_url
@@ -314,6 +323,9 @@ def serve_command(config, host, port, threads, base_url):
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UserError(f"Cannot listen on {host}:{port}: {reason}. Choose another --port or --host "
                         "(or stop the program using it).") from None
+    if watch:
+        from search import cli_extras
+        cli_extras.watch_in_background(config)
     click.echo(f"Serving the article search on {base_url}/ (listening on {host}:{port}; Ctrl+C to stop)")
     try:
         server.run()
@@ -321,6 +333,14 @@ def serve_command(config, host, port, threads, base_url):
         click.echo("Stopped.")
     finally:
         server.close()
+
+
+def _register_extras():
+    from search import cli_extras
+    cli.add_command(cli_extras.export_command)
+
+
+_register_extras()
 
 
 def main():

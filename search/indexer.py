@@ -12,6 +12,8 @@ from typing import Callable
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
 from search.errors import IndexUnwritable, SearchError
+from search.metafields import facet_values
+from search.paragraphs import reflow
 from search.schema import SCHEMA_VERSION, make_schema
 from search.store import IndexStore
 from search.storage.view import IndexView
@@ -54,10 +56,11 @@ def day_number(date: str) -> int:
 
 
 def to_document(article: Article, sig: str) -> dict:
-    """The document storage writes for an article (search/storage/build.py says what each key is)."""
-    return dict(id=article.id, path=article.path, title=article.title, body=article.body, date=article.date,
+    """The document storage writes for an article (search/storage/build.py says what each key is); hard-wrapped
+    text is stored as its paragraphs (search/paragraphs.py), so every reader sees prose at no cost per search."""
+    return dict(id=article.id, path=article.path, title=article.title, body=reflow(article.body), date=article.date,
                 extra=article.extra, sig=sig, day=day_number(article.date) if article.date else 0,
-                facets={"source": article.source or ""})
+                facets={"source": article.source or "", **facet_values(article.extra)})
 
 
 def _signature(st, digest: str, side: str) -> str:

@@ -9,6 +9,9 @@ Grammar (OR binds tighter than the implicit AND, as in web search engines):
     clause  := alt (OR alt)*
     alt     := (NOT | -) alt | atom
     atom    := "(" query ")" | [field ":"] ( "phrase" | word | word* | word~[N] | [from TO to] )
+
+Besides title, body, source and date, `field` may be any metadata field the index knows (section, author, ...:
+the names passed to parse() as `fields`); its value is compared whole, ignoring case (search/metafields.py).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from search import metadata, plan
+from search import metadata, metafields, plan
 from search.analysis import fold, stem, terms
 from search.budget import Cost
 from search.errors import QueryError
@@ -38,7 +41,7 @@ _DATE_VALUE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 class Word:
     text: str
     field: str | None = None      # None = title and body
-    kind: str = "word"            # word | prefix | fuzzy
+    kind: str = "word"            # word | prefix | fuzzy | meta (a metadata field's whole value)
     distance: int = 1
 
 
@@ -91,6 +94,7 @@ class ParsedQuery:
     root: And
     plain: bool  # only words, phrases and -exclusions, no other operators or fields: any-word readings apply
     scored: bool = True  # has words to rank by (not only source:/date: filters)
+    unknown_fields: list[str] = field(default_factory=list)  # "name" of name:value typed for no known field
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
@@ -160,7 +164,10 @@ _TOKEN = re.compile(r"""
 """, re.X)
 
 
-def _lex(text: str) -> list[tuple[str, str]]:
+_FIELD_LIKE = re.compile(r"([a-z][a-z0-9_]{0,31}):[^/\s]")
+
+
+def _lex(text: str, meta: frozenset = frozenset()) -> list[tuple[str, str]]:
     tokens = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
@@ -172,18 +179,18 @@ def _lex(text: str) -> list[tuple[str, str]]:
         value = m.group()
         if kind == "word":
             # field:value, field:"phrase", field:[range], field:(group) arrive as one word or a word ending ':'
-            fm = re.match(r"([A-Za-z]+):(.*)$", value)
-            if fm and fm.group(1).lower() in FIELDS:
+            fm = re.match(r"([A-Za-z][A-Za-z0-9_]*):(.*)$", value)
+            if fm and (fm.group(1).lower() in FIELDS or fm.group(1).lower() in meta):
                 tokens.append(("field", fm.group(1).lower()))
                 if fm.group(2):
-                    tokens.extend(_lex(fm.group(2)))
+                    tokens.extend(_lex(fm.group(2), meta))
                 continue
             if value in ("OR", "AND", "NOT", "||", "&&"):
                 tokens.append(("op", {"||": "OR", "&&": "AND"}.get(value, value)))
                 continue
             if value.startswith("-") and len(value) > 1:
                 tokens.append(("op", "NOT"))
-                tokens.extend(_lex(value[1:]))
+                tokens.extend(_lex(value[1:], meta))
                 continue
         tokens.append((kind, value))
     return tokens
@@ -191,8 +198,8 @@ def _lex(text: str) -> list[tuple[str, str]]:
 
 # -- parsing -------------------------------------------------------------------------------------------
 class _Parser:
-    def __init__(self, tokens):
-        self.tokens, self.i = tokens, 0
+    def __init__(self, tokens, meta: frozenset = frozenset()):
+        self.tokens, self.i, self.meta = tokens, 0, meta
 
     def peek(self):
         return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
@@ -265,7 +272,7 @@ class _Parser:
             return inner if inner.nodes else None
         if kind == "quote":
             text = value.strip('"')
-            if fieldname in ("date", "source"):
+            if fieldname in ("date", "source") or fieldname in self.meta:
                 return self.word(text, fieldname)
             return Phrase(text, fieldname) if text.strip() else None
         if kind == "range":
@@ -281,11 +288,15 @@ class _Parser:
             return _date_node(value)
         if fieldname == "source":
             return Word(value, "source")
+        if fieldname in self.meta:
+            return Word(value, fieldname, "meta") if value.strip() else None
         return _word_node(value, fieldname)
 
 
 def _with_field(node, fieldname):
     if isinstance(node, (Word, Phrase)) and node.field is None:
+        if fieldname not in FIELDS:  # section:(sport OR politics): each a whole value of the metadata field
+            return Word(node.text, fieldname, "meta")
         node.field = fieldname
         if fieldname == "date":
             return _date_node(node.text)
@@ -372,17 +383,19 @@ def _range_node(text: str) -> DateRange:
     return DateRange(low, high, text)
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse the user's query text, or raise QueryError with what to do instead."""
+def parse(text: str, fields=()) -> ParsedQuery:
+    """Parse the user's query text, or raise QueryError with what to do instead; `fields` are the metadata
+    fields (beyond title, body, source and date) that `field:value` may name."""
     if not isinstance(text, str):
         raise QueryError("The query must be text.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
                          "Keep the words that matter most.")
     text = text.replace("\x00", " ")
+    meta = frozenset(f for f in fields if f not in FIELDS)
     try:
-        tokens = _lex(text)
-        root = _Parser(tokens).query()
+        tokens = _lex(text, meta)
+        root = _Parser(tokens, meta).query()
     except RecursionError:  # the parser recurses once per level of parentheses, NOT and field prefixes
         raise QueryError("The query nests parentheses, NOT or fields too deeply; "
                          "write it with fewer levels.") from None
@@ -400,8 +413,11 @@ def parse(text: str) -> ParsedQuery:
     # an explicit AND asks for every word: no any-word reading, however long the query
     plain = all(_simple(n.node if isinstance(n, Not) else n) for n in root.nodes) and \
         ("op", "AND") not in tokens and not all(isinstance(n, Not) for n in root.nodes)
-    scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and not _inside_not(root, n) for n in nodes)
-    return ParsedQuery(text, root, plain, scored)
+    scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and getattr(n, "kind", "") != "meta"
+                 and not _inside_not(root, n) for n in nodes)
+    unknown = [m.group(1) for n in nodes if isinstance(n, Word) and n.field is None and n.kind == "word"
+               for m in [_FIELD_LIKE.match(n.text.lower())] if m and m.group(1) not in ("http", "https")]
+    return ParsedQuery(text, root, plain, scored, list(dict.fromkeys(unknown)))
 
 
 def _inside_not(root, target) -> bool:
@@ -419,6 +435,8 @@ def _empty(node) -> bool:
         return _empty(node.node)
     if isinstance(node, Word) and node.kind == "word" and node.field != "source":
         return not terms(node.text)
+    if isinstance(node, Word) and node.kind == "meta":
+        return not node.text.strip()
     if isinstance(node, Phrase):
         return not terms(node.text)
     return False
@@ -459,6 +477,8 @@ class _Builder:
         if isinstance(node, Word):
             if node.field == "source":
                 return self.source(node.text)
+            if node.kind == "meta":
+                return self.meta(node.field, node.text)
             if node.kind == "prefix":
                 return self.expanded(node, self._prefix_words(node.text), f"{node.text}*")
             if node.kind == "fuzzy":
@@ -490,6 +510,11 @@ class _Builder:
         if text.lower() == "unknown":
             return plan.FacetIs("source", ("",))
         return plan.FacetIs("source", (metadata.canonical_source(text).lower(),))
+
+    def meta(self, name: str, value: str):
+        """A metadata field's whole value, case aside ("unknown": articles without the field)."""
+        key = metafields.value_key(value)
+        return plan.FacetIs(name, ("",) if key == "unknown" else (key,))
 
     def expanded(self, node: Word, stems: list[str], typed: str):
         if not stems:

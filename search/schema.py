@@ -7,7 +7,7 @@ from search.analysis import ANALYZER
 
 #: Bump when the schema, the storage format or what the indexer puts in it changes: `search index` then rebuilds in
 #: full by itself.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def make_schema() -> fields.Schema:

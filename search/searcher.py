@@ -23,6 +23,8 @@ from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, count_dates, count_sources, facet_mask
+from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
+from search.metafields import FacetSettings
 from search.proximity import proximity
 from search.query import ParsedQuery, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
@@ -164,6 +166,7 @@ class _Snapshot:
     def __init__(self, view, pointer, ranking: Ranking):
         self.view, self.pointer, self.ranking = view, pointer, ranking
         self.vocabulary = Vocabulary(self.view)
+        self.meta = MetaColumns(self.view)
         self._lock = threading.Lock()
         self._stats: Stats | None = None
         self._users = 0
@@ -206,9 +209,11 @@ class _Snapshot:
 class Engine:
     """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
 
-    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None):
+    def __init__(self, index: str | os.PathLike, ranking: Ranking | None = None,
+                 facets: FacetSettings | None = None):
         self.store = IndexStore(index)
         self.ranking = ranking or Ranking()
+        self.facet_settings = facets or FacetSettings.from_env()
         self._snapshot: _Snapshot | None = None
         self._stamp = None
         self._lock = threading.Lock()
@@ -228,7 +233,9 @@ class Engine:
             self._snapshot, self._stamp = None, None
 
     # -- snapshots ------------------------------------------------------------------------------------
-    def _current(self) -> _Snapshot:
+    def _current(self, enter: bool = False) -> _Snapshot:
+        """The snapshot of the index as it is now (opened when a sync has changed it); `enter` counts a user
+        of it, under the same lock, so that it cannot be closed before the user leaves."""
         try:
             st = os.stat(self.store.path / CURRENT)
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -241,17 +248,18 @@ class Engine:
                 if old:
                     old.close()
             snap = self._snapshot
-            snap.enter()
+            if enter:
+                snap.enter()
             return snap
 
     @contextlib.contextmanager
     def _searching(self):
         try:
-            snap = self._current()
+            snap = self._current(enter=True)
         except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
             with self._lock:
                 self._stamp = None
-            snap = self._current()
+            snap = self._current(enter=True)
         try:
             yield snap
         finally:
@@ -265,41 +273,45 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True) -> Results:
-        """Search the index; raise QueryError for anything the user should change.
+               per_page=10, snippets: bool = True, filters=None) -> Results:
+        """Search the index; raise QueryError for anything the user should change. `filters` narrows by
+        metadata fields: {field: [values]}, any of a field's values, every field.
 
         With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
         evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
-        parsed = parse(req.text) if req.text else None
-        # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-        sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
         budget = Budget()
         try:
-            return self._search(req, parsed, sort, budget, snippets, started)
+            return self._search(req, filters, budget, snippets, started)
         finally:
             release_after(budget)
 
-    def _search(self, req: SearchRequest, parsed, sort: str, budget: Budget, snippets: bool, started: float):
+    def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float):
         with self._searching() as snap:
-            view = snap.view
+            view, meta = snap.view, snap.meta
+            chosen = validate_filters(filters, meta.names())
+            parsed = parse(req.text, meta.names()) if req.text else None
+            # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
+            sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
             matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            keep_date = keep_source = None
+            base = {}
             if req.since is not None or req.until is not None:
                 days = view.day[matched]
-                keep_date = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
             if req.sources:
-                keep_source = facet_mask(view, "source", matched, req.sources)
-            by_date = matched if keep_date is None else matched[keep_date]
-            by_source = matched if keep_source is None else matched[keep_source]
-            final = by_date if keep_source is None else (by_source if keep_date is None
-                                                         else matched[keep_date & keep_source])
-            date_unit, date_counts = count_dates(view, by_source)
-            facets = {"source": count_sources(view, by_date), "date": date_counts}
+                base["source"] = facet_mask(view, "source", matched, req.sources)
+            final, over = narrowed(matched, base, meta, chosen)
+            date_unit, date_counts = count_dates(view, over("date"))
+            facets = {"source": count_sources(view, over("source")), "date": date_counts}
+            for name in offered_names(meta, self.facet_settings, chosen):
+                facets[name] = meta.counts(name, over(name))
             total = len(final)
+            if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
+                hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
+                notice = f"{notice} {hint}" if notice else hint
             first = (req.page - 1) * req.per_page
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
@@ -392,7 +404,8 @@ class Engine:
         if not changed:
             return None
         try:
-            compiled = parse(text).compile(matcher, self.ranking.title_boost, vocabulary=snap.vocabulary)
+            compiled = parse(text, snap.meta.names()).compile(matcher, self.ranking.title_boost,
+                                                              vocabulary=snap.vocabulary)
         except QueryError:
             return None
         found = len(matcher.docs(compiled.query))
@@ -453,8 +466,8 @@ class Engine:
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
-        parsed = parse(text)
         with self._searching() as snap:
+            parsed = parse(text, snap.meta.names())
             compiled = parsed.compile(snap.view, self.ranking.title_boost, vocabulary=snap.vocabulary)
         return compiled.terms, compiled.phrases
 
@@ -491,8 +504,9 @@ class Engine:
             return snap.stats(self.store)
 
 
-#: How many of an article's terms "related" searches for.
+#: How many of an article's terms "related" searches for, chosen among its most frequent ones.
 RELATED_TERMS = 12
+RELATED_CANDIDATES = 1_000
 
 
 def key_terms(view, text: str, count: int) -> dict[str, float]:
@@ -505,7 +519,8 @@ def key_terms(view, text: str, count: int) -> dict[str, float]:
         return {}
     n = max(view.doc_count_all, 1)
     scored = []
-    for t, tf in counts.items():
+    # a long article's most frequent words only: one dictionary look-up each, whatever the article's length
+    for t, tf in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_CANDIDATES]:
         freqs = view.postings("body", t)[1]
         if not len(freqs):
             continue
@@ -522,6 +537,14 @@ def key_terms(view, text: str, count: int) -> dict[str, float]:
 def _any_of(weights: dict[str, float]):
     from search import plan
     return plan.Or(tuple(plan.Term("body", t) for t in weights))
+
+
+def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
+    named = ", ".join(f'"{n}"' for n in unknown)
+    if not known:
+        return f"No article has a metadata field {named}: the text was searched for the words instead."
+    return (f"No article has a metadata field {named}: the text was searched for the words instead. "
+            f"The fields are: {', '.join(known)} (write field:value).")
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

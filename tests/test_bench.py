@@ -163,7 +163,7 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     parts = {p: json.loads((out / f"{p}.json").read_text()) for p in
-             ("build", "incremental", "query", "memory", "cli", "scale", "relevance")}
+             ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch")}
     for data in parts.values():
         assert data["quick"] is True
         assert data["engine_missing"] is None, data["engine_missing"]
@@ -216,3 +216,14 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
         assert all(0 <= m[k] <= 1 for k in ("map", "ndcg@10", "p@10", "r@100")), system
     assert scores["fts5-or"]["map"] > 0.3  # TIME is easy for bm25: a broken translation would show here
     assert rel["sweep"] and any(r["default"] for r in rel["sweep"])
+
+    web = parts["webpages"]
+    assert web["pages_body"] == 30 and web["pages_dated"] == 15
+    f1 = web["f1"]
+    # main text extraction must beat taking every word of <body> by a wide margin, or it is broken
+    assert f1["engine (search/webpage.py)"]["all"] > f1["all text of <body>"]["all"] + 0.1
+    assert 0 <= web["date_accuracy"] <= 1
+
+    watch = parts["watch"]
+    assert len(watch["latencies_s"]) == 50 and watch["max_s"] >= watch["p50_s"] > 0
+    assert 0 <= watch["idle_cpu_share"] < 1

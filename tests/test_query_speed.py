@@ -195,3 +195,29 @@ def test_the_sentence_around_a_word_is_looked_for_within_its_reach(monkeypatch):
     pos = text.index("oil")
     assert snippets._sentence(text, pos, 0) == (pos - 20, pos + 20, False, False)
     assert snippets._sentence(text, text.index("Next"), 0)[2:] == (True, True)
+
+
+def test_an_old_snapshot_is_closed_once_its_last_search_is_done(tmp_path):
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        engine.search("idlib")
+        engine.version()  # looks at the snapshot without holding it
+        old = engine._current()
+        with engine.view() as held:  # a search still running on the old snapshot
+            write_article(folder, "late.txt", "Late Idlib news", None, None, "Idlib talks.")
+            sync(folder, index)
+            assert "late.txt" in [h.path for h in engine.search("idlib").hits]  # the new snapshot
+            assert engine._current() is not old and not old.view.closed
+            assert held.postings("body", "idlib")[0].size  # still readable
+        assert old.view.closed and old._users == 0
+        assert engine._current()._users == 0
+
+
+def test_bit_counts_with_and_without_numpys_own(monkeypatch):
+    import numpy as np
+    from search import spelling
+    values = np.random.default_rng(2).integers(0, 2**63, 500, dtype=np.uint64) | np.uint64(1 << 63)
+    expected = [bin(int(v)).count("1") for v in values]
+    assert spelling._bit_count(values).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert spelling._bit_count(values).tolist() == expected

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -9,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.config import resolve
 from search.errors import IndexMissing, SearchError
+from search.metafields import FacetSettings
 from search.searcher import Engine
 from web import caching
 from web.params import SearchParams
@@ -37,16 +39,20 @@ def create_app(config=None) -> Flask:
         SEARCH_TITLE="Article search",
         # Absolute links (feed, OpenSearch) start with this, never with the request's Host header.
         SEARCH_BASE_URL=DEFAULT_BASE_URL,
+        SEARCH_FACETS=os.environ.get("SEARCH_FACETS", ""),  # metadata facets: "auto", "none" or field names
+        SEARCH_FACET_MAX_VALUES=os.environ.get("SEARCH_FACET_MAX_VALUES", ""),  # "auto": fields with at most N
     )
     app.config.from_mapping(config)
     app.config["SEARCH_BASE_URL"] = check_base_url(app.config["SEARCH_BASE_URL"])
     app.json.sort_keys = False  # keep the key order of DESIGN.md's object
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
-    app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"])
+    app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
+        app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
 
-    from web import api, views
+    from web import api, export, views
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
 
     caching.install(app)
     app.after_request(_security_headers)  # registered last, so it runs first: on every response
@@ -57,7 +63,8 @@ def create_app(config=None) -> Flask:
     @app.context_processor
     def _page_context():
         # every page keeps the search box (and its filters) filled from the URL, error pages included
-        return {"params": SearchParams.from_args(request.args).bounded(), "site_title": app.config["SEARCH_TITLE"]}
+        return {"params": SearchParams.from_args(request.args).bounded(), "site_title": app.config["SEARCH_TITLE"],
+                "max_facet_values": 20}
 
     return app
 

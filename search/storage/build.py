@@ -7,6 +7,7 @@ an incremental sync compares), day (YYYYMMDD int, 0 when unknown) and facets ({n
 from __future__ import annotations
 
 import json
+from collections import Counter
 import os
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
@@ -14,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from search.analysis import WORD_RE, term_for
-from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, key_for
+from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
 from search.storage.segment import Part, _starts, concat_parts
 
 #: Documents per batch handed to a worker.
@@ -107,7 +108,7 @@ def analyse(docs: list[dict]) -> Part:
         counts(len(day_keys))
         stored.append(_stored_bytes(doc))
         sigs.append(f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape"))
-    names = sorted({name for doc in docs for name in (doc.get("facets") or {})})
+    names = capped_facet_names(Counter(name for doc in docs for name in (doc.get("facets") or {})))
     facet_values = {name: [(doc.get("facets") or {}).get(name) or "" for doc in docs] for name in names}
     return _part(n, tokens, np.array(group_counts, dtype=np.int64), lengths, day, facet_values, stored, sigs)
 

@@ -46,9 +46,21 @@ TEXT_FIELDS = ("title", "body")
 STORED = ("id", "path", "title", "body", "date", "extra")
 #: Segments never exceed this many documents, so local document numbers fit in 16 bits when they are this small.
 MAX_SEGMENT_DOCS = 1 << 16
+#: At most this many facet columns per segment (each a uint32 per document): the built-in ones always, then the
+#: names the most documents have, so that a collection naming thousands of metadata fields costs no more.
+MAX_FACET_COLUMNS = 64
+BUILT_IN_FACETS = ("source", "story")
 
 EXTS = ("meta", "keys", "koff", "tdoc", "tpos", "docs", "frqs", "pos", "lens", "day", "fct", "sto", "soff", "sig",
         "sgof")
+
+
+def capped_facet_names(counts: dict[str, int]) -> list[str]:
+    """The facet names a segment keeps, sorted: {name: documents with it} -> the built-in names, then the most
+    used ones (ties by name), MAX_FACET_COLUMNS in all."""
+    keep = [n for n in counts if n in BUILT_IN_FACETS]
+    rest = sorted((n for n in counts if n not in BUILT_IN_FACETS), key=lambda n: (-counts[n], n))
+    return sorted(keep + rest[:max(MAX_FACET_COLUMNS - len(keep), 0)])
 
 
 def key_for(field: str, text: str | bytes) -> bytes:

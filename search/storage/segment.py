@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search.storage.format import FORMAT_VERSION, TEXT_FIELDS, array_of, key_bytes, map_file, smallest_uint, write_file
+from search.storage.format import (FORMAT_VERSION, TEXT_FIELDS, array_of, capped_facet_names, key_bytes, map_file,
+                                   smallest_uint, write_file)
 
 
 @dataclass
@@ -111,7 +112,11 @@ def concat_parts(parts: list[Part]) -> Part:
     new_positions = gather_runs(positions, _starts(freqs)[order], freqs[order])
     df = np.bincount(term_of, minlength=len(keys))
     facets = {}
-    for name in sorted({n for p in parts for n in p.facets}):
+    used: dict[str, int] = {}
+    for p in parts:
+        for n, (codes, _) in p.facets.items():
+            used[n] = used.get(n, 0) + int(np.count_nonzero(codes))
+    for name in capped_facet_names(used):
         tables = [p.facets.get(name, (np.zeros(p.n, np.uint32), [""])) for p in parts]
         values = [""] + sorted({v for _, vals in tables for v in vals[1:]})
         index = {v: i for i, v in enumerate(values)}

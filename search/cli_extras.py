@@ -1,0 +1,93 @@
+"""CLI commands beyond the core ones: `export` (every match, streamed), and the watchers of `index --watch` and
+`serve --watch`. Registered on the group in cli.py."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from search.export import FORMATS, Export, lines
+from search.searcher import SORTS, Engine
+
+
+@click.command("export", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Only this value of a metadata field, e.g. section=sport (repeat: any of a field's values).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+              help="JSON Lines (one object per article) or CSV (metadata as a JSON object).")
+@click.option("--text", "with_text", is_flag=True, help="Include each article's full text.")
+@click.pass_obj
+def export_command(config, words, sources, filters, since, until, sort, fmt, with_text):
+    """Write every article, or every match of WORDS with the filters, to stdout: no page limit.
+
+    \b
+    search export > all.jsonl
+    search export idlib --source Reuters --since 2018-09 --format csv > idlib.csv
+    search export 'section:sport' --text > sport.jsonl
+    """
+    with Engine(config.index) as engine:
+        export = Export(engine, " ".join(words), sources, since, until, sort, with_text, parse_filters(filters))
+        out = sys.stdout
+        for line in lines(export, fmt):
+            out.write(line)
+        out.flush()
+    sys.exit(0 if export.total else 1)
+
+
+def parse_filters(pairs) -> dict[str, list[str]]:
+    """--filter FIELD=VALUE options -> {field: [values]} (the engine checks the fields)."""
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.UsageError(f"--filter {pair!r}: write FIELD=VALUE, e.g. --filter section=sport.")
+        out.setdefault(name.strip(), []).append(value.strip())
+    return out
+
+
+def _echo_sync(report) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    stamp = time.strftime("%H:%M:%S")
+    click.echo(f"[{stamp}] {report.summary()}")
+
+
+def _echo_problem(message: str) -> None:
+    click.echo(f"[{time.strftime('%H:%M:%S')}] not synced: {message} (retrying)", err=True)
+
+
+def watch_index(config, full: bool, wait: float) -> None:
+    """`search index --watch`: sync, then sync each batch of changes until Ctrl+C."""
+    from search.watch import watch
+
+    click.echo(f"Watching {config.articles} (Ctrl+C to stop)", err=True)
+
+    def on_sync(report):
+        if report.changed or report.full or report.warnings or on_sync.first:
+            _echo_sync(report)
+        on_sync.first = False
+    on_sync.first = True
+    try:
+        watch(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem, wait=wait, full=full)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped watching.", err=True)
+
+
+def watch_in_background(config):
+    """`search serve --watch`: the same watcher in a daemon thread of the server process; returns the event
+    that stops it."""
+    from search.watch import start_thread
+
+    def on_sync(report):
+        if report.changed or report.warnings:
+            _echo_sync(report)
+    _thread, stop = start_thread(config.articles, config.index, on_sync=on_sync, on_problem=_echo_problem)
+    click.echo(f"Watching {config.articles} for changes", err=True)
+    return stop

@@ -1,0 +1,110 @@
+"""Hard-wrapped text -> paragraphs: recognise a file wrapped at a fixed width and rejoin its lines.
+
+Reuters wraps at about 65 characters, as do mailing lists and Project Gutenberg: read line by line, one sentence
+spreads over three or four "paragraphs" and passages stop at line ends. A text is hard-wrapped when most of its
+lines that run on into the next one are close to the file's width (a high percentile of its line lengths, at
+most MAX_WIDTH) and mostly stop mid-sentence. Then a line is joined to the one before it unless a blank line
+lies between them (blank lines stay breaks), the line before is short (a paragraph's last line, a heading, a
+dateline, a table row), the line is indented more than the one before (a new paragraph), or either line is a list
+item, a table row or a date line. One pass over the lines; nothing is done to a text that is not hard-wrapped.
+"""
+from __future__ import annotations
+
+import re
+
+from search import metadata
+
+#: Wrapped text is at most this wide; longer lines are paragraphs written one per line.
+MAX_WIDTH = 100
+#: ... and at least this wide (narrower lines are verse, lists or columns, not wrapped prose).
+MIN_WIDTH = 50
+#: The width is this percentile of the non-empty lines' lengths.
+WIDTH_PERCENTILE = 0.9
+#: A line at least this share of the width may be continued by the next one.
+FULL_LINE = 0.6
+#: A file needs this many lines that run on into the next to be judged at all.
+MIN_RUN_ON = 3
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*+\u2022\u00b7\u2013>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
+_TABLE = re.compile(r"\t|\|| {3,}\S+ {3,}|\S {2,}[\d(-]")
+_SENTENCE_END = ".!?:;\"'\u201d\u2019)]"
+
+
+def _width(lengths: list[int]) -> int:
+    """The WIDTH_PERCENTILE of the lengths, by counting (linear; lengths past MAX_WIDTH count as one bucket)."""
+    counts = [0] * (MAX_WIDTH + 2)
+    for n in lengths:
+        counts[min(n, MAX_WIDTH + 1)] += 1
+    want, seen = WIDTH_PERCENTILE * len(lengths), 0
+    for n, c in enumerate(counts):
+        seen += c
+        if seen >= want:
+            return n
+    return MAX_WIDTH + 1
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """True when the text's lines are wrapped at a fixed width (see the module's docstring)."""
+    lines = text.split("\n")
+    lengths = [len(line.rstrip()) for line in lines if line.strip()]
+    if len(lengths) < MIN_RUN_ON + 1:
+        return False
+    width = _width(lengths)
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        return False
+    run_on = full = mid_sentence = 0
+    for line, nxt in zip(lines, lines[1:]):
+        line = line.rstrip()
+        if not line.strip() or not nxt.strip():
+            continue
+        run_on += 1
+        if len(line) >= FULL_LINE * width:
+            full += 1
+            mid_sentence += line[-1] not in _SENTENCE_END
+    return run_on >= MIN_RUN_ON and full >= 0.5 * run_on and mid_sentence >= 0.5 * full
+
+
+def _keeps_line(line: str) -> bool:
+    """A list item, a table row or a date line: kept on a line of its own."""
+    # a list item or a table row is a short line: looking at its start keeps the work linear in the text
+    head = line[:2 * MAX_WIDTH]
+    stripped = head.strip()
+    if _LIST_ITEM.match(head) or _TABLE.search(stripped):
+        return True
+    # a date line names at least a month: a bare year ("1986.") is the end of a wrapped sentence
+    return len(stripped) <= 40 and len(metadata.normalize_date(stripped) or "") >= 7
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def reflow(text: str) -> str:
+    """The text with hard-wrapped lines rejoined into paragraphs, one per line; unchanged if not hard-wrapped."""
+    if not is_hard_wrapped(text):
+        return text
+    lines = text.split("\n")
+    width = _width([len(line.rstrip()) for line in lines if line.strip()])
+    out: list[str] = []
+    prev = ""  # the previous physical line, "" after a blank one
+    prev_kept = False
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            out.append("")
+            prev, prev_kept = "", False
+            continue
+        kept = _keeps_line(line)
+        joins = (prev and not kept and not prev_kept and len(prev) >= FULL_LINE * width
+                 and _indent(line) <= _indent(prev))
+        if joins:
+            body = line.lstrip()
+            last = out[-1]
+            if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and body[:1].islower():
+                out[-1] = last + body  # a word hyphenated at the line's end
+            else:
+                out[-1] = last + " " + body
+        else:
+            out.append(line)
+        prev, prev_kept = line, kept
+    return "\n".join(out)

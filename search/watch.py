@@ -1,0 +1,112 @@
+"""A folder that indexes itself: native file events (watchfiles) -> debounced, batched incremental syncs.
+
+Every batch of events is one ordinary `sync` (search/indexer.py): the same writer lock, the same atomic commit,
+so killing the watcher at any moment loses nothing, and the sync it runs when it starts catches up with whatever
+changed while it was not running. Events are grouped until the folder has been quiet for STEP_MS (at most
+DEBOUNCE_MS), so copying a thousand files in gives a few syncs, and an editor's save-by-rename (write a
+temporary file, rename it over the article) is one update.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Callable
+
+from search.articles import ARTICLE_SUFFIXES, SIDECAR_NAME
+from search.errors import SearchError
+from search.indexer import SyncReport, sync
+
+#: A batch is yielded once the folder has been quiet this long ...
+STEP_MS = 100
+#: ... or after this long at most, however busy it stays.
+DEBOUNCE_MS = 2000
+#: How often an idle watcher wakes up to retry a sync that found the index busy, and to check for a stop.
+WAKE_MS = 5000
+#: Seconds a sync waits for another indexer (a manual `search index`) before the watcher retries later.
+LOCK_WAIT = 10.0
+
+OnSync = Callable[[SyncReport], None]
+OnProblem = Callable[[str], None]
+
+
+class ArticleFilter:
+    """Which file events can change the index: article files, the sidecar, and folders (moved in or out whole);
+    not hidden files (editors' temporaries), not the index folder if it lies inside the articles folder."""
+
+    def __init__(self, articles: Path, index: Path):
+        # absolute but not resolved: the events name paths under the folder as it was given (a symlink stays)
+        self.root = os.path.abspath(articles)
+        self.index = os.path.abspath(index)
+
+    def __call__(self, change, path: str) -> bool:
+        if path == self.index or path.startswith(self.index + os.sep):
+            return False
+        rel = os.path.relpath(path, self.root)
+        if rel.startswith(".." + os.sep) or rel == "..":
+            return False
+        parts = rel.split(os.sep)
+        if any(p.startswith(".") for p in parts):
+            return False
+        name = parts[-1]
+        if name.lower().endswith(ARTICLE_SUFFIXES) or rel == SIDECAR_NAME:
+            return True
+        # a folder moved in or out arrives as one event for the folder itself
+        return os.path.isdir(path) or "." not in name
+
+
+def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync | None = None,
+          on_problem: OnProblem | None = None, stop: threading.Event | None = None, wait: float = LOCK_WAIT,
+          full: bool = False, force_polling: bool | None = None, wake_ms: int = WAKE_MS) -> None:
+    """Sync once (in full if asked), then again after every batch of changes under `articles`, until `stop` is
+    set (or Ctrl+C). A sync that fails (the index busy past `wait`, a full disk) is reported to `on_problem` and
+    retried at the next change or wake-up."""
+    import watchfiles
+
+    root, index_path = Path(os.path.abspath(articles)), Path(os.path.abspath(index))
+    if not root.is_dir():
+        raise SearchError(f"The articles folder {root} does not exist: create it or pass --articles DIR.")
+    _sync(root, index_path, on_sync, on_problem, wait, full)
+    # The watch is only in place once the loop below has started: changes made during the first sync are
+    # caught by one more sync at the first batch or wake-up (at most wake_ms later).
+    pending = True
+    keep_filter = ArticleFilter(root, index_path)
+    for changes in watchfiles.watch(root, watch_filter=keep_filter, debounce=DEBOUNCE_MS, step=STEP_MS,
+                                    stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
+                                    raise_interrupt=False, force_polling=force_polling):
+        if stop is not None and stop.is_set():
+            break
+        if changes or pending:
+            pending = not _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes)
+
+
+def _sync(root: Path, index: Path, on_sync: OnSync | None, on_problem: OnProblem | None, wait: float,
+          full: bool = False, quiet: bool = False) -> bool:
+    """One sync; False when it could not run (the watcher retries on the next change or wake-up). A `quiet`
+    sync (a catch-up without events) reports only if it changed something."""
+    try:
+        report = sync(root, index, full=full, wait=wait)
+    except SearchError as exc:  # IndexBusy, IndexUnwritable, a vanished folder: written for the user
+        if on_problem:
+            on_problem(str(exc))
+        return False
+    if on_sync and (report.changed or report.full or not quiet):
+        on_sync(report)
+    return True
+
+
+def start_thread(articles, index, on_sync: OnSync | None = None, on_problem: OnProblem | None = None,
+                 force_polling: bool | None = None) -> tuple[threading.Thread, threading.Event]:
+    """Run watch() in a daemon thread (for `search serve --watch`); set the returned event to stop it."""
+    stop = threading.Event()
+
+    def run():
+        try:
+            watch(articles, index, on_sync=on_sync, on_problem=on_problem, stop=stop, force_polling=force_polling)
+        except (SearchError, OSError) as exc:  # the server keeps serving what is indexed
+            if on_problem:
+                on_problem(f"watching stopped: {exc}")
+
+    thread = threading.Thread(target=run, name="search-watch", daemon=True)
+    thread.start()
+    return thread, stop
