@@ -1,8 +1,11 @@
-"""The analyzer shared by indexing and querying: words, accent folding, lowercase, stop words, English stems.
+"""The analysis shared by indexing and querying: words, accent folding, lowercase, stop words, English stems.
 
-The whole chain is one Whoosh tokenizer with a per-word cache, instead of Whoosh's generator pipeline of
+The whole chain is one function with a per-word cache, instead of Whoosh's generator pipeline of
 RegexTokenizer | LowercaseFilter | CharsetFilter | StopFilter | StemFilter: same output, a fraction of the
-cost per token. Queries and snippets call the same `term_for`, so index and query can never disagree.
+cost per token. Queries and snippets call the same `term_for`, so index and query can never disagree. This module
+imports nothing of Whoosh (a command line query must not pay for it): the Whoosh tokenizer that wraps it for the
+schema lives in search.analyzer, and Whoosh's accent table and English stemmer come as search.accents and
+search.snowball_english, checked equal to Whoosh's own by tests/test_analysis_imports.py.
 """
 from __future__ import annotations
 
@@ -10,10 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Token, Tokenizer
-from whoosh.lang import stemmer_for_language
-from whoosh.analysis.filters import STOP_WORDS as WHOOSH_STOP_WORDS
-from whoosh.support.charset import accent_map
+from search.accents import ACCENT_MAP as accent_map
+from search.snowball_english import EnglishStemmer
 
 #: Characters that do not show and may sit inside a word: soft hyphen, zero-width space / non-joiner / joiner,
 #: word joiner, zero-width no-break space. A word is the same word with or without them ("Zan\u00adzibar").
@@ -26,11 +27,14 @@ MAX_TOKEN_CHARS = 40
 #: Tokens shorter than this are dropped ("s" from "Syria's", lone digits).
 MIN_TOKEN_CHARS = 2
 #: Whoosh's default English stop list (34 words: "the", "of", "and", ...): short, so "who" or "both" stay searchable.
-STOP_WORDS = frozenset(WHOOSH_STOP_WORDS)
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it", "may",
+    "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you",
+    "your"))
 
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 # Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
-_english_stem = lru_cache(maxsize=500_000)(stemmer_for_language("en"))
+_english_stem = lru_cache(maxsize=500_000)(EnglishStemmer().stem)
 
 
 # Invisible characters dropped; Turkish dotted capital I is a plain i (str.lower() would give "i" plus a
@@ -108,34 +112,3 @@ def word_spans(text: str):
 def is_stop_word(word: str) -> bool:
     """True when the analyzer drops this word as too common."""
     return fold(word) in STOP_WORDS
-
-
-class ArticleTokenizer(Tokenizer):
-    """A Whoosh tokenizer that runs the whole analysis and yields stems."""
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def has_morph(self):
-        return True
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for m in WORD_RE.finditer(value):
-            text = term_for(m.group())
-            if text is None:
-                continue
-            token.text, token.boost, token.stopped = text, 1.0, False
-            if keeporiginal:
-                token.original = m.group()
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar, token.endchar = start_char + m.start(), start_char + m.end()
-            yield token
-
-
-ANALYZER = ArticleTokenizer()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from search import metadata
 from search.analysis import fold
 
 #: File endings read as articles (.html/.htm are saved web pages, read by search/webpage.py).
@@ -398,6 +397,8 @@ def build_article(relpath: str, text: str, sidecar_entry: dict[str, str] | None)
             if values.get(key):
                 return values[key], origin
         return None, ""
+
+    from search import metadata  # here: its outlet tables cost a command line query that never reads files
 
     title, _ = pick("title")
     raw_date, origin = pick("date")

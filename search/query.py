@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from search import metadata, metafields, plan
+from search import metafields, plan
 from search.analysis import fold, stem, terms
 from search.budget import Cost
 from search.errors import QueryError
@@ -515,6 +515,7 @@ class _Builder:
     def source(self, text: str):
         if text.lower() == "unknown":
             return plan.FacetIs("source", ("",))
+        from search import metadata  # here: only a source: filter needs its outlet tables
         return plan.FacetIs("source", (metadata.canonical_source(text).lower(),))
 
     def meta(self, name: str, value: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from whoosh import columns, fields
 
-from search.analysis import ANALYZER
+from search.analyzer import ANALYZER
 
 #: Bump when the schema, the storage format or what the indexer puts in it changes: `search index` then rebuilds in
 #: full by itself.

@@ -6,7 +6,7 @@ import random
 import pytest
 from whoosh.support.levenshtein import levenshtein as whoosh_levenshtein
 
-from search.analysis import ANALYZER
+from search.analyzer import ANALYZER
 from search.indexer import sync
 from search.searcher import Engine
 from search.spelling import Vocabulary, levenshtein
