@@ -55,6 +55,8 @@ import datetime as _dt
 import re
 from itertools import islice
 
+from search.captions import _CREDIT, CREDIT_TAIL, is_photo_credit  # noqa: F401  (re-exported)
+
 __all__ = ["infer_title", "infer_date", "infer_source", "normalize_date", "canonical_source", "is_photo_credit",
            "OUTLETS", "SECTION_LABELS", "SITE_CHROME", "CHROME_WORDS"]
 
@@ -79,53 +81,7 @@ def _collapse(text: str) -> str:
 
 # --- outlets -------------------------------------------------------------------------------------------------
 
-# (canonical name, regular expression for every spelling of the whole name).  Matched case-insensitively
-# against a whole, whitespace-collapsed value; canonical_source() maps any of them to the canonical name.
-OUTLETS: tuple[tuple[str, str], ...] = (
-    ("Reuters", r"(?:thomson\s+)?reuters?(?:\s+news(?:\s+agency)?|\.com|\s+breakingviews)?"),
-    ("AFP", r"afp(?:\s+news(?:\s+agency)?)?|agence\s+france[\s-]+presse|france[\s-]presse"),
-    ("AP", r"ap(?:\s+news)?|(?:the\s+)?associated\s+press|apnews\.com"),
-    ("i24NEWS", r"i24\s*news(?:\.tv)?(?:\s+english)?"),
-    ("BBC", r"bbc(?:\s+news(?:\s+online)?|\.co\.uk|\.com)?"),
-    ("Al Jazeera", r"al[\s-]?jazeera(?:\s+english|\.com)?"),
-    ("The Guardian", r"(?:the\s+)?guardian|theguardian\.com"),
-    ("RT", r"rt(?:\s+news)?|russia\s+today"),
-    ("Anadolu", r"anadolu(?:\s+agency)?|aa"),
-    ("Daily Sabah", r"daily\s*sabah"),
-    ("The National", r"the\s+national(?:\s+news)?|thenationalnews\.com"),
-    ("Le Monde", r"le\s+monde"),
-    ("Der Spiegel", r"(?:der\s+)?spiegel(?:\s+online)?"),
-    ("NHK", r"nhk(?:\s+world)?"),
-    ("Xinhua", r"xinhua(?:\s+news\s+agency)?"),
-    ("CNN", r"cnn(?:\.com)?"),
-    ("NPR", r"npr"),
-    ("Bloomberg", r"bloomberg(?:\s+news)?"),
-    ("Financial Times", r"(?:the\s+)?financial\s+times|ft"),
-    ("The Times of India", r"(?:the\s+)?times\s+of\s+india"),
-    ("UPI", r"upi|united\s+press\s+international"),
-    ("dpa", r"dpa|deutsche\s+presse[\s-]agentur"),
-    ("DW", r"dw|deutsche\s+welle"),
-    ("TASS", r"(?:itar[\s-])?tass"),
-    ("Sputnik", r"sputnik(?:\s+news)?"),
-    ("France 24", r"france\s*24"),
-    ("Al Arabiya", r"al[\s-]arabiya"),
-    ("Al-Monitor", r"al[\s-]monitor"),
-    ("TRT World", r"trt\s+world"),
-    ("Hurriyet Daily News", r"h[uü]rriyet\s+daily\s+news"),
-    ("Middle East Eye", r"middle\s+east\s+eye"),
-    ("The Times of Israel", r"(?:the\s+)?times\s+of\s+israel"),
-    ("The Jerusalem Post", r"(?:the\s+)?jerusalem\s+post"),
-    ("Haaretz", r"haaretz"),
-    ("The New York Times", r"(?:the\s+)?new\s+york\s+times|nytimes\.com"),
-    ("The Washington Post", r"(?:the\s+)?washington\s+post"),
-    ("The Wall Street Journal", r"(?:the\s+)?wall\s+street\s+journal|wsj"),
-    ("SANA", r"sana"),
-    ("Rudaw", r"rudaw"),
-    ("Kurdistan 24", r"kurdistan\s*24"),
-    ("Arab News", r"arab\s+news"),
-    ("Asharq Al-Awsat", r"asharq\s+al[\s-]awsat"),
-    ("Euronews", r"euronews"),
-)
+from search.outlets import OUTLET_ALT, OUTLETS  # noqa: E402  (OUTLETS re-exported)
 
 _OUTLET_RES = tuple((name, re.compile(rf"(?:{pattern})", re.I)) for name, pattern in OUTLETS)
 
@@ -515,7 +471,7 @@ def infer_date(text: str) -> str | None:
 
 # --- source --------------------------------------------------------------------------------------------------
 
-_OUTLET_ALT = "(?i:" + "|".join(f"(?:{p})" for _, p in OUTLETS) + ")"   # case-insensitive inside only
+_OUTLET_ALT = OUTLET_ALT
 _DATELINE_SOURCE = re.compile(
     rf"^(?:[A-Z][A-Za-z.'\u2019/ -]{{0,60}}?(?:,\s*[^()\n]{{1,40}}?)?\s*)?\((?P<outlet>{_OUTLET_ALT})\)\s*[{_DASHES}:]")
 _BYLINE_SOURCE = re.compile(
@@ -526,11 +482,6 @@ _SIGNOFF = re.compile(r"^\W*(?P<outlet>reuters?|afp|ap)\W*$", re.I)
 _COPYRIGHT = re.compile(
     rf"(?:\u00a9|\(c\)|copyright)\s*(?:\u00a9\s*)?(?:\d{{4}}(?:\s*[-\u2013]\s*\d{{4}})?\s*)?,?\s*"
     rf"(?P<outlet>{_OUTLET_ALT})(?=\W|$)", re.I)
-_CREDIT = re.compile(
-    rf"(?:^|\s)/\s*(?P<outlet>{_OUTLET_ALT})\s*/\s*[A-Z][\w.'\u2019-]*(?:\s+[\w.'\u2019-]+){{0,4}}\s*\)?$"
-    rf"|\b(?P<outlet2>AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s+(?i:photo)\s*/"
-    rf"|\b(?i:photo|picture|image)(?:\s+(?i:credit))?\s*:\s*(?P<outlet3>AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$"
-    rf"|\b(?i:photo|picture)\s+by\s+[^/()\n]{{2,60}}?\s*/\s*(?P<outlet4>AFP|AP|Xinhua|Anadolu)\s*\)?$")
 
 _CASE_SENSITIVE_SHORT = {"AP", "AA", "RT", "FT", "DW", "UPI", "AFP", "NPR", "CNN", "SANA", "WSJ", "NHK", "TASS"}
 
@@ -605,16 +556,6 @@ def _source_by_credit(text: str) -> str | None:
     return None
 
 
-_POOL_CREDIT = re.compile(r"\b(?i:pool)(?:\s+(?i:photo))?\s+(?i:via)\s+(?:AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$")
-CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters of a line
-
-
-def is_photo_credit(line: str) -> bool:
-    """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
-    tail = _collapse(line[-4 * CREDIT_TAIL:].strip().rstrip("\\"))[-CREDIT_TAIL:]
-    if "/" not in tail and ":" not in tail and "via" not in tail.lower():
-        return False
-    return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))
 
 
 def infer_source(text: str) -> str | None:

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from search.accents import ACCENT_MAP as accent_map
 
+from search.captions import is_photo_credit
 from search.analysis import INVISIBLE, MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
 
 Span = tuple[str, bool]
@@ -381,9 +382,6 @@ def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
     return ([CUT_BEFORE] if before else []) + spans + ([CUT_AFTER] if after else [])
 
 
-_CREDIT_AGENCY = re.compile(r"AFP|AP|Reuters|REUTERS|Xinhua|Anadolu")
-
-
 def _is_caption(text: str, start: int, end: int) -> bool:
     """True when text[start:end] lies in a line that ends with a photo credit (a caption, not the story)."""
     line_end = text.find("\n", end, end + CAPTION_REACH)
@@ -391,13 +389,7 @@ def _is_caption(text: str, start: int, end: int) -> bool:
         if len(text) - end > CAPTION_REACH:
             return False
         line_end = len(text)
-    line = text[max(start, line_end - 200):line_end]
-    # Every credit form needs "/", "via", or ":" with an agency's name (metadata._CREDIT, _POOL_CREDIT): most lines
-    # are ruled out without importing the metadata rules, whose outlet tables a command line query would pay for.
-    if "/" not in line and "via" not in line.lower() and not (":" in line and _CREDIT_AGENCY.search(line)):
-        return False
-    from search import metadata
-    return metadata.is_photo_credit(line)
+    return is_photo_credit(text[max(start, line_end - 200):line_end])
 
 
 def _title_lines(text: str, title: str) -> list[tuple[int, int]]:

@@ -1,0 +1,30 @@
+"""Rule "caption": a line that ends with a photo credit. Small on purpose: snippets import it on every query."""
+from __future__ import annotations
+
+import re
+
+from search.outlets import OUTLET_ALT as _OUTLET_ALT
+
+_WS = re.compile(r"\s+")
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+_CREDIT = re.compile(
+    rf"(?:^|\s)/\s*(?P<outlet>{_OUTLET_ALT})\s*/\s*[A-Z][\w.'\u2019-]*(?:\s+[\w.'\u2019-]+){{0,4}}\s*\)?$"
+    rf"|\b(?P<outlet2>AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s+(?i:photo)\s*/"
+    rf"|\b(?i:photo|picture|image)(?:\s+(?i:credit))?\s*:\s*(?P<outlet3>AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$"
+    rf"|\b(?i:photo|picture)\s+by\s+[^/()\n]{{2,60}}?\s*/\s*(?P<outlet4>AFP|AP|Xinhua|Anadolu)\s*\)?$")
+
+_POOL_CREDIT = re.compile(r"\b(?i:pool)(?:\s+(?i:photo))?\s+(?i:via)\s+(?:AFP|AP|Reuters|REUTERS|Xinhua|Anadolu)\s*\)?$")
+CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters of a line
+
+
+def is_photo_credit(line: str) -> bool:
+    """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
+    tail = _collapse(line[-4 * CREDIT_TAIL:].strip().rstrip("\\"))[-CREDIT_TAIL:]
+    if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+        return False
+    return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))
