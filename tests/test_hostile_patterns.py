@@ -1,6 +1,6 @@
 r"""Every regular expression run over article text is linear (issue 11, item 4), checked by structure, not by a timer.
 
-Two checks, over every compiled pattern of search/articles.py and search/metadata.py:
+Two checks, over every compiled pattern of search/articles.py, search/metadata.py and search/captions.py:
 1. shape: no unbounded repeat inside another unbounded repeat (the shape of catastrophic backtracking), no two
    unbounded repeats side by side that can match the same character (the quadratic shape: `(.*?)\s*$` once made
    a front-matter line of white space take 28.6 s for 80 KB), and the patterns that may see a whole text are a
@@ -19,7 +19,7 @@ from re import _parser as sre_parse
 
 import pytest
 
-from search import articles, metadata
+from search import articles, captions, metadata
 
 MIB = 1 << 20
 #: The most characters any line-level pattern may be run over in one call.
@@ -27,12 +27,12 @@ LINE_BOUND = max(metadata.SOURCE_HEAD_CHARS, articles.FRONT_MATTER_LINE_MAX) + 6
 #: The most characters all line-level patterns together may be run over for one text.
 TOTAL_BOUND = 4 * MIB
 #: Patterns allowed to run over a whole text or value: one character class, repeated (checked by shape below).
-WHOLE_TEXT = {("metadata", "_WS"), ("articles", "_CONTROL"), ("articles", "_CONTROL_NAME")}
+WHOLE_TEXT = {("metadata", "_WS"), ("captions", "_WS"), ("articles", "_CONTROL"), ("articles", "_CONTROL_NAME")}
 
 
 def module_patterns():
-    """(module name, attribute, pattern) of every compiled pattern the two modules hold (tuples included)."""
-    for module in (articles, metadata):
+    """(module name, attribute, pattern) of every compiled pattern the three modules hold (tuples included)."""
+    for module in (articles, metadata, captions):
         name = module.__name__.rsplit(".", 1)[1]
         for attr, value in vars(module).items():
             if isinstance(value, re.Pattern):
@@ -152,7 +152,7 @@ def test_no_pattern_puts_overlapping_repeats_side_by_side(module, attr, pattern)
 
 @pytest.mark.parametrize("module,attr", sorted(WHOLE_TEXT))
 def test_whole_text_patterns_are_one_pass_over_a_character_class(module, attr):
-    pattern = getattr(articles if module == "articles" else metadata, attr)
+    pattern = getattr({"articles": articles, "captions": captions}.get(module, metadata), attr)
     (op, av), = sre_parse.parse(pattern.pattern, pattern.flags)
     if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
         (op, av), = av[2]
@@ -192,7 +192,7 @@ class Recorded:
 @pytest.fixture
 def recorded(monkeypatch):
     log: list[tuple[tuple[str, str], int]] = []
-    for module in (articles, metadata):
+    for module in (articles, metadata, captions):
         name = module.__name__.rsplit(".", 1)[1]
         for attr, value in list(vars(module).items()):
             if isinstance(value, re.Pattern):
