@@ -4,7 +4,6 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
-import io
 import hashlib
 import os
 import re

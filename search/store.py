@@ -47,10 +47,6 @@ class Pointer:
     schema_version: int
     articles_folder: str
 
-    @property
-    def stamp(self) -> tuple:
-        return (self.generation, self.synced_at)
-
 
 class IndexStore:
     """One index folder: open the live generation, take the writer lock, publish a new state."""

@@ -85,7 +85,7 @@ def check_base_url(url: str) -> str:
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError("the base URL must be only a scheme, a host and a port (no path, query or user)")
     try:
-        parts.port
+        _ = parts.port  # reading the property is what validates it
     except ValueError:
         raise ValueError("the base URL's port is not a number between 0 and 65535") from None
     return f"{parts.scheme}://{parts.netloc.lower()}"
