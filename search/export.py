@@ -12,6 +12,7 @@ import json
 from typing import Iterator
 
 from search.budget import Budget, release_after
+from search.days import within
 from search.docsets import Matcher
 from search.facets import facet_mask
 from search.metafacets import narrowed, validate_filters
@@ -46,7 +47,7 @@ class Export:
             base = {}
             if req.since is not None or req.until is not None:
                 days = self._view.day[matched]
-                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                base["date"] = within(days, req.since, req.until)
             if req.sources:
                 base["source"] = facet_mask(self._view, "source", matched, req.sources)
             final, _ = narrowed(matched, base, meta, chosen)

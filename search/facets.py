@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.days import month_index, month_text
+
 UNKNOWN = "unknown"
 #: Dates are counted by month unless the matches span more months than this; then by year.
 MAX_MONTH_BUCKETS = 36
@@ -57,13 +59,13 @@ def count_sources(view, docs: np.ndarray) -> list[FacetValue]:
 
 def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    months = view.day[docs] // 100  # YYYYMM, 0 when unknown
-    known = months[months > 0].astype(np.int64)
-    unknown = len(months) - len(known)
+    day = view.day[docs]
+    known = day[day > 0].astype(np.int64)
+    unknown = len(day) - len(known)
     out: list[FacetValue] = []
     unit = "month"
     if len(known):
-        index = known // 100 * 12 + known % 100 - 1  # months since year 0: a dense range to count in
+        index = month_index(known)
         first = int(index.min())
         counts = np.bincount(index - first)
         present = np.flatnonzero(counts)
@@ -74,7 +76,7 @@ def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
             totals = np.add.reduceat(counts[present], starts)
             out = [FacetValue(f"{y:04d}", int(n)) for y, n in zip(years[starts].tolist(), totals.tolist())]
         else:
-            out = [FacetValue(f"{m // 12:04d}-{m % 12 + 1:02d}", int(counts[m - first]))
+            out = [FacetValue(month_text(m), int(counts[m - first]))
                    for m in (present + first).tolist()]
     if unknown:
         out.append(FacetValue(UNKNOWN, unknown))

@@ -11,6 +11,7 @@ from typing import Callable
 
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
+from search.days import day_number
 from search.errors import IndexUnwritable, SearchError
 from search.metafields import facet_values
 from search.paragraphs import reflow
@@ -46,13 +47,6 @@ class SyncReport:
         if self.skipped:
             line += f", {self.skipped:,} skipped"
         return f"{line} in {self.seconds:.1f} s" + (" (full rebuild)" if self.full else "")
-
-
-def day_number(date: str) -> int:
-    """'2018-09-17' -> 20180917; a month or a year counts from its first day."""
-    parts = [int(p) for p in date.split("-")]
-    year, month, day = (parts + [1, 1])[:3]
-    return year * 10000 + month * 100 + day
 
 
 def to_document(article: Article, sig: str) -> dict:

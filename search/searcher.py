@@ -30,13 +30,12 @@ from search.query import ParsedQuery, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
 from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
+from search.days import day_text, within
+from search.limits import MAX_PER_PAGE, MAX_REACHABLE, MAX_SOURCES
 
 SORTS = ("relevance", "newest", "oldest")
 #: related() takes an article's key terms from at most this many characters of its body.
 RELATED_TEXT_CHARS = 20_000
-MAX_PER_PAGE = 100
-#: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
-MAX_REACHABLE = 10_000
 #: "Did you mean" is only looked for when a search finds fewer articles than this.
 SUGGEST_BELOW = 3
 #: A plain query of this many words or more reads as a description (a pasted sentence or question): articles with
@@ -144,8 +143,8 @@ def validate(text="", sources=(), since=None, until=None, sort="relevance", page
     if low and high and low > high:
         raise QueryError(f"since ({since}) is after until ({until}).")
     sources = tuple(_typed(s).strip() for s in (sources or ()) if s and s.strip())
-    if len(sources) > 50:
-        raise QueryError("At most 50 sources can be chosen at once.")
+    if len(sources) > MAX_SOURCES:
+        raise QueryError(f"At most {MAX_SOURCES} sources can be chosen at once.")
     return SearchRequest(_typed(text or "").strip(), sources, low, high, sort, page, per_page)
 
 
@@ -179,10 +178,9 @@ class _Snapshot:
                 live = np.flatnonzero(view.live)
                 days = view.day[live]
                 days = days[days > 0]
-                fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
                 self._stats = Stats(int(view.doc_count), count_sources(view, live),
-                                    fmt(int(days.min())) if len(days) else None,
-                                    fmt(int(days.max())) if len(days) else None, store.size_bytes(),
+                                    day_text(int(days.min())) if len(days) else None,
+                                    day_text(int(days.max())) if len(days) else None, store.size_bytes(),
                                     self.pointer.synced_at, str(store.path), self.pointer.articles_folder)
             return self._stats
 
@@ -300,7 +298,7 @@ class Engine:
             base = {}
             if req.since is not None or req.until is not None:
                 days = view.day[matched]
-                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                base["date"] = within(days, req.since, req.until)
             if req.sources:
                 base["source"] = facet_mask(view, "source", matched, req.sources)
             final, over = narrowed(matched, base, meta, chosen)

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, jsonify, request
 from web.app import engine
 from web.params import SearchParams
 from web.payload import article_payload, results_payload
-from web.views import article_id_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,6 +21,5 @@ def search():
 @bp.get("/articles/<article_id>")
 def article(article_id):
     """GET /api/articles/ID: metadata, text and related articles."""
-    article_id = article_id_or_404(article_id)
     found = engine().get(article_id)
     return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"])))

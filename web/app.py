@@ -14,6 +14,7 @@ from search.metafields import FacetSettings
 from search.searcher import Engine
 from web import caching
 from web.params import SearchParams
+from search.limits import MAX_MESSAGE
 
 #: One same-origin script (web/static/filters.js) and one stylesheet; no inline code of either kind.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -128,9 +129,6 @@ def _security_headers(response):
     return response
 
 
-#: An error message echoes at most this many characters of what it quotes; the page's form at most
-#: this many of each field (a 200 KB query, or 10,000 sources, must not come back as a page of that size).
-MAX_MESSAGE = 400
 
 
 def _bounded(text: str, limit: int = MAX_MESSAGE) -> str:
