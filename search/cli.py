@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import importlib
 import json
 import os
 import re
@@ -23,8 +24,22 @@ EXIT_NO_RESULTS = 1
 EXIT_USAGE = 2
 
 
+#: Commands of the other face, imported only when one is run (or listed): the command line never imports web/
+#: to index or search.
+LAZY_COMMANDS = {"serve": ("web.cli", "serve_command")}
+
+
 class SearchGroup(click.Group):
     """Turns the engine's own errors into one-line messages with exit code 2, never a traceback."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -159,7 +174,7 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page, filters=parse_filters(filters))
     if as_json:
-        from web.payload import results_payload  # the one place that makes snippet_html
+        from search.render import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -253,7 +268,7 @@ def show_command(config, article_id, as_json):
         article = engine.get(article_id)
         related = engine.related(article_id)
     if as_json:
-        from web.payload import article_payload
+        from search.render import article_payload
         click.echo(safe_json(article_payload(article, related)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
@@ -293,46 +308,6 @@ def stats_command(config, as_json):
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
     click.echo(f"dates: {span}")
     click.echo(safe(f"last sync: {synced} from {stats.articles_folder}"))
-
-
-@cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--base-url", metavar="URL",
-              help="The address visitors use (http[s]://host[:port]), for the absolute links of the Atom feed and "
-                   "the OpenSearch description. Default: from --host and --port. The request's Host header is "
-                   "never used.")
-@click.option("--watch", is_flag=True, help="Also keep the index in step with the articles folder while serving.")
-@click.pass_obj
-def serve_command(config, host, port, threads, base_url, watch):
-    """Serve the web app with waitress (a production WSGI server)."""
-    from web import create_app  # imported here so that the CLI does not pay for Flask
-    from web.app import base_url_from_bind, check_base_url
-    from web.server import create_server
-
-    try:
-        base_url = check_base_url(base_url) if base_url else base_url_from_bind(host, port)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--base-url'") from None
-    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles),
-                      "SEARCH_BASE_URL": base_url})
-    try:
-        server = create_server(app, host, port, threads)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserError(f"Cannot listen on {host}:{port}: {reason}. Choose another --port or --host "
-                        "(or stop the program using it).") from None
-    if watch:
-        from search import cli_extras
-        cli_extras.watch_in_background(config)
-    click.echo(f"Serving the article search on {base_url}/ (listening on {host}:{port}; Ctrl+C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
-    finally:
-        server.close()
 
 
 def _register_extras():

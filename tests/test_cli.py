@@ -291,3 +291,15 @@ def test_a_coloured_title_stays_bold_after_its_match(runner, paths, monkeypatch)
     first = run(runner, paths + ["query", "sochi"], color=True).output.splitlines()[0]
     after_match = first.split("Sochi", 1)[1]
     assert after_match.startswith("\x1b[0m\x1b[1m over Idlib"), repr(first)
+
+
+def test_the_engine_and_the_command_line_import_nothing_of_the_web():
+    """search/ is the engine and its command line: no module of it imports web/ (serve is loaded by name)."""
+    import ast
+    from pathlib import Path
+    package = Path(__file__).resolve().parent.parent / "search"
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n == "web" or n.startswith("web.") for n in names), path

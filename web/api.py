@@ -1,11 +1,11 @@
-"""The JSON API: the same objects as `search query --json` and `search show --json` (web/payload.py)."""
+"""The JSON API: the same objects as `search query --json` and `search show --json` (search/render.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from web.app import engine
+from web.context import engine
 from web.params import SearchParams
-from web.payload import article_payload, results_payload
+from search.render import article_payload, results_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -12,7 +12,8 @@ from search.config import resolve
 from search.errors import IndexMissing, SearchError
 from search.metafields import FacetSettings
 from search.searcher import Engine
-from web import caching
+from web import api, caching, export, views
+from web.context import UNAVAILABLE, external_url
 from web.params import SearchParams
 from search.limits import MAX_MESSAGE
 
@@ -50,7 +51,6 @@ def create_app(config=None) -> Flask:
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
         app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
 
-    from web import api, export, views
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
@@ -68,11 +68,6 @@ def create_app(config=None) -> Flask:
                 "max_facet_values": 20}
 
     return app
-
-
-def engine() -> Engine:
-    """The current app's engine."""
-    return current_app.extensions["search_engine"]
 
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -101,11 +96,6 @@ def base_url_from_bind(host: str, port: int) -> str:
     if address.is_unspecified:  # 0.0.0.0 or :: listens everywhere: the loopback name works on this machine
         return f"http://{'[::1]' if address.version == 6 else '127.0.0.1'}:{port}"
     return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
-
-
-def external_url(path: str) -> str:
-    """An absolute URL for a path of this app, from the configured base URL."""
-    return current_app.config["SEARCH_BASE_URL"] + path
 
 
 def wants_json() -> bool:
@@ -153,11 +143,6 @@ def _error_response(status: int, title: str, message: str, headers=()):
 
 
 _TITLES = {400: "That search cannot be run", 404: "Not found", 503: "The index is not available"}
-
-
-#: What a visitor reads when the index cannot be opened; the server's own message (with its paths) goes to the log.
-UNAVAILABLE = ("The index is not available: it has not been built yet, or it cannot be read. "
-               "Whoever runs this server can build it with `search index` (`search index --full` if it is damaged).")
 
 
 def public_message(exc: SearchError) -> str:

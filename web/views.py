@@ -11,9 +11,10 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from search import snippets
 from search.articles import extra_label
 from search.errors import SearchError
-from web import payload, timeline
+from search import render
+from web import timeline
 from search.limits import MAX_QUERY_ECHO
-from web.app import UNAVAILABLE, engine, external_url
+from web.context import UNAVAILABLE, engine, external_url
 from web.examples import examples_for
 from web.params import SearchParams
 
@@ -40,7 +41,7 @@ def home():
 def search():
     params = SearchParams.from_args(request.args)
     results = engine().search(**params.search_kwargs(current_app.config["SEARCH_PER_PAGE"]))
-    return render_template("search.html", results=results, payload=payload, stats=engine().stats(),
+    return render_template("search.html", results=results, payload=render, stats=engine().stats(),
                            timeline=timeline.build(results.facets["date"], results.date_unit, params))
 
 
@@ -51,8 +52,8 @@ def article(article_id):
     q = request.args.get("q", "")[:MAX_QUERY_ECHO]  # echoed in the back link: bounded like every echo
     terms, phrases = marks_for(q)
     return render_template("article.html", article=found, related=related, q=q,
-                           title_html=payload.marked_html(found.title, terms, phrases),
-                           paragraphs=payload.paragraphs_html(found.body, terms, phrases))
+                           title_html=render.marked_html(found.title, terms, phrases),
+                           paragraphs=render.paragraphs_html(found.body, terms, phrases))
 
 
 @bp.get("/search.atom")
