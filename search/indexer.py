@@ -11,6 +11,7 @@ from typing import Callable
 
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
+from search.analysis import PIPELINE
 from search.days import day_number
 from search.errors import IndexUnwritable, SearchError
 from search.metafields import facet_values
@@ -74,6 +75,8 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
         if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
+            full = True
+        elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
