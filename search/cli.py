@@ -158,9 +158,11 @@ def output_options(func):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--explain", is_flag=True,
+              help="Print the parsed query and the plan (words, stems, fields, reading, filters, limits), not hits.")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, filters, since, until, sort, page, per_page, as_json, as_csv):
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, explain, as_json, as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
@@ -170,6 +172,10 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
     from search.cli_extras import parse_filters
+    if explain:
+        _print_explanation(config, " ".join(words), sources, since, until, sort, page, per_page,
+                           parse_filters(filters), as_json)
+        return
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page, filters=parse_filters(filters))
@@ -185,6 +191,18 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     else:
         _print_results(results)
     sys.exit(0 if results.total else EXIT_NO_RESULTS)
+
+
+def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json) -> None:
+    from search.explain import explain, explain_text
+    with Engine(config.index) as engine:
+        data = explain(engine, text, sources=sources, since=since, until=until, sort=sort, page=page,
+                       per_page=per_page, filters=filters)
+    if as_json:
+        click.echo(safe_json(data))
+    else:
+        for line in explain_text(data):
+            click.echo(safe(line))
 
 
 def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:

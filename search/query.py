@@ -93,7 +93,7 @@ class ParsedQuery:
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
-        return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
+        return [n.text for n in walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
 
     def clauses(self) -> list[str]:
         """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
@@ -139,12 +139,12 @@ def _simple(node) -> bool:
         isinstance(node, Word) and node.field is None and node.kind == "word"
 
 
-def _walk(node):
+def walk(node):
     yield node
     for child in getattr(node, "nodes", ()):
-        yield from _walk(child)
+        yield from walk(child)
     if isinstance(node, Not):
-        yield from _walk(node.node)
+        yield from walk(node.node)
 
 
 # -- lexing --------------------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def parse(text: str, fields=()) -> ParsedQuery:
     except RecursionError:  # the parser recurses once per level of parentheses, NOT and field prefixes
         raise QueryError("The query nests parentheses, NOT or fields too deeply; "
                          "write it with fewer levels.") from None
-    nodes = list(_walk(root))
+    nodes = list(walk(root))
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
         raise QueryError(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
@@ -396,8 +396,8 @@ def parse(text: str, fields=()) -> ParsedQuery:
 
 
 def _inside_not(root, target) -> bool:
-    for node in _walk(root):
-        if isinstance(node, Not) and any(n is target for n in _walk(node.node)):
+    for node in walk(root):
+        if isinstance(node, Not) and any(n is target for n in walk(node.node)):
             return True
     return False
 

@@ -303,3 +303,32 @@ def test_the_engine_and_the_command_line_import_nothing_of_the_web():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(n == "web" or n.startswith("web.") for n in names), path
+
+
+def test_explain_prints_the_parse_and_the_plan_instead_of_hits(runner, paths):
+    result = runner.invoke(cli, paths + ["query", "--explain", "--source", "Reuters", "--since", "2018-09",
+                                         "Erdogan's", "idl*", "-Geneva"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "parsed:    AND(Erdogan's, idl*, NOT Geneva)" in out
+    assert "Erdogan's -> erdogan  [word; title, body]" in out and "Geneva -> geneva  [excluded word; title, body]" in out
+    assert "title:idlib ^" in out and "body:idlib" in out  # the prefix as the index words it stands for
+    assert "filters:   source: Reuters; date: 2018-09-01 to *" in out
+    assert "Putin" not in out  # no hit is printed
+
+
+def test_explain_names_the_reading_a_search_chose(runner, paths):
+    long = run(runner, paths + ["query", "--explain", "oil", "wheat", "runner", "summit"]).output
+    assert "reading:   any word, the most first (4 words" in long and "\n  OR\n" in long
+    fallback = run(runner, paths + ["query", "--explain", "oil", "marathon"]).output
+    assert "reading:   any word (no article has them all)" in fallback
+    exact = run(runner, paths + ["query", "--explain", "oil", "prices"]).output
+    assert "reading:   all words" in exact and "\n  AND\n" in exact
+
+
+def test_explain_as_json_and_its_errors(runner, paths):
+    data = json.loads(run(runner, paths + ["query", "--explain", "--json", "oil"]).output)
+    assert data["words"] == [{"word": "oil", "kind": "word", "field": "title, body", "stem": "oil"}]
+    assert data["matched"] == 1 and data["limits"]["MAX_QUERY_CHARS"] == 500
+    bad = runner.invoke(cli, paths + ["query", "--explain", "*"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
