@@ -129,7 +129,7 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
     to a folder (never followed).
     """
-    # every `search index` lists the whole folder: one lstat per file, paths cut by slicing, not os.path.relpath
+    # every `search index` lists the whole folder: one lstat per file, and one os.path.relpath per folder, not per file
     top = os.fspath(root)
     real_top = os.path.realpath(top)
     warn = warn or (lambda message: None)

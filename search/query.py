@@ -124,7 +124,7 @@ class ParsedQuery:
         else:
             out.query = builder.build(self.root) or plan.NOTHING
         out.cost.check(view)
-        if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
+        if self.plain:  # the searcher rewards these standing close together (search/proximity.py)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
 

@@ -180,7 +180,7 @@ def test_python_dash_m_search_works(tmp_path):
     assert out.returncode == 0 and "Search a folder of news articles" in out.stdout
 
 
-# -- usability: the traps of issue 12 ------------------------------------------------------------------
+# -- usability: traps a first-time user falls into ------------------------------------------------------------------
 @pytest.mark.parametrize("word", ["-thatcher", "-h", "-shah", "-help"])
 def test_a_minus_word_with_an_h_is_a_query_word_never_the_help(runner, paths, word):
     result = run(runner, paths + ["query", "idlib", word, "--csv"])

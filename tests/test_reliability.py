@@ -1,4 +1,4 @@
-"""Reliability under faults, bad input and load (issue 6): the quick variants, run in CI.
+"""Reliability under faults, bad input and load: the quick variants, run in CI.
 
 The long variants of the same harnesses (50+ kills, 60 s of load, 20,000 fuzzed queries) are in
 tests/test_stress.py, marked slow, run by `make stress`. Every test builds its own collection under tmp_path;

@@ -338,7 +338,7 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
     assert got == json.loads(json.dumps(want))
     assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice",
                                   "fallback_query", "sort",
-                                  "hits", "facets", "date_unit"]  # DESIGN.md's order
+                                  "hits", "facets", "date_unit"]  # the documented order
     hit = got["hits"][0]
     assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
 
@@ -624,7 +624,7 @@ def test_a_long_query_notice_links_the_every_word_search(client):
     assert "any of them" not in strict
 
 
-# -- issue 11 (9, 10): the Host header, what errors show ---------------------------------------------
+# -- the Host header, what errors show ---------------------------------------------
 EVIL = {"Host": "evil.example:666"}
 
 

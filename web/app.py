@@ -46,7 +46,7 @@ def create_app(config=None) -> Flask:
     )
     app.config.from_mapping(config)
     app.config["SEARCH_BASE_URL"] = check_base_url(app.config["SEARCH_BASE_URL"])
-    app.json.sort_keys = False  # keep the key order of DESIGN.md's object
+    app.json.sort_keys = False  # keep the key order of the documented JSON object (README, "HTTP API")
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
         app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
