@@ -22,7 +22,7 @@ from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.facets import FacetValue, count_dates, count_sources, facet_mask
+from search.facets import FacetValue, count_sources, engine_counts, request_masks
 from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
 from search.proximity import proximity
@@ -30,7 +30,7 @@ from search.query import ParsedQuery, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
 from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
-from search.days import day_text, within
+from search.days import day_text
 from search.limits import MAX_PER_PAGE, MAX_REACHABLE, MAX_SOURCES
 
 SORTS = ("relevance", "newest", "oldest")
@@ -295,15 +295,8 @@ class Engine:
             matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            base = {}
-            if req.since is not None or req.until is not None:
-                days = view.day[matched]
-                base["date"] = within(days, req.since, req.until)
-            if req.sources:
-                base["source"] = facet_mask(view, "source", matched, req.sources)
-            final, over = narrowed(matched, base, meta, chosen)
-            date_unit, date_counts = count_dates(view, over("date"))
-            facets = {"source": count_sources(view, over("source")), "date": date_counts}
+            final, over = narrowed(matched, request_masks(view, matched, req), meta, chosen)
+            facets, date_unit = engine_counts(view, over)
             for name in offered_names(meta, self.facet_settings, chosen):
                 facets[name] = meta.counts(name, over(name))
             total = len(final)
