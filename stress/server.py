@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -33,7 +34,7 @@ class Server:
         return open_fds(self.pid)
 
     def mapped_index_files(self) -> int:
-        """Memory maps of index segment files in the server (Whoosh maps each open segment)."""
+        """Index segments the server has mapped (each segment's files are mapped while a snapshot uses it)."""
         return mapped_index_files(self.pid)
 
 
@@ -42,11 +43,14 @@ def open_fds(pid: int | str = "self") -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+_SEGMENT_FILE = re.compile(r"/gen-[0-9]+/(MAIN_[0-9a-z]+)\.[a-z]+$")
+
+
 def mapped_index_files(pid: int | str = "self") -> int:
-    """How many distinct index segment files the process has mapped into memory."""
+    """How many distinct index segments (of any generation) the process has mapped into memory."""
     try:
         with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
-            return len({line.split(None, 5)[-1].strip() for line in f if ".seg" in line})
+            return len({m.group(0).rsplit(".", 1)[0] for line in f if (m := _SEGMENT_FILE.search(line.strip()))})
     except OSError:
         return 0
 
