@@ -18,7 +18,9 @@ from search import snippets
 from search.articles import extra_label
 from search.config import resolve
 from search.errors import SearchError
-from search.searcher import MAX_PER_PAGE, SORTS, Engine
+from search.limits import MAX_PER_PAGE
+from search.request import SORTS
+from search.searcher import Engine
 
 EXIT_NO_RESULTS = 1
 EXIT_USAGE = 2

@@ -11,7 +11,8 @@ from search.budget import Budget, release_after
 from search.days import day_text
 from search.docsets import Matcher
 from search.metafacets import validate_filters
-from search.searcher import LONG_QUERY_WORDS, validate
+from search.request import validate
+from search.searcher import LONG_QUERY_WORDS
 from search.storage.format import TEXT_FIELDS
 
 

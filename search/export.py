@@ -16,7 +16,8 @@ from search.docsets import Matcher
 from search.facets import request_masks
 from search.metafacets import narrowed, validate_filters
 from search.query import parse
-from search.searcher import Engine, validate
+from search.request import validate
+from search.searcher import Engine
 
 FORMATS = ("jsonl", "csv")
 #: Record keys in the order the writers give them; `text` only with text=True.

@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,18 +20,21 @@ from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.facets import FacetValue, count_sources, engine_counts, request_masks
-from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
+from search.facets import FacetValue, engine_counts, request_masks
+from search.metafacets import narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
 from search.proximity import proximity
-from search.query import ParsedQuery, parse, parse_date_bound
+from search.query import ParsedQuery, parse
 from search.scoring import bm25f, by_date, query_scoring, top
-from search.spelling import Vocabulary
-from search.store import CURRENT, IndexStore
-from search.days import day_text
-from search.limits import MAX_PER_PAGE, MAX_REACHABLE, MAX_SOURCES
+from search.limits import MAX_PER_PAGE, MAX_REACHABLE
+from search.request import SORTS, SearchRequest, validate
+from search.snapshots import Snapshot, SnapshotPool, Stats
+from search.store import IndexStore
 
-SORTS = ("relevance", "newest", "oldest")
+#: Names the faces and tests import from here; each has its home in the module it is imported from.
+__all__ = ["Engine", "Hit", "Ranking", "Results", "Stats", "SearchRequest", "SORTS", "MAX_PER_PAGE", "MAX_REACHABLE",
+           "validate"]
+
 #: related() takes an article's key terms from at most this many characters of its body.
 RELATED_TEXT_CHARS = 20_000
 #: "Did you mean" is only looked for when a search finds fewer articles than this.
@@ -96,114 +97,6 @@ class Results:
         return max(1, -(-min(self.total, MAX_REACHABLE) // self.per_page))
 
 
-@dataclass
-class Stats:
-    """What the index holds."""
-
-    articles: int
-    sources: list[FacetValue]
-    first_date: str | None
-    last_date: str | None
-    index_bytes: int
-    synced_at: float
-    index_path: str
-    articles_folder: str
-
-
-@dataclass
-class SearchRequest:
-    """Validated search parameters."""
-
-    text: str
-    sources: tuple[str, ...]
-    since: int | None
-    until: int | None
-    sort: str
-    page: int
-    per_page: int
-
-
-def validate(text="", sources=(), since=None, until=None, sort="relevance", page=1, per_page=10) -> SearchRequest:
-    """Check every parameter, raising QueryError with what is wrong; used by both faces before searching."""
-    if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
-    try:
-        page, per_page = int(page), int(per_page)
-    except (TypeError, ValueError):
-        raise QueryError("page and per_page must be whole numbers.") from None
-    if page < 1:
-        raise QueryError("page must be 1 or more.")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
-    if page * per_page > MAX_REACHABLE:
-        raise QueryError(f"Only the first {MAX_REACHABLE:,} results can be paged through; "
-                         "narrow the search with more words, a source or a date range.")
-    low = parse_date_bound(since, False, "since") if since else None
-    high = parse_date_bound(until, True, "until") if until else None
-    if low and high and low > high:
-        raise QueryError(f"since ({since}) is after until ({until}).")
-    sources = tuple(_typed(s).strip() for s in (sources or ()) if s and s.strip())
-    if len(sources) > MAX_SOURCES:
-        raise QueryError(f"At most {MAX_SOURCES} sources can be chosen at once.")
-    return SearchRequest(_typed(text or "").strip(), sources, low, high, sort, page, per_page)
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _typed(value):
-    """Text as typed, made searchable: NFC (so NFD input matches), and lone surrogates (bytes a terminal could
-    not decode reach click as surrogates, which cannot be encoded into index terms) replaced by U+FFFD."""
-    if not isinstance(value, str):
-        return value
-    return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
-
-
-class _Snapshot:
-    """One opened generation of the index: its IndexView, shared by every thread, and what is cached on it."""
-
-    def __init__(self, view, pointer, ranking: Ranking):
-        self.view, self.pointer, self.ranking = view, pointer, ranking
-        self.vocabulary = Vocabulary(self.view)
-        self.meta = MetaColumns(self.view)
-        self._lock = threading.Lock()
-        self._stats: Stats | None = None
-        self._users = 0
-        self.closed = False
-
-    def stats(self, store: IndexStore) -> Stats:
-        with self._lock:
-            if self._stats is None:
-                view = self.view
-                live = np.flatnonzero(view.live)
-                days = view.day[live]
-                days = days[days > 0]
-                self._stats = Stats(int(view.doc_count), count_sources(view, live),
-                                    day_text(int(days.min())) if len(days) else None,
-                                    day_text(int(days.max())) if len(days) else None, store.size_bytes(),
-                                    self.pointer.synced_at, str(store.path), self.pointer.articles_folder)
-            return self._stats
-
-    def enter(self) -> None:
-        with self._lock:
-            self._users += 1
-
-    def leave(self) -> None:
-        with self._lock:
-            self._users -= 1
-            last = self.closed and not self._users
-        if last:
-            self.view.close()
-
-    def close(self):
-        """Close the view once no search uses it any more."""
-        with self._lock:
-            self.closed = True
-            idle = not self._users
-        if idle:
-            self.view.close()
-
-
 class Engine:
     """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
 
@@ -212,9 +105,7 @@ class Engine:
         self.store = IndexStore(index)
         self.ranking = ranking or Ranking()
         self.facet_settings = facets or FacetSettings.from_env()
-        self._snapshot: _Snapshot | None = None
-        self._stamp = None
-        self._lock = threading.Lock()
+        self._pool = SnapshotPool(self.store, self.ranking)
         self._suggester = suggest.Suggester()
 
     def __enter__(self):
@@ -225,43 +116,18 @@ class Engine:
 
     def close(self):
         """Close the open index snapshot."""
-        with self._lock:
-            if self._snapshot:
-                self._snapshot.close()
-            self._snapshot, self._stamp = None, None
+        self._pool.close()
 
-    # -- snapshots ------------------------------------------------------------------------------------
-    def _current(self, enter: bool = False) -> _Snapshot:
-        """The snapshot of the index as it is now (opened when a sync has changed it); `enter` counts a user
-        of it, under the same lock, so that it cannot be closed before the user leaves."""
-        try:
-            st = os.stat(self.store.path / CURRENT)
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        with self._lock:
-            if self._snapshot is None or stamp != self._stamp:
-                view, pointer = self.store.open_view()  # raises IndexMissing with the next step
-                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(view, pointer, self.ranking), stamp
-                if old:
-                    old.close()
-            snap = self._snapshot
-            if enter:
-                snap.enter()
-            return snap
+    # -- snapshots (search/snapshots.py) ----------------------------------------------------------------
+    @property
+    def _snapshot(self) -> Snapshot | None:
+        return self._pool.snapshot
 
-    @contextlib.contextmanager
+    def _current(self, enter: bool = False) -> Snapshot:
+        return self._pool.current(enter)
+
     def _searching(self):
-        try:
-            snap = self._current(enter=True)
-        except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
-            with self._lock:
-                self._stamp = None
-            snap = self._current(enter=True)
-        try:
-            yield snap
-        finally:
-            snap.leave()
+        return self._pool.searching()
 
     @contextlib.contextmanager
     def view(self):
