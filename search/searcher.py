@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from search import snippets, suggest
-from search.analysis import fold, is_stop_word, term_for, terms as analyse, word_spans
+from search.analysis import terms as analyse
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
@@ -27,6 +26,7 @@ from search.proximity import proximity
 from search.query import ParsedQuery, parse
 from search.scoring import bm25f, by_date, query_scoring, top
 from search.limits import MAX_PER_PAGE, MAX_REACHABLE
+from search.didyoumean import SUGGEST_BELOW, did_you_mean
 from search.request import SORTS, SearchRequest, validate
 from search.snapshots import Snapshot, SnapshotPool, Stats
 from search.store import IndexStore
@@ -37,8 +37,6 @@ __all__ = ["Engine", "Hit", "Ranking", "Results", "Stats", "SearchRequest", "SOR
 
 #: related() takes an article's key terms from at most this many characters of its body.
 RELATED_TEXT_CHARS = 20_000
-#: "Did you mean" is only looked for when a search finds fewer articles than this.
-SUGGEST_BELOW = 3
 #: A plain query of this many words or more reads as a description (a pasted sentence or question): articles with
 #: any of its words match, those with the most of them first. Requiring every word of a long query lost a fifth of
 #: the relevant articles on TIME and Cranfield (BENCHMARKS.md, part 5); 4 keeps short keyword queries exact.
@@ -240,46 +238,7 @@ class Engine:
                    snippets.highlight(title, terms, phrases))
 
     def _suggest(self, snap, matcher: Matcher, parsed: ParsedQuery, total: int) -> str | None:
-        """A "did you mean" query from the index's own words, offered only if it finds more."""
-        view = snap.view
-        text, changed = parsed.text, False
-        for word in dict.fromkeys(parsed.words()):
-            folded = fold(word)
-            if len(folded) < 3 or is_stop_word(folded):
-                continue
-            own = term_for(folded)
-            best_df = view.doc_frequency("body", own) if own else 0
-            if best_df >= SUGGEST_BELOW:
-                continue  # a word that many articles use is not a typo
-            best = None
-            for cand, df in snap.vocabulary.within(folded, 1 if len(folded) <= 4 else 2, matcher.budget):
-                if cand != own and df > best_df:
-                    best, best_df = cand, df
-            surface = best and self._surface_word(view, best)
-            if surface:
-                text, changed = _replace_word(text, word, surface), True
-        if not changed:
-            return None
-        try:
-            compiled = parse(text, snap.meta.names()).compile(matcher, self.ranking.title_boost,
-                                                              vocabulary=snap.vocabulary)
-        except QueryError:
-            return None
-        found = len(matcher.docs(compiled.query))
-        return text if found > total else None
-
-    @staticmethod
-    def _surface_word(view, stem_term: str) -> str | None:
-        """A word as articles write it for an index term ("negoti" -> "negotiations"), read from one article."""
-        docs = np.asarray(view.postings("body", stem_term)[0], dtype=np.int64)
-        live = docs[view.live[docs]] if len(docs) else docs
-        if not len(live):
-            return None
-        body = view.stored(int(live[0])).get("body", "")
-        for start, end, term in word_spans(body):
-            if term == stem_term:
-                return fold(body[start:end])
-        return None
+        return did_you_mean(snap, matcher, parsed, total, self.ranking.title_boost)
 
     # -- articles -------------------------------------------------------------------------------------
     @staticmethod
@@ -402,7 +361,3 @@ def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
         return f"No article has a metadata field {named}: the text was searched for the words instead."
     return (f"No article has a metadata field {named}: the text was searched for the words instead. "
             f"The fields are: {', '.join(known)} (write field:value).")
-
-
-def _replace_word(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
