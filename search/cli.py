@@ -181,18 +181,24 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page, filters=parse_filters(filters))
+    _output(results, as_json, as_csv)
+
+
+def _output(results, as_json: bool, as_csv: bool) -> None:
+    """Print a page of results as text, JSON or CSV, and exit 0 when the search found something, else 1."""
     if as_json:
         from search.render import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
-        for rank, hit in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
+        # the articles with some of the words (results.more) follow the exact matches, ranked on from them
+        for rank, hit in enumerate(results.hits + results.more, (results.page - 1) * results.per_page + 1):
             writer.writerow([safe(cell) for cell in (rank, hit.id, hit.title, hit.source or "", hit.date or "",
                                                      hit.score, hit.path, snippets.plain(hit.snippet))])
     else:
         _print_results(results)
-    sys.exit(0 if results.total else EXIT_NO_RESULTS)
+    sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
 
 
 def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json) -> None:
@@ -250,7 +256,26 @@ def _print_results(results) -> None:
     if results.notice:
         click.echo(safe(results.notice))
     first = (results.page - 1) * results.per_page + 1
-    for rank, hit in enumerate(results.hits, first):
+    _print_hits(results.hits, first, colour, width)
+    shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
+    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
+    if results.more:
+        click.echo(f"\n--- {_more_line(results.more_total)} ---\n")
+        _print_hits(results.more, first + len(results.hits), colour, width)
+    for name, values in results.facets.items():
+        if values:
+            label = f"date (by {results.date_unit})" if name == "date" else name
+            click.echo(f"{label}: " + ", ".join(f"{safe(v.value)} ({v.count})" for v in values))
+    if results.suggestion:
+        click.echo(f"Did you mean: {safe(results.suggestion)}")
+
+
+def _more_line(count: int) -> str:
+    return f"{count:,} more article{'s have' if count != 1 else ' has'} some of the words"
+
+
+def _print_hits(hits, first: int, colour: bool, width: int) -> None:
+    for rank, hit in enumerate(hits, first):
         # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
         title = "".join(click.style(safe(text), fg="yellow" if is_match else None, bold=True)
                         for text, is_match in hit.title_spans) if colour else safe(hit.title)
@@ -261,14 +286,32 @@ def _print_results(results) -> None:
             for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
                 click.echo(line)
         click.echo()
-    shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
-    for name, values in results.facets.items():
-        if values:
-            label = f"date (by {results.date_unit})" if name == "date" else name
-            click.echo(f"{label}: " + ", ".join(f"{safe(v.value)} ({v.count})" for v in values))
-    if results.suggestion:
-        click.echo(f"Did you mean: {safe(results.suggestion)}")
+
+
+@cli.command("like")
+@click.argument("file", type=click.File("rb"))
+@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
+@click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@output_options
+@click.pass_obj
+def like_command(config, file, sources, since, until, sort, page, per_page, as_json, as_csv):
+    """Find articles like the text of FILE (- for standard input): its most telling words, ranked by BM25F.
+
+    The text is read up to 100,000 characters (UTF-8; other bytes replaced). See README: "Find articles like
+    this text"."""
+    from search.like import MAX_TEXT_CHARS
+    # at most 4 bytes a character: never more than the cap is read, whatever the file's size
+    text = file.read(4 * MAX_TEXT_CHARS + 4).decode("utf-8", errors="replace")
+    if not text.strip():
+        raise UserError("The text is empty: give a file with some text, or - and type or pipe it in.")
+    with Engine(config.index) as engine:
+        results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
+                                per_page=per_page, like=True)
+    _output(results, as_json, as_csv)
 
 
 def _duration(ms: float) -> str:

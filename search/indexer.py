@@ -47,7 +47,8 @@ class SyncReport:
                 f"{self.removed:,} removed, {self.unchanged:,} unchanged")
         if self.skipped:
             line += f", {self.skipped:,} skipped"
-        return f"{line} in {self.seconds:.1f} s" + (" (full rebuild)" if self.full else "")
+        took = f"{self.seconds:.1f} s" if self.seconds >= 1 else f"{self.seconds * 1000:.0f} ms"  # never "0.0 s"
+        return f"{line} in {took}" + (" (full rebuild)" if self.full else "")
 
 
 def to_document(article: Article, sig: str) -> dict:

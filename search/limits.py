@@ -24,7 +24,7 @@ def _limit(name: str, value: int, bounds: str) -> int:
 
 
 # -- a query (search/query.py, search/budget.py)
-MAX_QUERY_CHARS = _limit("MAX_QUERY_CHARS", 500, "characters in a query")
+MAX_QUERY_CHARS = _limit("MAX_QUERY_CHARS", 500, "characters parsed as a query (a longer text is read as an example text)")
 MAX_TERMS = _limit("MAX_TERMS", 64, "words in a query")
 MIN_PREFIX_CHARS = _limit("MIN_PREFIX_CHARS", 2, "letters before a wildcard's star (at least)")
 MAX_PREFIX_EXPANSION = _limit("MAX_PREFIX_EXPANSION", 500, "index words one wildcard may stand for")
@@ -35,6 +35,10 @@ MAX_QUERY_POSTINGS = _limit("MAX_QUERY_POSTINGS", 8_000_000,
                             "postings the whole query may read (checked before any is read)")
 WORK_BUDGET = _limit("WORK_BUDGET", 24_000_000,
                      "postings, positions and candidates one search may hand to numpy")
+
+# -- an example text (search/like.py)
+MAX_TEXT_CHARS = _limit("MAX_TEXT_CHARS", 100_000, "characters of an example text read (the rest is left out)")
+KEEP_WORDS = _limit("KEEP_WORDS", 25, "words of an example text searched for (MoreLikeThis's maxQueryTerms)")
 
 # -- a request (search/searcher.py, search/metafacets.py)
 MAX_PER_PAGE = _limit("MAX_PER_PAGE", 100, "hits a page")

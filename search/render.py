@@ -53,6 +53,11 @@ def results_payload(results) -> dict:
         "facets": {name: [{"value": v.value, "count": v.count} for v in values]
                    for name, values in results.facets.items()},
         "date_unit": results.date_unit,
+        # an example text's words (None for a query); more when few match: a separate list and its count
+        "like_words": None if results.like_words is None else [
+            {"word": w.surface, "count": w.tf} for w in results.like_words],
+        "more_total": results.more_total,
+        "more": [hit_payload(h) for h in results.more],
     }
 
 
