@@ -201,11 +201,12 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
     sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
 
 
-def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json) -> None:
+def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json,
+                       like: bool = False) -> None:
     from search.explain import explain, explain_text
     with Engine(config.index) as engine:
         data = explain(engine, text, sources=sources, since=since, until=until, sort=sort, page=page,
-                       per_page=per_page, filters=filters)
+                       per_page=per_page, filters=filters, like=like)
     if as_json:
         click.echo(safe_json(data))
     else:
@@ -296,9 +297,10 @@ def _print_hits(hits, first: int, colour: bool, width: int) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--explain", is_flag=True, help="Print the words the text is searched by and the plan, not hits.")
 @output_options
 @click.pass_obj
-def like_command(config, file, sources, since, until, sort, page, per_page, as_json, as_csv):
+def like_command(config, file, sources, since, until, sort, page, per_page, explain, as_json, as_csv):
     """Find articles like the text of FILE (- for standard input): its most telling words, ranked by BM25F.
 
     The text is read up to 100,000 characters (UTF-8; other bytes replaced). See README: "Find articles like
@@ -308,6 +310,9 @@ def like_command(config, file, sources, since, until, sort, page, per_page, as_j
     text = file.read(4 * MAX_TEXT_CHARS + 4).decode("utf-8", errors="replace")
     if not text.strip():
         raise UserError("The text is empty: give a file with some text, or - and type or pipe it in.")
+    if explain:
+        _print_explanation(config, text, sources, since, until, sort, page, per_page, None, as_json, like=True)
+        return
     with Engine(config.index) as engine:
         results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
                                 per_page=per_page, like=True)

@@ -12,29 +12,34 @@ from search.days import day_text
 from search.docsets import Matcher
 from search.metafacets import validate_filters
 from search.request import validate
-from search.searcher import LONG_QUERY_WORDS
+from search.searcher import LONG_QUERY_WORDS, read_text
 from search.storage.format import TEXT_FIELDS
 
 
 def explain(engine, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1, per_page=10,
-            filters=None) -> dict:
+            filters=None, like: bool = False) -> dict:
     """What `engine.search` with these arguments would parse, read and apply; QueryError as search raises it."""
     req = validate(text, sources, since, until, sort, page, per_page)
     budget = Budget()
     try:
         with engine._searching() as snap:
             chosen = validate_filters(filters, snap.meta.names())
-            parsed = query.parse(req.text, snap.meta.names()) if req.text else None
+            parsed, example = read_text(req.text, like, snap.meta.names())
             matcher = Matcher(snap.view, budget)
-            compiled, matched, notice, alternative = engine._match(snap, matcher, parsed)
+            if example is None:
+                compiled, matched, notice, alternative = engine._match(snap, matcher, parsed)
+            else:
+                compiled, matched, notice, alternative = engine._like(matcher, example)
     finally:
         release_after(budget)
-    scored = bool(parsed and parsed.scored)
+    scored = example is not None or bool(parsed and parsed.scored)
     out = {
-        "query": req.text,
-        "parsed": _node_text(parsed.root) if parsed else "(no words: every article)",
-        "reading": _reading(parsed, notice),
-        "words": _words(parsed) if parsed else [],
+        "query": req.text if example is None else f"(an example text of {len(req.text):,} characters)",
+        "parsed": _node_text(parsed.root) if parsed else
+        "(no words: every article)" if example is None else f"(not parsed: an example text of {example.words:,} words)",
+        "reading": _reading(parsed, notice) if example is None else
+        f"like this text: any of its {len(compiled.words or [])} most telling words, weighted by how often it uses them",
+        "words": _words(parsed) if parsed else _example_words(compiled.words or []),
         "plan": _plan_lines(compiled.query) if compiled else ["every article"],
         "marked": sorted(compiled.terms) if compiled else [],
         "filters": _filters(req, chosen),
@@ -94,6 +99,12 @@ def _leaves(node, negated: bool):
         yield from _leaves(node.node, not negated)
     elif isinstance(node, (query.Word, query.Phrase)):
         yield node, negated
+
+
+def _example_words(words) -> list[dict]:
+    """An example text's kept words: how the text writes each, its index term, its tf and how many articles hold it."""
+    return [{"word": w.surface, "kind": f"example word (used {w.tf}x, in {w.df:,} articles)", "field": "title, body",
+             "stem": w.stem} for w in words]
 
 
 def _filters(req, chosen) -> list[str]:

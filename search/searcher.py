@@ -162,7 +162,7 @@ class Engine:
         with self._searching() as snap:
             view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
-            parsed, example = _read_text(req.text, like, meta.names())
+            parsed, example = read_text(req.text, like, meta.names())
             # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
             scored = example is not None or (parsed is not None and parsed.scored)
             sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
@@ -332,7 +332,7 @@ class Engine:
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
         with self._searching() as snap:
-            parsed, example = _read_text(text, False, snap.meta.names())
+            parsed, example = read_text(text, False, snap.meta.names())
             if example is not None:
                 return {w.stem for w in example_text.select(example, snap.view)}, []
             if parsed is None:
@@ -381,7 +381,7 @@ def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
             f"The fields are: {', '.join(known)} (write field:value).")
 
 
-def _read_text(text: str, like: bool, fields=()):
+def read_text(text: str, like: bool, fields=()):
     """(parsed query, None) or (None, example text) for the text of a search; (None, None) when it is empty."""
     if not text:
         return None, None

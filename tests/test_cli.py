@@ -332,3 +332,14 @@ def test_explain_as_json_and_its_errors(runner, paths):
     assert data["matched"] == 1 and data["limits"]["MAX_QUERY_CHARS"] == 500
     bad = runner.invoke(cli, paths + ["query", "--explain", "*"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_explain_shows_an_example_text_read_like_this(runner, paths, tmp_path):
+    text = tmp_path / "example.txt"
+    text.write_text("Erdogan and Putin met over Idlib. Idlib talks went on; Erdogan called for a ceasefire in Idlib.",
+                    encoding="utf-8")
+    out = run(runner, paths + ["like", str(text), "--explain"]).output
+    assert "reading:   like this text: any of its" in out and "(not parsed: an example text of" in out
+    assert "idlib -> idlib  [example word (used 3x," in out
+    long = run(runner, paths + ["query", "--explain", "idlib " * 120]).output  # too long for a query: an example
+    assert "reading:   like this text" in long
