@@ -7,7 +7,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
@@ -59,8 +59,24 @@ def to_document(article: Article, sig: str) -> dict:
                 facets={"source": article.source or "", **facet_values(article.extra)})
 
 
+class Signature(NamedTuple):
+    """What a document records of the file it came from: "size:mtime_ns:sha1:sidecar-digest", built and read here."""
+
+    size: str
+    mtime: str
+    digest: str
+    sidecar: str
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        return cls(*text.split(":"))
+
+    def __str__(self) -> str:
+        return ":".join(self)
+
+
 def _signature(st, digest: str, side: str) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{digest}:{side}"
+    return str(Signature(str(st.st_size), str(st.st_mtime_ns), digest, side))
 
 
 def sync(articles: str | Path, index: str | Path, full: bool = False, progress: Progress | None = None,
@@ -218,8 +234,8 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
         if old is not None and rel not in colliding:
-            size, mtime, digest, old_side = old.split(":")
-            if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
+            was = Signature.parse(old)
+            if (was.size, was.mtime, was.sidecar) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
         read = _read(root, rel, sidecar, report, ids)
@@ -232,7 +248,7 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
                 report.added += 1
             else:
                 replaced.append(rel)
-                if old.split(":")[2] == digest and old.split(":")[3] == side:
+                if Signature.parse(old)[2:] == (digest, side):
                     report.unchanged += 1  # touched but not changed: rewritten only to refresh its signature
                 else:
                     report.updated += 1
