@@ -1,4 +1,4 @@
-"""The click face of the engine: index, query, show, stats, serve. Thin: parsing, ranking and metadata live in search/."""
+"""The click face of the engine: index, query, show, versions, stats, serve. Thin: the work lives in search/."""
 from __future__ import annotations
 
 import csv
@@ -160,11 +160,13 @@ def output_options(func):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--all-versions", is_flag=True, help="Show every version of a story, not each story once.")
 @click.option("--explain", is_flag=True,
               help="Print the parsed query and the plan (words, stems, fields, reading, filters, limits), not hits.")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, filters, since, until, sort, page, per_page, explain, as_json, as_csv):
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, all_versions, explain, as_json,
+                  as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
@@ -180,7 +182,7 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
         return
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page, filters=parse_filters(filters))
+                                page=page, per_page=per_page, filters=parse_filters(filters), all_versions=all_versions)
     _output(results, as_json, as_csv)
 
 
@@ -259,7 +261,11 @@ def _print_results(results) -> None:
     first = (results.page - 1) * results.per_page + 1
     _print_hits(results.hits, first, colour, width)
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
+    counted = f"{results.total:,} result{'s' if results.total != 1 else ''}"
+    if not results.all_versions and results.stories != results.articles:
+        counted = (f"{results.articles:,} articles in {results.stories:,} "
+                   f"stor{'ies' if results.stories != 1 else 'y'} (--all-versions shows every version)")
+    click.echo(f"{shown}{counted} ({_duration(results.took_ms)})")
     if results.more:
         click.echo(f"\n--- {_more_line(results.more_total)} ---\n")
         _print_hits(results.more, first + len(results.hits), colour, width)
@@ -282,6 +288,8 @@ def _print_hits(hits, first: int, colour: bool, width: int) -> None:
                         for text, is_match in hit.title_spans) if colour else safe(hit.title)
         click.echo(f"{rank}. {title}")
         meta = safe(" · ".join([hit.source or "unknown source", hit.date or "undated", hit.id]))
+        if hit.version_count:
+            meta += f" · also {hit.version_count:,} other version{'s' if hit.version_count != 1 else ''}"
         click.echo("   " + (click.style(meta, dim=True) if colour else meta))
         for passage in hit.snippet:
             for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
@@ -335,9 +343,10 @@ def show_command(config, article_id, as_json):
     with Engine(config.index) as engine:
         article = engine.get(article_id)
         related = engine.related(article_id)
+        versions = engine.versions(article_id)
     if as_json:
         from search.render import article_payload
-        click.echo(safe_json(article_payload(article, related)))
+        click.echo(safe_json(article_payload(article, related, versions)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     click.echo(click.style(safe(article.title), bold=True) if _use_colour() else safe(article.title))
@@ -349,10 +358,54 @@ def show_command(config, article_id, as_json):
         if paragraph.strip():
             click.echo(click.wrap_text(safe(paragraph.strip()), width, preserve_paragraphs=False))
             click.echo()
+    if versions:
+        _print_versions(versions)
     if related:
         click.echo("Related:")
         for hit in related:
             click.echo(safe(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})"))
+
+
+def _print_versions(versions) -> None:
+    click.echo("Other versions of this story:")
+    for v in versions:
+        click.echo(safe(f"  {v.id}  {v.title} ({v.source or 'unknown source'}, {v.date or 'undated'})"))
+
+
+@cli.command("versions")
+@click.argument("article_id")
+@click.option("--diff", "other_id", metavar="OTHER_ID",
+              help="Print what the article OTHER_ID adds (+), drops (-) or changes (~) against ARTICLE_ID.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (as GET /api/articles/ID or .../compare/OTHER_ID).")
+@click.pass_obj
+def versions_command(config, article_id, other_id, as_json):
+    """List the other versions of an article's story, or compare two versions word by word."""
+    from search.render import comparison_payload, version_payload
+    with Engine(config.index) as engine:
+        if other_id:
+            from search.diff import compare_articles
+            base, other, comparison = compare_articles(engine, article_id, other_id)
+        else:
+            versions = engine.versions(article_id)
+    if not other_id:
+        if as_json:
+            click.echo(safe_json([version_payload(v) for v in versions]))
+        elif versions:
+            _print_versions(versions)
+        else:
+            click.echo("No other version of this article is indexed.")
+        return
+    if as_json:
+        click.echo(safe_json(comparison_payload(base, other, comparison)))
+        return
+    click.echo(safe(f"--- {base.id}  {base.title} ({base.source or 'unknown source'}, {base.date or 'undated'})"))
+    click.echo(safe(f"+++ {other.id}  {other.title} ({other.source or 'unknown source'}, {other.date or 'undated'})"))
+    from search.diff import coloured, plain
+    for para in comparison.paragraphs:  # nothing an article carries may drive the terminal
+        para.spans = [(safe(text), kind) for text, kind in para.spans]
+    click.echo(coloured(comparison, click.style) if _use_colour() else plain(comparison))
+    click.echo(f"{comparison.added_words:,} words added, {comparison.dropped_words:,} words dropped"
+               + (" (only the beginning of a long article compared)" if comparison.truncated else ""))
 
 
 @cli.command("stats")

@@ -15,7 +15,7 @@ import numpy as np
 
 from search import like as example_text
 from search import more as more_words
-from search import plan, snippets, suggest
+from search import plan, snippets, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
@@ -68,6 +68,20 @@ class Hit:
     score: float
     snippet: list[snippets.Passage]
     title_spans: snippets.Passage
+    story: str = ""  # the story's label (an article id; the article's own when no other is a version of it)
+    versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
+    version_count: int = 0  # how many there are (versions lists at most stories.MAX_VERSION_IDS)
+
+
+@dataclass
+class Version:
+    """One article of a story, as the article page and `search versions` list it."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    path: str
 
 
 @dataclass
@@ -96,6 +110,9 @@ class Results:
     # the same filters), and the best of them to show after the hits; total and facets stay the exact query's
     more_total: int = 0
     more: list[Hit] = field(default_factory=list)
+    articles: int = 0  # matching articles; `total` counts stories unless every version is shown
+    stories: int = 0  # the stories they make
+    all_versions: bool = False
 
     @property
     def pages(self) -> int:
@@ -142,23 +159,25 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True, filters=None, like: bool = False) -> Results:
+               per_page=10, snippets: bool = True, filters=None, like: bool = False,
+               all_versions: bool = False) -> Results:
         """Search the index; raise QueryError for anything the user should change. `filters` narrows by
         metadata fields: {field: [values]}, any of a field's values, every field. `like` reads the text as an
-        example text (like.py), as a text too long for the query language always is.
+        example text (like.py), as a text too long for the query language always is. Each story is shown once, as
+        its best-ranked version, unless `all_versions`.
 
-        With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
-        evaluations and exports."""
+        Each story is shown once, as its best-ranked version, unless `all_versions`. With snippets=False the hits
+        carry no passages and an unmarked title: the ranking alone, for evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         budget = Budget()
         try:
-            return self._search(req, filters, budget, snippets, started, like)
+            return self._search(req, filters, budget, snippets, started, like, all_versions)
         finally:
             release_after(budget)
 
     def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float,
-                like: bool = False):
+                like: bool = False, all_versions: bool = False):
         with self._searching() as snap:
             view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
@@ -176,7 +195,10 @@ class Engine:
             facets, date_unit = engine_counts(view, over)
             for name in offered_names(meta, self.facet_settings, chosen):
                 facets[name] = meta.counts(name, over(name))
-            total = len(final)
+            # stories: each story once as its best-ranked version (search/stories.py), counted and paged as stories
+            story_codes, story_labels = view.facet("story")
+            n_stories = stories.count_stories(story_codes, final)
+            total = len(final) if all_versions else n_stories
             if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
                 hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
                 notice = f"{notice} {hint}" if notice else hint
@@ -184,8 +206,17 @@ class Engine:
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page)
-            hits = [self._hit(view, d, score, compiled, snippets) for d, score in ranked[first:]]
+            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
+                               None if all_versions else story_codes)
+            page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
+                                req.per_page, collapse=not all_versions)
+            hits = []
+            for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
+                hit = self._hit(view, d, score, compiled, snippets)
+                hit.story = story_labels[int(story_codes[d])] or hit.id
+                hit.version_count = len(others)
+                hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+                hits.append(hit)
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
             more_total, more = 0, []
@@ -201,7 +232,8 @@ class Engine:
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
-                       compiled.words if example is not None else None, more_total, more)
+                       compiled.words if example is not None else None, more_total, more,
+                       articles=len(final), stories=n_stories, all_versions=all_versions)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
     def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
@@ -259,14 +291,18 @@ class Engine:
                         " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
 
-    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int):
-        """The first `limit` (docnum, score) of the filtered set, in the requested order."""
+    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, stories_of=None):
+        """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
+        codes), only each story's best version takes part (stories.best_of_each, array work)."""
         if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
             terms, qtf = compiled.scoring or query_scoring(compiled.query)
             scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
                            matcher.budget)
+            if stories_of is not None:
+                best = stories.best_of_each(stories_of, final, scores)
+                final, scores = final[best], scores[best]
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
                 return top(final, scores, limit)
@@ -276,6 +312,11 @@ class Engine:
             base = dict(window)
             bonus = proximity(matcher, docs, compiled.near, matcher.budget)
             return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        if stories_of is not None:
+            day = view.day[final].astype(np.int64)
+            # the newest (or oldest) dated version stands for its story; unknown dates last either way
+            final = final[stories.best_of_each(stories_of, final, np.where(day > 0, day if sort != "oldest" else -day,
+                                                                           -(1 << 40)))]
         return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
     def _hit(self, view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
@@ -314,6 +355,23 @@ class Engine:
                            view.source_names[int(view.source[docnum])] or None, stored.get("body", ""),
                            stored.get("extra") or {})
 
+    def versions(self, article_id: str) -> list[Version]:
+        """The other articles of this article's story (none when it is a story of its own), oldest first (undated
+        last), at most stories.MAX_VERSIONS of them."""
+        with self._searching() as snap:
+            view = snap.view
+            docnum = self._docnum(view, article_id)
+            members = stories.members(view.facet("story")[0], docnum)
+            members = members[view.live[members]]
+            day = view.day[members]
+            members = members[np.lexsort((members, day, day == 0))][:stories.MAX_VERSIONS]
+            out = []
+            for d in members.tolist():
+                stored = view.stored(d)
+                out.append(Version(stored["id"], stored.get("title", ""), stored.get("date"),
+                                   view.source_names[int(view.source[d])] or None, stored["path"]))
+        return out
+
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one: its title and text searched as an example text (like.py), itself left out."""
         with self._searching() as snap:
@@ -325,7 +383,9 @@ class Engine:
             example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS])
             matcher = Matcher(view, Budget())
             compiled, matched, _, _ = self._like(matcher, example, example_text.RELATED_MIN_DOC_FREQ)
-            matched = matched[matched != docnum]
+            # the other versions of its story are listed apart on the article page
+            versions = stories.members(view.facet("story")[0], docnum)
+            matched = matched[(matched != docnum) & ~np.isin(matched, versions)]
             ranked = self._top(view, matcher, compiled, matched, "relevance", limit)
             return [self._hit(view, d, score, compiled, False) for d, score in ranked]
 

@@ -339,9 +339,10 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
     assert list(r.get_json()) == ["query", "total", "page", "per_page", "took_ms", "suggestion", "notice",
                                   "fallback_query", "sort",
                                   "hits", "facets", "date_unit",
-                                  "like_words", "more_total", "more"]  # the documented order, then the like and more keys
+                                  "like_words", "more_total", "more",
+                                  "articles", "stories", "all_versions"]  # the documented order, then like/more's, then stories'
     hit = got["hits"][0]
-    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
+    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html", "story", "versions"}
 
 
 def test_api_article(client):

@@ -20,6 +20,7 @@ def search():
 
 @bp.get("/articles/<article_id>")
 def article(article_id):
-    """GET /api/articles/ID: metadata, text and related articles."""
+    """GET /api/articles/ID: metadata, text, related articles and the other versions of its story."""
     found = engine().get(article_id)
-    return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"])))
+    return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"]),
+                                   engine().versions(article_id)))

@@ -12,7 +12,7 @@ from search.config import resolve
 from search.errors import IndexMissing, SearchError
 from search.metafields import FacetSettings
 from search.searcher import Engine
-from web import api, caching, export, views
+from web import api, caching, export, stories, views
 from web.context import UNAVAILABLE, external_url
 from web.params import SearchParams
 from search.limits import MAX_MESSAGE
@@ -54,6 +54,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(stories.bp)
 
     caching.install(app)
     app.after_request(_security_headers)  # registered last, so it runs first: on every response

@@ -71,7 +71,7 @@ def article(article_id):
     related = engine().related(article_id, current_app.config["SEARCH_RELATED"])
     q = request.args.get("q", "")[:MAX_QUERY_ECHO]  # echoed in the back link: bounded like every echo
     terms, phrases = marks_for(q)
-    return render_template("article.html", article=found, related=related, q=q,
+    return render_template("article.html", article=found, related=related, q=q, versions=engine().versions(article_id),
                            title_html=render.marked_html(found.title, terms, phrases),
                            paragraphs=render.paragraphs_html(found.body, terms, phrases))
 
