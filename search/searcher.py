@@ -178,62 +178,80 @@ class Engine:
 
     def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float,
                 like: bool = False, all_versions: bool = False):
+        """The pipeline: read the text, match, filter and count, rank and page into hits, suggest, more."""
         with self._searching() as snap:
             view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
             parsed, example = read_text(req.text, like, meta.names())
-            # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-            scored = example is not None or (parsed is not None and parsed.scored)
-            sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
+            sort = _order(req.sort, parsed, example)
             matcher = Matcher(view, budget)
-            if example is None:
-                compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
-            else:
-                compiled, matched, notice, alternative = self._like(matcher, example)
-            # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            final, over = narrowed(matched, request_masks(view, matched, req), meta, chosen)
-            facets, date_unit = engine_counts(view, over)
-            for name in offered_names(meta, self.facet_settings, chosen):
-                facets[name] = meta.counts(name, over(name))
-            # stories: each story once as its best-ranked version (search/stories.py), counted and paged as stories
-            story_codes, story_labels = view.facet("story")
-            n_stories = stories.count_stories(story_codes, final)
-            total = len(final) if all_versions else n_stories
-            if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
-                hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
-                notice = f"{notice} {hint}" if notice else hint
-            first = (req.page - 1) * req.per_page
-            if total and first >= total:
-                raise QueryError(f"Page {req.page} is past the last page of results "
-                                 f"({-(-total // req.per_page)}).")
-            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
-                               None if all_versions else story_codes)
-            page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
-                                req.per_page, collapse=not all_versions)
-            hits = []
-            for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
-                hit = self._hit(view, d, score, compiled, snippets)
-                hit.story = story_labels[int(story_codes[d])] or hit.id
-                hit.version_count = len(others)
-                hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
-                hits.append(hit)
+            compiled, matched, notice, alternative = self._match_text(snap, matcher, parsed, example)
+            final, facets, date_unit = self._filter_and_count(view, meta, matched, req, chosen)
+            hits, total, n_stories = self._page(view, matcher, compiled, final, sort, req, all_versions, snippets)
+            notice = _with_unknown_fields(notice, parsed, meta.names())
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
-            more_total, more = 0, []
-            if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
-                exact = np.zeros(len(view.live), dtype=bool)
-                exact[matched] = True
-
-                def keep(docs):  # the search's own filters, on other documents
-                    return narrowed(docs, request_masks(view, docs, req), meta, chosen)[0]
-
-                more_total, more = self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total,
-                                              snippets)
+            more_total, more = self._more_when_few(snap, matcher, parsed, notice, matched, total, req, chosen, sort,
+                                                   snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
                        compiled.words if example is not None else None, more_total, more,
                        articles=len(final), stories=n_stories, all_versions=all_versions)
+
+    # -- the steps of a search ------------------------------------------------------------------------
+    def _match_text(self, snap, matcher: Matcher, parsed, example):
+        """(compiled, matching docnums, notice, alternative query) of a query or an example text."""
+        if example is None:
+            return self._match(snap, matcher, parsed)
+        return self._like(matcher, example)
+
+    def _filter_and_count(self, view, meta, matched: np.ndarray, req: SearchRequest, chosen):
+        """(the documents every filter keeps, facet counts, the date unit): each facet's counts ignore its own
+        filter, so a user can widen a choice (multi-select)."""
+        final, over = narrowed(matched, request_masks(view, matched, req), meta, chosen)
+        facets, date_unit = engine_counts(view, over)
+        for name in offered_names(meta, self.facet_settings, chosen):
+            facets[name] = meta.counts(name, over(name))
+        return final, facets, date_unit
+
+    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
+              all_versions: bool, snippets: bool):
+        """(the page's hits, the total, the stories among `final`): ranked, each story once as its best-ranked
+        version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
+        story_codes, story_labels = view.facet("story")
+        n_stories = stories.count_stories(story_codes, final)
+        total = len(final) if all_versions else n_stories
+        first = (req.page - 1) * req.per_page
+        if total and first >= total:
+            raise QueryError(f"Page {req.page} is past the last page of results "
+                             f"({-(-total // req.per_page)}).")
+        ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
+                           None if all_versions else story_codes)
+        page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
+                            req.per_page, collapse=not all_versions)
+        hits = []
+        for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
+            hit = self._hit(view, d, score, compiled, snippets)
+            hit.story = story_labels[int(story_codes[d])] or hit.id
+            hit.version_count = len(others)
+            hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+            hits.append(hit)
+        return hits, total, n_stories
+
+    def _more_when_few(self, snap, matcher: Matcher, parsed, notice, matched: np.ndarray, total: int,
+                       req: SearchRequest, chosen, sort: str, snippets: bool):
+        """(how many, best hits) of the articles with some of a short query's words, when few have them all."""
+        if not more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
+            return 0, []
+        view, meta = snap.view, snap.meta
+        exact = np.zeros(len(view.live), dtype=bool)
+        exact[matched] = True
+
+        def keep(docs):  # the search's own filters, on other documents
+            return narrowed(docs, request_masks(view, docs, req), meta, chosen)[0]
+
+        return self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total, snippets)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
     def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
@@ -431,6 +449,21 @@ class Engine:
         """Article count, sources, date range, index size and last sync (computed once per index snapshot)."""
         with self._searching() as snap:
             return snap.stats(self.store)
+
+
+def _order(sort: str, parsed, example) -> str:
+    """The order a search uses: with nothing to rank by (no words, or only filters like source:x), relevance
+    means newest first."""
+    scored = example is not None or (parsed is not None and parsed.scored)
+    return sort if scored else ("newest" if sort == "relevance" else sort)
+
+
+def _with_unknown_fields(notice, parsed, known: list[str]):
+    """The notice, with a hint for "sectoin:sport" (a field no article has), which would otherwise find nothing."""
+    if not (parsed and parsed.unknown_fields):
+        return notice
+    hint = _unknown_fields_notice(parsed.unknown_fields, known)
+    return f"{notice} {hint}" if notice else hint
 
 
 def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
