@@ -223,7 +223,9 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
                 progress(done + k, len(files))
         done += len(notes)
 
-    batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch)
+    # STORIES: each batch's signatures are made where it is analysed (the workers); the parent only groups them
+    batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch,
+                               summarise=_story_rows)
     grouper = stories.Grouper()
     rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
     report.total = report.added
@@ -231,6 +233,10 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
 
 
 # -- STORIES: the story labels, kept by the indexer (search/stories.py) -----------------------------------------
+#: What a rebuild's workers compute per batch for the stories (a module-level function: it is sent to them).
+_story_rows = stories.document_rows
+
+
 def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
     """(id, path, sync signature, title, body) of each document of an analysed part, from its stored blobs."""
     out = []
@@ -259,14 +265,17 @@ def _labelled(parts, grouper):
 
 
 def _label(parts: list, grouper) -> list:
-    entries = [_part_entries(part) for part in parts]
-    labels = grouper.add([e for batch in entries for e in batch])
-    for part, batch in zip(parts, entries):
-        values = [labels[path] for _, path, *_ in batch]
-        table = [""] + sorted(set(values) - {""})
-        code = {v: k for k, v in enumerate(table)}
+    # a part without the workers' rows (none were asked for) has its stored text read back and signed here
+    tables = [part.extra if isinstance(part.extra, stories.Table) else stories.rows(_part_entries(part))
+              for part in parts]
+    labels = grouper.add_table(stories.Table.joined(tables))
+    for part, table in zip(parts, tables):
+        part.extra = None
+        values = [labels[path] for path in table.paths.tolist()]
+        names = [""] + sorted(set(values) - {""})
+        code = {v: k for k, v in enumerate(names)}
         part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
-                                table)
+                                names)
     return parts
 
 

@@ -34,6 +34,7 @@ class Part:
     sig: np.ndarray                          # uint8 blob
     sig_off: np.ndarray                      # int64[n+1]
     totals: dict[str, int] = field(default_factory=dict)
+    extra: object = None                     # what a rebuild's summarise(docs) made of the batch (not written)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
