@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from search.storage.format import EXTS
 
 HOST = "127.0.0.1"
 
@@ -33,7 +36,7 @@ class Server:
         return open_fds(self.pid)
 
     def mapped_index_files(self) -> int:
-        """Memory maps of index segment files in the server (Whoosh maps each open segment)."""
+        """Index segments the server has mapped into memory (each open segment's files are mapped)."""
         return mapped_index_files(self.pid)
 
 
@@ -42,13 +45,25 @@ def open_fds(pid: int | str = "self") -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+#: A mapped segment file: the array storage's `MAIN_<id>.<part>` (search/storage/format.py), or a Whoosh `.seg`.
+_SEGMENT_FILE = re.compile(r"/(?P<segment>[A-Za-z]+_[0-9a-z]+)\.(?:%s)(?: \(deleted\))?$|\.seg(?: \(deleted\))?$"
+                           % "|".join(EXTS))
+
+
 def mapped_index_files(pid: int | str = "self") -> int:
-    """How many distinct index segment files the process has mapped into memory."""
+    """How many distinct index segments the process has mapped into memory (a segment's part files count once,
+    per generation folder, so a segment still mapped from a replaced generation counts again)."""
     try:
         with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
-            return len({line.split(None, 5)[-1].strip() for line in f if ".seg" in line})
+            paths = {line.split(None, 5)[-1].strip() for line in f if len(line.split(None, 5)) == 6}
     except OSError:
         return 0
+    segments = set()
+    for path in paths:
+        found = _SEGMENT_FILE.search(path)
+        if found:
+            segments.add((path.rsplit("/", 1)[0], found.group("segment") or path))
+    return len(segments)
 
 
 @contextlib.contextmanager
