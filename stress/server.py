@@ -16,8 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.storage.format import EXTS
-
 HOST = "127.0.0.1"
 
 
@@ -36,7 +34,7 @@ class Server:
         return open_fds(self.pid)
 
     def mapped_index_files(self) -> int:
-        """Index segments the server has mapped into memory (each open segment's files are mapped)."""
+        """Index segments the server has mapped (each segment's files are mapped while a snapshot uses it)."""
         return mapped_index_files(self.pid)
 
 
@@ -45,25 +43,16 @@ def open_fds(pid: int | str = "self") -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-#: A mapped segment file: the array storage's `MAIN_<id>.<part>` (search/storage/format.py), or a Whoosh `.seg`.
-_SEGMENT_FILE = re.compile(r"/(?P<segment>[A-Za-z]+_[0-9a-z]+)\.(?:%s)(?: \(deleted\))?$|\.seg(?: \(deleted\))?$"
-                           % "|".join(EXTS))
+_SEGMENT_FILE = re.compile(r"/gen-[0-9]+/(MAIN_[0-9a-z]+)\.[a-z]+$")
 
 
 def mapped_index_files(pid: int | str = "self") -> int:
-    """How many distinct index segments the process has mapped into memory (a segment's part files count once,
-    per generation folder, so a segment still mapped from a replaced generation counts again)."""
+    """How many distinct index segments (of any generation) the process has mapped into memory."""
     try:
         with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
-            paths = {line.split(None, 5)[-1].strip() for line in f if len(line.split(None, 5)) == 6}
+            return len({m.group(0).rsplit(".", 1)[0] for line in f if (m := _SEGMENT_FILE.search(line.strip()))})
     except OSError:
         return 0
-    segments = set()
-    for path in paths:
-        found = _SEGMENT_FILE.search(path)
-        if found:
-            segments.add((path.rsplit("/", 1)[0], found.group("segment") or path))
-    return len(segments)
 
 
 @contextlib.contextmanager
