@@ -358,3 +358,48 @@ def test_full_disk_then_space_freed_over_many_syncs(tmp_path):
            cycles=cycles, failed=failed, succeeded_anyway=succeeded_anyway, recovered=recovered,
            articles=len(col.expected), used_bytes=usage.used)
     assert recovered == cycles and failed >= cycles * 2
+
+
+def test_injected_enospc_over_repeated_syncs_then_space_back(tmp_path, monkeypatch):
+    """Where no tmpfs can be mounted this still runs: 40 rounds of a changed folder whose sync (incremental, or
+    every fourth a rebuild) runs out of disk after a seeded 0-400 KB of writes; a failed run leaves the index
+    folder's files exactly as they were and the old index whole, and the next run with space back succeeds."""
+    import random
+    from search.errors import IndexUnwritable
+    from stress.kill import check_clean, check_index, lock_is_held
+    from tests.test_reliability import FullDisk
+    col = Collection(tmp_path / "articles", seed=59, words=200)
+    col.add(150)
+    index = tmp_path / "index"
+    sync(col.folder, index)
+    rng = random.Random(2026)
+    rounds, failed, succeeded_anyway = 40, 0, 0
+    for step in range(rounds):
+        col.add(15, f"r{step}")
+        col.update(5, f"r{step}")
+        col.remove(5)
+        old, before, full = indexed(index), _listing(index), step % 4 == 3
+        with monkeypatch.context() as patch:
+            FullDisk(patch, rng.randrange(0, 400_000))
+            try:
+                sync(col.folder, index, full=full)
+            except IndexUnwritable as exc:
+                failed += 1
+                assert "is full" in str(exc)
+            else:
+                succeeded_anyway += 1
+        if indexed(index) == old:
+            check_index(index, [old])
+            assert _listing(index) == before, f"round {step} left {set(_listing(index)) - set(before)}"
+        else:  # the budget sufficed: the run completed
+            check_index(index, [col.snapshot()])
+        assert not lock_is_held(index)
+        sync(col.folder, index, wait=0)  # space is back
+        check_index(index, [col.snapshot()])
+        check_clean(index)
+    record("enospc_injected", f"{rounds} rounds of ENOSPC injected after a seeded 0-400 KB of writes: {failed} "
+                              f"syncs failed leaving the old index and the index folder's files exactly as before, "
+                              f"{succeeded_anyway} completed within the budget; the next run succeeded "
+                              f"{rounds} of {rounds} times with one generation left",
+           rounds=rounds, failed=failed, succeeded_anyway=succeeded_anyway)
+    assert failed >= rounds // 2
