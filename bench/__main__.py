@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--million] [--parts build,incremental,query,memory,cli,scale,relevance] [--out DIR]`.
+"""`python -m bench [--quick] [--million] [--parts build,incremental,query,memory,cli,scale,relevance,stories] [--out DIR]`.
 
 Each part prints its tables and writes DIR/<part>.json and DIR/<part>.md. Parts run one after another,
 never in parallel, so they do not compete for the machine's cores.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import context, corpora, report
 
-PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch")
+PARTS = ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch", "stories")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -29,7 +29,8 @@ class Sizes:
 
 FULL = Sizes(reuters_limit=0, queries=200, synth=(10_000, 30_000, 100_000, 300_000), scale_queries=100,
              collections=("time", "cranfield"),
-             sweep={"b": (0.3, 0.5, 0.75, 0.9), "k1": (0.9, 1.2, 1.6), "title_boost": (1.0, 2.0, 3.0)},
+             # past the first grid's edge (k1 1.6, title weight 3, where its best setting sat) in both
+             sweep={"b": (0.5, 0.75, 0.9), "k1": (1.2, 1.6, 2.0, 2.5, 3.0), "title_boost": (2.0, 3.0, 4.0, 5.0, 6.0)},
              sweep_queries=0, incremental_rounds=3, memory_synth=300_000)
 # the quick sweep is the default plus one other setting: it proves the sweep runs, not what it finds
 QUICK = Sizes(reuters_limit=300, queries=20, synth=(300, 600), scale_queries=20, collections=("time",),

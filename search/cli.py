@@ -1,4 +1,4 @@
-"""The click face of the engine: index, query, show, stats, serve. Thin: parsing, ranking and metadata live in search/."""
+"""The click face of the engine: index, query, show, versions, stats, serve. Thin: the work lives in search/."""
 from __future__ import annotations
 
 import csv
@@ -143,9 +143,10 @@ def output_options(func):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--all-versions", is_flag=True, help="Show every version of a story, not each story once.")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, filters, since, until, sort, page, per_page, as_json, as_csv):
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, all_versions, as_json, as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
@@ -157,19 +158,25 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     from search.cli_extras import parse_filters
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page, filters=parse_filters(filters))
+                                page=page, per_page=per_page, filters=parse_filters(filters), all_versions=all_versions)
+    _output(results, as_json, as_csv)
+
+
+def _output(results, as_json: bool, as_csv: bool) -> None:
+    """Print a page of results as text, JSON or CSV, and exit 0 when the search found something, else 1."""
     if as_json:
         from web.payload import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
-        for rank, hit in enumerate(results.hits, (results.page - 1) * results.per_page + 1):
+        # the articles with some of the words (results.more) follow the exact matches, ranked on from them
+        for rank, hit in enumerate(results.hits + results.more, (results.page - 1) * results.per_page + 1):
             writer.writerow([safe(cell) for cell in (rank, hit.id, hit.title, hit.source or "", hit.date or "",
                                                      hit.score, hit.path, snippets.plain(hit.snippet))])
     else:
         _print_results(results)
-    sys.exit(0 if results.total else EXIT_NO_RESULTS)
+    sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
 
 
 def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:
@@ -215,25 +222,68 @@ def _print_results(results) -> None:
     if results.notice:
         click.echo(safe(results.notice))
     first = (results.page - 1) * results.per_page + 1
-    for rank, hit in enumerate(results.hits, first):
-        # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
-        title = "".join(click.style(safe(text), fg="yellow" if is_match else None, bold=True)
-                        for text, is_match in hit.title_spans) if colour else safe(hit.title)
-        click.echo(f"{rank}. {title}")
-        meta = safe(" · ".join([hit.source or "unknown source", hit.date or "undated", hit.id]))
-        click.echo("   " + (click.style(meta, dim=True) if colour else meta))
-        for passage in hit.snippet:
-            for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
-                click.echo(line)
-        click.echo()
+    _print_hits(results.hits, first, colour, width)
     shown = f"{first}-{first + len(results.hits) - 1} of " if results.hits else ""
-    click.echo(f"{shown}{results.total:,} result{'s' if results.total != 1 else ''} ({_duration(results.took_ms)})")
+    counted = f"{results.total:,} result{'s' if results.total != 1 else ''}"
+    if not results.all_versions and results.stories != results.articles:
+        counted = (f"{results.articles:,} articles in {results.stories:,} "
+                   f"stor{'ies' if results.stories != 1 else 'y'} (--all-versions shows every version)")
+    click.echo(f"{shown}{counted} ({_duration(results.took_ms)})")
+    if results.more:
+        click.echo(f"\n--- {_more_line(results.more_total)} ---\n")
+        _print_hits(results.more, first + len(results.hits), colour, width)
     for name, values in results.facets.items():
         if values:
             label = f"date (by {results.date_unit})" if name == "date" else name
             click.echo(f"{label}: " + ", ".join(f"{safe(v.value)} ({v.count})" for v in values))
     if results.suggestion:
         click.echo(f"Did you mean: {safe(results.suggestion)}")
+
+
+def _more_line(count: int) -> str:
+    return f"{count:,} more article{'s have' if count != 1 else ' has'} some of the words"
+
+
+def _print_hits(hits, first: int, colour: bool, width: int) -> None:
+    for rank, hit in enumerate(hits, first):
+        # each span styled on its own: a match's reset code would otherwise end the bold of the rest of the title
+        title = "".join(click.style(safe(text), fg="yellow" if is_match else None, bold=True)
+                        for text, is_match in hit.title_spans) if colour else safe(hit.title)
+        click.echo(f"{rank}. {title}")
+        meta = safe(" · ".join([hit.source or "unknown source", hit.date or "undated", hit.id]))
+        if hit.version_count:
+            meta += f" · also {hit.version_count:,} other version{'s' if hit.version_count != 1 else ''}"
+        click.echo("   " + (click.style(meta, dim=True) if colour else meta))
+        for passage in hit.snippet:
+            for line in _wrapped([(safe(text), is_match) for text, is_match in passage], colour, width):
+                click.echo(line)
+        click.echo()
+
+
+@cli.command("like")
+@click.argument("file", type=click.File("rb"))
+@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
+@click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@output_options
+@click.pass_obj
+def like_command(config, file, sources, since, until, sort, page, per_page, as_json, as_csv):
+    """Find articles like the text of FILE (- for standard input): its most telling words, ranked by BM25F.
+
+    The text is read up to 100,000 characters (UTF-8; other bytes replaced). See README: "Find articles like
+    this text"."""
+    from search.like import MAX_TEXT_CHARS
+    # at most 4 bytes a character: never more than the cap is read, whatever the file's size
+    text = file.read(4 * MAX_TEXT_CHARS + 4).decode("utf-8", errors="replace")
+    if not text.strip():
+        raise UserError("The text is empty: give a file with some text, or - and type or pipe it in.")
+    with Engine(config.index) as engine:
+        results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
+                                per_page=per_page, like=True)
+    _output(results, as_json, as_csv)
 
 
 def _duration(ms: float) -> str:
@@ -252,9 +302,10 @@ def show_command(config, article_id, as_json):
     with Engine(config.index) as engine:
         article = engine.get(article_id)
         related = engine.related(article_id)
+        versions = engine.versions(article_id)
     if as_json:
         from web.payload import article_payload
-        click.echo(safe_json(article_payload(article, related)))
+        click.echo(safe_json(article_payload(article, related, versions)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     click.echo(click.style(safe(article.title), bold=True) if _use_colour() else safe(article.title))
@@ -266,10 +317,54 @@ def show_command(config, article_id, as_json):
         if paragraph.strip():
             click.echo(click.wrap_text(safe(paragraph.strip()), width, preserve_paragraphs=False))
             click.echo()
+    if versions:
+        _print_versions(versions)
     if related:
         click.echo("Related:")
         for hit in related:
             click.echo(safe(f"  {hit.id}  {hit.title} ({hit.source or 'unknown source'}, {hit.date or 'undated'})"))
+
+
+def _print_versions(versions) -> None:
+    click.echo("Other versions of this story:")
+    for v in versions:
+        click.echo(safe(f"  {v.id}  {v.title} ({v.source or 'unknown source'}, {v.date or 'undated'})"))
+
+
+@cli.command("versions")
+@click.argument("article_id")
+@click.option("--diff", "other_id", metavar="OTHER_ID",
+              help="Print what the article OTHER_ID adds (+), drops (-) or changes (~) against ARTICLE_ID.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (as GET /api/articles/ID or .../compare/OTHER_ID).")
+@click.pass_obj
+def versions_command(config, article_id, other_id, as_json):
+    """List the other versions of an article's story, or compare two versions word by word."""
+    from web.payload import comparison_payload, version_payload
+    with Engine(config.index) as engine:
+        if other_id:
+            from search.diff import compare_articles
+            base, other, comparison = compare_articles(engine, article_id, other_id)
+        else:
+            versions = engine.versions(article_id)
+    if not other_id:
+        if as_json:
+            click.echo(safe_json([version_payload(v) for v in versions]))
+        elif versions:
+            _print_versions(versions)
+        else:
+            click.echo("No other version of this article is indexed.")
+        return
+    if as_json:
+        click.echo(safe_json(comparison_payload(base, other, comparison)))
+        return
+    click.echo(safe(f"--- {base.id}  {base.title} ({base.source or 'unknown source'}, {base.date or 'undated'})"))
+    click.echo(safe(f"+++ {other.id}  {other.title} ({other.source or 'unknown source'}, {other.date or 'undated'})"))
+    from search.diff import coloured, plain
+    for para in comparison.paragraphs:  # nothing an article carries may drive the terminal
+        para.spans = [(safe(text), kind) for text, kind in para.spans]
+    click.echo(coloured(comparison, click.style) if _use_colour() else plain(comparison))
+    click.echo(f"{comparison.added_words:,} words added, {comparison.dropped_words:,} words dropped"
+               + (" (only the beginning of a long article compared)" if comparison.truncated else ""))
 
 
 @cli.command("stats")

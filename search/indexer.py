@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import pickle
 import shutil
 import time
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
+from search import stories
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
 from search.errors import IndexUnwritable, SearchError
@@ -45,7 +49,8 @@ class SyncReport:
                 f"{self.removed:,} removed, {self.unchanged:,} unchanged")
         if self.skipped:
             line += f", {self.skipped:,} skipped"
-        return f"{line} in {self.seconds:.1f} s" + (" (full rebuild)" if self.full else "")
+        took = f"{self.seconds:.1f} s" if self.seconds >= 1 else f"{self.seconds * 1000:.0f} ms"  # never "0.0 s"
+        return f"{line} in {took}" + (" (full rebuild)" if self.full else "")
 
 
 def day_number(date: str) -> int:
@@ -55,12 +60,12 @@ def day_number(date: str) -> int:
     return year * 10000 + month * 100 + day
 
 
-def to_document(article: Article, sig: str) -> dict:
+def to_document(article: Article, sig: str, story: str = "") -> dict:
     """The document storage writes for an article (search/storage/build.py says what each key is); hard-wrapped
     text is stored as its paragraphs (search/paragraphs.py), so every reader sees prose at no cost per search."""
     return dict(id=article.id, path=article.path, title=article.title, body=reflow(article.body), date=article.date,
                 extra=article.extra, sig=sig, day=day_number(article.date) if article.date else 0,
-                facets={"source": article.source or "", **facet_values(article.extra)})
+                facets={"source": article.source or "", **facet_values(article.extra), "story": story})
 
 
 def _signature(st, digest: str, side: str) -> str:
@@ -90,11 +95,14 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
         try:
             if full:
                 generation = store.new_generation()
-                _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
+                generation = _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
             else:
                 removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress, ids,
                                            colliding)
                 generation = pointer.generation
+                # STORIES: labels for the writes, and the documents whose story label changed rewritten
+                relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
+                removed = removed + relabelled
                 if removed or writes:
                     from search.storage.build import analyse
                     from search.storage.commit import update
@@ -103,6 +111,11 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                     parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS]) for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
                     update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
                            removed, parts)
+                    if table is not None:
+                        stories.save(store.path / generation, table)
+                    elif (store.path / pointer.generation / stories.FILE_NAME).is_file():
+                        shutil.copyfile(store.path / pointer.generation / stories.FILE_NAME,
+                                        store.path / generation / stories.FILE_NAME)
             store.publish(generation, str(root))
         except BaseException as exc:
             # nothing of this run stays on disk: the new generation was never published (or publish failed)
@@ -173,12 +186,15 @@ class _Stat:
 
 
 def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: SyncReport, progress, jobs,
-             ids) -> None:
-    """Write every article into the new generation; the live one keeps answering until publish()."""
+             ids) -> str:
+    """Write every article into the new generation; the live one keeps answering until publish(). Returns the
+    generation to publish (another one when stories had to relabel articles already written)."""
     from search.storage.build import analysed_batches, default_jobs, segments_from
     from search.storage.commit import rebuild
     # ids.get: only the ids assign_ids had to choose travel to the workers; they make every other one themselves
-    items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel), ids.get(rel)) for rel, st in files.items()]
+    # STORIES: in path order, so that the first version of a story is written first (search/stories.py)
+    items = [(root, rel, st.st_size, st.st_mtime_ns, sidecar.get(rel), ids.get(rel))
+             for rel, st in sorted(files.items())]
     done = 0
 
     def on_batch(notes):
@@ -195,8 +211,147 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
         done += len(notes)
 
     batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch)
-    rebuild(str(store.path / generation), make_schema(), segments_from(batches))
+    grouper = stories.Grouper()
+    rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
     report.total = report.added
+    return _finish_stories(store, generation, grouper)
+
+
+# -- STORIES: the story labels, kept by the indexer (search/stories.py) -----------------------------------------
+def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
+    """(id, path, sync signature, title, body) of each document of an analysed part, from its stored blobs."""
+    out = []
+    for i in range(part.n):
+        record = json.loads(part.stored[part.stored_off[i]:part.stored_off[i + 1]].tobytes().decode("utf-8",
+                                                                                                     "surrogatepass"))
+        path, sig = part.sig[part.sig_off[i]:part.sig_off[i + 1]].tobytes().decode("utf-8",
+                                                                                     "surrogateescape").split("\0")[:2]
+        out.append((record["id"], path, sig, record.get("title") or "", record.get("body") or ""))
+    return out
+
+
+#: Analysed parts are labelled together up to this many documents (the grouping's work per call is then small).
+STORY_BATCH = 2048
+
+
+def _labelled(parts, grouper):
+    """The rebuild's parts, each given its documents' story labels (a "story" facet) before it is written."""
+    pending: list = []
+    for part in parts:
+        pending.append(part)
+        if sum(p.n for p in pending) >= STORY_BATCH:
+            yield from _label(pending, grouper)
+            pending = []
+    yield from _label(pending, grouper)
+
+
+def _label(parts: list, grouper) -> list:
+    entries = [_part_entries(part) for part in parts]
+    labels = grouper.add([e for batch in entries for e in batch])
+    for part, batch in zip(parts, entries):
+        values = [labels[path] for _, path, *_ in batch]
+        table = [""] + sorted(set(values) - {""})
+        code = {v: k for k, v in enumerate(table)}
+        part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
+                                table)
+    return parts
+
+
+def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
+    """Keep the signatures in the generation; rewrite the few articles a later one joined to an earlier story."""
+    from search.storage.build import analyse
+    from search.storage.commit import update
+    table, written = grouper.table(), grouper.labels()
+    table.labels = np.array([written[p] for p in table.paths.tolist()], dtype=str)
+    moved = grouper.moved_paths()
+    if moved:
+        folder = store.path / generation
+        view = IndexView(folder)
+        try:
+            docs = _restored(view, moved, dict(zip(table.paths.tolist(), table.ids.tolist())), written)
+        finally:
+            view.close()
+        final = store.new_generation()
+        try:
+            update(str(folder), str(store.path / final), make_schema(), moved, [analyse(docs)] if docs else [])
+        except BaseException:
+            shutil.rmtree(store.path / final, ignore_errors=True)
+            raise
+        shutil.rmtree(folder, ignore_errors=True)
+        generation = final
+    stories.save(store.path / generation, table)
+    return generation
+
+
+def _live_docnum(view, path: str) -> int | None:
+    docs, _ = view.postings("path", path)
+    docs = docs[view.live[docs]] if len(docs) else docs
+    return int(docs[-1]) if len(docs) else None
+
+
+def _restored(view, paths, ids: dict[str, str], labels: dict[str, str]) -> list[dict]:
+    """Indexed documents as the indexer wrote them, with new story labels (for relabelling)."""
+    sigs = view.signatures()
+    out = []
+    for path in paths:
+        docnum = _live_docnum(view, path)
+        if docnum is None or path not in sigs:
+            continue
+        f = view.stored(docnum)
+        source = view.source_names[int(view.source[docnum])] or None
+        article = Article(f["id"], f["path"], f.get("title") or "", f.get("date"), source, f.get("body") or "",
+                          f.get("extra") or {})
+        out.append(to_document(article, sigs[path], labels[path]))
+    return out
+
+
+def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
+    """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
+    indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
+    nothing to do. Only the stories the sync touched are worked out again, unless the kept table does not describe
+    the index (lost or damaged): then every label is, and compared with the index's."""
+    table = stories.load(live_folder)
+    view = IndexView(live_folder)
+    try:
+        indexed = view.signatures()
+        if not (removed or writes):  # nothing changed: nothing is written (a damaged table heals at a change)
+            return [], None
+        healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
+        gone = set(removed)
+        after = {p: sg for p, sg in indexed.items() if p not in gone}
+        after.update((d["path"], d["sig"]) for d in writes)
+        fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
+
+        def stored(paths):
+            out = []
+            for path in paths:
+                docnum = _live_docnum(view, path)
+                if docnum is not None:
+                    f = view.stored(docnum)
+                    out.append((f["id"], path, indexed[path], f.get("title") or "", f.get("body") or ""))
+            return out
+        table, old, new_rows, gone_labels = stories.refresh(table, after, fresh, stored)
+        written = {d["path"] for d in writes}
+        if healthy:
+            labels = stories.relabel(table, old, new_rows, gone_labels)
+            stale = [p for p, was, now, added in zip(table.paths.tolist(), old.tolist(), labels.tolist(),
+                                                     new_rows.tolist()) if not added and was != now]
+        else:
+            labels = stories.labels(table)
+            codes, values = view.facet("story")
+            stale = []
+            for p, label in zip(table.paths.tolist(), labels.tolist()):
+                docnum = None if p in written else _live_docnum(view, p)
+                if docnum is not None and values[int(codes[docnum])] != label:
+                    stale.append(p)
+        wanted = dict(zip(table.paths.tolist(), labels.tolist()))
+        for d in writes:
+            d["facets"]["story"] = wanted.get(d["path"], "")
+        writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted))
+    finally:
+        view.close()
+    table.labels = labels
+    return stale, table
 
 
 def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,

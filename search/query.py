@@ -24,6 +24,7 @@ from search.analysis import fold, stem, terms
 from search.budget import Cost
 from search.errors import QueryError
 
+#: Longer texts are not parsed as queries: the searcher reads them as example texts (like.py), operators as words.
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
 MAX_PREFIX_EXPANSION = 500
@@ -84,6 +85,7 @@ class Compiled:
     cost: Cost | None = None                                 # what it reads, summed over all its parts
     # ({stem: {field: weight}}, {stem: qtf}) when the scoring is not read off `query` (an example text's words)
     scoring: tuple | None = None
+    words: list = field(default_factory=list)               # an example text's kept words (like.Word)
 
 
 @dataclass
@@ -383,14 +385,18 @@ def _range_node(text: str) -> DateRange:
     return DateRange(low, high, text)
 
 
+class QueryTooLong(QueryError):
+    """The text is longer than the query language reads; the searcher reads it as an example text (like.py)."""
+
+
 def parse(text: str, fields=()) -> ParsedQuery:
-    """Parse the user's query text, or raise QueryError with what to do instead; `fields` are the metadata
-    fields (beyond title, body, source and date) that `field:value` may name."""
+    """Parse the user's query text, or raise QueryError with what to do instead (QueryTooLong for a long text);
+    `fields` are the metadata fields (beyond title, body, source and date) that `field:value` may name."""
     if not isinstance(text, str):
         raise QueryError("The query must be text.")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
-                         "Keep the words that matter most.")
+        raise QueryTooLong(f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+                           "Keep the words that matter most.")
     text = text.replace("\x00", " ")
     meta = frozenset(f for f in fields if f not in FIELDS)
     try:
@@ -402,7 +408,7 @@ def parse(text: str, fields=()) -> ParsedQuery:
     nodes = list(_walk(root))
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
-        raise QueryError(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
+        raise QueryTooLong(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
     if _empty(root):
         dropped = [n.text for n in nodes if isinstance(n, (Word, Phrase)) and n.text.strip()]
         if dropped:

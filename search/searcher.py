@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import snippets, suggest
-from search.analysis import fold, is_stop_word, term_for, terms as analyse, word_spans
+from search import like as example_text
+from search import more as more_words
+from search import plan, snippets, stories, suggest
+from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
@@ -26,7 +28,7 @@ from search.facets import FacetValue, count_dates, count_sources, facet_mask
 from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
 from search.proximity import proximity
-from search.query import ParsedQuery, parse, parse_date_bound
+from search.query import ParsedQuery, QueryTooLong, parse, parse_date_bound
 from search.scoring import bm25f, by_date, query_scoring, top
 from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
@@ -52,8 +54,8 @@ class Ranking:
     """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
 
     b: float = 0.75
-    k1: float = 1.6
-    title_boost: float = 3.0
+    k1: float = 2.0
+    title_boost: float = 4.0
     proximity_boost: float = 1.0
 
 
@@ -69,6 +71,20 @@ class Hit:
     score: float
     snippet: list[snippets.Passage]
     title_spans: snippets.Passage
+    story: str = ""  # the story's label (an article id; the article's own when no other is a version of it)
+    versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
+    version_count: int = 0  # how many there are (versions lists at most stories.MAX_VERSION_IDS)
+
+
+@dataclass
+class Version:
+    """One article of a story, as the article page and `search versions` list it."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    path: str
 
 
 @dataclass
@@ -91,6 +107,15 @@ class Results:
     # with a notice: the query of the other reading (short query with no all-word match: "a OR b", the any-word
     # query that was run; long query: "a AND b AND c AND d", to require every word)
     fallback_query: str | None = None
+    # an example text (like.py): the words it was searched by (like.Word, best first); None for a query
+    like_words: list | None = None
+    # more when few match (more.py): how many articles have some but not all of a short query's words (with
+    # the same filters), and the best of them to show after the hits; total and facets stay the exact query's
+    more_total: int = 0
+    more: list[Hit] = field(default_factory=list)
+    articles: int = 0  # matching articles; `total` counts stories unless every version is shown
+    stories: int = 0  # the stories they make
+    all_versions: bool = False
 
     @property
     def pages(self) -> int:
@@ -273,29 +298,37 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------------------
     def search(self, text: str = "", sources=(), since=None, until=None, sort="relevance", page=1,
-               per_page=10, snippets: bool = True, filters=None) -> Results:
+               per_page=10, snippets: bool = True, filters=None, like: bool = False,
+               all_versions: bool = False) -> Results:
         """Search the index; raise QueryError for anything the user should change. `filters` narrows by
-        metadata fields: {field: [values]}, any of a field's values, every field.
+        metadata fields: {field: [values]}, any of a field's values, every field. `like` reads the text as an
+        example text (like.py), as a text too long for the query language always is. Each story is shown once, as
+        its best-ranked version, unless `all_versions`.
 
-        With snippets=False the hits carry no passages and an unmarked title: the ranking alone, for
-        evaluations and exports."""
+        Each story is shown once, as its best-ranked version, unless `all_versions`. With snippets=False the hits
+        carry no passages and an unmarked title: the ranking alone, for evaluations and exports."""
         started = time.perf_counter()
         req = validate(text, sources, since, until, sort, page, per_page)
         budget = Budget()
         try:
-            return self._search(req, filters, budget, snippets, started)
+            return self._search(req, filters, budget, snippets, started, like, all_versions)
         finally:
             release_after(budget)
 
-    def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float):
+    def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float,
+                like: bool = False, all_versions: bool = False):
         with self._searching() as snap:
             view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
-            parsed = parse(req.text, meta.names()) if req.text else None
+            parsed, example = _read_text(req.text, like, meta.names())
             # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-            sort = req.sort if parsed and parsed.scored else ("newest" if req.sort == "relevance" else req.sort)
+            scored = example is not None or (parsed is not None and parsed.scored)
+            sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
             matcher = Matcher(view, budget)
-            compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
+            if example is None:
+                compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
+            else:
+                compiled, matched, notice, alternative = self._like(matcher, example)
             # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
             base = {}
             if req.since is not None or req.until is not None:
@@ -308,7 +341,10 @@ class Engine:
             facets = {"source": count_sources(view, over("source")), "date": date_counts}
             for name in offered_names(meta, self.facet_settings, chosen):
                 facets[name] = meta.counts(name, over(name))
-            total = len(final)
+            # stories: each story once as its best-ranked version (search/stories.py), counted and paged as stories
+            story_codes, story_labels = view.facet("story")
+            n_stories = stories.count_stories(story_codes, final)
+            total = len(final) if all_versions else n_stories
             if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
                 hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
                 notice = f"{notice} {hint}" if notice else hint
@@ -316,13 +352,70 @@ class Engine:
             if total and first >= total:
                 raise QueryError(f"Page {req.page} is past the last page of results "
                                  f"({-(-total // req.per_page)}).")
-            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page)
-            hits = [self._hit(view, d, score, compiled, snippets) for d, score in ranked[first:]]
+            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
+                               None if all_versions else story_codes)
+            page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
+                                req.per_page, collapse=not all_versions)
+            hits = []
+            for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
+                hit = self._hit(view, d, score, compiled, snippets)
+                hit.story = story_labels[int(story_codes[d])] or hit.id
+                hit.version_count = len(others)
+                hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+                hits.append(hit)
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
+            more_total, more = 0, []
+            if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
+                exact = np.zeros(len(view.live), dtype=bool)
+                exact[matched] = True
+
+                def keep(docs):  # the search's own filters, on other documents
+                    masks = {}
+                    if req.since is not None or req.until is not None:
+                        days = view.day[docs]
+                        masks["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
+                    if req.sources:
+                        masks["source"] = facet_mask(view, "source", docs, req.sources)
+                    return narrowed(docs, masks, meta, chosen)[0]
+
+                more_total, more = self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total,
+                                              snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
-                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative)
+                       compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
+                       compiled.words if example is not None else None, more_total, more,
+                       articles=len(final), stories=n_stories, all_versions=all_versions)
+
+    # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
+    def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
+        """(compiled, matching docnums, notice, None) for an example text: any of its most telling words."""
+        words = example_text.select(example, matcher.view, min_doc_freq)
+        compiled = example_text.compile(words, self.ranking.title_boost)
+        matched = matcher.docs(compiled.query) if words else np.zeros(0, dtype=np.int64)
+        return compiled, matched, example_text.notice(example, words), None
+
+    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, keep, sort: str, limit: int, passages):
+        """(how many, best hits) of the articles with some but not all of a short query's words that `keep`
+        (the search's filters) keeps; `exact` marks the articles with them all."""
+        view = snap.view
+        some = parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
+        clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
+        # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
+        others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
+            np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
+        others = keep(others[~exact[others]])
+        if not len(others) or limit <= 0:
+            return len(others), []
+        if sort == "relevance":
+            words = more_words.words_matched(clause_docs, others)
+            terms, qtf = query_scoring(some.query)
+            scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
+                           matcher.budget)
+            ranked = more_words.rank(others, words, scores, limit)
+        else:
+            ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]
+        return len(others), [self._hit(view, d, score, some, passages) for d, score in ranked]
 
     def _match(self, snap, matcher: Matcher, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
@@ -350,14 +443,18 @@ class Engine:
                         " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
 
-    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int):
-        """The first `limit` (docnum, score) of the filtered set, in the requested order."""
+    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, stories_of=None):
+        """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
+        codes), only each story's best version takes part (stories.best_of_each, array work)."""
         if not len(final):
             return []
         if sort == "relevance" and compiled is not None:
             terms, qtf = compiled.scoring or query_scoring(compiled.query)
             scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
                            matcher.budget)
+            if stories_of is not None:
+                best = stories.best_of_each(stories_of, final, scores)
+                final, scores = final[best], scores[best]
             boost = self.ranking.proximity_boost
             if not boost or len(compiled.near) < 2:
                 return top(final, scores, limit)
@@ -367,6 +464,11 @@ class Engine:
             base = dict(window)
             bonus = proximity(matcher, docs, compiled.near, matcher.budget)
             return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        if stories_of is not None:
+            day = view.day[final].astype(np.int64)
+            # the newest (or oldest) dated version stands for its story; unknown dates last either way
+            final = final[stories.best_of_each(stories_of, final, np.where(day > 0, day if sort != "oldest" else -day,
+                                                                           -(1 << 40)))]
         return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
     def _hit(self, view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
@@ -444,30 +546,48 @@ class Engine:
                            view.source_names[int(view.source[docnum])] or None, stored.get("body", ""),
                            stored.get("extra") or {})
 
+    def versions(self, article_id: str) -> list[Version]:
+        """The other articles of this article's story (none when it is a story of its own), oldest first (undated
+        last), at most stories.MAX_VERSIONS of them."""
+        with self._searching() as snap:
+            view = snap.view
+            docnum = self._docnum(view, article_id)
+            members = stories.members(view.facet("story")[0], docnum)
+            members = members[view.live[members]]
+            day = view.day[members]
+            members = members[np.lexsort((members, day, day == 0))][:stories.MAX_VERSIONS]
+            out = []
+            for d in members.tolist():
+                stored = view.stored(d)
+                out.append(Version(stored["id"], stored.get("title", ""), stored.get("date"),
+                                   view.source_names[int(view.source[d])] or None, stored["path"]))
+        return out
+
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles most like this one: BM25F over the article's key body terms, each weighted by how telling
-        it is (Whoosh's Bo1 model, as its more_like used), with no per-document work beyond the hits."""
+        """Articles most like this one: its title and text searched as an example text (like.py), itself left out."""
         with self._searching() as snap:
             view = snap.view
             docnum = self._docnum(view, article_id)
             stored = view.stored(docnum)
-            # the key terms of a long article come from its opening: a file of 260,000 short lines would
-            # otherwise cost a term look-up for each of its distinct words on every article page
-            text = stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS]
-            weights = key_terms(view, text, RELATED_TERMS)
-            if not weights:
-                return []
+            # the words of a long article come from its opening: a file of 260,000 short lines would otherwise
+            # cost a term look-up for each of its distinct words on every article page
+            example = example_text.read(stored.get("title", "") + "\n" + stored.get("body", "")[:RELATED_TEXT_CHARS])
             matcher = Matcher(view, Budget())
-            candidates = matcher.docs(_any_of(weights))
-            candidates = candidates[candidates != docnum]
-            scores = bm25f(matcher, {t: {"body": 1.0} for t in weights}, weights, candidates, self.ranking.b,
-                           self.ranking.k1, matcher.postings, matcher.budget)
-            return [self._hit(view, d, score, None) for d, score in top(candidates, scores, limit)]
+            compiled, matched, _, _ = self._like(matcher, example, example_text.RELATED_MIN_DOC_FREQ)
+            # the other versions of its story are listed apart on the article page
+            versions = stories.members(view.facet("story")[0], docnum)
+            matched = matched[(matched != docnum) & ~np.isin(matched, versions)]
+            ranked = self._top(view, matcher, compiled, matched, "relevance", limit)
+            return [self._hit(view, d, score, compiled, False) for d, score in ranked]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
         with self._searching() as snap:
-            parsed = parse(text, snap.meta.names())
+            parsed, example = _read_text(text, False, snap.meta.names())
+            if example is not None:
+                return {w.stem for w in example_text.select(example, snap.view)}, []
+            if parsed is None:
+                return set(), []
             compiled = parsed.compile(snap.view, self.ranking.title_boost, vocabulary=snap.vocabulary)
         return compiled.terms, compiled.phrases
 
@@ -504,47 +624,28 @@ class Engine:
             return snap.stats(self.store)
 
 
-#: How many of an article's terms "related" searches for, chosen among its most frequent ones.
-RELATED_TERMS = 12
-RELATED_CANDIDATES = 1_000
-
-
-def key_terms(view, text: str, count: int) -> dict[str, float]:
-    """{term: weight} of the `count` body terms of `text` most telling against the collection (Bo1: a term
-    frequent in the text and rare in the collection), the best weighted 1.0; ties by term order."""
-    counts: dict[str, int] = {}
-    for t in analyse(text):
-        counts[t] = counts.get(t, 0) + 1
-    if not counts:
-        return {}
-    n = max(view.doc_count_all, 1)
-    scored = []
-    # a long article's most frequent words only: one dictionary look-up each, whatever the article's length
-    for t, tf in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_CANDIDATES]:
-        freqs = view.postings("body", t)[1]
-        if not len(freqs):
-            continue
-        f = float(np.sum(freqs, dtype=np.float64)) / n
-        scored.append((tf * np.log2((1 + f) / f) + np.log2(1 + f), t))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    best = scored[:count]
-    if not best:
-        return {}
-    top_weight = best[0][0]
-    return {t: float(w / top_weight) for w, t in best}
-
-
-def _any_of(weights: dict[str, float]):
-    from search import plan
-    return plan.Or(tuple(plan.Term("body", t) for t in weights))
-
-
 def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
     named = ", ".join(f'"{n}"' for n in unknown)
     if not known:
         return f"No article has a metadata field {named}: the text was searched for the words instead."
     return (f"No article has a metadata field {named}: the text was searched for the words instead. "
             f"The fields are: {', '.join(known)} (write field:value).")
+
+
+def _read_text(text: str, like: bool, fields=()):
+    """(parsed query, None) or (None, example text) for the text of a search; (None, None) when it is empty."""
+    if not text:
+        return None, None
+    if not like:
+        try:
+            return parse(text, fields), None
+        except QueryTooLong:  # a long text is an example, not a query: its length is no reason to refuse it
+            pass
+    example = example_text.read(text)
+    if not example.words:
+        raise QueryError("Nothing to search for: the text has no word that articles could share with it "
+                         "(only very common, very short or very long words).")
+    return None, example
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

@@ -163,7 +163,7 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     parts = {p: json.loads((out / f"{p}.json").read_text()) for p in
-             ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch")}
+             ("build", "incremental", "query", "memory", "cli", "scale", "relevance", "webpages", "watch", "stories")}
     for data in parts.values():
         assert data["quick"] is True
         assert data["engine_missing"] is None, data["engine_missing"]
@@ -227,3 +227,11 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     watch = parts["watch"]
     assert len(watch["latencies_s"]) == 50 and watch["max_s"] >= watch["p50_s"] > 0
     assert 0 <= watch["idle_cpu_share"] < 1
+
+    stories = parts["stories"]
+    for name in ("bbc", "syndication"):
+        r = stories["results"][name]
+        assert 0 <= r["precision"] <= 1 and 0 <= r["recall"] <= 1 and r["correct_pairs"] <= r["found_pairs"], name
+    assert stories["results"]["syndication"]["true_pairs"] > 40
+    assert all(stories["build"]["cpu"][m] > 0 for m in ("with", "without"))
+    assert stories["latency"]["collapsed"]["n"] == stories["latency"]["all_versions"]["n"] == 20

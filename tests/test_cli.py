@@ -83,7 +83,7 @@ def test_query_json_is_the_api_object(runner, paths):
     assert set(data) >= {"query", "total", "page", "per_page", "took_ms", "suggestion", "hits", "facets"}
     assert data["query"] == "idlib" and data["total"] == 2 and data["page"] == 1
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html"}
+    assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html", "story", "versions"}
     assert "<mark>Idlib</mark>" in hit["snippet_html"]
     assert {"value": "unknown", "count": 1} in data["facets"]["source"]  # the source facet ignores its own filter
 

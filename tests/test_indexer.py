@@ -189,3 +189,9 @@ def test_engine_sees_a_new_sync_without_being_reopened(folder, index):
         write_article(folder, "new.txt", "Qamishli funeral", None, "AFP", "Mourners in Qamishli.")
         sync(folder, index)
         assert engine.search("qamishli").total == 1
+
+
+def test_the_summary_never_reads_as_zero_seconds():
+    from search.indexer import SyncReport
+    assert SyncReport(total=3, added=3, seconds=0.012).summary().endswith("in 12 ms")
+    assert SyncReport(total=3, added=3, seconds=1.44).summary().endswith("in 1.4 s")

@@ -117,13 +117,14 @@ def test_killed_full_rebuild_leaves_the_old_index_and_the_next_run_cleans_up(tmp
     old = col.snapshot()
     col.add(50, "v1")
     live = IndexStore(index).pointer().generation
-    proc = subprocess.Popen(indexer_command(col.folder, index, full=True),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the moment a rebuild is most exposed: its new generation exists and is being filled. The indexer stops there
+    # (PAUSED_INDEXER, holding the lock after its first article) and is killed, however fast the machine is.
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_INDEXER, str(col.folder), str(index)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
     try:
-        # the moment a rebuild is most exposed: its new generation exists and is being filled (killed at once: the
-        # array writer rebuilds these 450 articles in well under a second)
-        wait_for(lambda: len(IndexStore(index).generations()) == 2 or proc.poll() is not None, 60,
-                 "the new generation", every=0.002)
+        assert proc.stdout.readline().strip() == "holding", proc.stderr.read()
+        assert len(IndexStore(index).generations()) == 2
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -45,9 +45,9 @@ def test_view_columns_match_the_articles(built):
         assert view.lengths["title"][d] == len([w for w in title.split() if term_for(w.strip(".,"))])
     assert view.source_names[0] == "" and view.source.dtype == np.uint32 and view.day.dtype == np.uint32
     assert view.field_total("body") == int(view.lengths["body"].sum())
-    assert view.facet_names() == ["source"]
-    codes, values = view.facet("story")
-    assert values == [""] and not codes.any() and len(codes) == view.doc_count_all
+    assert view.facet_names() == ["source", "story"]
+    codes, values = view.facet("story")  # stories: every article labelled, with its own id when it has no version
+    assert [values[c] for c in codes.tolist()] == [view.stored(d)["id"] for d in range(view.doc_count_all)]
     assert view.docnum("no-such-id") is None
 
 

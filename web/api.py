@@ -21,7 +21,8 @@ def search():
 
 @bp.get("/articles/<article_id>")
 def article(article_id):
-    """GET /api/articles/ID: metadata, text and related articles."""
+    """GET /api/articles/ID: metadata, text, related articles and the other versions of its story."""
     article_id = article_id_or_404(article_id)
     found = engine().get(article_id)
-    return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"])))
+    return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"]),
+                                   engine().versions(article_id)))

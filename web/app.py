@@ -49,10 +49,11 @@ def create_app(config=None) -> Flask:
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
         app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
 
-    from web import api, export, views
+    from web import api, export, stories, views
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(stories.bp)
 
     caching.install(app)
     app.after_request(_security_headers)  # registered last, so it runs first: on every response

@@ -44,6 +44,8 @@ class SearchParams:
     page: str = "1"
     per_page: str = ""
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    like: str = ""  # "1": read q as an example text (search/like.py), however short
+    versions: str = ""  # "all": every version of a story, not each story once
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -53,7 +55,8 @@ class SearchParams:
         sources = tuple(dict.fromkeys(s for s in (_CONTROLS.sub(" ", s).strip() for s in args.getlist("source")) if s))
         return cls(q=_CONTROLS.sub(" ", args.get("q", "")), sources=sources, since=get("since"), until=get("until"),
                    sort=get("sort") or DEFAULT_SORT, page=get("page") or "1", per_page=get("per_page"),
-                   filters=_filters(args))
+                   filters=_filters(args), like="1" if get("like") else "",
+                   versions="all" if get("versions") == "all" else "")
 
     def bounded(self, chars: int = 600, sources: int = 50) -> "SearchParams":
         """The same parameters cut to a size a page may echo back (an error page for a 200 KB query)."""
@@ -71,11 +74,13 @@ class SearchParams:
         """Keyword arguments for Engine.search."""
         return {"text": self.q, "sources": self.sources, "since": self.since or None, "until": self.until or None,
                 "sort": self.sort, "page": self.page, "per_page": self.per_page or default_per_page,
-                "filters": dict(self.filters)}
+                "filters": dict(self.filters), "like": bool(self.like),
+                "all_versions": self.versions == "all"}
 
     def pairs(self) -> list[tuple[str, str]]:
         """The parameters as query-string pairs, leaving out the defaults so that links stay short."""
         out = [("q", self.q)] if self.q else []
+        out += [("like", "1")] if self.like else []
         out += [("source", s) for s in self.sources]
         out += [(name, value) for name, value in (("since", self.since), ("until", self.until)) if value]
         out += [(f"{FILTER_PREFIX}{name}", value) for name, values in self.filters for value in values]
@@ -83,6 +88,8 @@ class SearchParams:
             out.append(("sort", self.sort))
         if self.per_page:
             out.append(("per_page", self.per_page))
+        if self.versions:
+            out.append(("versions", self.versions))
         if self.page != "1":
             out.append(("page", self.page))
         return out

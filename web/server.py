@@ -12,11 +12,12 @@ from waitress.task import ErrorTask
 
 from web.app import SECURITY_HEADERS
 
-#: Every limit below is deliberate (README, "Serving"). The app only answers GETs whose parameters fit in a URL,
-#: so a request's head is small and it has no body worth reading.
+#: Every limit below is deliberate (README, "Serving"). The app answers GETs whose parameters fit in a URL, so a
+#: request's head is small; the one body it reads is POST /like's text (search/like.py reads 100,000 characters
+#: of it), sent as multipart form data: raw UTF-8, at most 4 bytes a character, plus the form's framing.
 LIMITS = {
     "max_request_header_size": 32 * 1024,   # request line + headers; a 500-character query fits many times over
-    "max_request_body_size": 64 * 1024,     # no route reads a body
+    "max_request_body_size": 512 * 1024,    # POST /like: 100,000 characters of UTF-8 and the form's framing
     "channel_timeout": 30,                  # seconds an idle or trickling connection is kept
     "connection_limit": 200,                # open connections before new ones wait in the backlog
     "cleanup_interval": 10,

@@ -5,12 +5,14 @@ import datetime as dt
 import json
 import os
 import re
+from dataclasses import replace
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from search import like as example_text
 from search import snippets
 from search.articles import extra_label, is_article_id
-from search.errors import ArticleNotFound, SearchError
+from search.errors import ArticleNotFound, QueryError, SearchError
 from web import payload, timeline
 from web.app import UNAVAILABLE, engine, external_url
 from web.examples import examples_for
@@ -46,7 +48,25 @@ def home():
 def search():
     params = SearchParams.from_args(request.args)
     results = engine().search(**params.search_kwargs(current_app.config["SEARCH_PER_PAGE"]))
-    return render_template("search.html", results=results, payload=payload, stats=engine().stats(),
+    return _results_page(results, params)
+
+
+@bp.post("/like")
+def like():
+    """The "Find articles like this text" box: a pasted text (posted, as it may be long) read as an example."""
+    params = replace(SearchParams.from_args(request.form), q=request.form.get("text", ""), like="1")
+    if not params.q.strip():
+        raise QueryError("Paste or type a text to find articles like it.")
+    results = engine().search(**params.search_kwargs(current_app.config["SEARCH_PER_PAGE"]))
+    return _results_page(results, params)
+
+
+def _results_page(results, params: SearchParams):
+    """The results page. An example text's links carry its chosen words (like.as_text), not the whole text:
+    they find the same articles, and a page of links to a 100 KB text would weigh megabytes."""
+    if results.like_words is not None:
+        params = replace(params, q=example_text.as_text(results.like_words), like="1")
+    return render_template("search.html", results=results, payload=payload, params=params, stats=engine().stats(),
                            timeline=timeline.build(results.facets["date"], results.date_unit, params))
 
 
@@ -57,7 +77,7 @@ def article(article_id):
     related = engine().related(article_id, current_app.config["SEARCH_RELATED"])
     q = request.args.get("q", "")[:600]  # echoed in the back link: bounded like every echo
     terms, phrases = marks_for(q)
-    return render_template("article.html", article=found, related=related, q=q,
+    return render_template("article.html", article=found, related=related, q=q, versions=engine().versions(article_id),
                            title_html=payload.marked_html(found.title, terms, phrases),
                            paragraphs=payload.paragraphs_html(found.body, terms, phrases))
 

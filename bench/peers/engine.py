@@ -1,6 +1,8 @@
-"""This project's engine (search/) behind the benchmark interface, through its public API only."""
+"""This project's engine (search/) behind the benchmark interface, through its public API (the "before" variant
+alone swaps the searcher's query_scoring for one without query-term frequencies, to score as before issue 13)."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from bench.peers import Hit, Page, Query
@@ -36,13 +38,44 @@ def default_ranking() -> dict:
     return asdict(Ranking())
 
 
+#: The relevance part's readings of a query, old and new side by side (issue 13): name -> what it is.
+VARIANTS = {
+    "default": "the default search path: qtf, and after fewer than 100 all-word matches those with some words",
+    "before": "as before issue 13: a repeated word counted once, no list of articles with some of the words",
+    "qtf": "a repeated word counted each time (qtf), no list of articles with some of the words",
+    "like": "the query text read as an example text (search like): its most telling words, qtf = their tf",
+}
+
+
+@contextlib.contextmanager
+def _without_qtf():
+    """The engine's BM25F with every query-term frequency 1 (how it scored before issue 13), for comparison."""
+    import search.searcher as searcher
+    original = searcher.query_scoring
+
+    def once(q):
+        terms, qtf = original(q)
+        return terms, dict.fromkeys(qtf, 1.0)
+
+    searcher.query_scoring = once
+    try:
+        yield
+    finally:
+        searcher.query_scoring = original
+
+
 class EngineSystem:
     """The engine opened once, as a server would hold it, answering benchmark queries."""
 
     name = "engine"
 
-    def __init__(self, index_dir: Path, ranking=None):
+    def __init__(self, index_dir: Path, ranking=None, variant: str = "default"):
         from search.searcher import Engine
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}")
+        self.variant = variant
+        if variant != "default":
+            self.name = f"engine-{variant}"
         self._engine = Engine(index_dir, ranking=ranking)
         self.engine = self._engine.__enter__()
 
@@ -65,6 +98,11 @@ class EngineSystem:
 
     def ranking(self, text: str, depth: int = 100) -> list[str]:
         """Paths of the best `depth` articles for the text as typed, through the default search path."""
-        # a QueryError (say, a query over the engine's word limit) propagates: the relevance part counts it
-        res = self.engine.search(text, page=1, per_page=depth, snippets=False)  # the ranking only
-        return [h.path for h in res.hits]
+        # a QueryError propagates: the relevance part counts it
+        if self.variant == "before":
+            with _without_qtf():
+                res = self.engine.search(text, page=1, per_page=depth, snippets=False)  # the ranking only
+        else:
+            res = self.engine.search(text, page=1, per_page=depth, snippets=False, like=self.variant == "like")
+        more = res.more if self.variant in ("default", "like") else []
+        return [h.path for h in res.hits + more]

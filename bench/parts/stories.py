@@ -1,0 +1,339 @@
+"""Part 6, stories: how well near-duplicate grouping finds the versions of a story, and what it costs.
+
+(a) BBC: the truth is its exact duplicates, found by a hash of each body's normalised text (lowercased, spaces
+    collapsed); the engine's grouping is scored on pairs of articles.
+(b) a syndication set made from reuters with a fixed seed (make_syndication below): originals of four paragraphs
+    or more, each with one to three copies as another outlet ran them (its chrome lines added, the headline
+    rewritten, and the last paragraph cut and/or a sentence edited), beside, for each original, a different reuters
+    article on the same topic from the same place that must not be grouped with it.
+Cost: a full build of reuters with and without signatures (same process, alternating), and query p50/p95 with
+collapsing on and off (the same queries, alternating).
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import random
+import re
+import shutil
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench import corpora, querygen
+from bench.metrics import percentile
+from bench.report import ratio, table
+
+SEED = 14
+OUTLETS = ["The Daily Ledger", "Metro Business Wire", "Global Markets Today", "Evening Courier", "Harbour Times"]
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+_PARA = re.compile(r"\n(?=[ \t]+\S)|\n[ \t]*\n")
+
+
+def _front(text: str) -> tuple[dict, str]:
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    meta = dict(line.split(": ", 1) for line in m.group(1).splitlines() if ": " in line)
+    return meta, text[m.end():]
+
+
+def _norm(body: str) -> str:
+    return hashlib.sha1(" ".join(body.lower().split()).encode("utf-8")).hexdigest()
+
+
+def _write(folder: Path, name: str, title: str, date: str, source: str, body: str) -> None:
+    (folder / name).write_text(f"---\ntitle: {title}\ndate: {date}\nsource: {source}\n---\n{body}\n", encoding="utf-8")
+
+
+def _rewrite_headline(title: str, rng: random.Random) -> str:
+    words = title.split()
+    rng.shuffle(words)
+    return rng.choice(["UPDATE 1-", "Analysis: ", "", "WRAPUP - "]) + " ".join(words).capitalize()
+
+
+def _edit_sentence(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """Replace two words and drop one in a paragraph after the first (an editor's touch)."""
+    out = list(paragraphs)
+    k = rng.randrange(1, len(out))
+    words = out[k].split()
+    if len(words) > 6:
+        for _ in range(2):
+            words[rng.randrange(len(words))] = rng.choice(["reportedly", "about", "nearly", "officials", "sharply"])
+        del words[rng.randrange(len(words))]
+    out[k] = "    " + " ".join(words)
+    return out
+
+
+def _copy(meta: dict, paragraphs: list[str], outlet: str, rng: random.Random) -> tuple[str, str]:
+    """(headline, body) of a copy of an article as another outlet ran it."""
+    cut = len(paragraphs) >= 4 and rng.random() < 0.6
+    edit = rng.random() < 0.7 or not cut
+    paras = paragraphs[:-1] if cut else list(paragraphs)
+    if edit:
+        paras = _edit_sentence(paras, rng)
+    title = _rewrite_headline(meta.get("title", ""), rng)
+    head = [title] if rng.random() < 0.5 else []  # some copies also carry the headline as the first line
+    chrome_top = [f"{outlet} | Business | Markets", "Advertisement", f"Published by the {outlet} news desk"]
+    chrome_end = [f"Follow {outlet} on Twitter for more news.", "Share this story",
+                  f"Copyright 1987 {outlet}. All rights reserved."]
+    body = "\n".join(head + rng.sample(chrome_top, 2) + [p.rstrip() for p in paras] + rng.sample(chrome_end, 2))
+    return title, body
+
+
+def make_syndication(reuters: Path, out: Path, originals: int, seed: int = SEED) -> dict[str, list[str]]:
+    """Write the syndication set into `out`; return its truth: {group name: [file names of one story]}."""
+    rng = random.Random(seed)
+    docs = []
+    for f in corpora.list_files(reuters):
+        meta, body = _front(f.read_text(encoding="utf-8"))
+        paragraphs = [p for p in _PARA.split(body.strip("\n")) if p.strip()]
+        docs.append((f.name, meta, body, paragraphs))
+    by_topic = defaultdict(list)
+    for d in docs:
+        key = (d[1].get("topics", "").split(",")[0].strip(), d[1].get("place", "").split(",")[0].strip())
+        if key[0] and key[1]:
+            by_topic[key].append(d)
+    candidates = [d for d in docs if len(d[3]) >= 4 and len(d[2].split()) >= 120
+                  and d[1].get("topics") and d[1].get("place")]
+    chosen = rng.sample(candidates, min(originals, len(candidates)))
+    used = {d[0] for d in chosen}
+    out.mkdir(parents=True, exist_ok=True)
+    truth: dict[str, list[str]] = {}
+    for d in chosen:
+        name, meta, body, paragraphs = d
+        _write(out, name, meta.get("title", ""), meta.get("date", ""), "Reuters", body)
+        group = [name]
+        for c in range(rng.randint(1, 3)):
+            outlet = rng.choice(OUTLETS)
+            title, text = _copy(meta, paragraphs, outlet, rng)
+            copy_name = f"{name[:-4]}-copy{c}.txt"
+            _write(out, copy_name, title, meta.get("date", ""), outlet, text)
+            group.append(copy_name)
+        truth[name] = group
+        key = (meta["topics"].split(",")[0].strip(), meta["place"].split(",")[0].strip())
+        others = [o for o in by_topic.get(key, []) if o[0] not in used]
+        if others:
+            o = rng.choice(others)
+            used.add(o[0])
+            _write(out, o[0], o[1].get("title", ""), o[1].get("date", ""), "Reuters", o[2])
+            truth[o[0]] = [o[0]]
+    return truth
+
+
+def _pairs(groups) -> set[tuple[str, str]]:
+    return {tuple(sorted(p)) for g in groups for p in itertools.combinations(sorted(set(g)), 2)}
+
+
+def _with_exact_duplicates(folder: Path, truth_groups: list[list[str]]) -> list[list[str]]:
+    """Truth groups joined with the files whose normalised bodies are identical (real duplicates in a corpus)."""
+    by_hash = defaultdict(list)
+    for f in corpora.list_files(folder):
+        by_hash[_norm(_front(f.read_text(encoding="utf-8"))[1])].append(str(f.relative_to(folder)))
+    return truth_groups + [g for g in by_hash.values() if len(g) > 1]
+
+
+#: A grouped pair outside the truth still counts as two versions of one story, in the second precision figure,
+#: when difflib's similarity of their bodies' word sequences is at least this (an edited or updated copy).
+VERSION_RATIO = 0.7
+
+
+def _word_ratio(folder: Path, a: str, b: str) -> float:
+    import difflib
+    wa, wb = (_front((folder / p).read_text(encoding="utf-8"))[1].split() for p in (a, b))
+    return difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def _score(labels: dict[str, str], truth_groups: list[list[str]], folder: Path) -> dict:
+    by_label = defaultdict(list)
+    for path, label in labels.items():
+        by_label[label].append(path)
+    predicted = {label: paths for label, paths in by_label.items() if len(paths) > 1}
+    got, want = _pairs(predicted.values()), _pairs(truth_groups)
+    # pairs joined through a chain of true pairs are true too: compare on the transitive closure of the truth
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+    for a, b in want:
+        parent[find(a)] = find(b)
+    closed = defaultdict(list)
+    for x in {p for pair in want for p in pair}:
+        closed[find(x)].append(x)
+    want = _pairs(closed.values())
+    hit = got & want
+    extra = sorted(got - want)
+    ratios = {f"{a} {b}": round(_word_ratio(folder, a, b), 3) for a, b in extra[:2000]}
+    versions = sum(1 for r in ratios.values() if r >= VERSION_RATIO)
+    return {"true_pairs": len(want), "found_pairs": len(got), "correct_pairs": len(hit),
+            "precision": len(hit) / len(got) if got else 1.0, "recall": len(hit) / len(want) if want else 1.0,
+            "precision_versions": (len(hit) + versions) / len(got) if got else 1.0,
+            "extra_pairs_that_are_versions": versions,
+            "grouped_articles": sum(len(g) for g in predicted.values()), "stories_of_2_or_more": len(predicted),
+            "extra_pairs": ratios, "missed_pairs": sorted(want - got)[:20]}
+
+
+def _labels(index: Path) -> dict[str, str]:
+    """{path: story label} of the index's live documents."""
+    import numpy as np
+    from search.storage.view import IndexView
+    from search.store import IndexStore
+    view = IndexView(index / IndexStore(index).pointer().generation)
+    try:
+        codes, values = view.facet("story")
+        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+    finally:
+        view.close()
+
+
+@contextlib.contextmanager
+def _without_stories():
+    """The indexer with signatures and labels switched off (the build as it was before stories)."""
+    from search import indexer
+    saved = indexer._labelled, indexer._finish_stories, indexer._sync_stories
+    indexer._labelled = lambda parts, grouper: parts
+    indexer._finish_stories = lambda store, generation, grouper: generation
+    indexer._sync_stories = lambda folder, removed, writes: ([], None)
+    try:
+        yield
+    finally:
+        indexer._labelled, indexer._finish_stories, indexer._sync_stories = saved
+
+
+@contextlib.contextmanager
+def _story_clock(spent: list):
+    """Adds to spent[0] the CPU time of the indexer's story work (signatures, grouping, relabelling, the file)."""
+    from search import indexer, stories
+    saved = stories.Grouper.add, indexer._part_entries, indexer._finish_stories
+
+    def clocked(f):
+        def g(*a, **k):
+            c = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[0] += time.process_time() - c
+        return g
+    stories.Grouper.add, indexer._part_entries, indexer._finish_stories = (clocked(f) for f in saved)
+    try:
+        yield
+    finally:
+        stories.Grouper.add, indexer._part_entries, indexer._finish_stories = saved
+
+
+def child_build(articles: str, index: str, mode: str) -> dict:
+    """One full build in this (fresh) process, on one core (--jobs 1, so that all its work is this process's):
+    wall and CPU seconds, and the story work's CPU seconds."""
+    from search.indexer import sync
+    spent = [0.0]
+    with _without_stories() if mode == "without" else _story_clock(spent):
+        t, c = time.perf_counter(), time.process_time()
+        sync(articles, index, full=True, jobs=1)
+        return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c, "story_cpu": spent[0]}
+
+
+def _build_times(articles: Path, root: Path, rounds: int) -> dict:
+    """Full builds with and without signatures, alternating, each in a fresh process (as `search index --full`)."""
+    import json
+    import subprocess
+    import sys
+    wall = {"with": [], "without": []}
+    cpu = {"with": [], "without": []}
+    share = []
+    for r in range(rounds):
+        for mode in (("with", "without") if r % 2 == 0 else ("without", "with")):
+            index = root / f"build-{mode}-{r}"
+            shutil.rmtree(index, ignore_errors=True)
+            code = ("import json, sys; from bench.parts.stories import child_build; "
+                    "print(json.dumps(child_build(sys.argv[1], sys.argv[2], sys.argv[3])))")
+            proc = subprocess.run([sys.executable, "-c", code, str(articles), str(index), mode], cwd=corpora.REPO,
+                                  capture_output=True, text=True, check=True, timeout=3600)
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+            wall[mode].append(got["wall"])
+            cpu[mode].append(got["cpu"])
+            if mode == "with":
+                share.append(got["story_cpu"] / (got["cpu"] - got["story_cpu"]))
+            shutil.rmtree(index, ignore_errors=True)
+    return {"wall": {m: statistics.median(v) for m, v in wall.items()},
+            "cpu": {m: statistics.median(v) for m, v in cpu.items()}, "runs": {"wall": wall, "cpu": cpu},
+            "story_share": statistics.median(share)}
+
+
+def _query_times(index: Path, queries) -> dict:
+    from search.errors import SearchError
+    from search.searcher import Engine
+    out = {"collapsed": [], "all_versions": []}
+    with Engine(index) as engine:
+        for q in queries[:5]:  # warm-up
+            engine.search(q.text, sources=q.sources, since=q.since, until=q.until)
+        for i, q in enumerate(queries):
+            for mode in (("collapsed", "all_versions") if i % 2 == 0 else ("all_versions", "collapsed")):
+                t = time.perf_counter()
+                try:
+                    engine.search(q.text, sources=q.sources, since=q.since, until=q.until,
+                                  all_versions=mode == "all_versions")
+                except SearchError:
+                    pass
+                out[mode].append((time.perf_counter() - t) * 1000)
+    return {m: {"p50": percentile(v, 50), "p95": percentile(v, 95), "n": len(v)} for m, v in out.items()}
+
+
+def run(ctx) -> dict:
+    from search.indexer import sync
+    root = ctx.run_dir / "stories"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    quick = ctx.quick
+    results: dict = {}
+
+    # (a) BBC
+    bbc = corpora.articles_dir(ctx.corpus("bbc", limit=300 if quick else 0))
+    sync(bbc, root / "bbc-index", full=True)
+    results["bbc"] = _score(_labels(root / "bbc-index"), _with_exact_duplicates(bbc, []), bbc)
+
+    # (b) the syndication set
+    synd = root / "syndication"
+    truth = make_syndication(ctx.reuters() if not quick else ctx.corpus("reuters", limit=2000), synd,
+                             originals=40 if quick else 400)
+    sync(synd, root / "synd-index", full=True)
+    results["syndication"] = _score(_labels(root / "synd-index"), _with_exact_duplicates(synd, list(truth.values())),
+                                    synd)
+    results["syndication"]["articles"] = sum(len(g) for g in truth.values())
+    results["syndication"]["originals"] = sum(1 for g in truth.values() if len(g) > 1)
+
+    # cost: build with and without signatures, queries with collapsing on and off
+    reuters = ctx.reuters()
+    builds = _build_times(reuters, root, rounds=1 if quick else 3)
+    sync(reuters, root / "reuters-index", full=True)
+    queries = querygen.generate(corpora.read_docs(reuters), ctx.sizes.queries)
+    latency = _query_times(root / "reuters-index", queries)
+    shutil.rmtree(root, ignore_errors=True)
+
+    rows = [[name, r["true_pairs"], r["found_pairs"], r["correct_pairs"], f"{r['precision']:.4f}",
+             f"{r['recall']:.4f}", r["extra_pairs_that_are_versions"], f"{r['precision_versions']:.4f}"]
+            for name, r in (("BBC exact duplicates", results["bbc"]),
+                            ("reuters syndication set", results["syndication"]))]
+    tables = [
+        table(["set", "true pairs", "pairs grouped", "correct", "precision", "recall",
+               f"other grouped pairs with word similarity >= {VERSION_RATIO}", "precision counting those"], rows,
+              "Grouping versions of a story (pairs of articles)"),
+        table(["full build of reuters, one process each, --jobs 1", "wall s (median)", "CPU s (median)", "CPU ratio"],
+              [["without signatures", f"{builds['wall']['without']:.2f}", f"{builds['cpu']['without']:.2f}", "1.000"],
+               ["with signatures and labels", f"{builds['wall']['with']:.2f}", f"{builds['cpu']['with']:.2f}",
+                f"{ratio(builds['cpu']['with'], builds['cpu']['without']):.3f}"]],
+              "Build cost (CPU time is the figure: the machine is shared)"),
+        table(["story work in the build with signatures", "CPU s / the rest of the build's CPU s (median)"],
+              [["signatures, grouping, relabelling, stories.npz", f"{builds['story_share']:.3f}"]],
+              "Build cost, measured inside the same builds"),
+        table(["queries", "p50 ms", "p95 ms"],
+              [[m, f"{v['p50']:.2f}", f"{v['p95']:.2f}"] for m, v in latency.items()],
+              f"Query latency with collapsing on and off ({len(queries)} queries, reuters)"),
+    ]
+    notes = [f"syndication set: {results['syndication']['articles']} articles, "
+             f"{results['syndication']['originals']} originals with copies, seed {SEED}"]
+    return {"results": results, "build": builds, "latency": latency, "queries": len(queries),
+            "tables": tables, "notes": notes}

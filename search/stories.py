@@ -1,0 +1,642 @@
+"""Stories: near-duplicate signatures of article bodies, the grouping of versions, and collapsing results by story.
+
+A signature is a MinHash sketch of the set of word 5-shingles of an article's body, with the headline, chrome
+lines (share/follow/copyright lines, short navigation lines) and picture captions left out, so that the same wire
+copy republished under another outlet's chrome and headline has the same shingles. It is made by one-permutation
+hashing (each shingle hashed once, the hash's top bits choose one of K bins, the bin keeps its smallest value) with
+rotation densification for bins no shingle fell in (Shrivastava and Li, 2014): O(shingles), not O(shingles x K).
+
+Two articles are versions of one story when
+  (a) their cleaned, normalised bodies are identical (a hash), or
+  (b) both have at least MIN_SHINGLES shingles and the fraction of equal bins (an estimate of the Jaccard
+      similarity of their shingle sets) is at least THRESHOLD,
+and stories are the connected components of that relation. Candidate pairs for (b) come from LSH banding
+(BANDS bands of ROWS bins), then every candidate is checked on the whole signature.
+
+THRESHOLD is 0.5: a copy that lost its last paragraph of four or five keeps about three quarters of the shingles
+(estimated Jaccard 0.6-0.8 after an edited sentence too), while two different articles on the same topic share
+almost no 5-word run (Jaccard under 0.1 even with the same dateline and names); 0.5 sits between with the
+estimate's spread at K = 128 (a standard deviation of 0.045 at 0.5) well inside both margins. BENCHMARKS.md
+("Stories") measures precision and recall of this rule.
+
+A story's label is the id of its version with the first path in sorted order (an article alone is its own
+story, labelled with its own id), so it depends only on the set of articles and their texts: an incremental sync
+and a full rebuild give the same labels. A full rebuild writes articles in path order, so the Grouper below knows
+each article's label when it is written (the first version of a story comes first); only an article that joins two
+stories already written makes the later one change its label, and those few are rewritten after the commit.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: Bins of a signature (uint32 each).
+K = 128
+#: LSH: BANDS bands of ROWS bins; a pair with Jaccard 0.5 shares a band with probability 0.996, 0.1 with 0.04.
+BANDS, ROWS = 42, 3
+#: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
+THRESHOLD = 0.5
+#: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
+MIN_SHINGLES = 10
+#: Words per shingle.
+SHINGLE = 5
+#: Within one LSH bucket each article is compared with at most this many others (a bounded cost for boilerplate).
+BUCKET_CAP = 64
+#: A hit lists at most this many of its story's other versions by id (its count is always whole); the article page
+#: and `search versions` list at most MAX_VERSIONS of them, oldest first.
+MAX_VERSION_IDS = 20
+MAX_VERSIONS = 200
+#: The signatures file kept in each index generation.
+FILE_NAME = "stories.npz"
+
+_EMPTY = np.uint32(0xFFFFFFFF)
+_VALUE_BITS = 24
+_MASK64 = (1 << 64) - 1
+_P = np.uint64(0x100000001B3)  # FNV prime: odd, so it has an inverse modulo 2**64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_MIX = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
+                               0x85EBCA77C2B2AE63)]
+
+# A byte is part of a word when it is an ASCII letter or digit or any byte of a non-ASCII character.
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
+_WORD_BYTE[0x80:] = True
+
+_CAPTION = re.compile(
+    r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
+    r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images", re.I)
+#: A picture credit at the end of a caption line ("... in Idlib. / AFP", "... REUTERS/Khalil Ashawi").
+_CREDIT = re.compile(r"(?:/\s*(?:afp|reuters|ap|epa|getty images)\s*|reuters/[\w .-]*|\((?:afp|reuters|ap) photo\))$",
+                     re.I)
+_CHROME = re.compile(
+    r"(share|tweet|e-?mail|print|comment|follow|subscribe|sign up|newsletter|advertisement|advert|sponsored|related"
+    r"|read more|read also|also read|see also|more from|recommended|click here|copyright|\u00a9|all rights reserved"
+    r"|\(?(reporting|writing|editing|additional reporting|compiled) by)\b", re.I)
+_SENTENCE_END = frozenset(".!?\"'\u201d\u2019)")
+_DROP = re.compile(f"(?:{_CHROME.pattern})|(?:{_CAPTION.pattern})", re.I)
+
+
+def clean_text(body: str, title: str = "") -> str:
+    """The body as the signature sees it: without the headline, chrome lines and captions, lowercased.
+
+    A line that starts a paragraph is dropped when it is the headline, a chrome or caption line, or shorter than
+    five words without ending a sentence (navigation, "Share", "Tweet"); the lines that continue a hard-wrapped
+    paragraph are kept whole."""
+    title = " ".join(title.split()).lower()
+    longest = len(title) + 8
+    kept: list[str] = []
+    open_line = False  # the previous kept line did not end a sentence: this one continues it
+    for line in body.split("\n"):
+        text = line.strip()
+        if not text:
+            open_line = False
+        elif open_line:
+            kept.append(text)
+            open_line = text[-1] not in _SENTENCE_END
+        elif ((title and len(text) <= longest and " ".join(text.split()).lower() == title)
+              or _DROP.match(text) or _CREDIT.search(text, max(0, len(text) - 40))
+              or ("|" in text and text[-1] not in _SENTENCE_END)):  # a breadcrumb or menu: "Home | World"
+            continue
+        elif text.count(" ") >= 4 or text[-1] in _SENTENCE_END:
+            kept.append(text)
+            open_line = text[-1] not in _SENTENCE_END
+    return "\n".join(kept).lower()
+
+
+def _fmix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, so that every bit of a hash depends on every bit of its input."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB93FE53E4CE3)
+    return h ^ (h >> np.uint64(33))
+
+
+_POWERS: list[tuple[np.ndarray, np.ndarray]] = []
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(P**(i+1), P**-(i+1)) for i < n modulo 2**64, computed once per process and grown by doubling."""
+    if not _POWERS or len(_POWERS[0][0]) < n:
+        size = max(1 << 18, 1 << (n - 1).bit_length())
+        with np.errstate(over="ignore"):
+            _POWERS[:] = [(np.cumprod(np.full(size, _P, dtype=np.uint64)),
+                           np.cumprod(np.full(size, _P_INV, dtype=np.uint64)))]
+    return _POWERS[0]
+
+
+def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of every word, its start byte) of a UTF-8 text, by polynomial prefix sums: no Python per word."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    if not len(b):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    word = _WORD_BYTE[b]
+    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    powers, inverse = _powers(len(b) + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum((b.astype(np.uint64) + np.uint64(1)) * powers[:len(b)])))
+        # sum over the word of (byte+1) * P**(i - start + 1): the same value wherever the word stands
+        h = (prefix[ends] - prefix[starts]) * inverse[starts]
+        h = _fmix(h ^ (ends - starts).astype(np.uint64))
+    return h, starts
+
+
+#: Texts are hashed together up to this many bytes at a time (bounds the arrays of one step).
+CHUNK_BYTES = 1 << 20
+
+
+def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of cleaned texts."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    parts, start, size = [], 0, 0
+    for i, e in enumerate(encoded):
+        if size and size + len(e) > CHUNK_BYTES:
+            parts.append(_signatures(encoded[start:i]))
+            start, size = i, 0
+        size += len(e) + 1
+    parts.append(_signatures(encoded[start:]))
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
+
+
+def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """signatures() of one chunk of UTF-8 texts: joined and hashed as one array, shingles spanning two dropped.
+
+    Shingles are counted as they occur (a repeated one counts again): the count only decides MIN_SHINGLES."""
+    n = len(encoded)
+    sigs = np.full((n, K), _EMPTY, dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.uint32)
+    exact = np.zeros(n, dtype=np.uint64)
+    if not n:
+        return sigs, counts, exact
+    data = b"\n".join(encoded)
+    bounds = np.cumsum([len(e) + 1 for e in encoded])  # byte just after each text's separator
+    words, starts = _word_hashes(data)
+    owner = np.searchsorted(bounds, starts, side="right")
+    with np.errstate(over="ignore"):
+        # exact copies: a hash of the word sequence (order-dependent), per text
+        if len(words):
+            first = np.searchsorted(owner, np.arange(n))
+            position = np.arange(len(words), dtype=np.uint64) - first[owner].astype(np.uint64)
+            seq = _fmix(words + position * np.uint64(0xD6E8FEB86659FD93))
+            np.add.at(exact, owner, seq)
+            has_words = np.bincount(owner, minlength=n) > 0
+            exact[~has_words] = 0
+        m = len(words) - SHINGLE + 1
+        if m <= 0:
+            return sigs, counts, exact
+        same = owner[:m] == owner[SHINGLE - 1:]
+        shingle = np.zeros(m, dtype=np.uint64)
+        for j in range(SHINGLE):
+            shingle += words[j:j + m] * _MIX[j]
+        shingle = _fmix(shingle)[same]
+        doc = owner[:m][same]
+    # a shingle repeated within a text changes no minimum, so the set needs no deduplication
+    doc = doc.astype(np.int64)
+    counts[:] = np.bincount(doc, minlength=n)
+    bins = (shingle >> np.uint64(64 - 7)).astype(np.int64)  # K == 128 == 2**7
+    values = ((shingle >> np.uint64(8)) & np.uint64((1 << _VALUE_BITS) - 1)).astype(np.uint32)
+    flat = sigs.reshape(-1)
+    np.minimum.at(flat, doc * K + bins, values)
+    return _densify(sigs), counts, exact
+
+
+def _densify(sigs: np.ndarray) -> np.ndarray:
+    """Fill each empty bin from the next non-empty bin to its right (circularly), marked by the distance."""
+    empty = sigs == _EMPTY
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
+    if not len(rows):
+        return sigs
+    sub = sigs[rows]
+    filled = np.tile(~empty[rows], 2)
+    index = np.where(filled, np.arange(2 * K), 2 * K)
+    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :K]
+    distance = (nearest - np.arange(K)).astype(np.uint32)
+    source = np.take_along_axis(sub, nearest % K, axis=1)
+    sub = np.where(distance > 0, source | (distance << np.uint32(_VALUE_BITS)), sub)
+    sigs[rows] = sub
+    return sigs
+
+
+@dataclass
+class Table:
+    """The signatures of every indexed article, sorted by path: what the stories file holds."""
+
+    ids: np.ndarray        # str: the article's id (labels are ids)
+    paths: np.ndarray      # str, ascending: the article's path (what the indexer keys documents by)
+    sync_sigs: np.ndarray  # str: the indexer's size:mtime:digest:sidecar signature the entry was made from
+    sigs: np.ndarray       # uint32[n, K]
+    counts: np.ndarray     # uint32[n]: shingles
+    exact: np.ndarray      # uint64[n]: hash of the cleaned word sequence, 0 when there are no words
+    labels: np.ndarray | None = None  # str: the story labels the index's documents carry (kept in the file)
+
+    FIELDS = ("ids", "paths", "sync_sigs", "sigs", "counts", "exact")
+
+    @classmethod
+    def empty(cls) -> "Table":
+        return cls(np.array([], dtype=str), np.array([], dtype=str), np.array([], dtype=str),
+                   np.zeros((0, K), np.uint32), np.zeros(0, np.uint32), np.zeros(0, np.uint64))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def select(self, keep: np.ndarray) -> "Table":
+        """The rows where `keep` is true (or at the given indices)."""
+        return Table(*(getattr(self, f)[keep] for f in self.FIELDS))
+
+    def plus(self, other: "Table") -> "Table":
+        """The union of two tables with distinct paths, sorted by path."""
+        parts = [np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.FIELDS]
+        parts[:3] = [p.astype(str) for p in parts[:3]]
+        return Table(*parts).select(np.argsort(parts[1], kind="stable"))
+
+    def labels_by_path(self) -> dict[str, str]:
+        """{path: story label} of every row."""
+        return dict(zip(self.paths.tolist(), labels(self).tolist()))
+
+
+def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
+    """A table from (id, path, sync signature, title, body) of articles."""
+    if not entries:
+        return Table.empty()
+    sigs, counts, exact = signatures([clean_text(body, title) for *_, title, body in entries])
+    table = Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
+    return Table.empty().plus(table)
+
+
+def describes(table: Table, indexed: dict[str, str]) -> bool:
+    """True when the table holds exactly the indexed documents ({path: sync signature}) as they are."""
+    return len(table) == len(indexed) and all(
+        indexed.get(p) == s for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist()))
+
+
+def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str, str, str, str, str]],
+            stored) -> tuple[Table, np.ndarray, np.ndarray, set[str]]:
+    """(table, old labels, fresh rows, gone labels) for an index whose documents are `indexed` ({path: sync
+    signature}) after a sync.
+
+    Rows of paths that are gone or whose signature changed are dropped (their labels are the gone ones), `fresh`
+    entries (id, path, sync signature, title, body) are added, and any indexed path still missing (a table lost to
+    a crash, say) is rebuilt from `stored(paths) -> entries`, so the table describes exactly the indexed documents.
+    Old labels are "" for fresh rows, and for every row when the table kept none."""
+    table = table if table is not None else Table.empty()
+    fresh_paths = {e[1] for e in fresh}
+    keep = np.array([indexed.get(p) == s and p not in fresh_paths
+                     for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist())], dtype=bool)
+    known = table.labels is not None and len(table.labels) == len(table)
+    gone = set(table.labels[~keep].tolist()) - {""} if known and len(table) else set()
+    old_by_path = dict(zip(table.paths[keep].tolist(), table.labels[keep].tolist())) if known and len(table) else {}
+    kept = table.select(keep) if len(table) else table
+    have = set(kept.paths.tolist()) | fresh_paths
+    missing = [p for p in indexed if p not in have]
+    merged = kept.plus(make_table(list(fresh) + (list(stored(missing)) if missing else [])))
+    old = np.array([old_by_path.get(p, "") for p in merged.paths.tolist()], dtype=str)
+    return merged, old, old == "", gone
+
+
+def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) with i < j of every pair of table rows that are versions of one story (before transitivity).
+
+    With `only` (bool per row), just the buckets that hold a key of one of those rows, whole: every pair involving
+    them, found with the same candidates as for the whole table."""
+    n = len(table)
+    found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    if n < 2:
+        return found_i[0], found_j[0]
+    # (a) identical cleaned text
+    has_text = np.flatnonzero(table.exact != 0)
+    if only is not None:
+        has_text = has_text[np.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
+    _chain(table.exact[has_text], has_text, found_i, found_j, cap=1)
+    # (b) near-duplicates: candidates from LSH bands, checked on the whole signature
+    rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
+    if len(rich) > 1:
+        cand_i, cand_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        with np.errstate(over="ignore"):
+            bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
+            key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
+            key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
+        key, key_rows = key.reshape(-1), np.repeat(rich, BANDS)
+        if only is not None:
+            chosen = np.isin(key, key[only[key_rows]])
+            key, key_rows = key[chosen], key_rows[chosen]
+        _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
+        ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
+        if len(ci):
+            pair = np.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
+            ci, cj = pair // n, pair % n
+            agree = np.empty(len(ci))
+            for lo in range(0, len(ci), 65536):  # bounded memory for many candidates
+                hi = lo + 65536
+                agree[lo:hi] = (table.sigs[ci[lo:hi]] == table.sigs[cj[lo:hi]]).mean(axis=1)
+            ok = agree >= THRESHOLD
+            found_i.append(ci[ok])
+            found_j.append(cj[ok])
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: int) -> None:
+    """Append pairs of rows with equal keys: each row with up to `cap` rows before it in its bucket."""
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    for d in range(1, cap + 1):
+        if d >= len(keys):
+            break
+        same = keys[d:] == keys[:-d]
+        if not same.any():
+            break
+        out_i.append(rows[:-d][same])
+        out_j.append(rows[d:][same])
+
+
+def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, rows: np.ndarray, cap: int):
+    """(new rows, earlier rows): each new row paired with up to `cap` rows before it with its key, nearest first,
+    among the earlier rows of this batch and those of earlier batches; `runs` (sorted (key, row) arrays, newest
+    last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n)."""
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order].astype(np.int32)
+    out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    _chain(keys, rows, out_j, out_i, cap)  # within the batch; _chain appends (earlier, later)
+    # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
+    first_of_run = np.ones(len(keys), dtype=bool)
+    first_of_run[1:] = keys[1:] != keys[:-1]
+    run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
+    room = cap - (np.arange(len(keys)) - run_start)
+    for old_keys, old_rows in reversed(runs):
+        if not (room > 0).any():
+            break
+        hi = np.searchsorted(old_keys, keys, side="right")
+        take = np.clip(np.minimum(hi - np.searchsorted(old_keys, keys, side="left"), room), 0, None)
+        total = int(take.sum())
+        if total:
+            offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
+            out_i.append(np.repeat(rows, take).astype(np.int64))
+            out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets].astype(np.int64))
+        room = room - take
+    runs.append((keys, rows))
+    while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+        (k1, r1), (k2, r2) = runs[-2], runs.pop()
+        # the newer run's rows all come after the older run's: each goes after its key's older rows
+        at = np.searchsorted(k1, k2, side="right")
+        runs[-1] = (np.insert(k1, at, k2), np.insert(r1, at, r2))
+    return (np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64))
+
+
+def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The connected component of each of n nodes given edges (i, j): the smallest node number in it."""
+    label = np.arange(n)
+    if not len(i):
+        return label
+    while True:
+        low = np.minimum(label[i], label[j])
+        before = label.copy()
+        np.minimum.at(label, i, low)
+        np.minimum.at(label, j, low)
+        label = label[label]  # pointer jumping
+        if np.array_equal(label, before):
+            return label
+
+
+def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) -> np.ndarray:
+    """The labels after a sync, recomputed only for the stories it touched: `old` is each row's label before (""
+    for `fresh` rows, added or changed), `gone` the labels of stories that lost a version. The same labels as
+    labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label."""
+    if not fresh.any() and not gone:
+        return old.copy()
+    i, j = similar_pairs(table, only=fresh)
+    ends = np.concatenate([i, j])
+    touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
+    area = fresh | np.isin(old, np.array(sorted(touched), dtype=str))
+    i, j = similar_pairs(table, only=area)
+    inside = area[i] & area[j]
+    root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
+    new = np.array(old.tolist(), dtype=object)  # fixed-width str arrays would cut longer labels
+    new[area] = table.ids[root[area]]
+    return np.array(new.tolist(), dtype=str)
+
+
+def labels(table: Table) -> np.ndarray:
+    """The story label of every row: the id of the story's version with the first path (its own id when alone)."""
+    if len(table) < 2:
+        return table.ids.copy()
+    root = components(len(table), *similar_pairs(table))  # rows are sorted by path: the root is the first path
+    return table.ids[root]
+
+
+class Grouper:
+    """Labels articles as a full rebuild writes them, in path order, a batch at a time (see the module docstring).
+
+    Each batch is matched, with array work, against the LSH buckets and exact-text hashes of every article before
+    it, with the same candidates (each article and up to BUCKET_CAP articles before it in a bucket) and the same
+    check on the whole signature as similar_pairs() makes for a whole table, so both give the same stories."""
+
+    def __init__(self):
+        self.tables: list[Table] = []
+        self._sigs = np.zeros((1024, K), np.uint32)
+        self._ids: list[str] = []
+        self._parent: list[int] = []
+        self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
+        self._bands: list = []  # sorted (key, row) runs of every band key so far
+        self._exact: list = []
+        self.moved: set[int] = set()  # rows written with a label that a later article changed
+        self._batch_start = 0
+
+    def add(self, entries: list[tuple[str, str, str, str, str]]) -> dict[str, str]:
+        """{path: story label} of a batch of (id, path, sync signature, title, body), paths after the last batch's."""
+        table = make_table(entries)
+        if not len(table):
+            return {}
+        start = self._batch_start = len(self._ids)
+        n = len(table)
+        while len(self._sigs) < start + n:
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        self._sigs[start:start + n] = table.sigs
+        self.tables.append(Table(table.ids, table.paths, table.sync_sigs, None, table.counts, table.exact))  # sigs once
+        rows = np.arange(start, start + n)
+        has_text = table.exact != 0
+        ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
+        rich = table.counts >= MIN_SHINGLES
+        with np.errstate(over="ignore"):
+            bands = table.sigs[rich, :BANDS * ROWS].reshape(int(rich.sum()), BANDS, ROWS).astype(np.uint64)
+            keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
+                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3])
+        ci, cj = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
+                                            cap=BUCKET_CAP)
+        found_i, found_j = [ei], [ej]
+        if len(ci):
+            total = start + n
+            pair = np.unique(ci * total + cj)
+            ci, cj = pair // total, pair % total
+            ok = np.empty(len(ci), dtype=bool)
+            for lo in range(0, len(ci), 65536):
+                hi = lo + 65536
+                ok[lo:hi] = (self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]]).mean(axis=1) >= THRESHOLD
+            found_i.append(ci[ok])
+            found_j.append(cj[ok])
+        self._ids.extend(table.ids.tolist())
+        self._parent.extend(range(start, start + n))
+        for a, b in sorted(zip(np.concatenate(found_i).tolist(), np.concatenate(found_j).tolist())):
+            self._union(a, b)
+        return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
+
+    def labels(self) -> dict[str, str]:
+        """{path: story label} of every article added so far."""
+        paths = [p for t in self.tables for p in t.paths.tolist()]
+        return {p: self._ids[self._find(r)] for r, p in enumerate(paths)}
+
+    def moved_paths(self) -> list[str]:
+        """Paths of the articles written with a label that a later article changed (to be rewritten)."""
+        paths = [p for t in self.tables for p in t.paths.tolist()]
+        return [paths[r] for r in sorted(self.moved)]
+
+    def _find(self, row: int) -> int:
+        while self._parent[row] != row:
+            self._parent[row] = self._parent[self._parent[row]]
+            row = self._parent[row]
+        return row
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        low, high = min(ra, rb), max(ra, rb)  # the first path names the story
+        self._parent[high] = low
+        moved = self._members.pop(high, [high])
+        self.moved.update(m for m in moved if m < self._batch_start)  # this batch is not written yet
+        self._members.setdefault(low, [low]).extend(moved)
+
+    def table(self) -> Table:
+        """Every signature added so far, as one table."""
+        if not self.tables:
+            return Table.empty()
+        parts = {f: np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS if f != "sigs"}
+        table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
+        return table.select(np.argsort(table.paths, kind="stable"))
+
+
+# -- the file kept in each generation ---------------------------------------------------------------------
+def load(folder: str | os.PathLike) -> Table | None:
+    """The table stored in a generation folder; None when it is missing or unreadable (it is then rebuilt)."""
+    path = Path(folder) / FILE_NAME
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            table = Table(*(data[f] for f in Table.FIELDS), labels=data["labels"] if "labels" in data else None)
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    n = len(table.ids)
+    if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
+        return None
+    return table
+
+
+def save(folder: str | os.PathLike, table: Table) -> None:
+    """Write the table into a generation folder atomically and durably (fsync, rename, fsync the folder)."""
+    from search.store import fsync_dir
+
+    folder = Path(folder)
+    tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            extra = {"labels": table.labels} if table.labels is not None else {}
+            np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS}, **extra)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+
+
+# -- collapsing results by story ----------------------------------------------------------------------------
+def story_keys(codes: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """A key per document: its story code, or a key of its own (negative) when it is a story of its own."""
+    docs = np.asarray(docs, dtype=np.int64)
+    c = np.asarray(codes)[docs].astype(np.int64)
+    return np.where(c > 0, c, -1 - docs)
+
+
+def count_stories(codes: np.ndarray, docs: np.ndarray) -> int:
+    """How many stories a set of matching documents holds."""
+    if not len(docs):
+        return 0
+    return int(len(np.unique(story_keys(codes, docs))))
+
+
+def spare(codes: np.ndarray, docs: np.ndarray) -> int:
+    """How many of the documents collapsing may drop (matches minus stories): the extra ranking depth needed."""
+    return int(len(docs)) - count_stories(codes, docs)
+
+
+def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray) -> np.ndarray:
+    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number)."""
+    docs = np.asarray(docs, dtype=np.int64)
+    if not len(docs):
+        return np.zeros(0, dtype=bool)
+    keys = story_keys(codes, docs)
+    order = np.lexsort((docs, -np.asarray(merit, dtype=np.float64), keys))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = keys[order][1:] != keys[order][:-1]
+    mask = np.zeros(len(docs), dtype=bool)
+    mask[order[first]] = True
+    return mask
+
+
+@dataclass
+class Page:
+    """One page of results: documents in rank order and, for each, the other matching versions of its story."""
+
+    docs: np.ndarray            # int64
+    scores: np.ndarray          # float64
+    others: list[np.ndarray]    # for each document, its story's other matching documents: ranked ones first
+
+
+def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
+         collapse: bool = True) -> Page:
+    """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
+
+    `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
+    whole matching set, whose members of a shown story are listed as its other versions."""
+    docs = np.asarray(ranked_docs, dtype=np.int64)
+    scores = np.asarray(ranked_scores, dtype=np.float64)
+    if collapse and len(docs):
+        _, firsts = np.unique(story_keys(codes, docs), return_index=True)
+        keep = np.sort(firsts)[first:first + count]
+    else:
+        keep = np.arange(first, min(first + count, len(docs)))
+    shown = docs[keep]
+    return Page(shown, scores[keep], _others(codes, np.asarray(matched, dtype=np.int64), shown, docs))
+
+
+def _others(codes: np.ndarray, matched: np.ndarray, shown: np.ndarray, ranked: np.ndarray) -> list[np.ndarray]:
+    """For each shown document, the other matched documents with its story code: in rank order, then by number."""
+    codes = np.asarray(codes)
+    others = [np.zeros(0, np.int64) for _ in range(len(shown))]
+    shown_codes = codes[shown].astype(np.int64) if len(shown) else np.zeros(0, np.int64)
+    grouped = np.flatnonzero(shown_codes > 0)
+    if not len(grouped) or not len(matched):
+        return others
+    members = matched[np.isin(codes[matched], shown_codes[grouped])]
+    rank = np.zeros(len(members), np.int64)
+    if len(ranked):
+        by_doc = np.argsort(ranked, kind="stable")
+        at = np.minimum(np.searchsorted(ranked[by_doc], members), len(ranked) - 1)
+        rank = np.where(ranked[by_doc][at] == members, by_doc[at], len(ranked))
+    members = members[np.lexsort((members, rank))]
+    member_codes = codes[members].astype(np.int64)
+    for k in grouped.tolist():  # at most one page of stories
+        others[k] = members[(member_codes == shown_codes[k]) & (members != shown[k])]
+    return others
+
+
+def members(codes: np.ndarray, docnum: int) -> np.ndarray:
+    """The other documents (live or not) with the story code of `docnum`: none when it is a story of its own."""
+    code = int(np.asarray(codes)[docnum])
+    if not code:
+        return np.zeros(0, np.int64)
+    found = np.flatnonzero(np.asarray(codes) == code)
+    return found[found != docnum]

@@ -1,0 +1,349 @@
+"""Stories: signatures, grouping, labels kept through syncs, and collapsing results (engine level)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search import indexer, stories
+from search.articles import article_id
+from search.indexer import sync
+from search.searcher import Engine
+from search.storage.view import IndexView
+from search.store import IndexStore
+from tests.factory import write_article
+from tests.stories_factory import OTHER, VERSIONED, WIRE, write_versioned
+
+ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
+
+
+def table_of(specs):
+    return stories.make_table([(article_id(p), p, "sig", title, body) for p, title, _d, _s, body in specs])
+
+
+# -- cleaning and signatures --------------------------------------------------------------------------------
+def test_clean_text_drops_headline_chrome_and_captions_and_keeps_wrapped_paragraphs():
+    body = ("Putin, Erdogan strike deal\nHome | World | Middle East\nShare this article\nTweet\n"
+            "Photo: Putin and Erdogan in Sochi. / AFP\nMourners in Qamishli on Friday. REUTERS/Rodi Said\n"
+            "ANKARA (Reuters) - The two leaders agreed on a zone\nin Idlib province on\nMonday.\n"
+            "(Reporting by Tulay Karadeniz; Editing by Jon Boyle)\nFollow us on Twitter for the latest news.")
+    cleaned = stories.clean_text(body, "Putin, Erdogan strike deal")
+    assert cleaned == "ankara (reuters) - the two leaders agreed on a zone\nin idlib province on\nmonday."
+
+
+def test_word_hashes_do_not_depend_on_where_a_word_stands():
+    a, _ = stories._word_hashes(b"idlib deal holds")
+    b, _ = stories._word_hashes(b"the deal on idlib")
+    assert a[0] == b[3] and a[1] == b[1] and len(set(a.tolist())) == 3
+
+
+def test_signatures_of_a_batch_are_those_of_each_text_alone(monkeypatch):
+    texts = [stories.clean_text("\n\n".join(WIRE)), stories.clean_text("\n\n".join(OTHER)), "", "too short to shingle"]
+    together = stories.signatures(texts)
+    alone = [stories.signatures([t]) for t in texts]
+    for k in range(3):
+        assert np.array_equal(together[k], np.concatenate([a[k] for a in alone]))
+    monkeypatch.setattr(stories, "CHUNK_BYTES", 10)  # every text in a chunk of its own
+    assert all(np.array_equal(x, y) for x, y in zip(stories.signatures(texts), together))
+    assert together[1][2] == 0 and together[1][3] == 0  # no shingles: empty text, four words
+    assert (together[0][2] == stories._EMPTY).all()
+
+
+def test_every_bin_of_a_short_text_is_filled_by_densification():
+    sigs, counts, _ = stories.signatures([" ".join(f"w{i}" for i in range(12))])
+    assert counts[0] == 8 and not (sigs == stories._EMPTY).any()
+
+
+def test_estimated_jaccard_follows_the_true_one():
+    words = [f"w{i}" for i in range(2000)]
+    base = set(range(len(words) - 4))
+    for cut in (200, 800, 1400):
+        sigs, _, _ = stories.signatures([" ".join(words), " ".join(words[cut:])])
+        true = (len(base) - cut) / len(base)
+        assert abs((sigs[0] == sigs[1]).mean() - true) < 0.15
+
+
+# -- grouping -----------------------------------------------------------------------------------------------
+def test_versions_group_and_a_same_topic_article_does_not():
+    table = table_of(VERSIONED)
+    labels = table.labels_by_path()
+    story = labels[ORIGINAL]
+    assert labels[MIRROR] == story and labels[COPY_PATH] == story
+    assert story == article_id(min(ORIGINAL, MIRROR, COPY_PATH))  # the version with the first path names the story
+    assert labels[REBELS] == article_id(REBELS)  # an article alone is its own story
+    assert sum(1 for p, v in labels.items() if v != article_id(p)) == 2
+
+
+def test_the_edited_copy_is_above_the_threshold_and_the_other_article_far_below():
+    table = table_of(VERSIONED)
+    row = {p: i for i, p in enumerate(table.paths.tolist())}
+    agree = lambda a, b: (table.sigs[row[a]] == table.sigs[row[b]]).mean()  # noqa: E731
+    assert agree(ORIGINAL, COPY_PATH) >= stories.THRESHOLD + 0.15
+    assert agree(ORIGINAL, REBELS) <= 0.1
+
+
+def test_short_texts_group_only_when_identical():
+    specs = [("a.txt", "A", None, None, "Oil rose."), ("b.txt", "B", None, None, "Oil rose."),
+             ("c.txt", "C", None, None, "Oil rose today.")]
+    labels = table_of(specs).labels_by_path()
+    assert labels["a.txt"] == labels["b.txt"] == article_id("a.txt") and labels["c.txt"] == article_id("c.txt")
+
+
+def test_stories_are_connected_components():
+    assert stories.components(6, np.array([0, 3, 4]), np.array([1, 4, 5])).tolist() == [0, 0, 2, 3, 3, 3]
+    assert stories.components(3, np.array([2]), np.array([0])).tolist() == [0, 1, 0]
+
+
+def test_a_bucket_of_boilerplate_is_compared_a_bounded_number_of_times(monkeypatch):
+    monkeypatch.setattr(stories, "BUCKET_CAP", 3)
+    keys = np.zeros(50, dtype=np.uint64)
+    out_i, out_j = [], []
+    stories._chain(keys, np.arange(50), out_i, out_j, cap=stories.BUCKET_CAP)
+    assert sum(len(x) for x in out_i) == 47 + 48 + 49  # each row with at most 3 before it, not 50*49/2
+
+
+# -- collapsing -------------------------------------------------------------------------------------------
+def test_page_shows_each_story_once_as_its_best_version_and_lists_the_others():
+    codes = np.array([0, 1, 1, 0, 2, 1, 2], dtype=np.uint32)
+    ranked = [5, 0, 2, 4, 3, 6, 1]
+    page = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 3)
+    assert page.docs.tolist() == [5, 0, 4]
+    assert [o.tolist() for o in page.others] == [[2, 1], [], [6]]
+    second = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 3, 3)
+    assert second.docs.tolist() == [3]
+    everything = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 10, collapse=False)
+    assert everything.docs.tolist() == ranked and everything.others[0].tolist() == [2, 1]
+    assert stories.count_stories(codes, np.arange(7)) == 4
+
+
+# -- the index keeps stories right --------------------------------------------------------------------------
+@pytest.fixture
+def versioned(tmp_path):
+    folder = write_versioned(tmp_path / "articles")
+    sync(folder, tmp_path / "index")
+    return folder, tmp_path / "index"
+
+
+def labels_in(index):
+    """{path: story label} as the index's live documents carry it (their "story" facet)."""
+    view = IndexView(live_generation(index))
+    try:
+        codes, values = view.facet("story")
+        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+    finally:
+        view.close()
+
+
+def live_generation(index):
+    return index / IndexStore(index).pointer().generation
+
+
+def full_labels(folder, tmp_path):
+    sync(folder, tmp_path / "fresh", full=True)
+    return labels_in(tmp_path / "fresh")
+
+
+def test_a_build_labels_the_versions_and_keeps_their_signatures(versioned):
+    folder, index = versioned
+    labels = labels_in(index)
+    assert {p for p, v in labels.items() if v != article_id(p)} == {ORIGINAL, MIRROR}
+    assert labels[ORIGINAL] == labels[MIRROR] == labels[COPY_PATH] == article_id(COPY_PATH)
+    table = stories.load(live_generation(index))
+    assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), stories.K)
+    assert table.labels_by_path() == labels  # what the rebuild wrote as it went is what the whole table gives
+
+
+def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_article_joined(tmp_path, monkeypatch):
+    rewritten = []
+    original = indexer._restored
+    monkeypatch.setattr(indexer, "_restored",
+                        lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
+    monkeypatch.setattr("search.storage.build.BATCH_DOCS", 2)  # several batches, versions in different ones
+    monkeypatch.setattr(indexer, "STORY_BATCH", 2)
+    folder = write_versioned(tmp_path / "articles")
+    sync(folder, tmp_path / "index")
+    assert rewritten == []
+    # two halves of the wire story share little, so they start two stories; the whole story, later in path order,
+    # joins them, and the second half (already written) is the one article rewritten
+    half = "\n\n".join(WIRE[:3])
+    other_half = "\n\n".join(WIRE[2:])
+    write_article(folder, "b/first-half.txt", "x", None, None, half)
+    write_article(folder, "c/second-half.txt", "x", None, None, other_half)
+    sync(folder, tmp_path / "index2", full=True)
+    labels = labels_in(tmp_path / "index2")
+    assert len(rewritten) == 1
+    first = article_id("b/first-half.txt")
+    assert labels["b/first-half.txt"] == labels["c/second-half.txt"] == labels[ORIGINAL] == first
+    assert labels == stories.load(live_generation(tmp_path / "index2")).labels_by_path()
+
+
+def test_incremental_syncs_keep_labels_equal_to_a_full_rebuild(versioned, tmp_path):
+    folder, index = versioned
+    steps = [
+        lambda: (folder / MIRROR).unlink(),                                         # a version deleted
+        lambda: (folder / ORIGINAL).unlink(),                                       # the story's name deleted
+        lambda: write_article(folder, "late/copy.txt", "Late copy", "2018-09-19", "AFP",
+                              "\n\n".join(WIRE)),                                   # a version added
+        lambda: write_article(folder, COPY_PATH.replace("/", "/x-"), "x", None, None,
+                              "\n\n".join(OTHER)),                                  # joins the other story
+        lambda: write_article(folder, COPY_PATH, "Changed", "2018-09-18", "i24NEWS",
+                              "\n\n".join(OTHER) + "\n\nAn added paragraph about the rebels in Idlib."),  # moves
+    ]
+    for n, step in enumerate(steps):
+        step()
+        report = sync(folder, index)
+        assert report.changed
+        assert labels_in(index) == full_labels(folder, tmp_path / f"full{n}"), n
+    assert labels_in(index)[COPY_PATH] == labels_in(index)[REBELS]
+
+
+def test_adding_an_unrelated_article_rewrites_no_other_document(versioned, monkeypatch):
+    folder, index = versioned
+    rewritten = []
+    original = indexer._restored
+    monkeypatch.setattr(indexer, "_restored",
+                        lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
+    write_article(folder, "new.txt", "Wheat exports fall", "2018-10-01", "Reuters",
+                  "Wheat exports from the region fell sharply in September as the harvest came in late.")
+    sync(folder, index)
+    assert rewritten == []
+    write_article(folder, "a/copy.txt", "A", "2018-09-19", "AFP", "\n\n".join(WIRE))  # takes the smallest id
+    sync(folder, index)
+    assert len(rewritten) == 3  # only the story's members are relabelled
+
+
+def test_a_lost_or_damaged_stories_file_is_rebuilt_from_the_index(versioned):
+    folder, index = versioned
+    gen = live_generation(index)
+    before = labels_in(index)
+    (gen / stories.FILE_NAME).write_bytes(b"not an npz")
+    assert stories.load(gen) is None
+    sync(folder, index)  # nothing changed: nothing is written
+    assert labels_in(index) == before
+    write_article(folder, "new.txt", "Wheat", None, None, "Wheat exports from the region fell sharply in September.")
+    sync(folder, index)  # a change: the table is rebuilt from the index
+    assert stories.load(live_generation(index)) is not None
+    assert {p: v for p, v in labels_in(index).items() if p != "new.txt"} == before
+    (live_generation(index) / stories.FILE_NAME).unlink()
+    (folder / MIRROR).unlink()
+    sync(folder, index)
+    assert sorted(stories.load(live_generation(index)).paths.tolist()) == sorted(labels_in(index))
+    assert labels_in(index)[ORIGINAL] == labels_in(index)[COPY_PATH] != article_id(ORIGINAL)
+
+
+# -- search -------------------------------------------------------------------------------------------------
+def test_search_shows_each_story_once_with_counts_and_versions(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        res = engine.search("idlib")
+        all_res = engine.search("idlib", all_versions=True)
+    assert res.articles == all_res.articles == all_res.total
+    assert res.total == res.stories == res.articles - 2
+    ids = [h.id for h in res.hits]
+    assert len(ids) == len(set(ids)) == res.total
+    grouped = [h for h in res.hits if h.versions]
+    assert len(grouped) == 1 and len(grouped[0].versions) == 2
+    assert grouped[0].story == article_id(min(ORIGINAL, MIRROR, COPY_PATH))
+    assert {h.id for h in all_res.hits} == set(ids) | set(grouped[0].versions)
+    # the facets count articles: every outlet that ran the story is there
+    assert sum(v.count for v in res.facets["source"]) == res.articles
+    single = [h for h in res.hits if not h.versions][0]
+    assert single.story == single.id
+
+
+def test_paging_works_on_stories(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        whole = engine.search("idlib", per_page=100)
+        pages = [engine.search("idlib", per_page=2, page=p) for p in range(1, -(-whole.total // 2) + 1)]
+        newest = engine.search("idlib", sort="newest", per_page=3)
+    assert [h.id for p in pages for h in p.hits] == [h.id for h in whole.hits]
+    assert pages[0].pages == -(-whole.total // 2)
+    days = [h.date or "" for h in newest.hits]
+    assert days == sorted(days, reverse=True)
+
+
+def test_versions_of_an_article(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        versions = engine.versions(article_id(ORIGINAL))
+        assert [v.path for v in versions] == [MIRROR, COPY_PATH] or {v.path for v in versions} == {MIRROR, COPY_PATH}
+        assert engine.versions(article_id(REBELS)) == []
+    assert [v.date for v in versions] == sorted(v.date for v in versions)
+
+
+def test_the_rebuild_grouper_gives_the_whole_table_grouping_even_for_boilerplate(monkeypatch):
+    monkeypatch.setattr(stories, "BUCKET_CAP", 3)
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(300)]
+    template = " ".join(words[:60])
+    specs = []
+    for i in range(60):
+        if i % 3 == 0:  # boilerplate: the same text with a few words changed, far more than BUCKET_CAP of them
+            body = template.replace(f"w{i % 50} ", f"x{i} ", 1)
+        elif i % 3 == 1:  # a copy of an earlier article
+            body = specs[i - 1][4] + " extra words at the end"
+        else:
+            body = " ".join(rng.choice(words, 40))
+        specs.append((f"p{i:03d}.txt", "t", None, None, body))
+    whole = table_of(specs).labels_by_path()
+    for batch in (1, 4, 7, 64):
+        grouper = stories.Grouper()
+        streamed = {}
+        for lo in range(0, len(specs), batch):
+            streamed.update(grouper.add([(article_id(p), p, "sig", t, b) for p, t, _d, _s, b in specs[lo:lo + batch]]))
+        final = grouper.labels()
+        assert final == whole, batch
+        changed = {p for p, label in streamed.items() if label != final[p]}
+        assert changed == set(grouper.moved_paths()), batch  # exactly the written ones a later article moved
+    assert len(set(whole.values())) < len(specs) - 20  # it did group
+
+
+def test_a_hit_lists_a_bounded_number_of_version_ids_but_counts_them_all(versioned, monkeypatch):
+    _, index = versioned
+    monkeypatch.setattr(stories, "MAX_VERSION_IDS", 1)
+    monkeypatch.setattr(stories, "MAX_VERSIONS", 1)
+    with Engine(index) as engine:
+        hit = [h for h in engine.search("demilitarised").hits if h.version_count][0]
+        assert hit.version_count == 2 and len(hit.versions) == 1
+        assert len(engine.versions(hit.id)) == 1
+
+
+def test_related_articles_leave_out_the_versions(versioned):
+    _, index = versioned
+    with Engine(index) as engine:
+        related = {h.id for h in engine.related(article_id(ORIGINAL), limit=5)}
+    assert related and not related & {article_id(MIRROR), article_id(COPY_PATH)}
+    assert article_id(REBELS) in related
+
+
+def test_relabel_after_changes_equals_labelling_the_whole_table():
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(400)]
+    bases = [" ".join(rng.choice(words, 60)) for _ in range(12)]
+
+    def spec(i, base):
+        text = bases[base].split()
+        cut = int(rng.integers(0, 12))
+        return (f"p{i:03d}.txt", "t", None, None, " ".join(text[cut:]))
+    specs = {f"p{i:03d}.txt": spec(i, int(rng.integers(0, 12))) for i in range(40)}
+    table = table_of(list(specs.values()))
+    table.labels = stories.labels(table)
+    for step in range(8):
+        paths = sorted(specs)
+        removed = set(rng.choice(paths, 3, replace=False).tolist())
+        changed = [spec(int(p[1:4]), int(rng.integers(0, 12))) for p in rng.choice(
+            [p for p in paths if p not in removed], 2, replace=False).tolist()]
+        added = [spec(100 + step * 3 + k, int(rng.integers(0, 12))) for k in range(3)]
+        for p in removed:
+            del specs[p]
+        for s in changed + added:
+            specs[s[0]] = s
+        fresh = [(article_id(p), p, f"sig{step}", t, b) for p, t, _d, _s, b in changed + added]
+        indexed = {p: ("sig" if p in table.paths.tolist() and p not in {s[0] for s in changed} else f"sig{step}")
+                   for p in specs}
+        indexed.update((p, s) for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist()) if p in indexed
+                       and p not in {s[0] for s in changed})
+        table, old, new_rows, gone = stories.refresh(table, indexed, fresh, lambda paths: [])
+        got = stories.relabel(table, old, new_rows, gone)
+        assert got.tolist() == stories.labels(table).tolist(), step
+        table.labels = got
