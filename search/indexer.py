@@ -8,13 +8,15 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from search import stories
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
+from search.analysis import PIPELINE
+from search.days import day_number
 from search.errors import IndexUnwritable, SearchError
 from search.metafields import facet_values
 from search.paragraphs import reflow
@@ -53,13 +55,6 @@ class SyncReport:
         return f"{line} in {took}" + (" (full rebuild)" if self.full else "")
 
 
-def day_number(date: str) -> int:
-    """'2018-09-17' -> 20180917; a month or a year counts from its first day."""
-    parts = [int(p) for p in date.split("-")]
-    year, month, day = (parts + [1, 1])[:3]
-    return year * 10000 + month * 100 + day
-
-
 def to_document(article: Article, sig: str, story: str = "") -> dict:
     """The document storage writes for an article (search/storage/build.py says what each key is); hard-wrapped
     text is stored as its paragraphs (search/paragraphs.py), so every reader sees prose at no cost per search."""
@@ -68,8 +63,24 @@ def to_document(article: Article, sig: str, story: str = "") -> dict:
                 facets={"source": article.source or "", **facet_values(article.extra), "story": story})
 
 
+class Signature(NamedTuple):
+    """What a document records of the file it came from: "size:mtime_ns:sha1:sidecar-digest", built and read here."""
+
+    size: str
+    mtime: str
+    digest: str
+    sidecar: str
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        return cls(*text.split(":"))
+
+    def __str__(self) -> str:
+        return ":".join(self)
+
+
 def _signature(st, digest: str, side: str) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{digest}:{side}"
+    return str(Signature(str(st.st_size), str(st.st_mtime_ns), digest, side))
 
 
 def sync(articles: str | Path, index: str | Path, full: bool = False, progress: Progress | None = None,
@@ -85,6 +96,8 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
         if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
+            full = True
+        elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
@@ -375,8 +388,8 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
         if old is not None and rel not in colliding:
-            size, mtime, digest, old_side = old.split(":")
-            if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
+            was = Signature.parse(old)
+            if (was.size, was.mtime, was.sidecar) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
         read = _read(root, rel, sidecar, report, ids)
@@ -389,7 +402,7 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
                 report.added += 1
             else:
                 replaced.append(rel)
-                if old.split(":")[2] == digest and old.split(":")[3] == side:
+                if Signature.parse(old)[2:] == (digest, side):
                     report.unchanged += 1  # touched but not changed: rewritten only to refresh its signature
                 else:
                     report.updated += 1

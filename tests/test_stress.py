@@ -1,4 +1,4 @@
-"""The long variants of the reliability tests (issues 6, 11), marked slow: `make stress` (pytest -m slow) runs them.
+"""The long variants of the reliability tests, marked slow: `make stress` (pytest -m slow) runs them.
 
 Each prints one summary line of what it measured (shown by `pytest -rA` or `-s`), and when STRESS_RESULTS
 names a folder, also writes it there as JSON; stress/RESULTS.md records a run of these.

@@ -250,7 +250,7 @@ class SegmentFiles:
 
     def positions_of(self, t: int, index: int) -> np.ndarray:
         """Positions of the index-th posting of term t."""
-        a, b = int(self.tdoc[t]), int(self.tdoc[t + 1])
+        a = int(self.tdoc[t])
         freqs = self.freqs[a:a + index + 1]
         start = int(self.tpos[t]) + int(freqs[:index].sum(dtype=np.int64))
         return self.pos[start:start + int(freqs[index])]
