@@ -108,5 +108,5 @@ def counting():
 def page_work(engine, query: str = "oil", per_page: int = 100) -> PageWork:
     """Run one results page through the engine and count its snippet work."""
     with counting() as counts:
-        results = engine.search(query, per_page=per_page)
+        results = engine.search(query, per_page=per_page, all_versions=True)  # near-copies are stories
     return PageWork(len(results.hits), counts["words"], counts["sentence_chars"], counts["pieces"])
