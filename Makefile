@@ -24,8 +24,10 @@ run: $(VENV)/.installed
 	$(BIN)/search --articles seeds --index index index
 	$(BIN)/search --articles seeds --index index serve --host $(HOST) --port $(PORT)
 
-## Run the whole test suite (browser tests run when /usr/bin/chromium is installed)
+## Lint (ruff: pyflakes, bugbear, complexity; settings in pyproject.toml), then the whole test suite (browser
+## tests run when /usr/bin/chromium is installed)
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest -q
 
 ## The long reliability runs (kills, load, fuzzing); the figures of one run are recorded in stress/RESULTS.md

@@ -32,6 +32,13 @@ STOP_WORDS = frozenset((
     "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with", "yet", "you",
     "your"))
 
+#: The analysis step by step, by name: recorded in the index (CURRENT's "analysis", as lunr serialises its
+#: pipeline), so an index says how its terms were made. Changing any step changes the terms: bump SCHEMA_VERSION
+#: (tests/test_analysis_golden.py fails until then).
+PIPELINE = ("words:unicode-runs-joined-by-dots-and-invisibles", "fold:nfc", "fold:drop-invisible", "fold:turkish-i",
+            "fold:lowercase", "fold:whoosh-accent-map", f"length:{MIN_TOKEN_CHARS}-{MAX_TOKEN_CHARS}",
+            "stop:whoosh-english", "stem:snowball-english")
+
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 # Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
 _english_stem = lru_cache(maxsize=500_000)(EnglishStemmer().stem)

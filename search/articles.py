@@ -4,7 +4,6 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
-import io
 import hashlib
 import os
 import re
@@ -15,19 +14,16 @@ from pathlib import Path
 from typing import Iterator
 
 from search.analysis import fold
+from search.limits import MAX_ARTICLE_BYTES, MAX_SIDECAR_BYTES
 
 #: File endings read as articles (.html/.htm are saved web pages, read by search/webpage.py).
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 #: The sidecar: a CSV in the articles folder mapping file paths to title/date/source/... (see README).
 SIDECAR_NAME = "metadata.csv"
-#: An article is indexed up to this many bytes; the rest is left out with a warning.
-MAX_ARTICLE_BYTES = 1_048_576
 #: Keys with a meaning of their own; any other front-matter or sidecar key is kept in Article.extra.
 KNOWN_KEYS = ("title", "date", "source")
 #: A front-matter line longer than this means the file has no front matter (it is read as text).
 FRONT_MATTER_LINE_MAX = 8192
-#: The sidecar is read up to this size.
-MAX_SIDECAR_BYTES = 64 * 1_048_576
 
 _ID_SLUG_CHARS = 48
 #: Hex digits of the path's SHA-256 in an id: 64 bits, so that no two paths of a collection share one by chance
@@ -132,7 +128,7 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
     to a folder (never followed).
     """
-    # every `search index` lists the whole folder: one lstat per file, paths cut by slicing, not os.path.relpath
+    # every `search index` lists the whole folder: one lstat per file, and one os.path.relpath per folder, not per file
     top = os.fspath(root)
     real_top = os.path.realpath(top)
     warn = warn or (lambda message: None)

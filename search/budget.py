@@ -12,13 +12,8 @@ import ctypes
 import ctypes.util
 
 from search.errors import QueryError
+from search.limits import MAX_QUERY_TERMS, MAX_QUERY_POSTINGS, WORK_BUDGET
 
-#: Different index terms one query may expand to, over all its words, wildcards and fuzzy words together.
-MAX_QUERY_TERMS = 1_000
-#: Postings one query may read, summed over all its terms and fields (deleted documents included).
-MAX_QUERY_POSTINGS = 8_000_000
-#: Work units (postings, positions and candidates handed to numpy) one search may spend in all.
-WORK_BUDGET = 24_000_000
 
 #: A search that spent more than this hands the memory it freed back to the operating system (malloc_trim).
 HEAVY = 2_000_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import importlib
 import json
 import os
 import re
@@ -17,14 +18,30 @@ from search import snippets
 from search.articles import extra_label
 from search.config import resolve
 from search.errors import SearchError
-from search.searcher import MAX_PER_PAGE, SORTS, Engine
+from search.limits import MAX_PER_PAGE
+from search.request import SORTS
+from search.searcher import Engine
 
 EXIT_NO_RESULTS = 1
 EXIT_USAGE = 2
 
 
+#: Commands of the other face, imported only when one is run (or listed): the command line never imports web/
+#: to index or search.
+LAZY_COMMANDS = {"serve": ("web.cli", "serve_command")}
+
+
 class SearchGroup(click.Group):
     """Turns the engine's own errors into one-line messages with exit code 2, never a traceback."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -144,9 +161,12 @@ def output_options(func):
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @click.option("--all-versions", is_flag=True, help="Show every version of a story, not each story once.")
+@click.option("--explain", is_flag=True,
+              help="Print the parsed query and the plan (words, stems, fields, reading, filters, limits), not hits.")
 @output_options
 @click.pass_obj
-def query_command(config, words, sources, filters, since, until, sort, page, per_page, all_versions, as_json, as_csv):
+def query_command(config, words, sources, filters, since, until, sort, page, per_page, all_versions, explain, as_json,
+                  as_csv):
     """Search for WORDS (see README: "exact phrase", OR, -word, title:, source:, date:, section:, idl*, erdgan~).
 
     Without WORDS, every article is listed, newest first (as the web app's results page does)."""
@@ -156,6 +176,10 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
     from search.cli_extras import parse_filters
+    if explain:
+        _print_explanation(config, " ".join(words), sources, since, until, sort, page, per_page,
+                           parse_filters(filters), as_json)
+        return
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page, filters=parse_filters(filters), all_versions=all_versions)
@@ -165,7 +189,7 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
 def _output(results, as_json: bool, as_csv: bool) -> None:
     """Print a page of results as text, JSON or CSV, and exit 0 when the search found something, else 1."""
     if as_json:
-        from web.payload import results_payload  # the one place that makes snippet_html
+        from search.render import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -177,6 +201,19 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
     else:
         _print_results(results)
     sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
+
+
+def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json,
+                       like: bool = False) -> None:
+    from search.explain import explain, explain_text
+    with Engine(config.index) as engine:
+        data = explain(engine, text, sources=sources, since=since, until=until, sort=sort, page=page,
+                       per_page=per_page, filters=filters, like=like)
+    if as_json:
+        click.echo(safe_json(data))
+    else:
+        for line in explain_text(data):
+            click.echo(safe(line))
 
 
 def _wrapped(passage, colour: bool, width: int, indent: str = "   ") -> list[str]:
@@ -268,9 +305,10 @@ def _print_hits(hits, first: int, colour: bool, width: int) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
+@click.option("--explain", is_flag=True, help="Print the words the text is searched by and the plan, not hits.")
 @output_options
 @click.pass_obj
-def like_command(config, file, sources, since, until, sort, page, per_page, as_json, as_csv):
+def like_command(config, file, sources, since, until, sort, page, per_page, explain, as_json, as_csv):
     """Find articles like the text of FILE (- for standard input): its most telling words, ranked by BM25F.
 
     The text is read up to 100,000 characters (UTF-8; other bytes replaced). See README: "Find articles like
@@ -280,6 +318,9 @@ def like_command(config, file, sources, since, until, sort, page, per_page, as_j
     text = file.read(4 * MAX_TEXT_CHARS + 4).decode("utf-8", errors="replace")
     if not text.strip():
         raise UserError("The text is empty: give a file with some text, or - and type or pipe it in.")
+    if explain:
+        _print_explanation(config, text, sources, since, until, sort, page, per_page, None, as_json, like=True)
+        return
     with Engine(config.index) as engine:
         results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
                                 per_page=per_page, like=True)
@@ -304,7 +345,7 @@ def show_command(config, article_id, as_json):
         related = engine.related(article_id)
         versions = engine.versions(article_id)
     if as_json:
-        from web.payload import article_payload
+        from search.render import article_payload
         click.echo(safe_json(article_payload(article, related, versions)))
         return
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
@@ -339,7 +380,7 @@ def _print_versions(versions) -> None:
 @click.pass_obj
 def versions_command(config, article_id, other_id, as_json):
     """List the other versions of an article's story, or compare two versions word by word."""
-    from web.payload import comparison_payload, version_payload
+    from search.render import comparison_payload, version_payload
     with Engine(config.index) as engine:
         if other_id:
             from search.diff import compare_articles
@@ -388,46 +429,6 @@ def stats_command(config, as_json):
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
     click.echo(f"dates: {span}")
     click.echo(safe(f"last sync: {synced} from {stats.articles_folder}"))
-
-
-@cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--base-url", metavar="URL",
-              help="The address visitors use (http[s]://host[:port]), for the absolute links of the Atom feed and "
-                   "the OpenSearch description. Default: from --host and --port. The request's Host header is "
-                   "never used.")
-@click.option("--watch", is_flag=True, help="Also keep the index in step with the articles folder while serving.")
-@click.pass_obj
-def serve_command(config, host, port, threads, base_url, watch):
-    """Serve the web app with waitress (a production WSGI server)."""
-    from web import create_app  # imported here so that the CLI does not pay for Flask
-    from web.app import base_url_from_bind, check_base_url
-    from web.server import create_server
-
-    try:
-        base_url = check_base_url(base_url) if base_url else base_url_from_bind(host, port)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--base-url'") from None
-    app = create_app({"SEARCH_INDEX": str(config.index), "SEARCH_ARTICLES": str(config.articles),
-                      "SEARCH_BASE_URL": base_url})
-    try:
-        server = create_server(app, host, port, threads)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserError(f"Cannot listen on {host}:{port}: {reason}. Choose another --port or --host "
-                        "(or stop the program using it).") from None
-    if watch:
-        from search import cli_extras
-        cli_extras.watch_in_background(config)
-    click.echo(f"Serving the article search on {base_url}/ (listening on {host}:{port}; Ctrl+C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
-    finally:
-        server.close()
 
 
 def _register_extras():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search import plan
+from search import days, plan
 from search.budget import Budget
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -140,8 +140,7 @@ class Matcher:
         if isinstance(q, plan.Every):
             return self._every(within)
         if isinstance(q, plan.DayRange):
-            return self._where(self.view.day, within, lambda day: (day > 0) & (day >= (q.low or 0))
-                               & (day <= (q.high or 99991231)))
+            return self._where(self.view.day, within, lambda day: days.within(day, q.low, q.high))
         if isinstance(q, plan.FacetIs):
             codes, values = self.view.facet(q.name)
             allowed = np.fromiter(((v.lower() in q.values) for v in values), dtype=bool, count=len(values))

@@ -13,10 +13,11 @@ from typing import Iterator
 
 from search.budget import Budget, release_after
 from search.docsets import Matcher
-from search.facets import facet_mask
+from search.facets import request_masks
 from search.metafacets import narrowed, validate_filters
 from search.query import parse
-from search.searcher import Engine, validate
+from search.request import validate
+from search.searcher import Engine
 
 FORMATS = ("jsonl", "csv")
 #: Record keys in the order the writers give them; `text` only with text=True.
@@ -43,13 +44,7 @@ class Export:
             self._budget = Budget()
             matcher = Matcher(self._view, self._budget)
             compiled, matched, _, _ = engine._match(snap, matcher, parsed)
-            base = {}
-            if req.since is not None or req.until is not None:
-                days = self._view.day[matched]
-                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
-            if req.sources:
-                base["source"] = facet_mask(self._view, "source", matched, req.sources)
-            final, _ = narrowed(matched, base, meta, chosen)
+            final, _ = narrowed(matched, request_masks(self._view, matched, req), meta, chosen)
             self.total = len(final)
             self._ranked = engine._top(self._view, matcher, compiled, final, self.sort, len(final))
         except BaseException:

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.days import month_index, month_text, within
+
 UNKNOWN = "unknown"
 #: Dates are counted by month unless the matches span more months than this; then by year.
 MAX_MONTH_BUCKETS = 36
@@ -57,13 +59,13 @@ def count_sources(view, docs: np.ndarray) -> list[FacetValue]:
 
 def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    months = view.day[docs] // 100  # YYYYMM, 0 when unknown
-    known = months[months > 0].astype(np.int64)
-    unknown = len(months) - len(known)
+    day = view.day[docs]
+    known = day[day > 0].astype(np.int64)
+    unknown = len(day) - len(known)
     out: list[FacetValue] = []
     unit = "month"
     if len(known):
-        index = known // 100 * 12 + known % 100 - 1  # months since year 0: a dense range to count in
+        index = month_index(known)
         first = int(index.min())
         counts = np.bincount(index - first)
         present = np.flatnonzero(counts)
@@ -74,8 +76,79 @@ def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
             totals = np.add.reduceat(counts[present], starts)
             out = [FacetValue(f"{y:04d}", int(n)) for y, n in zip(years[starts].tolist(), totals.tolist())]
         else:
-            out = [FacetValue(f"{m // 12:04d}-{m % 12 + 1:02d}", int(counts[m - first]))
+            out = [FacetValue(month_text(m), int(counts[m - first]))
                    for m in (present + first).tolist()]
     if unknown:
         out.append(FacetValue(UNKNOWN, unknown))
     return unit, out
+
+
+@dataclass
+class Counted:
+    """A facet's counts, and the bucket they are counted by where the facet has one (the date's month or year)."""
+
+    values: list[FacetValue]
+    unit: str | None = None
+
+
+class Facet:
+    """One kind of facet, as Datasette's Facet classes: the filter a request sets on it and its counts."""
+
+    name = ""
+
+    def mask(self, view, docs: np.ndarray, req) -> np.ndarray | None:
+        """bool per document of `docs` that the request's filter on this facet keeps; None when it sets none."""
+        raise NotImplementedError
+
+    def counts(self, view, docs: np.ndarray) -> Counted:
+        """The facet's counts over `docs`."""
+        raise NotImplementedError
+
+
+class SourceFacet(Facet):
+    """The canonical source: any of the chosen ones."""
+
+    name = "source"
+
+    def mask(self, view, docs, req):
+        return facet_mask(view, self.name, docs, req.sources) if req.sources else None
+
+    def counts(self, view, docs):
+        return Counted(count_sources(view, docs))
+
+
+class DateFacet(Facet):
+    """The article's date: from `since` to `until`, undated articles left out; counted by month or year."""
+
+    name = "date"
+
+    def mask(self, view, docs, req):
+        if req.since is None and req.until is None:
+            return None
+        return within(view.day[docs], req.since, req.until)
+
+    def counts(self, view, docs):
+        unit, values = count_dates(view, docs)
+        return Counted(values, unit)
+
+
+#: The engine's own facets, in the order results list them (metadata fields follow: search/metafacets.py).
+ENGINE_FACETS: tuple[Facet, ...] = (SourceFacet(), DateFacet())
+
+
+def request_masks(view, docs: np.ndarray, req) -> dict[str, np.ndarray]:
+    """{facet: bool per document of `docs`} for each engine facet the request filters by (`req` has sources,
+    since and until, as searcher.SearchRequest)."""
+    masks = {}
+    for facet in ENGINE_FACETS:
+        mask = facet.mask(view, docs, req)
+        if mask is not None:
+            masks[facet.name] = mask
+    return masks
+
+
+def engine_counts(view, over) -> tuple[dict[str, list[FacetValue]], str | None]:
+    """({facet: counts} of the engine's facets, each over `over(facet)`: the documents every other filter keeps),
+    and the date's unit."""
+    counted = {facet.name: facet.counts(view, over(facet.name)) for facet in ENGINE_FACETS}
+    return {name: c.values for name, c in counted.items()}, counted["date"].unit

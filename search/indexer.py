@@ -8,13 +8,15 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from search import stories
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
+from search.analysis import PIPELINE
+from search.days import day_number
 from search.errors import IndexUnwritable, SearchError
 from search.metafields import facet_values
 from search.paragraphs import reflow
@@ -53,13 +55,6 @@ class SyncReport:
         return f"{line} in {took}" + (" (full rebuild)" if self.full else "")
 
 
-def day_number(date: str) -> int:
-    """'2018-09-17' -> 20180917; a month or a year counts from its first day."""
-    parts = [int(p) for p in date.split("-")]
-    year, month, day = (parts + [1, 1])[:3]
-    return year * 10000 + month * 100 + day
-
-
 def to_document(article: Article, sig: str, story: str = "") -> dict:
     """The document storage writes for an article (search/storage/build.py says what each key is); hard-wrapped
     text is stored as its paragraphs (search/paragraphs.py), so every reader sees prose at no cost per search."""
@@ -68,8 +63,24 @@ def to_document(article: Article, sig: str, story: str = "") -> dict:
                 facets={"source": article.source or "", **facet_values(article.extra), "story": story})
 
 
+class Signature(NamedTuple):
+    """What a document records of the file it came from: "size:mtime_ns:sha1:sidecar-digest", built and read here."""
+
+    size: str
+    mtime: str
+    digest: str
+    sidecar: str
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        return cls(*text.split(":"))
+
+    def __str__(self) -> str:
+        return ":".join(self)
+
+
 def _signature(st, digest: str, side: str) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{digest}:{side}"
+    return str(Signature(str(st.st_size), str(st.st_mtime_ns), digest, side))
 
 
 def sync(articles: str | Path, index: str | Path, full: bool = False, progress: Progress | None = None,
@@ -85,6 +96,8 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
         if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
+            full = True
+        elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
@@ -210,7 +223,9 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
                 progress(done + k, len(files))
         done += len(notes)
 
-    batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch)
+    # STORIES: each batch's signatures are made where it is analysed (the workers); the parent only groups them
+    batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch,
+                               summarise=_story_rows)
     grouper = stories.Grouper()
     rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
     report.total = report.added
@@ -218,6 +233,10 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
 
 
 # -- STORIES: the story labels, kept by the indexer (search/stories.py) -----------------------------------------
+#: What a rebuild's workers compute per batch for the stories (a module-level function: it is sent to them).
+_story_rows = stories.document_rows
+
+
 def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
     """(id, path, sync signature, title, body) of each document of an analysed part, from its stored blobs."""
     out = []
@@ -246,14 +265,17 @@ def _labelled(parts, grouper):
 
 
 def _label(parts: list, grouper) -> list:
-    entries = [_part_entries(part) for part in parts]
-    labels = grouper.add([e for batch in entries for e in batch])
-    for part, batch in zip(parts, entries):
-        values = [labels[path] for _, path, *_ in batch]
-        table = [""] + sorted(set(values) - {""})
-        code = {v: k for k, v in enumerate(table)}
+    # a part without the workers' rows (none were asked for) has its stored text read back and signed here
+    tables = [part.extra if isinstance(part.extra, stories.Table) else stories.rows(_part_entries(part))
+              for part in parts]
+    labels = grouper.add_table(stories.Table.joined(tables))
+    for part, table in zip(parts, tables):
+        part.extra = None
+        values = [labels[path] for path in table.paths.tolist()]
+        names = [""] + sorted(set(values) - {""})
+        code = {v: k for k, v in enumerate(names)}
         part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
-                                table)
+                                names)
     return parts
 
 
@@ -375,8 +397,8 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
         side = sidecar_digest(sidecar.get(rel))
         old = indexed.get(rel)
         if old is not None and rel not in colliding:
-            size, mtime, digest, old_side = old.split(":")
-            if (size, mtime, old_side) == (str(st.st_size), str(st.st_mtime_ns), side):
+            was = Signature.parse(old)
+            if (was.size, was.mtime, was.sidecar) == (str(st.st_size), str(st.st_mtime_ns), side):
                 report.unchanged += 1
                 continue
         read = _read(root, rel, sidecar, report, ids)
@@ -389,7 +411,7 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
                 report.added += 1
             else:
                 replaced.append(rel)
-                if old.split(":")[2] == digest and old.split(":")[3] == side:
+                if Signature.parse(old)[2:] == (digest, side):
                     report.unchanged += 1  # touched but not changed: rewritten only to refresh its signature
                 else:
                     report.updated += 1

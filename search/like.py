@@ -17,12 +17,9 @@ from math import log
 
 from search import plan
 from search.analysis import WORD_RE, term_for
+from search.limits import KEEP_WORDS, MAX_TEXT_CHARS
 from search.query import Compiled
 
-#: Longer texts are read up to here; the rest is left out, with a notice.
-MAX_TEXT_CHARS = 100_000
-#: How many of the text's words are searched for (Lucene MoreLikeThis's maxQueryTerms).
-KEEP_WORDS = 25
 #: A text of this many words or more is a document: a word must occur in it at least twice to be kept
 #: (MoreLikeThis's minTermFreq of 2); a shorter text (a paragraph, a question) keeps words it uses once.
 DOCUMENT_WORDS = 100

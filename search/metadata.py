@@ -4,7 +4,7 @@ Pure functions, standard library only; they run on every file at index time, so 
 compiled once here and only the top (HEAD_CHARS) and bottom (TAIL_CHARS) of a text are ever looked at.
 
 The rules are small, named and table-driven, and each one refuses rather than guesses: an unknown value stays
-None.  Used for files without front matter or a sidecar entry (see DESIGN.md, "Articles and metadata").
+None.  Used for files without front matter or a sidecar entry (see README, "Articles and metadata").
 
 Title  (infer_title)
   The first non-empty line that reads as a headline.  Skipped on the way: section labels (SECTION_LABELS, a

@@ -12,14 +12,10 @@ import numpy as np
 from search import metafields
 from search.errors import QueryError
 from search.facets import UNKNOWN, FacetValue
+from search.limits import MAX_FIELDS, MAX_FILTER_FIELDS, MAX_FILTER_VALUES
 
 #: Facet columns with a meaning of their own: not metadata fields.
 BUILT_IN = ("source", "story")
-#: At most this many metadata fields are read from one snapshot.
-MAX_FIELDS = 64
-#: At most this many metadata fields may be filtered at once, with at most this many values each.
-MAX_FILTER_FIELDS = 10
-MAX_FILTER_VALUES = 50
 
 
 @dataclass

@@ -11,22 +11,17 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from search.limits import MAX_VALUE_CHARS, MAX_FIELDS_PER_ARTICLE, MAX_VALUES_LIMIT
 
 #: Names the engine already gives a meaning (or a URL parameter) to: never a metadata field of their own.
 RESERVED = frozenset("""id path title body text date source story day sig extra facets q page per_page sort since
 until format metadata rank score filter""".split())
 #: A field name as it appears in `field:value` and in URLs: lowercase letters, digits and _.
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-#: Longer values (a description, an abstract) are no value to filter by: they are left out of the columns.
-MAX_VALUE_CHARS = 200
-#: At most this many fields of one article become columns (a hostile front matter could name thousands).
-MAX_FIELDS_PER_ARTICLE = 24
 #: The automatic choice offers a field as a facet when it has at most this many distinct values.
 DEFAULT_MAX_VALUES = 10
 #: ... and when at least this share of the articles has a value (a field most articles lack narrows nothing).
 MIN_SHARE = 0.5
-#: More values than this are never offered, whatever the settings say (a facet is a short list).
-MAX_VALUES_LIMIT = 100
 
 
 def field_name(key: str) -> str | None:

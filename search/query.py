@@ -15,26 +15,20 @@ the names passed to parse() as `fields`); its value is compared whole, ignoring 
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from search import metafields, plan
 from search.analysis import fold, stem, terms
 from search.budget import Cost
+from search.days import bound
 from search.errors import QueryError
+from search.storage.format import TEXT_FIELDS
+from search.limits import (MAX_FUZZY_DISTANCE, MAX_FUZZY_EXPANSION, MAX_PREFIX_EXPANSION, MAX_QUERY_CHARS, MAX_TERMS,
+                           MIN_PREFIX_CHARS)
 
-#: Longer texts are not parsed as queries: the searcher reads them as example texts (like.py), operators as words.
-MAX_QUERY_CHARS = 500
-MAX_TERMS = 64
-MAX_PREFIX_EXPANSION = 500
-MAX_FUZZY_EXPANSION = 30
-MIN_PREFIX_CHARS = 2
-MAX_FUZZY_DISTANCE = 2
-TEXT_FIELDS = ("title", "body")
 FIELDS = ("title", "body", "source", "date")
 
-_DATE_VALUE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
 # -- the syntax tree -----------------------------------------------------------------------------------
@@ -100,7 +94,7 @@ class ParsedQuery:
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
-        return [n.text for n in _walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
+        return [n.text for n in walk(self.root) if isinstance(n, Word) and n.kind == "word" and n.field is None]
 
     def clauses(self) -> list[str]:
         """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
@@ -131,7 +125,7 @@ class ParsedQuery:
         else:
             out.query = builder.build(self.root) or plan.NOTHING
         out.cost.check(view)
-        if self.plain:  # the searcher rewards these standing close together (see searcher.proximity)
+        if self.plain:  # the searcher rewards these standing close together (search/proximity.py)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
 
@@ -146,12 +140,12 @@ def _simple(node) -> bool:
         isinstance(node, Word) and node.field is None and node.kind == "word"
 
 
-def _walk(node):
+def walk(node):
     yield node
     for child in getattr(node, "nodes", ()):
-        yield from _walk(child)
+        yield from walk(child)
     if isinstance(node, Not):
-        yield from _walk(node.node)
+        yield from walk(node.node)
 
 
 # -- lexing --------------------------------------------------------------------------------------------
@@ -334,33 +328,13 @@ def _word_node(value: str, fieldname):
     return Word(value, fieldname) if value else None
 
 
-def _bound(value: str, end: bool) -> int | None:
-    if value in ("*", ""):
-        return None
-    m = _DATE_VALUE.fullmatch(value)
-    if not m:
-        raise ValueError(value)
-    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-    if m.group(3):
-        dt.date(year, month, day)  # raises on 2018-02-31
-        return year * 10000 + month * 100 + day
-    if m.group(2):
-        if not 1 <= month <= 12:
-            raise ValueError(value)
-        if end:
-            last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-            return year * 10000 + month * 100 + last
-        return year * 10000 + month * 100 + 1
-    return year * 10000 + (1231 if end else 101)
-
-
 _DATE_HELP = "use YYYY, YYYY-MM, YYYY-MM-DD or a range like date:[2018-09-01 TO 2018-09-30]"
 
 
 def parse_date_bound(value: str, end: bool = False, what: str = "date") -> int:
     """'2018', '2018-09' or '2018-09-17' -> YYYYMMDD, the first day of the period (or the last when `end`)."""
     try:
-        result = _bound(value.strip(), end)
+        result = bound(value.strip(), end)
     except (ValueError, OverflowError):
         result = None
     if result is None:
@@ -377,7 +351,7 @@ def _range_node(text: str) -> DateRange:
     if not m:
         raise QueryError(f"date:{text} is not a date range: {_DATE_HELP}.")
     try:
-        low, high = _bound(m.group(1), False), _bound(m.group(2), True)
+        low, high = bound(m.group(1), False), bound(m.group(2), True)
     except (ValueError, OverflowError):
         raise QueryError(f"date:{text} is not a date range: {_DATE_HELP}.") from None
     if low is not None and high is not None and low > high:
@@ -405,7 +379,7 @@ def parse(text: str, fields=()) -> ParsedQuery:
     except RecursionError:  # the parser recurses once per level of parentheses, NOT and field prefixes
         raise QueryError("The query nests parentheses, NOT or fields too deeply; "
                          "write it with fewer levels.") from None
-    nodes = list(_walk(root))
+    nodes = list(walk(root))
     searchable = [n for n in nodes if isinstance(n, (Word, Phrase, DateRange))]
     if len([n for n in searchable if not isinstance(n, DateRange)]) > MAX_TERMS:
         raise QueryTooLong(f"The query has more than {MAX_TERMS} words; keep the ones that matter most.")
@@ -427,8 +401,8 @@ def parse(text: str, fields=()) -> ParsedQuery:
 
 
 def _inside_not(root, target) -> bool:
-    for node in _walk(root):
-        if isinstance(node, Not) and any(n is target for n in _walk(node.node)):
+    for node in walk(root):
+        if isinstance(node, Not) and any(n is target for n in walk(node.node)):
             return True
     return False
 

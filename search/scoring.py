@@ -14,8 +14,9 @@ from math import log
 import numpy as np
 
 from search import plan
+from search.days import LAST_DAY
+from search.storage.format import TEXT_FIELDS
 
-TEXT_FIELDS = ("title", "body")
 
 
 def scoring_terms(q) -> dict[str, dict[str, float]]:
@@ -123,7 +124,7 @@ def by_date(docs: np.ndarray, day: np.ndarray, limit: int, newest: bool) -> list
         return []
     days = day[docs].astype(np.int64)
     unknown = days == 0
-    order_key = np.where(unknown, 1 << 27, 99991231 - days if newest else days)
+    order_key = np.where(unknown, 1 << 27, LAST_DAY - days if newest else days)
     key = (order_key << 32) | docs  # one unique int64 per document: (unknown, date order, docnum)
     if len(key) > limit:
         keep = np.argpartition(key, limit - 1)[:limit]

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,28 +16,28 @@ import numpy as np
 from search import like as example_text
 from search import more as more_words
 from search import plan, snippets, stories, suggest
-from search.analysis import fold, is_stop_word, term_for, word_spans
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.facets import FacetValue, count_dates, count_sources, facet_mask
-from search.metafacets import MetaColumns, narrowed, offered_names, validate_filters
+from search.facets import FacetValue, engine_counts, request_masks
+from search.metafacets import narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
 from search.proximity import proximity
-from search.query import ParsedQuery, QueryTooLong, parse, parse_date_bound
+from search.query import ParsedQuery, QueryTooLong, parse
 from search.scoring import bm25f, by_date, query_scoring, top
-from search.spelling import Vocabulary
-from search.store import CURRENT, IndexStore
+from search.limits import MAX_PER_PAGE, MAX_REACHABLE
+from search.didyoumean import SUGGEST_BELOW, did_you_mean
+from search.request import SORTS, SearchRequest, validate
+from search.snapshots import Snapshot, SnapshotPool, Stats
+from search.store import IndexStore
 
-SORTS = ("relevance", "newest", "oldest")
+#: Names the faces and tests import from here; each has its home in the module it is imported from.
+__all__ = ["Engine", "Hit", "Ranking", "Results", "Stats", "SearchRequest", "SORTS", "MAX_PER_PAGE", "MAX_REACHABLE",
+           "validate"]
+
 #: related() takes an article's key terms from at most this many characters of its body.
 RELATED_TEXT_CHARS = 20_000
-MAX_PER_PAGE = 100
-#: Like Elasticsearch's index.max_result_window: deeper pages are refused rather than computed.
-MAX_REACHABLE = 10_000
-#: "Did you mean" is only looked for when a search finds fewer articles than this.
-SUGGEST_BELOW = 3
 #: A plain query of this many words or more reads as a description (a pasted sentence or question): articles with
 #: any of its words match, those with the most of them first. Requiring every word of a long query lost a fifth of
 #: the relevant articles on TIME and Cranfield (BENCHMARKS.md, part 5); 4 keeps short keyword queries exact.
@@ -122,115 +119,6 @@ class Results:
         return max(1, -(-min(self.total, MAX_REACHABLE) // self.per_page))
 
 
-@dataclass
-class Stats:
-    """What the index holds."""
-
-    articles: int
-    sources: list[FacetValue]
-    first_date: str | None
-    last_date: str | None
-    index_bytes: int
-    synced_at: float
-    index_path: str
-    articles_folder: str
-
-
-@dataclass
-class SearchRequest:
-    """Validated search parameters."""
-
-    text: str
-    sources: tuple[str, ...]
-    since: int | None
-    until: int | None
-    sort: str
-    page: int
-    per_page: int
-
-
-def validate(text="", sources=(), since=None, until=None, sort="relevance", page=1, per_page=10) -> SearchRequest:
-    """Check every parameter, raising QueryError with what is wrong; used by both faces before searching."""
-    if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
-    try:
-        page, per_page = int(page), int(per_page)
-    except (TypeError, ValueError):
-        raise QueryError("page and per_page must be whole numbers.") from None
-    if page < 1:
-        raise QueryError("page must be 1 or more.")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
-    if page * per_page > MAX_REACHABLE:
-        raise QueryError(f"Only the first {MAX_REACHABLE:,} results can be paged through; "
-                         "narrow the search with more words, a source or a date range.")
-    low = parse_date_bound(since, False, "since") if since else None
-    high = parse_date_bound(until, True, "until") if until else None
-    if low and high and low > high:
-        raise QueryError(f"since ({since}) is after until ({until}).")
-    sources = tuple(_typed(s).strip() for s in (sources or ()) if s and s.strip())
-    if len(sources) > 50:
-        raise QueryError("At most 50 sources can be chosen at once.")
-    return SearchRequest(_typed(text or "").strip(), sources, low, high, sort, page, per_page)
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _typed(value):
-    """Text as typed, made searchable: NFC (so NFD input matches), and lone surrogates (bytes a terminal could
-    not decode reach click as surrogates, which cannot be encoded into index terms) replaced by U+FFFD."""
-    if not isinstance(value, str):
-        return value
-    return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", value))
-
-
-class _Snapshot:
-    """One opened generation of the index: its IndexView, shared by every thread, and what is cached on it."""
-
-    def __init__(self, view, pointer, ranking: Ranking):
-        self.view, self.pointer, self.ranking = view, pointer, ranking
-        self.vocabulary = Vocabulary(self.view)
-        self.meta = MetaColumns(self.view)
-        self._lock = threading.Lock()
-        self._stats: Stats | None = None
-        self._users = 0
-        self.closed = False
-
-    def stats(self, store: IndexStore) -> Stats:
-        with self._lock:
-            if self._stats is None:
-                view = self.view
-                live = np.flatnonzero(view.live)
-                days = view.day[live]
-                days = days[days > 0]
-                fmt = lambda n: f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"  # noqa: E731
-                self._stats = Stats(int(view.doc_count), count_sources(view, live),
-                                    fmt(int(days.min())) if len(days) else None,
-                                    fmt(int(days.max())) if len(days) else None, store.size_bytes(),
-                                    self.pointer.synced_at, str(store.path), self.pointer.articles_folder)
-            return self._stats
-
-    def enter(self) -> None:
-        with self._lock:
-            self._users += 1
-
-    def leave(self) -> None:
-        with self._lock:
-            self._users -= 1
-            last = self.closed and not self._users
-        if last:
-            self.view.close()
-
-    def close(self):
-        """Close the view once no search uses it any more."""
-        with self._lock:
-            self.closed = True
-            idle = not self._users
-        if idle:
-            self.view.close()
-
-
 class Engine:
     """The search engine over one index folder. Thread-safe; sees new syncs without being reopened."""
 
@@ -239,9 +127,7 @@ class Engine:
         self.store = IndexStore(index)
         self.ranking = ranking or Ranking()
         self.facet_settings = facets or FacetSettings.from_env()
-        self._snapshot: _Snapshot | None = None
-        self._stamp = None
-        self._lock = threading.Lock()
+        self._pool = SnapshotPool(self.store, self.ranking)
         self._suggester = suggest.Suggester()
 
     def __enter__(self):
@@ -252,43 +138,18 @@ class Engine:
 
     def close(self):
         """Close the open index snapshot."""
-        with self._lock:
-            if self._snapshot:
-                self._snapshot.close()
-            self._snapshot, self._stamp = None, None
+        self._pool.close()
 
-    # -- snapshots ------------------------------------------------------------------------------------
-    def _current(self, enter: bool = False) -> _Snapshot:
-        """The snapshot of the index as it is now (opened when a sync has changed it); `enter` counts a user
-        of it, under the same lock, so that it cannot be closed before the user leaves."""
-        try:
-            st = os.stat(self.store.path / CURRENT)
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        with self._lock:
-            if self._snapshot is None or stamp != self._stamp:
-                view, pointer = self.store.open_view()  # raises IndexMissing with the next step
-                old, self._snapshot, self._stamp = self._snapshot, _Snapshot(view, pointer, self.ranking), stamp
-                if old:
-                    old.close()
-            snap = self._snapshot
-            if enter:
-                snap.enter()
-            return snap
+    # -- snapshots (search/snapshots.py) ----------------------------------------------------------------
+    @property
+    def _snapshot(self) -> Snapshot | None:
+        return self._pool.snapshot
 
-    @contextlib.contextmanager
+    def _current(self, enter: bool = False) -> Snapshot:
+        return self._pool.current(enter)
+
     def _searching(self):
-        try:
-            snap = self._current(enter=True)
-        except OSError:  # the snapshot's commit went from disk while it was opened: open the newest one
-            with self._lock:
-                self._stamp = None
-            snap = self._current(enter=True)
-        try:
-            yield snap
-        finally:
-            snap.leave()
+        return self._pool.searching()
 
     @contextlib.contextmanager
     def view(self):
@@ -317,75 +178,80 @@ class Engine:
 
     def _search(self, req: SearchRequest, filters, budget: Budget, snippets: bool, started: float,
                 like: bool = False, all_versions: bool = False):
+        """The pipeline: read the text, match, filter and count, rank and page into hits, suggest, more."""
         with self._searching() as snap:
             view, meta = snap.view, snap.meta
             chosen = validate_filters(filters, meta.names())
-            parsed, example = _read_text(req.text, like, meta.names())
-            # with nothing to rank by (no words, or only filters like source:x), relevance means newest first
-            scored = example is not None or (parsed is not None and parsed.scored)
-            sort = req.sort if scored else ("newest" if req.sort == "relevance" else req.sort)
+            parsed, example = read_text(req.text, like, meta.names())
+            sort = _order(req.sort, parsed, example)
             matcher = Matcher(view, budget)
-            if example is None:
-                compiled, matched, notice, alternative = self._match(snap, matcher, parsed)
-            else:
-                compiled, matched, notice, alternative = self._like(matcher, example)
-            # each facet's counts ignore its own filter, so a user can widen a choice (multi-select)
-            base = {}
-            if req.since is not None or req.until is not None:
-                days = view.day[matched]
-                base["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
-            if req.sources:
-                base["source"] = facet_mask(view, "source", matched, req.sources)
-            final, over = narrowed(matched, base, meta, chosen)
-            date_unit, date_counts = count_dates(view, over("date"))
-            facets = {"source": count_sources(view, over("source")), "date": date_counts}
-            for name in offered_names(meta, self.facet_settings, chosen):
-                facets[name] = meta.counts(name, over(name))
-            # stories: each story once as its best-ranked version (search/stories.py), counted and paged as stories
-            story_codes, story_labels = view.facet("story")
-            n_stories = stories.count_stories(story_codes, final)
-            total = len(final) if all_versions else n_stories
-            if parsed and parsed.unknown_fields:  # "sectoin:sport" would otherwise find nothing with no hint
-                hint = _unknown_fields_notice(parsed.unknown_fields, meta.names())
-                notice = f"{notice} {hint}" if notice else hint
-            first = (req.page - 1) * req.per_page
-            if total and first >= total:
-                raise QueryError(f"Page {req.page} is past the last page of results "
-                                 f"({-(-total // req.per_page)}).")
-            ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
-                               None if all_versions else story_codes)
-            page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
-                                req.per_page, collapse=not all_versions)
-            hits = []
-            for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
-                hit = self._hit(view, d, score, compiled, snippets)
-                hit.story = story_labels[int(story_codes[d])] or hit.id
-                hit.version_count = len(others)
-                hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
-                hits.append(hit)
+            compiled, matched, notice, alternative = self._match_text(snap, matcher, parsed, example)
+            final, facets, date_unit = self._filter_and_count(view, meta, matched, req, chosen)
+            hits, total, n_stories = self._page(view, matcher, compiled, final, sort, req, all_versions, snippets)
+            notice = _with_unknown_fields(notice, parsed, meta.names())
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
-            more_total, more = 0, []
-            if more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
-                exact = np.zeros(len(view.live), dtype=bool)
-                exact[matched] = True
-
-                def keep(docs):  # the search's own filters, on other documents
-                    masks = {}
-                    if req.since is not None or req.until is not None:
-                        days = view.day[docs]
-                        masks["date"] = (days > 0) & (days >= (req.since or 0)) & (days <= (req.until or 99991231))
-                    if req.sources:
-                        masks["source"] = facet_mask(view, "source", docs, req.sources)
-                    return narrowed(docs, masks, meta, chosen)[0]
-
-                more_total, more = self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total,
-                                              snippets)
+            more_total, more = self._more_when_few(snap, matcher, parsed, notice, matched, total, req, chosen, sort,
+                                                   snippets)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
                        compiled.words if example is not None else None, more_total, more,
                        articles=len(final), stories=n_stories, all_versions=all_versions)
+
+    # -- the steps of a search ------------------------------------------------------------------------
+    def _match_text(self, snap, matcher: Matcher, parsed, example):
+        """(compiled, matching docnums, notice, alternative query) of a query or an example text."""
+        if example is None:
+            return self._match(snap, matcher, parsed)
+        return self._like(matcher, example)
+
+    def _filter_and_count(self, view, meta, matched: np.ndarray, req: SearchRequest, chosen):
+        """(the documents every filter keeps, facet counts, the date unit): each facet's counts ignore its own
+        filter, so a user can widen a choice (multi-select)."""
+        final, over = narrowed(matched, request_masks(view, matched, req), meta, chosen)
+        facets, date_unit = engine_counts(view, over)
+        for name in offered_names(meta, self.facet_settings, chosen):
+            facets[name] = meta.counts(name, over(name))
+        return final, facets, date_unit
+
+    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
+              all_versions: bool, snippets: bool):
+        """(the page's hits, the total, the stories among `final`): ranked, each story once as its best-ranked
+        version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
+        story_codes, story_labels = view.facet("story")
+        n_stories = stories.count_stories(story_codes, final)
+        total = len(final) if all_versions else n_stories
+        first = (req.page - 1) * req.per_page
+        if total and first >= total:
+            raise QueryError(f"Page {req.page} is past the last page of results "
+                             f"({-(-total // req.per_page)}).")
+        ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
+                           None if all_versions else story_codes)
+        page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
+                            req.per_page, collapse=not all_versions)
+        hits = []
+        for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
+            hit = self._hit(view, d, score, compiled, snippets)
+            hit.story = story_labels[int(story_codes[d])] or hit.id
+            hit.version_count = len(others)
+            hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+            hits.append(hit)
+        return hits, total, n_stories
+
+    def _more_when_few(self, snap, matcher: Matcher, parsed, notice, matched: np.ndarray, total: int,
+                       req: SearchRequest, chosen, sort: str, snippets: bool):
+        """(how many, best hits) of the articles with some of a short query's words, when few have them all."""
+        if not more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
+            return 0, []
+        view, meta = snap.view, snap.meta
+        exact = np.zeros(len(view.live), dtype=bool)
+        exact[matched] = True
+
+        def keep(docs):  # the search's own filters, on other documents
+            return narrowed(docs, request_masks(view, docs, req), meta, chosen)[0]
+
+        return self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total, snippets)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
     def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
@@ -485,46 +351,7 @@ class Engine:
                    snippets.highlight(title, terms, phrases))
 
     def _suggest(self, snap, matcher: Matcher, parsed: ParsedQuery, total: int) -> str | None:
-        """A "did you mean" query from the index's own words, offered only if it finds more."""
-        view = snap.view
-        text, changed = parsed.text, False
-        for word in dict.fromkeys(parsed.words()):
-            folded = fold(word)
-            if len(folded) < 3 or is_stop_word(folded):
-                continue
-            own = term_for(folded)
-            best_df = view.doc_frequency("body", own) if own else 0
-            if best_df >= SUGGEST_BELOW:
-                continue  # a word that many articles use is not a typo
-            best = None
-            for cand, df in snap.vocabulary.within(folded, 1 if len(folded) <= 4 else 2, matcher.budget):
-                if cand != own and df > best_df:
-                    best, best_df = cand, df
-            surface = best and self._surface_word(view, best)
-            if surface:
-                text, changed = _replace_word(text, word, surface), True
-        if not changed:
-            return None
-        try:
-            compiled = parse(text, snap.meta.names()).compile(matcher, self.ranking.title_boost,
-                                                              vocabulary=snap.vocabulary)
-        except QueryError:
-            return None
-        found = len(matcher.docs(compiled.query))
-        return text if found > total else None
-
-    @staticmethod
-    def _surface_word(view, stem_term: str) -> str | None:
-        """A word as articles write it for an index term ("negoti" -> "negotiations"), read from one article."""
-        docs = np.asarray(view.postings("body", stem_term)[0], dtype=np.int64)
-        live = docs[view.live[docs]] if len(docs) else docs
-        if not len(live):
-            return None
-        body = view.stored(int(live[0])).get("body", "")
-        for start, end, term in word_spans(body):
-            if term == stem_term:
-                return fold(body[start:end])
-        return None
+        return did_you_mean(snap, matcher, parsed, total, self.ranking.title_boost)
 
     # -- articles -------------------------------------------------------------------------------------
     @staticmethod
@@ -583,7 +410,7 @@ class Engine:
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""
         with self._searching() as snap:
-            parsed, example = _read_text(text, False, snap.meta.names())
+            parsed, example = read_text(text, False, snap.meta.names())
             if example is not None:
                 return {w.stem for w in example_text.select(example, snap.view)}, []
             if parsed is None:
@@ -624,6 +451,21 @@ class Engine:
             return snap.stats(self.store)
 
 
+def _order(sort: str, parsed, example) -> str:
+    """The order a search uses: with nothing to rank by (no words, or only filters like source:x), relevance
+    means newest first."""
+    scored = example is not None or (parsed is not None and parsed.scored)
+    return sort if scored else ("newest" if sort == "relevance" else sort)
+
+
+def _with_unknown_fields(notice, parsed, known: list[str]):
+    """The notice, with a hint for "sectoin:sport" (a field no article has), which would otherwise find nothing."""
+    if not (parsed and parsed.unknown_fields):
+        return notice
+    hint = _unknown_fields_notice(parsed.unknown_fields, known)
+    return f"{notice} {hint}" if notice else hint
+
+
 def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
     named = ", ".join(f'"{n}"' for n in unknown)
     if not known:
@@ -632,7 +474,7 @@ def _unknown_fields_notice(unknown: list[str], known: list[str]) -> str:
             f"The fields are: {', '.join(known)} (write field:value).")
 
 
-def _read_text(text: str, like: bool, fields=()):
+def read_text(text: str, like: bool, fields=()):
     """(parsed query, None) or (None, example text) for the text of a search; (None, None) when it is empty."""
     if not text:
         return None, None
@@ -646,7 +488,3 @@ def _read_text(text: str, like: bool, fields=()):
         raise QueryError("Nothing to search for: the text has no word that articles could share with it "
                          "(only very common, very short or very long words).")
     return None, example
-
-
-def _replace_word(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)

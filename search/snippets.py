@@ -11,21 +11,17 @@ from search.accents import ACCENT_MAP as accent_map
 
 from search.captions import is_photo_credit
 from search.analysis import INVISIBLE, MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
+from search.limits import PASSAGE_CHARS, MAX_PASSAGES, PAGE_PARAGRAPHS, PAGE_MARKS
 
 Span = tuple[str, bool]
 Passage = list[Span]
 
-PASSAGE_CHARS = 200
-MAX_PASSAGES = 3
 #: A results page's work per hit is bounded: the passages come from the first MAX_MATCHES matches of the text,
 #: found among at most MAX_EXAMINED candidate words (words that start like a query word).
 MAX_MATCHES = 64
 MAX_EXAMINED = 512
 #: How far from a match its sentence's start and end are looked for; a longer sentence is shown cut.
 SENTENCE_REACH = 400
-#: An article page shows at most PAGE_PARAGRAPHS paragraphs (lines grouped beyond that) and PAGE_MARKS marks.
-PAGE_PARAGRAPHS = 2000
-PAGE_MARKS = 1000
 #: How much of a long text is lowered / accent-folded at a time while looking for matches: SCAN_FIRST
 #: characters first, twice as many each time after, up to SCAN_CHUNK.
 SCAN_FIRST = 4096

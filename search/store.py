@@ -46,10 +46,8 @@ class Pointer:
     synced_at: float
     schema_version: int
     articles_folder: str
-
-    @property
-    def stamp(self) -> tuple:
-        return (self.generation, self.synced_at)
+    #: The analyzer's pipeline by name (search.analysis.PIPELINE) when the index was built; () if not recorded.
+    analysis: tuple = ()
 
 
 class IndexStore:
@@ -64,7 +62,8 @@ class IndexStore:
         try:
             data = json.loads((self.path / CURRENT).read_text(encoding="utf-8"))
             return Pointer(str(data["generation"]), float(data["synced_at"]),
-                           int(data.get("schema_version", 0)), str(data.get("articles_folder", "")))
+                           int(data.get("schema_version", 0)), str(data.get("articles_folder", "")),
+                           tuple(str(step) for step in data.get("analysis", ())))
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError, OSError) as exc:
@@ -147,13 +146,15 @@ class IndexStore:
 
     def publish(self, generation: str, articles_folder: str) -> Pointer:
         """Atomically make `generation` the live one (and record the sync time), then drop older generations."""
-        from search.schema import SCHEMA_VERSION  # the writing side only: readers need not load the schema
-        pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder)
+        from search.analysis import PIPELINE  # the writing side only: readers need not load the schema
+        from search.schema import SCHEMA_VERSION
+        pointer = Pointer(generation, time.time(), SCHEMA_VERSION, articles_folder, PIPELINE)
         tmp = self.path / f"{CURRENT}.tmp"
         try:
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump({"generation": pointer.generation, "synced_at": pointer.synced_at,
-                           "schema_version": pointer.schema_version, "articles_folder": articles_folder}, f)
+                           "schema_version": pointer.schema_version, "articles_folder": articles_folder,
+                           "analysis": list(pointer.analysis)}, f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path / CURRENT)

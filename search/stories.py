@@ -254,18 +254,33 @@ class Table:
         parts[:3] = [p.astype(str) for p in parts[:3]]
         return Table(*parts).select(np.argsort(parts[1], kind="stable"))
 
+    @classmethod
+    def joined(cls, tables: list["Table"]) -> "Table":
+        """The rows of several tables with distinct paths, as one table sorted by path."""
+        return cls.empty().plus(cls(*(np.concatenate([getattr(t, f) for t in tables]) for f in cls.FIELDS))) \
+            if tables else cls.empty()
+
     def labels_by_path(self) -> dict[str, str]:
         """{path: story label} of every row."""
         return dict(zip(self.paths.tolist(), labels(self).tolist()))
 
 
-def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
-    """A table from (id, path, sync signature, title, body) of articles."""
+def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
+    """The rows of (id, path, sync signature, title, body) of articles, in the order given."""
     if not entries:
         return Table.empty()
     sigs, counts, exact = signatures([clean_text(body, title) for *_, title, body in entries])
-    table = Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
-    return Table.empty().plus(table)
+    return Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
+
+
+def document_rows(docs: list[dict]) -> Table:
+    """rows() of storage documents (dicts with id, path, sig, title, body): what a rebuild's workers compute."""
+    return rows([(d["id"], d["path"], d["sig"], d.get("title") or "", d.get("body") or "") for d in docs])
+
+
+def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
+    """A table from (id, path, sync signature, title, body) of articles, sorted by path."""
+    return Table.empty().plus(rows(entries)) if entries else Table.empty()
 
 
 def describes(table: Table, indexed: dict[str, str]) -> bool:
@@ -447,7 +462,10 @@ class Grouper:
 
     def add(self, entries: list[tuple[str, str, str, str, str]]) -> dict[str, str]:
         """{path: story label} of a batch of (id, path, sync signature, title, body), paths after the last batch's."""
-        table = make_table(entries)
+        return self.add_table(make_table(entries))
+
+    def add_table(self, table: Table) -> dict[str, str]:
+        """{path: story label} of a batch given as a table sorted by path (paths after the last batch's)."""
         if not len(table):
             return {}
         start = self._batch_start = len(self._ids)

@@ -12,10 +12,9 @@ import threading
 from collections import Counter
 
 from search.analysis import WORD_RE, fold, surface_for
+from search.limits import MAX_SUGGESTIONS, MAX_SUGGEST_PREFIX_CHARS as MAX_PREFIX_CHARS
 
-#: Completions returned at most, the characters of typed text looked at, and the entries one request may scan.
-MAX_SUGGESTIONS = 10
-MAX_PREFIX_CHARS = 100
+#: The index entries one completion request may scan.
 MAX_SCAN = 2_000
 
 

@@ -1,7 +1,7 @@
 """The content-DoS collection: article files built to make snippets, highlighting and article pages expensive.
 
-Issue 11, item 1: one article of `"oil " * 32000` once made every `/search?q=oil` take 41 s; 100 files of
-`"Oil price rose. "` up to 1 MiB made a page of 100 hits take 44.7 s. `write_collection` writes such files
+Such files (one word repeated over a whole article, or one short sentence repeated up to 1 MiB) once made every
+results page that matched them take seconds (README, "Hostile article text"). `write_collection` writes such files
 (seeded, so every run writes the same bytes); `page_work` counts what one results page costs the snippet code.
 """
 from __future__ import annotations
@@ -108,5 +108,5 @@ def counting():
 def page_work(engine, query: str = "oil", per_page: int = 100) -> PageWork:
     """Run one results page through the engine and count its snippet work."""
     with counting() as counts:
-        results = engine.search(query, per_page=per_page)
+        results = engine.search(query, per_page=per_page, all_versions=True)  # near-copies are stories
     return PageWork(len(results.hits), counts["words"], counts["sentence_chars"], counts["pieces"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.searcher import Engine
-from search.store import CURRENT, LOCK, IndexStore
+from search.store import LOCK, IndexStore
 from stress.corpus import MARKER, Collection
 
 
@@ -72,7 +72,7 @@ def check_index(index: Path, allowed: list[dict[str, str]]) -> int:
         found = indexed(index)
     except Exception as exc:  # noqa: BLE001 - any failure to open is what we are looking for
         raise Broken(f"the index does not open: {type(exc).__name__}: {exc}") from exc
-    for position, state in enumerate(allowed):
+    for position, state in enumerate(allowed):  # noqa: B007 - the position found is returned after the loop
         if found == state:
             break
     else:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from tests.test_browser import base_url, browser, pytestmark, watched  # noqa: F401 - fixtures and skip marks
 

@@ -180,7 +180,7 @@ def test_python_dash_m_search_works(tmp_path):
     assert out.returncode == 0 and "Search a folder of news articles" in out.stdout
 
 
-# -- usability: the traps of issue 12 ------------------------------------------------------------------
+# -- usability: traps a first-time user falls into ------------------------------------------------------------------
 @pytest.mark.parametrize("word", ["-thatcher", "-h", "-shah", "-help"])
 def test_a_minus_word_with_an_h_is_a_query_word_never_the_help(runner, paths, word):
     result = run(runner, paths + ["query", "idlib", word, "--csv"])
@@ -291,3 +291,55 @@ def test_a_coloured_title_stays_bold_after_its_match(runner, paths, monkeypatch)
     first = run(runner, paths + ["query", "sochi"], color=True).output.splitlines()[0]
     after_match = first.split("Sochi", 1)[1]
     assert after_match.startswith("\x1b[0m\x1b[1m over Idlib"), repr(first)
+
+
+def test_the_engine_and_the_command_line_import_nothing_of_the_web():
+    """search/ is the engine and its command line: no module of it imports web/ (serve is loaded by name)."""
+    import ast
+    from pathlib import Path
+    package = Path(__file__).resolve().parent.parent / "search"
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n == "web" or n.startswith("web.") for n in names), path
+
+
+def test_explain_prints_the_parse_and_the_plan_instead_of_hits(runner, paths):
+    result = runner.invoke(cli, paths + ["query", "--explain", "--source", "Reuters", "--since", "2018-09",
+                                         "Erdogan's", "idl*", "-Geneva"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "parsed:    AND(Erdogan's, idl*, NOT Geneva)" in out
+    assert "Erdogan's -> erdogan  [word; title, body]" in out and "Geneva -> geneva  [excluded word; title, body]" in out
+    assert "title:idlib ^" in out and "body:idlib" in out  # the prefix as the index words it stands for
+    assert "filters:   source: Reuters; date: 2018-09-01 to *" in out
+    assert "Putin" not in out  # no hit is printed
+
+
+def test_explain_names_the_reading_a_search_chose(runner, paths):
+    long = run(runner, paths + ["query", "--explain", "oil", "wheat", "runner", "summit"]).output
+    assert "reading:   any word, the most first (4 words" in long and "\n  OR\n" in long
+    fallback = run(runner, paths + ["query", "--explain", "oil", "marathon"]).output
+    assert "reading:   any word (no article has them all)" in fallback
+    exact = run(runner, paths + ["query", "--explain", "oil", "prices"]).output
+    assert "reading:   all words" in exact and "\n  AND\n" in exact
+
+
+def test_explain_as_json_and_its_errors(runner, paths):
+    data = json.loads(run(runner, paths + ["query", "--explain", "--json", "oil"]).output)
+    assert data["words"] == [{"word": "oil", "kind": "word", "field": "title, body", "stem": "oil"}]
+    assert data["matched"] == 1 and data["limits"]["MAX_QUERY_CHARS"] == 500
+    bad = runner.invoke(cli, paths + ["query", "--explain", "*"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_explain_shows_an_example_text_read_like_this(runner, paths, tmp_path):
+    text = tmp_path / "example.txt"
+    text.write_text("Erdogan and Putin met over Idlib. Idlib talks went on; Erdogan called for a ceasefire in Idlib.",
+                    encoding="utf-8")
+    out = run(runner, paths + ["like", str(text), "--explain"]).output
+    assert "reading:   like this text: any of its" in out and "(not parsed: an example text of" in out
+    assert "idlib -> idlib  [example word (used 3x," in out
+    long = run(runner, paths + ["query", "--explain", "idlib " * 120]).output  # too long for a query: an example
+    assert "reading:   like this text" in long

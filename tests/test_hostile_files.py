@@ -1,4 +1,4 @@
-"""Hostile files, names, sidecars and ids (issue 11, items 3, 5, 7, 8, 11, 12; issue 12, item 15's extra keys)."""
+"""Hostile files, names, sidecars and ids, and extra keys."""
 from __future__ import annotations
 
 import json
@@ -284,7 +284,7 @@ def test_a_nul_in_a_query_is_never_echoed(client):
     assert "\x00" not in page.get_data(as_text=True)
 
 
-# -- issue 12, item 15: extra keys -----------------------------------------------------------------------------
+# -- extra keys -----------------------------------------------------------------------------
 def test_extra_keys_keep_their_spelling_and_show_a_readable_label(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()

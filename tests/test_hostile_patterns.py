@@ -1,4 +1,4 @@
-r"""Every regular expression run over article text is linear (issue 11, item 4), checked by structure, not by a timer.
+r"""Every regular expression run over article text is linear, checked by structure, not by a timer.
 
 Two checks, over every compiled pattern of search/articles.py, search/metadata.py and search/captions.py:
 1. shape: no unbounded repeat inside another unbounded repeat (the shape of catastrophic backtracking), no two

@@ -1,4 +1,4 @@
-"""Article text built to stall snippets, highlighting and the article page (issue 11, item 1).
+"""Article text built to stall snippets, highlighting and the article page.
 
 Work is counted, never timed: the words examined (stemmed), the characters the sentence regex is run over,
 the pieces of text lowered or accent-folded, the paragraphs and marks of an article page.

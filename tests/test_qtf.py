@@ -4,7 +4,7 @@ import pytest
 from search.query import parse
 from search.scoring import query_scoring
 from search.searcher import Engine
-from tests.factory import make_index, write_article
+from tests.factory import make_index
 
 # two articles that each use one of two words equally often, in bodies of the same length
 PAIR = [

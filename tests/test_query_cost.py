@@ -1,4 +1,4 @@
-"""What one query may cost (issue 11, item 6): the whole query's bound, the per-search work budget, memory handed
+"""What one query may cost: the whole query's bound, the per-search work budget, memory handed
 back, and no per-document Python on the query path. Checked by counting work, never by timing it."""
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def index(tmp_path_factory):
 
 
 def test_many_wildcards_are_bounded_together_and_refused_before_reading_postings(index, monkeypatch):
-    text = " OR ".join(f"{p}*" for p in PREFIXES)  # 64 two-letter prefixes, as in issue 11
+    text = " OR ".join(f"{p}*" for p in PREFIXES)  # 64 two-letter prefixes: a query built to read most of the index
     with Engine(index) as engine, engine.view() as view:
         counting = CountingView(view)
         expanded = parse(text).compile(counting, 3.0)  # within the default bound on a small index

@@ -221,7 +221,7 @@ def test_min_distances_are_the_closest_pairs():
         docnums = np.array(sorted(rng.sample(range(30), rng.randint(1, 8))), dtype=np.int64)
         lists = {w: {int(d): sorted(rng.sample(range(60), rng.randint(0, 5))) for d in docnums} for w in "ab"}
 
-        def flat(w):
+        def flat(w, docnums=docnums, lists=lists):
             docs = [d for d in docnums.tolist() for _ in lists[w][d]]
             return np.array(docs, dtype=np.int64), np.array([p for d in docnums.tolist() for p in lists[w][d]],
                                                              dtype=np.int64)

@@ -1,4 +1,4 @@
-"""Reliability under faults, bad input and load (issue 6): the quick variants, run in CI.
+"""Reliability under faults, bad input and load: the quick variants, run in CI.
 
 The long variants of the same harnesses (50+ kills, 60 s of load, 20,000 fuzzed queries) are in
 tests/test_stress.py, marked slow, run by `make stress`. Every test builds its own collection under tmp_path;
@@ -36,7 +36,7 @@ from search.storage import format as storage_format
 from search.store import IndexStore
 from stress.corpus import MARKER, Collection
 from stress.fuzz import KNOWN_BAD, fuzz_engine, queries, web_query
-from stress.kill import check_clean, check_index, indexed, indexer_command, lock_is_held, run_kills
+from stress.kill import check_clean, check_index, indexer_command, lock_is_held, run_kills
 from stress.load import run_load, search_paths
 from stress.server import mapped_index_files, open_fds, running_server
 from tests.factory import make_index, write_article

@@ -325,3 +325,24 @@ def test_marks_and_synced_at(engine, collection):
     with pytest.raises(QueryError):
         engine.marks("*")
     assert engine.synced_at() == engine.stats().synced_at > 0
+
+
+def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
+    """Each engine facet is one class: its mask follows the request, its counts ignore its own filter."""
+    import numpy as np
+
+    from search.facets import ENGINE_FACETS, engine_counts, request_masks
+    from search.searcher import validate
+    from tests.factory import make_index
+
+    _, index = make_index(tmp_path)
+    assert [f.name for f in ENGINE_FACETS] == ["source", "date"]
+    with Engine(index) as engine, engine.view() as view:
+        docs = np.flatnonzero(view.live).astype(np.int64)
+        assert request_masks(view, docs, validate("")) == {}
+        masks = request_masks(view, docs, validate("", sources=("Reuters",), since="2018-09"))
+        assert set(masks) == {"source", "date"} and all(len(m) == len(docs) for m in masks.values())
+        kept = docs[masks["source"] & masks["date"]]
+        assert len(kept) and all(view.day[d] >= 20180901 for d in kept.tolist())
+        facets, unit = engine_counts(view, lambda name: docs)
+        assert unit == "month" and sum(v.count for v in facets["source"]) == len(docs)

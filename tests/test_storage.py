@@ -67,7 +67,7 @@ def test_view_postings_positions_and_terms(built):
     (p_idlib,) = view.positions("body", term_for("Idlib"), fate)
     assert p_fate[0] + 1 in set(p_idlib.tolist())
     # every posting's positions count is its frequency
-    for d, f, p in zip(docs, freqs, view.positions("body", term_for("Idlib"), docs)):
+    for _d, f, p in zip(docs, freqs, view.positions("body", term_for("Idlib"), docs)):
         assert len(p) == f
     without = next(d for d in range(view.doc_count_all) if d not in holding)
     some = np.array(sorted(set(docs.tolist()[::2]) | {without}))  # a document without the term has none

@@ -1,4 +1,4 @@
-"""A failed sync leaves nothing behind (issue 11, item 2): ENOSPC injected at every write of a sync, in turn."""
+"""A failed sync leaves nothing behind: ENOSPC injected at every write of a sync, in turn."""
 from __future__ import annotations
 
 import errno

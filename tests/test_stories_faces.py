@@ -174,7 +174,7 @@ def test_hostile_text_in_a_comparison_is_escaped(client):
 
 
 def test_diff_html_escapes_every_span():
-    from web.payload import diff_html
+    from search.render import diff_html
     html = str(diff_html([("<b>x</b>", ""), (HOSTILE[1], "ins"), ('"><svg onload=1>', "del"), ("</ins>", "ins")]))
     assert html == ("&lt;b&gt;x&lt;/b&gt;<ins>&lt;img src=x onerror=alert(1)&gt;</ins>"
                     "<del>\"&gt;&lt;svg onload=1&gt;</del><ins>&lt;/ins&gt;</ins>")

@@ -1,10 +1,11 @@
-"""The long variants of the reliability tests (issue 6), marked slow: `make stress` (pytest -m slow) runs them.
+"""The long variants of the reliability tests, marked slow: `make stress` (pytest -m slow) runs them.
 
 Each prints one summary line of what it measured (shown by `pytest -rA` or `-s`), and when STRESS_RESULTS
 names a folder, also writes it there as JSON; stress/RESULTS.md records a run of these.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -19,7 +20,7 @@ from search.indexer import sync
 from search.searcher import Engine
 from stress.corpus import MARKER, Collection
 from stress.fuzz import fuzz_engine, queries, web_query
-from stress.kill import run_kills
+from stress.kill import indexed, run_kills
 from stress.load import run_load, search_paths
 from stress.server import running_server
 from tests.test_reliability import api_total, http_get, run_cli, wait_for
@@ -185,7 +186,7 @@ def test_content_dos_results_pages_stay_within_their_work_budget(tmp_path):
     with Engine(index) as engine:
         work = content.page_work(engine, "oil", per_page=100)
     assert work.hits == 100 and work.within(), work
-    page = "/search?" + urlencode({"q": "oil", "per_page": 100})
+    page = "/search?" + urlencode({"q": "oil", "per_page": 100, "versions": "all"})  # every hostile copy
     article = f"/article/{article_id('lines-001.txt')}?q=oil"
     with running_server(index, folder, threads=8) as server:
         http_get(server, page)  # warm: the first page opens the index
@@ -232,3 +233,173 @@ def test_content_dos_results_pages_stay_within_their_work_budget(tmp_path):
            article_ms=round(article_ms), article_bytes=article_bytes, health_p50_ms=round(health[len(health) // 2]),
            health_max_ms=round(health[-1]), build_seconds=round(build_seconds))
     assert sizes[0] < 1_000_000
+
+
+def test_the_costliest_accepted_query_beside_8_ordinary_clients(tmp_path):
+    """One client sends, again and again, the costliest query the engine still accepts (stress/costly.py: grown
+    to the edge of the whole-query bounds), 100 hits a page, while 8 ordinary clients search; every answer must
+    be a 200 or a 400, and the ordinary clients' p95 is recorded beside their p95 without the heavy client."""
+    from stress import costly
+    from stress.corpus import _COMMON
+    col = Collection(tmp_path / "articles", seed=55, words=120)
+    col.add(2000)
+    sync(col.folder, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        found = costly.candidates(engine, col.vocab, list(_COMMON))
+    heavy = found.costliest
+    assert heavy.total > 0 and heavy.words > 1
+    heavy_path = "/search?" + urlencode({"q": heavy.text, "per_page": costly.PER_PAGE})
+    paths = search_paths(col.vocab[:1500], everywhere=MARKER)
+    with running_server(tmp_path / "index", col.folder, threads=8) as server:
+        assert http_get(server, heavy_path)[0] == 200  # accepted over HTTP too
+        warm = run_load(server.url, paths, clients=8, duration=30, max_requests=200, seed=3)
+        assert warm.errors == 0, warm.error_samples
+        alone = run_load(server.url, paths, clients=8, duration=30, seed=4, ok=(200, 400))
+        stop, result = threading.Event(), {}
+        heavy_thread = threading.Thread(target=lambda: result.setdefault("heavy", run_load(
+            server.url, lambda rng: heavy_path, clients=1, duration=120, stop=stop, ok=(200,))))
+        heavy_thread.start()
+        try:
+            beside = run_load(server.url, paths, clients=8, duration=60, seed=5, ok=(200, 400))
+        finally:
+            stop.set()
+            heavy_thread.join(150)
+        fds = server.fds()
+    hv = result["heavy"]
+    record("costly_query", f"heaviest accepted query ({heavy.shape}, {heavy.words} parts, {len(heavy.text)} "
+                           f"characters, {heavy.total:,} matches, {heavy.work:,} work units, {heavy.ms:.0f} ms in "
+                           f"process at 100 hits) sent {hv.requests} times, p50 {hv.p50:.0f} ms, p95 "
+                           f"{hv.p95:.0f} ms, statuses {dict(hv.statuses)}; 8 ordinary clients beside it: "
+                           f"{beside.summary()}; the same 8 alone: p50 {alone.p50:.1f} ms, p95 {alone.p95:.1f} ms; "
+                           f"2,000 articles; server fds after {fds}",
+           query=heavy.text, shape=heavy.shape, parts=heavy.words, chars=len(heavy.text), matches=heavy.total,
+           work_units=heavy.work, in_process_ms=round(heavy.ms, 1), refused_parts=found.refused_parts,
+           candidates=[vars(c) for c in found.candidates], heavy_requests=hv.requests,
+           heavy_p50_ms=round(hv.p50, 1), heavy_p95_ms=round(hv.p95, 1), heavy_statuses=dict(hv.statuses),
+           requests=beside.requests, p50_ms=round(beside.p50, 1), p95_ms=round(beside.p95, 1),
+           statuses=dict(beside.statuses), alone_requests=alone.requests, alone_p50_ms=round(alone.p50, 1),
+           alone_p95_ms=round(alone.p95, 1), error_samples=beside.error_samples + hv.error_samples)
+    assert hv.requests >= 5 and hv.errors == 0, hv.error_samples
+    assert beside.errors == 0 and alone.errors == 0, beside.error_samples + alone.error_samples
+    assert set(beside.statuses) <= {200, 400} and beside.requests > 100
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    """{relative path: size} of every file under the index folder but the lock file (it stays, by design)."""
+    return {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "write.lock"}
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Fill the disk with a ballast file until writing fails, then give back `leave` bytes of it."""
+    ballast = disk / "ballast"
+    with open(ballast, "wb") as f:
+        chunk = b"\0" * 65536
+        try:
+            while True:
+                f.write(chunk)
+                f.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+            f.truncate(max(0, f.tell() - leave))
+    return ballast
+
+
+def test_full_disk_then_space_freed_over_many_syncs(tmp_path):
+    """A real full tmpfs (mounting needs root; skipped with the reason where the sandbox refuses it): over 8
+    cycles the disk is filled to within 0-256 KB, syncs and rebuilds of a changed folder fail cleanly (old index
+    whole, the index folder's files exactly as before the run, no lock), then space is freed and the next
+    `search index` succeeds and leaves one generation."""
+    import shutil
+    from search.store import IndexStore
+    from stress.kill import check_clean, check_index, lock_is_held
+    from tests.test_reliability import mounted
+    articles = tmp_path / "articles"
+    col = Collection(articles, seed=58, words=300)
+    col.add(100)
+    cycles, failed, succeeded_anyway, recovered = 8, 0, 0, 0
+    with mounted(tmp_path / "small", "-t", "tmpfs", "-o", "size=24m", "tmpfs") as disk:
+        index = disk / "index"
+        done = run_cli("--articles", str(articles), "--index", str(index), "index")
+        assert done.returncode == 0, done.stderr
+        for cycle in range(cycles):
+            col.add(40, f"c{cycle}")
+            col.update(10, f"c{cycle}")
+            col.remove(10)
+            ballast = _fill(disk, leave=(0, 4096, 65536, 262144)[cycle % 4])
+            for args in (["index"], ["index"], ["index", "--full"], ["index"]):
+                old, before = indexed(index), _listing(index)
+                done = run_cli("--articles", str(articles), "--index", str(index), *args)
+                if done.returncode == 0:  # the space left was enough for this run
+                    succeeded_anyway += 1
+                    check_index(index, [col.snapshot()])
+                    check_clean(index)
+                    continue
+                failed += 1
+                assert done.returncode == 2, (done.stdout, done.stderr)
+                assert "is full" in done.stderr and "Traceback" not in done.stderr, done.stderr
+                check_index(index, [old])
+                assert not lock_is_held(index)
+                assert _listing(index) == before, f"cycle {cycle} {args} left {set(_listing(index)) - set(before)}"
+            ballast.unlink()  # space is back
+            done = run_cli("--articles", str(articles), "--index", str(index), "index")
+            assert done.returncode == 0, done.stderr
+            check_index(index, [col.snapshot()])
+            check_clean(index)
+            recovered += 1
+            live = IndexStore(index).pointer().generation
+            assert all(name.split("/")[0] in (live, "CURRENT") for name in _listing(index)), _listing(index)
+        usage = shutil.disk_usage(disk)
+    record("full_disk", f"{cycles} cycles on a real 24 MB tmpfs filled to within 0-256 KB: {failed} runs failed "
+                        f"with the one-line 'is full' (exit 2) leaving the old index whole and the index folder "
+                        f"exactly as before, {succeeded_anyway} completed in the space left; after freeing space "
+                        f"the next `search index` succeeded {recovered} of {cycles} times with one generation "
+                        f"left; {len(col.expected)} articles at the end, index using {usage.used:,} bytes",
+           cycles=cycles, failed=failed, succeeded_anyway=succeeded_anyway, recovered=recovered,
+           articles=len(col.expected), used_bytes=usage.used)
+    assert recovered == cycles and failed >= cycles * 2
+
+
+def test_injected_enospc_over_repeated_syncs_then_space_back(tmp_path, monkeypatch):
+    """Where no tmpfs can be mounted this still runs: 40 rounds of a changed folder whose sync (incremental, or
+    every fourth a rebuild) runs out of disk after a seeded 0-400 KB of writes; a failed run leaves the index
+    folder's files exactly as they were and the old index whole, and the next run with space back succeeds."""
+    import random
+    from search.errors import IndexUnwritable
+    from stress.kill import check_clean, check_index, lock_is_held
+    from tests.test_reliability import FullDisk
+    col = Collection(tmp_path / "articles", seed=59, words=200)
+    col.add(150)
+    index = tmp_path / "index"
+    sync(col.folder, index)
+    rng = random.Random(2026)
+    rounds, failed, succeeded_anyway = 40, 0, 0
+    for step in range(rounds):
+        col.add(15, f"r{step}")
+        col.update(5, f"r{step}")
+        col.remove(5)
+        old, before, full = indexed(index), _listing(index), step % 4 == 3
+        with monkeypatch.context() as patch:
+            FullDisk(patch, rng.randrange(0, 400_000))
+            try:
+                sync(col.folder, index, full=full)
+            except IndexUnwritable as exc:
+                failed += 1
+                assert "is full" in str(exc)
+            else:
+                succeeded_anyway += 1
+        if indexed(index) == old:
+            check_index(index, [old])
+            assert _listing(index) == before, f"round {step} left {set(_listing(index)) - set(before)}"
+        else:  # the budget sufficed: the run completed
+            check_index(index, [col.snapshot()])
+        assert not lock_is_held(index)
+        sync(col.folder, index, wait=0)  # space is back
+        check_index(index, [col.snapshot()])
+        check_clean(index)
+    record("enospc_injected", f"{rounds} rounds of ENOSPC injected after a seeded 0-400 KB of writes: {failed} "
+                              f"syncs failed leaving the old index and the index folder's files exactly as before, "
+                              f"{succeeded_anyway} completed within the budget; the next run succeeded "
+                              f"{rounds} of {rounds} times with one generation left",
+           rounds=rounds, failed=failed, succeeded_anyway=succeeded_anyway)
+    assert failed >= rounds // 2

@@ -21,7 +21,7 @@ from search.indexer import sync
 from search.searcher import Engine
 from web import create_app
 from web.app import CSP
-from web.payload import results_payload
+from search.render import results_payload
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -340,7 +340,7 @@ def test_api_search_returns_the_object_of_query_json(client, index_dir):
                                   "fallback_query", "sort",
                                   "hits", "facets", "date_unit",
                                   "like_words", "more_total", "more",
-                                  "articles", "stories", "all_versions"]  # DESIGN.md's order, issue 13's, issue 14's
+                                  "articles", "stories", "all_versions"]  # the documented order, then like/more's, then stories'
     hit = got["hits"][0]
     assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html", "story", "versions"}
 
@@ -626,7 +626,7 @@ def test_a_long_query_notice_links_the_every_word_search(client):
     assert "any of them" not in strict
 
 
-# -- issue 11 (9, 10): the Host header, what errors show ---------------------------------------------
+# -- the Host header, what errors show ---------------------------------------------
 EVIL = {"Host": "evil.example:666"}
 
 
@@ -963,3 +963,14 @@ def test_timeline_labels_never_overlap_and_bars_fit_the_plot(unit, first, last):
     assert all(b.width <= timeline.MAX_SLOT and timeline.LEFT <= b.x and b.x + b.width <= t.plot_right for b in t.bars)
     assert t.width <= timeline.LEFT + timeline.PLOT_WIDTH + timeline.RIGHT + 0.01
     assert [b.count for b in t.bars if b.count] == [f.count for f in facet]
+
+
+def test_the_blueprints_do_not_import_the_app_module():
+    """web.app imports the blueprints; they reach the engine through the leaf web.context, never web.app."""
+    import ast
+    from pathlib import Path
+    folder = Path(__file__).resolve().parent.parent / "web"
+    for name in ("views.py", "api.py", "export.py", "caching.py", "context.py"):
+        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "web.app" not in modules, name

@@ -1,12 +1,11 @@
-"""The JSON API: the same objects as `search query --json` and `search show --json` (web/payload.py)."""
+"""The JSON API: the same objects as `search query --json` and `search show --json` (search/render.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from web.app import engine
+from web.context import engine
 from web.params import SearchParams
-from web.payload import article_payload, results_payload
-from web.views import article_id_or_404
+from search.render import article_payload, results_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,7 +21,6 @@ def search():
 @bp.get("/articles/<article_id>")
 def article(article_id):
     """GET /api/articles/ID: metadata, text, related articles and the other versions of its story."""
-    article_id = article_id_or_404(article_id)
     found = engine().get(article_id)
     return jsonify(article_payload(found, engine().related(article_id, current_app.config["SEARCH_RELATED"]),
                                    engine().versions(article_id)))

@@ -12,8 +12,10 @@ from search.config import resolve
 from search.errors import IndexMissing, SearchError
 from search.metafields import FacetSettings
 from search.searcher import Engine
-from web import caching
+from web import api, caching, export, stories, views
+from web.context import UNAVAILABLE, external_url
 from web.params import SearchParams
+from search.limits import MAX_MESSAGE
 
 #: One same-origin script (web/static/filters.js) and one stylesheet; no inline code of either kind.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -44,12 +46,11 @@ def create_app(config=None) -> Flask:
     )
     app.config.from_mapping(config)
     app.config["SEARCH_BASE_URL"] = check_base_url(app.config["SEARCH_BASE_URL"])
-    app.json.sort_keys = False  # keep the key order of DESIGN.md's object
+    app.json.sort_keys = False  # keep the key order of the documented JSON object (README, "HTTP API")
     # One engine per app: it is thread-safe and reopens the index itself when another process syncs it.
     app.extensions["search_engine"] = Engine(app.config["SEARCH_INDEX"], facets=FacetSettings.parse(
         app.config["SEARCH_FACETS"], app.config["SEARCH_FACET_MAX_VALUES"]))
 
-    from web import api, export, stories, views
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
@@ -70,11 +71,6 @@ def create_app(config=None) -> Flask:
     return app
 
 
-def engine() -> Engine:
-    """The current app's engine."""
-    return current_app.extensions["search_engine"]
-
-
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
@@ -86,7 +82,7 @@ def check_base_url(url: str) -> str:
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError("the base URL must be only a scheme, a host and a port (no path, query or user)")
     try:
-        parts.port
+        _ = parts.port  # reading the property is what validates it
     except ValueError:
         raise ValueError("the base URL's port is not a number between 0 and 65535") from None
     return f"{parts.scheme}://{parts.netloc.lower()}"
@@ -101,11 +97,6 @@ def base_url_from_bind(host: str, port: int) -> str:
     if address.is_unspecified:  # 0.0.0.0 or :: listens everywhere: the loopback name works on this machine
         return f"http://{'[::1]' if address.version == 6 else '127.0.0.1'}:{port}"
     return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
-
-
-def external_url(path: str) -> str:
-    """An absolute URL for a path of this app, from the configured base URL."""
-    return current_app.config["SEARCH_BASE_URL"] + path
 
 
 def wants_json() -> bool:
@@ -129,9 +120,6 @@ def _security_headers(response):
     return response
 
 
-#: An error message echoes at most this many characters of what it quotes; the page's form at most
-#: this many of each field (a 200 KB query, or 10,000 sources, must not come back as a page of that size).
-MAX_MESSAGE = 400
 
 
 def _bounded(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -156,11 +144,6 @@ def _error_response(status: int, title: str, message: str, headers=()):
 
 
 _TITLES = {400: "That search cannot be run", 404: "Not found", 503: "The index is not available"}
-
-
-#: What a visitor reads when the index cannot be opened; the server's own message (with its paths) goes to the log.
-UNAVAILABLE = ("The index is not available: it has not been built yet, or it cannot be read. "
-               "Whoever runs this server can build it with `search index` (`search index --full` if it is damaged).")
 
 
 def public_message(exc: SearchError) -> str:

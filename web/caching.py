@@ -12,6 +12,7 @@ import time
 
 from flask import current_app, g, request
 from werkzeug.http import http_date, parse_date
+from web.context import engine
 
 #: Endpoints whose answer is a function of the URL and the index: they get validators and may answer 304.
 CACHEABLE = {"pages.home", "pages.search", "pages.article", "pages.feed", "pages.opensearch", "pages.suggest",
@@ -32,7 +33,6 @@ def install(app) -> None:
 
 
 def _index_version() -> tuple[str, float]:
-    from web.app import engine
     version, synced_at = engine().version()
     app = current_app
     return f'"{version}.{app.extensions["search_caching_token"]}"', max(synced_at, app.extensions["search_started"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, stream_with_context
 
 from search.export import Export, lines
-from web.app import engine
+from web.context import engine
 from web.params import SearchParams
 
 bp = Blueprint("export", __name__)

@@ -103,9 +103,6 @@ class SearchParams:
         return url_for(endpoint) + (f"?{query}" if query else "")
 
     # Shorthands for the templates.
-    def with_source(self, source: str) -> str:
-        return self.link(sources=self.sources + (source,))
-
     def without_source(self, source: str) -> str:
         return self.link(sources=tuple(s for s in self.sources if s != source))
 

@@ -10,6 +10,7 @@ import calendar
 import math
 from dataclasses import dataclass
 
+from search.days import month_of, month_text
 from search.facets import UNKNOWN
 
 #: Drawing units of the SVG viewBox; the SVG is drawn at this size in CSS pixels, shrunk only to fit its column.
@@ -90,8 +91,7 @@ def _periods(first: str, last: str, unit: str) -> list[str]:
     """Every month ("YYYY-MM") or year ("YYYY") from first to last."""
     if unit == "year":
         return [f"{y:04d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
-    low, high = int(first[:4]) * 12 + int(first[5:7]) - 1, int(last[:4]) * 12 + int(last[5:7]) - 1
-    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(low, high + 1)]
+    return [month_text(n) for n in range(month_of(first), month_of(last) + 1)]
 
 
 def _inside(period: str, since: str, until: str) -> bool:

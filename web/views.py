@@ -11,21 +11,16 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from search import like as example_text
 from search import snippets
-from search.articles import extra_label, is_article_id
-from search.errors import ArticleNotFound, QueryError, SearchError
-from web import payload, timeline
-from web.app import UNAVAILABLE, engine, external_url
+from search import render
+from search.articles import extra_label
+from search.errors import QueryError, SearchError
+from search.limits import MAX_QUERY_ECHO
+from web import timeline
+from web.context import UNAVAILABLE, engine, external_url
 from web.examples import examples_for
 from web.params import SearchParams
 
 bp = Blueprint("pages", __name__)
-
-def article_id_or_404(article_id: str) -> str:
-    """Refuse anything that is not shaped like an article id before it reaches the index."""
-    if not is_article_id(article_id):
-        raise ArticleNotFound(f"{article_id!r} is not an article id.")
-    return article_id
-
 
 def marks_for(q: str) -> tuple[set, list]:
     """The stems and phrases to mark on an article page reached from the search `q` (none for a bad query)."""
@@ -66,20 +61,19 @@ def _results_page(results, params: SearchParams):
     they find the same articles, and a page of links to a 100 KB text would weigh megabytes."""
     if results.like_words is not None:
         params = replace(params, q=example_text.as_text(results.like_words), like="1")
-    return render_template("search.html", results=results, payload=payload, params=params, stats=engine().stats(),
+    return render_template("search.html", results=results, payload=render, params=params, stats=engine().stats(),
                            timeline=timeline.build(results.facets["date"], results.date_unit, params))
 
 
 @bp.get("/article/<article_id>")
 def article(article_id):
-    article_id = article_id_or_404(article_id)
     found = engine().get(article_id)
     related = engine().related(article_id, current_app.config["SEARCH_RELATED"])
-    q = request.args.get("q", "")[:600]  # echoed in the back link: bounded like every echo
+    q = request.args.get("q", "")[:MAX_QUERY_ECHO]  # echoed in the back link: bounded like every echo
     terms, phrases = marks_for(q)
     return render_template("article.html", article=found, related=related, q=q, versions=engine().versions(article_id),
-                           title_html=payload.marked_html(found.title, terms, phrases),
-                           paragraphs=payload.paragraphs_html(found.body, terms, phrases))
+                           title_html=render.marked_html(found.title, terms, phrases),
+                           paragraphs=render.paragraphs_html(found.body, terms, phrases))
 
 
 @bp.get("/search.atom")

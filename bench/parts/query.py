@@ -11,7 +11,7 @@ from bench.peers.fts5 import FTS5
 from bench.peers.naive_whoosh import NaiveWhoosh
 from bench.report import ratio, table
 
-#: Targets of issue 10: the engine's p50 at most FTS5's (AND), its p95 at most half of FTS5's.
+#: The targets set for the query part: the engine's p50 at most FTS5's (AND), its p95 at most half of FTS5's.
 TARGET_P50_VS_FTS5, TARGET_P95_VS_FTS5 = 1.0, 0.5
 
 
@@ -86,7 +86,7 @@ def run(ctx) -> dict:
                      f"target >= 20x faster than naive Whoosh (p50 and p95): {'met' if ok_naive else 'MISSED'}")
         if "tantivy" in stats:
             notes.append(f"engine / tantivy: p50 {ratios['engine_p50_vs_tantivy']}x, p95 "
-                         f"{ratios['engine_p95_vs_tantivy']}x (the aim beyond issue 10: within 3x)")
+                         f"{ratios['engine_p95_vs_tantivy']}x (the aim beyond the targets: within 3x)")
         else:
             notes.append(f"tantivy not measured ({tantivy_missing()}): pip install -e '.[bench]'")
         same = sum(1 for a, b in zip(raw["engine"]["totals"], raw["fts5"]["totals"]) if a == b)

@@ -78,7 +78,7 @@ def run(ctx) -> dict:
                 break
             except OSError:
                 if time.perf_counter() > deadline or server.poll() is not None:
-                    raise RuntimeError("the server did not start")
+                    raise RuntimeError("the server did not start") from None
                 time.sleep(0.1)
         time.sleep(2)  # the watcher's first sync
         latencies = []

@@ -2,7 +2,7 @@
 
 StemmingAnalyzer on title and body, body stored for highlighting, default writer settings, default BM25F,
 a MultifieldParser over title and body, one `with ix.searcher()` per request, facets through `groupedby`
-and then `hit.highlights("body")` on that same Results: the measured trap of DESIGN.md.
+and then `hit.highlights("body")` on that same Results, as a first implementation would.
 """
 from __future__ import annotations
 

@@ -164,23 +164,32 @@ def segments_from(batches: Iterable[Part]) -> Iterator[Part]:
 
 
 Prepare = Callable[[object], "tuple[dict | None, object]"]
+Summarise = Callable[[list], object]
 
 
 def _work(args) -> tuple[Part | None, list]:
-    prepare, items = args
+    prepare, items, summarise = args
     docs, notes = [], []
     for item in items:
         doc, note = prepare(item)
         notes.append(note)
         if doc is not None:
             docs.append(doc)
-    return (analyse(docs) if docs else None), notes
+    if not docs:
+        return None, notes
+    part = analyse(docs)
+    if summarise is not None:
+        part.extra = summarise(docs)
+    return part, notes
 
 
-def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None]) -> Iterator[Part]:
+def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None],
+                     summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
-    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order."""
-    chunks = [(prepare, items[i:i + BATCH_DOCS]) for i in range(0, len(items), BATCH_DOCS)]
+    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs)`,
+    a module-level function when given, also runs there on each batch's documents; its result is the part's
+    `extra` (work per document that the parent would otherwise do serially)."""
+    chunks = [(prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS)]
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
             part, notes = _work(chunk)
@@ -193,7 +202,8 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
     # indexer, keep the index locked
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([prepare.__module__, __name__])
+        context.set_forkserver_preload([prepare.__module__, __name__]
+                                       + ([summarise.__module__] if summarise is not None else []))
     else:
         context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_die_with_parent) as pool:

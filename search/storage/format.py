@@ -42,6 +42,7 @@ TOC_GENERATION = 1
 FIELDS = ("id", "path", "title", "body", "source", "day")
 DAY_KEY_BYTES = 6
 FIELD_NUMBER = {name: i for i, name in enumerate(FIELDS)}
+#: The fields of prose: analysed, scored, searched by a bare word.
 TEXT_FIELDS = ("title", "body")
 STORED = ("id", "path", "title", "body", "date", "extra")
 #: Segments never exceed this many documents, so local document numbers fit in 16 bits when they are this small.

@@ -34,6 +34,7 @@ class Part:
     sig: np.ndarray                          # uint8 blob
     sig_off: np.ndarray                      # int64[n+1]
     totals: dict[str, int] = field(default_factory=dict)
+    extra: object = None                     # what a rebuild's summarise(docs) made of the batch (not written)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
@@ -250,7 +251,7 @@ class SegmentFiles:
 
     def positions_of(self, t: int, index: int) -> np.ndarray:
         """Positions of the index-th posting of term t."""
-        a, b = int(self.tdoc[t]), int(self.tdoc[t + 1])
+        a = int(self.tdoc[t])
         freqs = self.freqs[a:a + index + 1]
         start = int(self.tpos[t]) + int(freqs[:index].sum(dtype=np.int64))
         return self.pos[start:start + int(freqs[index])]

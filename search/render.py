@@ -1,10 +1,11 @@
-"""The one HTML renderer (spans -> escaped text with <mark>) and the JSON objects of the API and `--json`."""
+"""The one HTML renderer (spans -> escaped text with <mark>) and the JSON objects of the API and `--json`.
+
+Both faces use it, so `GET /api/search` and `search query --json` return the same object by construction. nh3 and
+markupsafe are imported on the first HTML rendered, so that a plain-text search never loads them.
+"""
 from __future__ import annotations
 
 from html import escape
-
-import nh3
-from markupsafe import Markup
 
 from search import snippets
 
@@ -14,30 +15,36 @@ _ALLOWED_TAGS = {"mark"}
 _DIFF_TAGS = {"ins", "del"}
 
 
-def spans_html(spans) -> Markup:
-    """Escape every text span and wrap matched spans in <mark>; then let nh3 keep only <mark>."""
+def spans_html(spans):
+    """Escape every text span and wrap matched spans in <mark>; then let nh3 keep only <mark> (a Markup)."""
+    import nh3
+    from markupsafe import Markup
+
     html = "".join(f"<mark>{escape(text)}</mark>" if is_match else escape(text) for text, is_match in spans)
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={}, strip_comments=True))
 
 
-def passages_html(passages) -> Markup:
+def passages_html(passages):
     """Several passages as one HTML snippet (a mark of the cut between them and where one starts mid-sentence)."""
     return spans_html(snippets.joined(passages))
 
 
-def marked_html(text: str, terms=(), phrases=()) -> Markup:
+def marked_html(text: str, terms=(), phrases=()):
     """A whole text (a title, a paragraph) as HTML with every word of the query marked."""
     return spans_html(snippets.highlight(text, terms, phrases))
 
 
-def paragraphs_html(text: str, terms=(), phrases=()) -> list[Markup]:
+def paragraphs_html(text: str, terms=(), phrases=()) -> list:
     """An article's text as a list of HTML paragraphs (one per non-blank line; bounded, see snippets.paragraphs)."""
     return [spans_html(p) for p in snippets.paragraphs(text, terms, phrases)]
 
 
-def diff_html(spans) -> Markup:
+def diff_html(spans):
     """A paragraph of a comparison (search/diff.py spans) as HTML: every span escaped, "ins" and "del" spans wrapped
-    in <ins> and <del>; then nh3 keeps only those two tags."""
+    in <ins> and <del>; then nh3 keeps only those two tags (a Markup)."""
+    import nh3
+    from markupsafe import Markup
+
     html = "".join(f"<{kind}>{escape(text)}</{kind}>" if kind in _DIFF_TAGS else escape(text) for text, kind in spans)
     return Markup(nh3.clean(html, tags=_DIFF_TAGS, attributes={}, strip_comments=True))
 
@@ -50,7 +57,7 @@ def hit_payload(hit) -> dict:
 
 
 def results_payload(results) -> dict:
-    """The object `GET /api/search` and `search query --json` both return (DESIGN.md)."""
+    """The object `GET /api/search` and `search query --json` both return."""
     return {
         "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
         "took_ms": results.took_ms, "suggestion": results.suggestion, "notice": results.notice,

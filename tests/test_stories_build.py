@@ -1,0 +1,56 @@
+"""Stories in a full rebuild: signatures made where each batch is analysed (the workers), grouping in the parent."""
+from __future__ import annotations
+
+import numpy as np
+
+from search import indexer, stories
+from search.storage import build
+from search.storage.view import IndexView
+from search.store import IndexStore
+from search.indexer import sync
+from tests.factory import write_article
+from tests.stories_factory import WIRE, write_versioned
+
+
+def labels_in(index):
+    view = IndexView(index / IndexStore(index).pointer().generation)
+    try:
+        codes, values = view.facet("story")
+        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+    finally:
+        view.close()
+
+
+def counting(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monkeypatch):
+    folder = write_versioned(tmp_path / "articles")
+    write_article(folder, "b/first-half.txt", "x", None, None, "\n\n".join(WIRE[:3]))
+    write_article(folder, "c/second-half.txt", "x", None, None, "\n\n".join(WIRE[2:]))
+    monkeypatch.setattr(build, "BATCH_DOCS", 2)  # several batches, versions in different ones, workers anyway
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
+    monkeypatch.setattr(indexer, "STORY_BATCH", 2)
+    read_back = counting(monkeypatch, indexer, "_part_entries")
+    sync(folder, tmp_path / "one", jobs=1)
+    assert read_back == []  # the analysed batches carry their rows: no stored text is decoded again
+    signed = counting(monkeypatch, stories, "signatures")  # the forkserver's workers import their own, unpatched
+    sync(folder, tmp_path / "two", jobs=2)
+    assert signed == [] and read_back == []
+    whole = stories.load(tmp_path / "two" / IndexStore(tmp_path / "two").pointer().generation)
+    expected = dict(zip(whole.paths.tolist(), stories.labels(whole).tolist()))
+    assert labels_in(tmp_path / "one") == labels_in(tmp_path / "two") == expected == whole.labels_by_path()
+    assert expected["b/first-half.txt"] == expected["c/second-half.txt"]  # joined by a later article
+
+
+def test_a_rebuild_without_worker_rows_reads_the_stored_text_back(tmp_path, monkeypatch):
+    folder = write_versioned(tmp_path / "articles")
+    sync(folder, tmp_path / "one")
+    monkeypatch.setattr(indexer, "_story_rows", None)
+    read_back = counting(monkeypatch, indexer, "_part_entries")
+    sync(folder, tmp_path / "two", full=True)
+    assert read_back and labels_in(tmp_path / "two") == labels_in(tmp_path / "one")
