@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from search.analysis import ANALYZER, PIPELINE, term_positions, terms
+from search.analysis import PIPELINE, term_positions, terms
+from search.analyzer import ANALYZER
 from search.indexer import sync
 from search.schema import SCHEMA_VERSION
 from search.store import CURRENT
