@@ -16,10 +16,10 @@ import click
 
 from search import snippets
 from search.articles import extra_label
+from search.cli_options import filter_options
 from search.config import resolve
 from search.errors import SearchError
 from search.limits import MAX_PER_PAGE
-from search.request import SORTS
 from search.searcher import Engine
 
 EXIT_NO_RESULTS = 1
@@ -152,12 +152,7 @@ def output_options(func):
 # Only --help here: "-h" inside a word such as "-thatcher" would otherwise be read as the help flag.
 @cli.command("query", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
-@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
-              help="Only this value of a metadata field, e.g. section=sport (repeat: any of a field's values).")
-@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@filter_options
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @click.option("--all-versions", is_flag=True, help="Show every version of a story, not each story once.")
@@ -175,14 +170,12 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
         raise UserError("--page must be 1 or more.")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise UserError(f"--per-page must be between 1 and {MAX_PER_PAGE}.")
-    from search.cli_extras import parse_filters
     if explain:
-        _print_explanation(config, " ".join(words), sources, since, until, sort, page, per_page,
-                           parse_filters(filters), as_json)
+        _print_explanation(config, " ".join(words), sources, since, until, sort, page, per_page, filters, as_json)
         return
     with Engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
-                                page=page, per_page=per_page, filters=parse_filters(filters), all_versions=all_versions)
+                                page=page, per_page=per_page, filters=filters, all_versions=all_versions)
     _output(results, as_json, as_csv)
 
 
@@ -299,16 +292,13 @@ def _print_hits(hits, first: int, colour: bool, width: int) -> None:
 
 @cli.command("like")
 @click.argument("file", type=click.File("rb"))
-@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
-@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after (YYYY or YYYY-MM work too).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@filter_options
 @click.option("--page", type=int, default=1, show_default=True, help="Page of results (from 1).")
 @click.option("--per-page", type=int, default=10, show_default=True, help=f"Hits per page (at most {MAX_PER_PAGE}).")
 @click.option("--explain", is_flag=True, help="Print the words the text is searched by and the plan, not hits.")
 @output_options
 @click.pass_obj
-def like_command(config, file, sources, since, until, sort, page, per_page, explain, as_json, as_csv):
+def like_command(config, file, sources, filters, since, until, sort, page, per_page, explain, as_json, as_csv):
     """Find articles like the text of FILE (- for standard input): its most telling words, ranked by BM25F.
 
     The text is read up to 100,000 characters (UTF-8; other bytes replaced). See README: "Find articles like
@@ -319,11 +309,11 @@ def like_command(config, file, sources, since, until, sort, page, per_page, expl
     if not text.strip():
         raise UserError("The text is empty: give a file with some text, or - and type or pipe it in.")
     if explain:
-        _print_explanation(config, text, sources, since, until, sort, page, per_page, None, as_json, like=True)
+        _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json, like=True)
         return
     with Engine(config.index) as engine:
         results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
-                                per_page=per_page, like=True)
+                                per_page=per_page, filters=filters, like=True)
     _output(results, as_json, as_csv)
 
 

@@ -7,18 +7,14 @@ import time
 
 import click
 
+from search.cli_options import filter_options
 from search.export import FORMATS, Export, lines
-from search.searcher import SORTS, Engine
+from search.searcher import Engine
 
 
-@click.command("export", context_settings={"ignore_unknown_options": True})
+@click.command("export", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
-@click.option("--source", "sources", multiple=True, help="Only this source (repeat for several: any of them).")
-@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
-              help="Only this value of a metadata field, e.g. section=sport (repeat: any of a field's values).")
-@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after.")
-@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@filter_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
               help="JSON Lines (one object per article) or CSV (metadata as a JSON object).")
 @click.option("--text", "with_text", is_flag=True, help="Include each article's full text.")
@@ -32,23 +28,12 @@ def export_command(config, words, sources, filters, since, until, sort, fmt, wit
     search export 'section:sport' --text > sport.jsonl
     """
     with Engine(config.index) as engine:
-        export = Export(engine, " ".join(words), sources, since, until, sort, with_text, parse_filters(filters))
+        export = Export(engine, " ".join(words), sources, since, until, sort, with_text, filters)
         out = sys.stdout
         for line in lines(export, fmt):
             out.write(line)
         out.flush()
     sys.exit(0 if export.total else 1)
-
-
-def parse_filters(pairs) -> dict[str, list[str]]:
-    """--filter FIELD=VALUE options -> {field: [values]} (the engine checks the fields)."""
-    out: dict[str, list[str]] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise click.UsageError(f"--filter {pair!r}: write FIELD=VALUE, e.g. --filter section=sport.")
-        out.setdefault(name.strip(), []).append(value.strip())
-    return out
 
 
 def _echo_sync(report) -> None:

@@ -176,6 +176,21 @@ def test_cli_filter_and_facet_lines(bbc):
     assert len(exported.output.splitlines()) == 2
 
 
+
+def test_like_and_export_take_the_same_filters_as_query(bbc, tmp_path):
+    base = ["--articles", str(bbc[0]), "--index", str(bbc[1])]
+    example = tmp_path / "example.txt"
+    example.write_text("The election campaign news. The election campaign news of the day.", encoding="utf-8")
+    liked = CliRunner().invoke(cli, base + ["like", str(example), "--filter", "section=sport", "--json"])
+    assert liked.exit_code == 0, liked.output
+    data = json.loads(liked.output)
+    assert data["total"] == 2 and all(h["path"].startswith("sport-") for h in data["hits"])
+    bad = CliRunner().invoke(cli, base + ["export", "--filter", "section"])
+    assert bad.exit_code == 2 and "FIELD=VALUE" in bad.output
+    # a -word is a query word for export too, never the help flag
+    words = CliRunner().invoke(cli, base + ["export", "election", "-thatcher"])
+    assert words.exit_code == 0 and "Usage:" not in words.output and len(words.output.splitlines()) == 12
+
 def test_web_metadata_facet_checkboxes_chips_and_export(bbc):
     from web import create_app
     client = create_app({"TESTING": True, "SEARCH_INDEX": str(bbc[1]),
