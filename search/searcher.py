@@ -26,7 +26,7 @@ from search.metafields import FacetSettings
 from search.proximity import proximity
 from search.query import ParsedQuery, QueryTooLong, parse
 from search.scoring import bm25f, by_date, query_scoring, top
-from search.limits import MAX_PER_PAGE, MAX_REACHABLE
+from search.limits import MAX_PER_PAGE, MAX_REACHABLE, SUGGEST_TITLES
 from search.didyoumean import SUGGEST_BELOW, did_you_mean
 from search.request import SORTS, SearchRequest, validate
 from search.snapshots import Snapshot, SnapshotPool, Stats
@@ -435,9 +435,14 @@ class Engine:
         return self._suggester.lexicon(self._current(), self._titles)
 
     def _titles(self) -> list[str]:
+        """The titles suggestions are made from: the newest SUGGEST_TITLES, so a snapshot's cost is bounded."""
         with self._searching() as snap:
             view = snap.view
-            return [view.stored(int(d)).get("title", "") for d in np.flatnonzero(view.live)]
+            live = np.flatnonzero(view.live)
+            if len(live) > SUGGEST_TITLES:
+                day = view.day[live]
+                live = np.sort(live[np.lexsort((-live, -day.astype(np.int64)))[:SUGGEST_TITLES]])
+            return [view.stored(int(d)).get("title", "") for d in live.tolist()]
 
     def version(self) -> tuple[str, float]:
         """(a token that changes whenever the index does: its generation and commit, the last sync time): an

@@ -974,3 +974,21 @@ def test_the_blueprints_do_not_import_the_app_module():
         tree = ast.parse((folder / name).read_text(encoding="utf-8"))
         modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert "web.app" not in modules, name
+
+
+def test_suggestions_read_only_the_newest_titles_of_a_large_collection(tmp_path, monkeypatch):
+    import search.searcher as searcher_module
+    from search.storage.view import IndexView
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(12):
+        write_article(folder, f"a{i:02d}.txt", f"Headline number{i}", f"2018-09-{i + 1:02d}", None, "Body text.")
+    sync(folder, tmp_path / "index")
+    monkeypatch.setattr(searcher_module, "SUGGEST_TITLES", 5)
+    reads = []
+    original = IndexView.stored
+    monkeypatch.setattr(IndexView, "stored", lambda self, d: reads.append(d) or original(self, d))
+    with Engine(tmp_path / "index") as engine:
+        titles = engine._titles()
+    assert len(reads) == 5
+    assert sorted(titles) == sorted(f"Headline number{i}" for i in range(7, 12))  # the five newest
