@@ -2,7 +2,6 @@
 text in a version running no script and breaking no Content-Security-Policy rule."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -10,15 +9,8 @@ from search.articles import article_id
 from search.indexer import sync
 from tests.conftest import HOSTILE
 from tests.stories_factory import HOSTILE_VERSION, VERSIONED, write_versioned
-from web.screenshot import CHROMIUM, launch_chromium, serve
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                       reason=f"{CHROMIUM} is not installed (apt-get install chromium, or `make browser`)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install "
-                                                              "-e '.[test]')")
+from tests.test_browser import browser, pytestmark, watched  # noqa: F401 - fixtures and skip marks
+from web.screenshot import serve
 
 ORIGINAL, COPY_PATH = article_id(VERSIONED[-4][0]), article_id(VERSIONED[-2][0])
 
@@ -33,19 +25,10 @@ def base_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def page(base_url):
-    with sync_api.sync_playwright() as p:
-        chromium = launch_chromium(p)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        dialogs, csp = [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
-        yield page
-        chromium.close()
-        assert dialogs == [] and csp == []
+@pytest.fixture
+def page(watched):  # noqa: F811 - the fixture imported from test_browser
+    """A fresh page in the shared browser; test_browser's `watched` fails the test on any dialog or CSP complaint."""
+    return watched.page
 
 
 def test_a_story_is_shown_once_and_its_versions_are_one_click_away(page, base_url):
