@@ -2,7 +2,6 @@
 text in a version running no script and breaking no Content-Security-Policy rule."""
 from __future__ import annotations
 
-
 import pytest
 
 from search.articles import article_id
