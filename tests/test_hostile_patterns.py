@@ -274,3 +274,19 @@ def test_a_front_matter_value_with_a_long_white_space_run_is_parsed_in_one_pass(
     meta, _ = articles.split_front_matter("---\ntitle: a" + " " * 4000 + "b   \n---\nBody\n")
     assert meta == {"title": "a" + " " * 4000 + "b"}
     assert [n for key, n in recorded if key == ("articles", "_KEY_VALUE")] == [len("title: ab   ") + 4000]
+
+
+def _later_patterns():
+    """The patterns of the modules that read article text beyond inference: stories, paragraphs, pages, diffs."""
+    from search import diff, paragraphs, stories, webpage
+    for module in (stories, paragraphs, webpage, diff):
+        for attr, value in vars(module).items():
+            if isinstance(value, re.Pattern):
+                yield f"{module.__name__}.{attr}", value
+
+
+@pytest.mark.parametrize("name,pattern", list(_later_patterns()), ids=lambda x: x if isinstance(x, str) else "")
+def test_the_other_readers_of_article_text_have_neither_quadratic_shape(name, pattern):
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    assert not nested_unbounded(tree), (name, pattern.pattern)
+    assert not overlapping_neighbours(tree, tree.state.flags), (name, pattern.pattern)
