@@ -47,9 +47,9 @@ MAX_SOURCES = _limit("MAX_SOURCES", 50, "sources chosen at once")
 MAX_FILTER_FIELDS = _limit("MAX_FILTER_FIELDS", 10, "metadata fields filtered at once")
 MAX_FILTER_VALUES = _limit("MAX_FILTER_VALUES", 50, "values chosen for one metadata field")
 MAX_SUGGESTIONS = _limit("MAX_SUGGESTIONS", 10, "completions a suggestion request returns")
+MAX_SUGGEST_PREFIX_CHARS = _limit("MAX_SUGGEST_PREFIX_CHARS", 100, "characters of a completion prefix")
 SUGGEST_TITLES = _limit("SUGGEST_TITLES", 20_000,
                         "titles (the newest) that suggestions and the home page's examples are made from")
-MAX_SUGGEST_PREFIX_CHARS = _limit("MAX_SUGGEST_PREFIX_CHARS", 100, "characters of a completion prefix")
 
 # -- what a hit shows (search/snippets.py)
 PASSAGE_CHARS = _limit("PASSAGE_CHARS", 200, "characters of a passage")
