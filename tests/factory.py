@@ -1,14 +1,24 @@
-"""Small article collections for tests, written under tmp_path."""
+"""The one standard test collection and its builder: articles written under tmp_path, and their index."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from search.indexer import sync
 
-# (file name, title, date, source, body): varied sources, dates across months and years, unknowns of each.
+#: Strings that would run script if any page put them into HTML unescaped.
+HOSTILE = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+)
+
+#: (file name, title, date, source, body): sources and months that differ, dates across years, an unknown source,
+#: an unknown date, an accented name (Erdoğan = Erdogan), words that share a stem (running, negotiation), and one
+#: hostile article whose title and text carry every string of HOSTILE.
 ARTICLES = [
     ("idlib-summit.txt", "Erdoğan and Putin meet in Sochi over Idlib", "2018-09-17", "Reuters",
-     "Turkish President Tayyip Erdoğan met Russian President Vladimir Putin in Sochi on Monday. "
+     "Turkish President Tayyip Erdoğan met Russian President Vladimir Putin in Sochi on Monday.\n\n"
      "The fate of Idlib was at stake as negotiations continued late into the night."),
     ("idlib-offensive.txt", "Syrian offensive on Idlib looms", "2018-09-03", "AFP",
      "Government forces massed around Idlib province. Aid agencies warned of a humanitarian catastrophe "
@@ -27,6 +37,10 @@ ARTICLES = [
      "Ceasefire talks on Syria resumed in Geneva with envoys from Russia, Turkey and Iran."),
     ("undated.txt", "Putin says Idlib deal holds", None, None,
      "Vladimir Putin said the deal on Idlib was holding despite sporadic clashes."),
+    ("hostile.txt", f"Hostile {HOSTILE[0]} headline {HOSTILE[2]}", "2018-09-25", "Reuters",
+     f"The hostile article mentions Idlib and carries {HOSTILE[0]} in its text.\n\n"
+     f"An image {HOSTILE[1]} follows, then {HOSTILE[2]} and a link [click me]({HOSTILE[3]}) "
+     f"whose text is {HOSTILE[3]} as well."),
 ]
 
 
@@ -44,9 +58,8 @@ def write_article(folder: Path, name: str, title: str, date: str | None, source:
     return path
 
 
-def make_collection(root: Path, articles=ARTICLES) -> Path:
-    """Write the standard test collection into root/articles and return that folder."""
-    folder = root / "articles"
+def write_collection(folder: Path, articles=ARTICLES) -> Path:
+    """Write a collection (the standard one unless told) into folder and return that folder."""
     folder.mkdir(parents=True, exist_ok=True)
     for spec in articles:
         write_article(folder, *spec)
@@ -54,8 +67,7 @@ def make_collection(root: Path, articles=ARTICLES) -> Path:
 
 
 def make_index(root: Path, articles=ARTICLES) -> tuple[Path, Path]:
-    """A synced index over the standard collection: (articles folder, index folder)."""
-    folder = make_collection(root, articles)
-    index = root / "index"
-    sync(folder, index)
-    return folder, index
+    """A collection written into root/articles and synced into root/index: (articles folder, index folder)."""
+    folder = write_collection(root / "articles", articles)
+    sync(folder, root / "index")
+    return folder, root / "index"

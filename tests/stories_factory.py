@@ -1,10 +1,7 @@
 """A small collection with versions of one wire story, for the stories tests."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.conftest import ARTICLES, HOSTILE
-from tests.factory import write_article
+from tests.factory import ARTICLES, HOSTILE
 
 WIRE = [
     "ANKARA, Sept 17 (Reuters) - Turkish President Tayyip Erdogan and Russian President Vladimir Putin agreed on "
@@ -51,10 +48,3 @@ VERSIONED = ARTICLES + [
 
 HOSTILE_VERSION = ("daily/hostile-copy.txt", f"Hostile copy {HOSTILE[0]}", "2018-09-26", "AFP",
                    "Share this\n\n" + ARTICLES[-1][4] + f"\n\nA line {HOSTILE[1]} added by the copy {HOSTILE[0]}.")
-
-
-def write_versioned(folder: Path, articles=VERSIONED) -> Path:
-    """Write the versioned collection into folder and return it."""
-    for spec in articles:
-        write_article(folder, *spec)
-    return folder

@@ -1,4 +1,4 @@
-"""The benchmark suite: metric arithmetic checked by hand, the FTS5 peer's query translation, and a --quick run."""
+"""The benchmark suite: metric arithmetic checked by hand, the peers' query translation and results page, a --quick run."""
 from __future__ import annotations
 
 import json
@@ -83,7 +83,7 @@ def test_percentile_interpolates():
     assert math.isnan(percentile([], 50))
 
 
-# --- the FTS5 peer ---------------------------------------------------------------------------------------
+# --- the peers: FTS5 and tantivy ----------------------------------------------------------------------------
 
 def test_fts5_expression_quotes_every_token():
     assert expression("interest rates") == '"interest" "rates"'
@@ -92,6 +92,16 @@ def test_fts5_expression_quotes_every_token():
     assert expression('say "hi') == '"say" "hi"'  # an unbalanced quote is a word like any other
     assert expression("- ... ?") is None
     assert expression('a"b') == '"a b"'
+
+
+def test_tantivy_expression_quotes_every_token():
+    pytest.importorskip("tantivy", reason="tantivy is in the bench extra: pip install -e '.[bench]'")
+    from bench.peers.tantivy_peer import expression as tantivy_expression
+    assert tantivy_expression("interest rates") == '"interest" "rates"'
+    assert tantivy_expression('"prime rate" cut') == '"prime rate" "cut"'
+    assert tantivy_expression('say "hi') == '"say" "hi"'
+    assert tantivy_expression("- ... ?") is None
+    assert tantivy_expression('a\\"b') == '"a b"'
 
 
 @pytest.mark.parametrize("text", ['NEAR(a b)', 'title:oil', 'oil*', '"oil', 'AND OR NOT', '^oil', "o'neil",
@@ -115,26 +125,40 @@ def _tiny_collection(folder: Path) -> None:
     (folder / ".hidden.txt").write_text("oil", encoding="utf-8")
 
 
-def test_fts5_page_does_the_whole_results_page(tmp_path):
+def _peer(name: str):
+    """The peer's class and build function; tantivy's test is skipped where the bench extra is not installed."""
+    if name == "fts5":
+        return FTS5, build
+    pytest.importorskip("tantivy", reason="tantivy is in the bench extra: pip install -e '.[bench]'")
+    from bench.peers.tantivy_peer import Tantivy
+    from bench.peers.tantivy_peer import build as tantivy_build
+    return Tantivy, tantivy_build
+
+
+@pytest.mark.parametrize("name", ["fts5", "tantivy"])
+def test_a_peer_page_does_the_whole_results_page(tmp_path, name):
+    peer_class, peer_build = _peer(name)
     _tiny_collection(tmp_path / "arts")
-    assert build(tmp_path / "arts", tmp_path / "f.db") == 3
-    with FTS5(tmp_path / "f.db") as fts:
-        page = fts.page(Query("oil"))
+    assert peer_build(tmp_path / "arts", tmp_path / "peer") == 3
+    with peer_class(tmp_path / "peer") as peer:
+        page = peer.page(Query("oil"))
         assert page.total == 2
         assert page.hits[0].path == "a.txt"  # the title match ranks first
         assert any(match for passage in page.hits[0].snippet for _, match in passage)
         assert dict(page.facets["source"]) == {"Reuters": 1, "AFP": 1}
         assert dict(page.facets["date"]) == {"1987-03": 1, "1987-04": 1}
-        filtered = fts.page(Query("oil", sources=("AFP",)))
+        filtered = peer.page(Query("oil", sources=("AFP",)))
         assert filtered.total == 1 and filtered.hits[0].path == "b.txt"
         assert dict(filtered.facets["source"]) == {"Reuters": 1, "AFP": 1}  # a facet ignores its own filter
-        assert fts.page(Query("oil", since="1987-04-01")).total == 1
-        assert fts.page(Query("wheat")).facets["date"][-1] == ("unknown", 1) or \
-            ("unknown", 1) in fts.page(Query("wheat")).facets["date"]
-        assert fts.page(Query("oil wheat")).total == 1
-        assert fts.ranking("crude wheat") == []
-    with FTS5(tmp_path / "f.db", mode="and-or") as fts:
-        assert sorted(fts.ranking("crude wheat")) == ["a.txt", "b.txt", "c.md"]
+        assert peer.page(Query("oil", since="1987-04-01")).total == 1
+        assert ("unknown", 1) in peer.page(Query("wheat")).facets["date"]
+        assert peer.page(Query("oil wheat")).total == 1
+        for text in ('NEAR(a b)', 'title:oil', 'oil*', 'AND OR NOT', '(((', '💥 ünïcode', "- ... ?"):
+            peer.page(Query(text))  # any text is a valid query
+        assert peer.ranking("crude wheat") == []
+    if name == "fts5":
+        with FTS5(tmp_path / "peer", mode="and-or") as fts:
+            assert sorted(fts.ranking("crude wheat")) == ["a.txt", "b.txt", "c.md"]
 
 
 def test_reading_docs_and_generating_queries_is_deterministic(tmp_path):

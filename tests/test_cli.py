@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from search.cli import cli
 from search.searcher import Engine
 from search.store import IndexStore
-from tests.factory import make_collection, make_index, write_article
+from tests.factory import ARTICLES, make_index, write_article, write_collection
 
 
 @pytest.fixture
@@ -37,17 +37,18 @@ def test_every_command_has_help(runner):
 
 
 def test_index_prints_a_summary_line_and_no_progress_bar_when_piped(runner, tmp_path):
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     result = run(runner, ["--articles", str(folder), "--index", str(tmp_path / "ix"), "index"])
     assert result.exit_code == 0
-    assert result.output.startswith("8 articles: 8 added, 0 updated, 0 removed, 0 unchanged in ")
+    n = len(ARTICLES)
+    assert result.output.startswith(f"{n} articles: {n} added, 0 updated, 0 removed, 0 unchanged in ")
     assert "Indexing" not in result.output and "Indexing" not in result.stderr
     again = run(runner, ["--articles", str(folder), "--index", str(tmp_path / "ix"), "index"])
-    assert "0 added, 0 updated, 0 removed, 8 unchanged" in again.output
+    assert f"0 added, 0 updated, 0 removed, {n} unchanged" in again.output
 
 
 def test_index_warnings_go_to_stderr(runner, tmp_path):
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     (folder / "empty.txt").write_bytes(b"")
     result = run(runner, ["--articles", str(folder), "--index", str(tmp_path / "ix"), "index"])
     assert "warning: empty.txt: skipped, it is empty" in result.stderr
@@ -57,7 +58,7 @@ def test_index_warnings_go_to_stderr(runner, tmp_path):
 def test_environment_variables_choose_the_folders(runner, tmp_path):
     folder, index = make_index(tmp_path)
     result = run(runner, ["stats", "--json"], env={"SEARCH_ARTICLES": str(folder), "SEARCH_INDEX": str(index)})
-    assert json.loads(result.output)["articles"] == 8
+    assert json.loads(result.output)["articles"] == len(ARTICLES)
 
 
 def test_query_text_output_marks_matches_in_brackets_when_piped(runner, paths):
@@ -81,7 +82,7 @@ def test_query_json_is_the_api_object(runner, paths):
     result = run(runner, paths + ["query", "idlib", "--source", "AFP", "--source", "Reuters", "--json"])
     data = json.loads(result.output)
     assert set(data) >= {"query", "total", "page", "per_page", "took_ms", "suggestion", "hits", "facets"}
-    assert data["query"] == "idlib" and data["total"] == 2 and data["page"] == 1
+    assert data["query"] == "idlib" and data["total"] == 3 and data["page"] == 1
     hit = data["hits"][0]
     assert set(hit) == {"id", "title", "date", "source", "path", "score", "snippet", "snippet_html", "story", "versions"}
     assert "<mark>Idlib</mark>" in hit["snippet_html"]
@@ -92,8 +93,8 @@ def test_query_csv_has_one_row_per_hit(runner, paths):
     result = run(runner, paths + ["query", "idlib", "--csv", "--sort", "newest"])
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0] == ["rank", "id", "title", "source", "date", "score", "path", "snippet"]
-    assert [r[6] for r in rows[1:]] == ["idlib-summit.txt", "idlib-offensive.txt", "undated.txt"]
-    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert [r[6] for r in rows[1:]] == ["hostile.txt", "idlib-summit.txt", "idlib-offensive.txt", "undated.txt"]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
 
 
 def test_exit_codes_like_grep(runner, paths):
@@ -108,7 +109,7 @@ def test_exit_codes_like_grep(runner, paths):
 def test_leading_minus_words_are_query_words_not_options(runner, paths):
     result = run(runner, paths + ["query", "idlib", "-putin", "--csv"])
     assert result.exit_code == 0
-    assert [r[6] for r in csv.reader(io.StringIO(result.output))][1:] == ["idlib-offensive.txt"]
+    assert [r[6] for r in csv.reader(io.StringIO(result.output))][1:] == ["idlib-offensive.txt", "hostile.txt"]
 
 
 def test_query_shows_notice_and_suggestion(runner, paths):
@@ -120,10 +121,10 @@ def test_query_shows_notice_and_suggestion(runner, paths):
 
 def test_filters_and_paging_options(runner, paths):
     result = run(runner, paths + ["query", "idlib", "--since", "2018-09-10", "--until", "2018-12", "--json"])
-    assert [h["path"] for h in json.loads(result.output)["hits"]] == ["idlib-summit.txt"]
-    page2 = json.loads(run(runner, paths + ["query", "idlib", "--per-page", "2", "--page", "2", "--json"]).output)
+    assert [h["path"] for h in json.loads(result.output)["hits"]] == ["idlib-summit.txt", "hostile.txt"]
+    page2 = json.loads(run(runner, paths + ["query", "idlib", "--per-page", "3", "--page", "2", "--json"]).output)
     assert page2["page"] == 2 and len(page2["hits"]) == 1
-    beyond = run(runner, paths + ["query", "idlib", "--per-page", "2", "--page", "3"])
+    beyond = run(runner, paths + ["query", "idlib", "--per-page", "3", "--page", "3"])
     assert beyond.exit_code == 2 and "past the last page" in beyond.output
 
 
@@ -146,10 +147,10 @@ def test_show_unknown_id_is_a_clear_error(runner, paths, bad_id):
 
 def test_stats(runner, paths):
     data = json.loads(run(runner, paths + ["stats", "--json"]).output)
-    assert data["articles"] == 8 and data["first_date"] == "2017-07-11" and data["last_date"] == "2018-10-02"
-    assert data["sources"][0] == {"value": "Reuters", "count": 3} and data["index_bytes"] > 0
+    assert data["articles"] == len(ARTICLES) and data["first_date"] == "2017-07-11" and data["last_date"] == "2018-10-02"
+    assert data["sources"][0] == {"value": "Reuters", "count": 4} and data["index_bytes"] > 0
     text = run(runner, paths + ["stats"]).output
-    assert text.startswith("8 articles in ") and "Reuters (3)" in text and "2017-07-11 to 2018-10-02" in text
+    assert text.startswith(f"{len(ARTICLES)} articles in ") and "Reuters (4)" in text and "2017-07-11 to 2018-10-02" in text
 
 
 def test_missing_index_tells_the_next_step(runner, tmp_path):
@@ -164,13 +165,14 @@ def test_busy_index_exits_non_zero_and_loses_nothing(runner, paths):
         result = run(runner, paths + ["index", "--wait", "0.2"])
     assert result.exit_code == 2 and "index is busy" in result.output
     with Engine(index) as engine:
-        assert engine.stats().articles == 8
+        assert engine.stats().articles == len(ARTICLES)
 
 
 def test_full_rebuild_from_the_cli(runner, paths):
     write_article(__import__("pathlib").Path(paths[1]), "x.txt", "Extra", None, None, "Extra text.")
     result = run(runner, paths + ["index", "--full"])
-    assert result.exit_code == 0 and "9 articles: 9 added" in result.output and "(full rebuild)" in result.output
+    n = len(ARTICLES) + 1
+    assert result.exit_code == 0 and f"{n} articles: {n} added" in result.output and "(full rebuild)" in result.output
 
 
 def test_python_dash_m_search_works(tmp_path):
@@ -235,7 +237,7 @@ def test_query_without_words_lists_every_article_newest_first_like_the_web(runne
     result = run(runner, paths + ["query", "--csv"])
     assert result.exit_code == 0
     dates = [row[4] for row in csv.reader(io.StringIO(result.output))][1:]
-    assert len(dates) == 8 and [d for d in dates if d] == sorted([d for d in dates if d], reverse=True)
+    assert len(dates) == len(ARTICLES) and [d for d in dates if d] == sorted([d for d in dates if d], reverse=True)
     assert "--since" in run(runner, ["query", "--help"]).output
 
 

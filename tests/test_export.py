@@ -55,7 +55,7 @@ def test_export_has_no_page_cap(articles_dir, index_dir, monkeypatch):
 
 def test_text_is_included_on_request_and_nothing_found_exits_1(articles_dir, index_dir):
     records = jsonl(run(articles_dir, index_dir, "marathon", "--text").output)
-    assert records[0]["text"].startswith("The runner led the field")
+    assert records[0]["text"].startswith("The runner was running ahead of the field")
     result = run(articles_dir, index_dir, "zebrafishes")
     assert result.exit_code == 1 and result.output == ""
 

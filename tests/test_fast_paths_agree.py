@@ -10,7 +10,7 @@ from search.analyzer import ANALYZER
 from search.indexer import sync
 from search.searcher import Engine
 from search.spelling import Vocabulary, levenshtein
-from tests.factory import make_collection, make_index, write_article
+from tests.factory import make_index, write_article, write_collection
 
 WORDS = ("idlib idlibs idle idol idler sarakeb saraqeb saraqib sochi socks erdogan erdogn erdgoan putin putn "
          "puting pudding negotiation negotiations negotiate nation notion ñandu nandu étoile etoile "
@@ -19,7 +19,7 @@ WORDS = ("idlib idlibs idle idol idler sarakeb saraqeb saraqib sochi socks erdog
 
 def _engine(tmp_path, segments: int) -> Engine:
     """An engine over articles holding WORDS, written by `segments` syncs."""
-    folder = make_collection(tmp_path, [])
+    folder = write_collection(tmp_path / "articles", [])
     rng = random.Random(3)
     for part in range(segments):
         for n in range(12):

@@ -9,9 +9,7 @@ from search import like
 from search.cli import cli
 from search.errors import QueryError
 from search.query import MAX_QUERY_CHARS
-from search.searcher import Engine
-from tests.factory import ARTICLES, make_index
-from web import create_app
+from tests.factory import ARTICLES
 
 # a pasted paragraph, longer than the query language reads, about the Sochi summit
 PASTE = ("I am looking for reports on the summit in Sochi, where Erdogan and Putin met to decide the fate of Idlib. "
@@ -19,17 +17,6 @@ PASTE = ("I am looking for reports on the summit in Sochi, where Erdogan and Put
          "afterwards? Anything on the talks between the two presidents, the Sochi meeting and its outcome helps; "
          "also (if there are any) reactions - NOT from the markets - \"and so on\" OR title: [whatever]. I would "
          "rather not see the articles about oil prices or harvests unless they mention the summit in Sochi itself.")
-
-
-@pytest.fixture(scope="module")
-def collection(tmp_path_factory):
-    return make_index(tmp_path_factory.mktemp("like"))
-
-
-@pytest.fixture(scope="module")
-def engine(collection):
-    with Engine(collection[1]) as engine:
-        yield engine
 
 
 def paths(hits):
@@ -59,11 +46,11 @@ def test_a_document_length_text_keeps_only_words_it_repeats(engine):
 
 
 def test_select_keeps_the_best_words_by_tf_idf_and_drops_words_no_article_has(engine):
-    text = "zzqx " * 9 + "idlib idlib saraqeb " + " ".join(f"w{i}x" for i in range(40))
+    text = "zzqx " * 9 + "idlib idlib idlib saraqeb " + " ".join(f"w{i}x" for i in range(40))
     with engine.view() as reader:
         words = like.select(like.read(text), reader)
         assert [w.stem for w in words] == ["idlib", "saraqeb"]  # zzqx and w*x are in no article
-        assert words[0].tf == 2 and words[0].weight == pytest.approx(2 * words[0].weight / 2)
+        assert words[0].tf == 3 and words[0].weight == pytest.approx(2 * words[0].weight / 2)
         assert len(like.select(like.read(" ".join(a[4] for a in ARTICLES)), reader, keep=5)) == 5
 
 
@@ -144,8 +131,8 @@ def test_marks_of_a_long_text_are_its_chosen_words(engine):
 
 # -- the command line ----------------------------------------------------------------------------------
 @pytest.fixture
-def cli_paths(collection):
-    folder, index = collection
+def cli_paths(shared_index):
+    folder, index = shared_index
     return ["--articles", str(folder), "--index", str(index)]
 
 
@@ -181,21 +168,15 @@ def test_search_like_reads_bytes_that_are_not_utf8(cli_paths, tmp_path):
 
 
 # -- the web -------------------------------------------------------------------------------------------
-@pytest.fixture
-def client(collection):
-    folder, index = collection
-    return create_app({"TESTING": True, "SEARCH_INDEX": str(index), "SEARCH_ARTICLES": str(folder)}).test_client()
-
-
-def test_the_home_page_has_the_like_box(client):
-    page = client.get("/").get_data(as_text=True)
+def test_the_home_page_has_the_like_box(shared_client):
+    page = shared_client.get("/").get_data(as_text=True)
     assert "Find articles like this text" in page
     assert re.search(r'<form class="like" action="/like" method="post" enctype="multipart/form-data">', page)
     assert '<textarea id="like-text" name="text"' in page
 
 
-def test_posting_a_text_shows_articles_like_it_and_its_words(client):
-    r = client.post("/like", data={"text": PASTE})
+def test_posting_a_text_shows_articles_like_it_and_its_words(shared_client):
+    r = shared_client.post("/like", data={"text": PASTE})
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "Articles like this text" in page
     assert "sochi" in page[page.index('class="notice"'):]
@@ -205,40 +186,40 @@ def test_posting_a_text_shows_articles_like_it_and_its_words(client):
     assert '<input type="hidden" name="like" value="1">' in page
 
 
-def test_a_long_text_in_the_search_box_gives_a_page_without_copies_of_it(client):
+def test_a_long_text_in_the_search_box_gives_a_page_without_copies_of_it(shared_client):
     text = PASTE + " " + " ".join(f"filler{i}" for i in range(3000))
-    r = client.get("/search", query_string={"q": text})
+    r = shared_client.get("/search", query_string={"q": text})
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "filler2999" not in page
     assert len(page) < len(text)  # the page is bounded by the chosen words, not by the text
 
 
-def test_following_a_link_of_an_example_search_finds_the_same_articles(client):
-    first = client.post("/like", data={"text": PASTE, "per_page": "3"}).get_data(as_text=True)
+def test_following_a_link_of_an_example_search_finds_the_same_articles(shared_client):
+    first = shared_client.post("/like", data={"text": PASTE, "per_page": "3"}).get_data(as_text=True)
     link = re.search(r'href="(/search\?[^"]*page=2[^"]*)"', first).group(1).replace("&amp;", "&")
     args = [pair for pair in link.split("?", 1)[1].split("&") if not pair.startswith(("page=", "per_page="))]
-    api = client.get("/api/search?" + "&".join(args) + "&per_page=100").get_json()
-    whole = client.get("/api/search", query_string={"q": PASTE, "per_page": 100}).get_json()
+    api = shared_client.get("/api/search?" + "&".join(args) + "&per_page=100").get_json()
+    whole = shared_client.get("/api/search", query_string={"q": PASTE, "per_page": 100}).get_json()
     assert [h["id"] for h in api["hits"]] == [h["id"] for h in whole["hits"]]
     assert api["like_words"] == whole["like_words"]
 
 
-def test_the_api_reads_q_as_an_example_with_like(client):
-    data = client.get("/api/search?q=wheat+harvest&like=1").get_json()
+def test_the_api_reads_q_as_an_example_with_like(shared_client):
+    data = shared_client.get("/api/search?q=wheat+harvest&like=1").get_json()
     assert [w["word"] for w in data["like_words"]] == ["harvest", "wheat"] or \
         {w["word"] for w in data["like_words"]} == {"harvest", "wheat"}
     assert data["hits"][0]["path"] == "grain.txt"
 
 
-def test_a_huge_post_is_answered_not_crashed_on(client):
-    r = client.post("/like", data={"text": "wheat harvest " * 100_000})  # 1.4 MB
+def test_a_huge_post_is_answered_not_crashed_on(shared_client):
+    r = shared_client.post("/like", data={"text": "wheat harvest " * 100_000})  # 1.4 MB
     assert r.status_code in (200, 413) and "Traceback" not in r.get_data(as_text=True)
     if r.status_code == 200:
         assert "first 100,000 characters" in r.get_data(as_text=True)
 
 
-def test_an_empty_post_is_a_polite_page(client):
-    r = client.post("/like", data={"text": "  "})
+def test_an_empty_post_is_a_polite_page(shared_client):
+    r = shared_client.post("/like", data={"text": "  "})
     assert r.status_code == 400 and "Paste or type a text" in r.get_data(as_text=True)
 
 
@@ -253,12 +234,12 @@ def test_as_text_stays_small_and_reads_back_into_the_same_words(engine):
     assert len(like.as_text(small).split()) == 75
 
 
-def test_the_like_box_posts_multipart_and_the_server_takes_its_largest_text(client):
+def test_the_like_box_posts_multipart_and_the_server_takes_its_largest_text(shared_client):
     from web.server import LIMITS
-    page = client.get("/").get_data(as_text=True)
+    page = shared_client.get("/").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page
     text = "café wheat " * (like.MAX_TEXT_CHARS // 11)
-    r = client.post("/like", data={"text": text}, content_type="multipart/form-data")
+    r = shared_client.post("/like", data={"text": text}, content_type="multipart/form-data")
     assert r.status_code == 200 and "grain.txt" in r.get_data(as_text=True)
     # any text the engine reads whole fits in a body, however many bytes a character takes
     assert 4 * like.MAX_TEXT_CHARS + 4096 < LIMITS["max_request_body_size"]

@@ -2,24 +2,9 @@
 articles that have some of its words, in a separate list; the total and the facets stay the exact query's."""
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.searcher import Engine
-from tests.factory import make_index
-from web import create_app
-
-
-@pytest.fixture(scope="module")
-def collection(tmp_path_factory):
-    return make_index(tmp_path_factory.mktemp("more"))
-
-
-@pytest.fixture(scope="module")
-def engine(collection):
-    with Engine(collection[1]) as engine:
-        yield engine
 
 
 def paths(hits):
@@ -29,23 +14,23 @@ def paths(hits):
 def test_after_the_exact_matches_come_those_with_most_of_the_words(engine):
     results = engine.search("erdogan idlib turkish")
     assert paths(results.hits) == ["idlib-summit.txt"] and results.total == 1  # the only one with all three
-    # offensive has two of the words; saraqeb (turkish) and undated (idlib) one each
+    # offensive has two of the words; saraqeb (turkish), undated and hostile (idlib) one each
     assert paths(results.more)[0] == "idlib-offensive.txt"
-    assert set(paths(results.more)) == {"idlib-offensive.txt", "saraqeb.txt", "undated.txt"}
-    assert results.more_total == 3 and results.notice is None
+    assert set(paths(results.more)) == {"idlib-offensive.txt", "saraqeb.txt", "undated.txt", "hostile.txt"}
+    assert results.more_total == 4 and results.notice is None
 
 
 def test_total_and_facets_stay_those_of_the_exact_query(engine):
     exact = engine.search("idlib putin")
     assert exact.total == 2 and sum(v.count for v in exact.facets["source"]) == 2
-    assert paths(exact.more) == ["idlib-offensive.txt"] and exact.more_total == 1
+    assert paths(exact.more) == ["idlib-offensive.txt", "hostile.txt"] and exact.more_total == 2
 
 
 def test_the_more_list_fills_the_page_only(engine):
     results = engine.search("erdogan idlib turkish", per_page=3)
-    assert len(results.hits) + len(results.more) == 3 and results.more_total == 3
-    assert paths(results.more) == ["idlib-offensive.txt", "saraqeb.txt"] or \
-        paths(results.more) == ["idlib-offensive.txt", "undated.txt"]
+    assert len(results.hits) + len(results.more) == 3 and results.more_total == 4
+    assert paths(results.more)[0] == "idlib-offensive.txt"
+    assert paths(results.more)[1] in {"saraqeb.txt", "undated.txt", "hostile.txt"}
     assert engine.search("erdogan idlib turkish", per_page=1).more == []  # the page is full
 
 
@@ -69,33 +54,32 @@ def test_excluded_words_stay_excluded_from_the_more_list(engine):
 def test_the_more_list_follows_the_sort_order(engine):
     results = engine.search("erdogan idlib turkish", sort="newest")
     dates = [h.date for h in results.more if h.date]
-    assert dates == sorted(dates, reverse=True) and len(results.more) == 3
+    assert dates == sorted(dates, reverse=True) and len(results.more) == 4
 
 
-def test_cli_shows_the_more_list_under_a_divider(collection):
-    folder, index = collection
+def test_cli_shows_the_more_list_under_a_divider(shared_index):
+    folder, index = shared_index
     result = CliRunner().invoke(cli, ["--articles", str(folder), "--index", str(index), "query", "idlib", "putin"],
                                 catch_exceptions=False)
     out = result.output
-    assert result.exit_code == 0 and "--- 1 more article has some of the words ---" in out
-    assert out.index("--- 1 more") < out.index("Syrian offensive on Idlib looms")
+    assert result.exit_code == 0 and "--- 2 more articles have some of the words ---" in out
+    assert out.index("--- 2 more") < out.index("Syrian offensive on Idlib looms")
     assert "3. Syrian offensive" in out
 
 
-def test_json_has_the_more_list_apart(collection):
-    folder, index = collection
+def test_json_has_the_more_list_apart(shared_index):
+    folder, index = shared_index
     result = CliRunner().invoke(cli, ["--articles", str(folder), "--index", str(index), "query", "idlib", "putin",
                                       "--json"], catch_exceptions=False)
     data = json.loads(result.output)
     assert data["total"] == 2 and len(data["hits"]) == 2
-    assert data["more_total"] == 1 and [h["path"] for h in data["more"]] == ["idlib-offensive.txt"]
+    assert data["more_total"] == 2 and [h["path"] for h in data["more"]] == ["idlib-offensive.txt", "hostile.txt"]
 
 
-def test_web_shows_the_more_list_under_a_divider(collection):
-    folder, index = collection
-    client = create_app({"TESTING": True, "SEARCH_INDEX": str(index), "SEARCH_ARTICLES": str(folder)}).test_client()
+def test_web_shows_the_more_list_under_a_divider(shared_client):
+    client = shared_client
     page = client.get("/search?q=erdogan+idlib+turkish").get_data(as_text=True)
-    divider = page.index("3 more articles have some of the words")
+    divider = page.index("4 more articles have some of the words")
     assert page.index("and Putin meet in Sochi") < divider < page.index("Syrian offensive on")
     assert '<ol class="hits more" start="2"' in page
     empty = client.get("/search?q=erdogan+idlib+turkish&source=AFP").get_data(as_text=True)

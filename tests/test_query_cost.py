@@ -14,7 +14,7 @@ from search.indexer import sync
 from search.query import parse
 from search import searcher as searcher_module
 from search.searcher import Engine
-from tests.factory import ARTICLES, make_collection, make_index, write_article
+from tests.factory import ARTICLES, make_index, write_article, write_collection
 
 PREFIXES = ["id", "pu", "er", "sy", "sa", "oi", "pr", "wh", "ha", "ru", "ma", "ce", "ta", "ge", "fo", "tr"] * 4
 
@@ -112,7 +112,7 @@ def test_the_work_of_a_search_follows_its_postings(index, monkeypatch):
 
 
 def test_memory_is_handed_back_after_a_heavy_query(tmp_path):
-    folder = make_collection(tmp_path, ARTICLES)
+    folder = write_collection(tmp_path / "articles", ARTICLES)
     words = "idlib putin erdogan syria saraqeb oil prices wheat harvest runner marathon ceasefire talks".split()
     for i in range(600):
         write_article(folder, f"many/{i}.txt", f"{words[i % 13]} {words[i % 7]}", None, None,
@@ -161,7 +161,7 @@ def test_no_python_runs_per_matching_document(tmp_path):
     numpy does the per-document work."""
     lines = []
     for n in (60, 400):
-        folder = make_collection(tmp_path / str(n), ARTICLES)
+        folder = write_collection(tmp_path / str(n) / "articles", ARTICLES)
         for i in range(n):
             write_article(folder, f"many/{i}.txt", "Idlib talks", f"2018-0{i % 9 + 1}-01",
                           ("Reuters", "AFP", None)[i % 3], "Idlib talks resumed. Putin spoke about the talks.")

@@ -16,7 +16,7 @@ from search.indexer import sync
 from search.proximity import min_distances, proximity
 from search.scoring import bm25f, by_date, query_scoring, top
 from search.searcher import Engine
-from tests.factory import ARTICLES, make_collection, write_article
+from tests.factory import ARTICLES, write_article, write_collection
 
 VOCAB = "idlib talks putin erdogan syria oil price crude wheat harvest market bank rate ceasefire geneva".split()
 SOURCES = ("Reuters", "AFP", None, "i24NEWS")
@@ -30,7 +30,7 @@ def _random_body(rng: random.Random) -> str:
 def view_engine(tmp_path_factory):
     """An engine over 3 syncs (several segments), with changed and deleted articles; yields (engine, view)."""
     root = tmp_path_factory.mktemp("vector")
-    folder = make_collection(root)
+    folder = write_collection(root / "articles")
     rng = random.Random(4)
     for batch in range(3):
         for n in range(70):
@@ -115,7 +115,7 @@ def test_matching_is_the_per_document_reference(view_engine):
 
 
 def test_phrases_with_repeated_words(view_engine, tmp_path):
-    folder = make_collection(tmp_path, ARTICLES + [
+    folder = write_collection(tmp_path / "articles", ARTICLES + [
         ("rep.txt", "Repeat", None, None, "oil oil oil price. price oil oil."),
         ("rep2.txt", "Repeat two", None, None, "oil price oil price oil")])
     sync(folder, tmp_path / "index")

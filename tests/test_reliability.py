@@ -373,11 +373,7 @@ def test_the_load_generator_only_targets_the_loopback():
 # == 6. query fuzzing =================================================================================
 @pytest.fixture(scope="module")
 def fuzz_index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    col = Collection(root / "articles", seed=6, words=60)
-    col.add(150)
-    sync(col.folder, root / "index")
-    return col, root / "index"
+    return collection(tmp_path_factory.mktemp("fuzz"), 150, seed=6)
 
 
 def test_fuzzed_queries_raise_only_the_engines_own_error_within_bounds(fuzz_index):
@@ -590,15 +586,15 @@ def test_every_response_carries_the_csp(hostile_server):
 # == 9. a read-only index ==============================================================================
 def _check_read_only_behaviour(folder: Path, index: Path, server_ok: bool = True):
     with Engine(index) as engine:
-        assert engine.search("idlib").total == 3
+        assert engine.search("idlib").total == 4
     done = run_cli("--articles", str(folder), "--index", str(index), "index", "--wait", "0")
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Cannot write" in done.stderr and "Traceback" not in done.stderr
     done = run_cli("--index", str(index), "query", "idlib", "--json")
-    assert done.returncode == 0 and json.loads(done.stdout)["total"] == 3
+    assert done.returncode == 0 and json.loads(done.stdout)["total"] == 4
     if server_ok:
         with running_server(index, folder) as server:
-            assert api_total(server, "idlib") == 3
+            assert api_total(server, "idlib") == 4
             assert http_get(server, "/healthz")[0] == 200
             assert http_get(server, "/search?q=idlib")[0] == 200
 
@@ -630,7 +626,7 @@ def test_a_read_only_index_without_mounts(tmp_path, monkeypatch):
     with pytest.raises(IndexUnwritable, match="Cannot write to the index folder .*Read-only file system"):
         sync(folder, index, wait=0)
     with Engine(index) as engine:
-        assert engine.search("idlib").total == 3
+        assert engine.search("idlib").total == 4
     result = CliRunner().invoke(cli, ["--articles", str(folder), "--index", str(index), "index"])
     assert result.exit_code == 2 and "Cannot write" in result.output and "Traceback" not in result.output
 

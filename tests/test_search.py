@@ -1,4 +1,4 @@
-"""Searching a small collection: query forms, fallback, ranking, sorting, paging, facets, snippets, suggestions."""
+"""Searching a small shared_index: query forms, fallback, ranking, sorting, paging, facets, snippets, suggestions."""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,17 +9,6 @@ from search.searcher import MAX_REACHABLE, Engine
 from tests.factory import ARTICLES, make_index, write_article
 
 TITLES = {name: title for name, title, *_ in ARTICLES}
-
-
-@pytest.fixture(scope="module")
-def collection(tmp_path_factory):
-    return make_index(tmp_path_factory.mktemp("collection"))
-
-
-@pytest.fixture(scope="module")
-def engine(collection):
-    with Engine(collection[1]) as engine:
-        yield engine
 
 
 def paths(results):
@@ -38,16 +27,16 @@ def marked(passages):
     ("run", {"grain.txt", "marathon.txt"}),                              # "running" -> run
     ("idlib putin", {"idlib-summit.txt", "undated.txt"}),                 # every word must match
     ('"fate of idlib"', {"idlib-summit.txt"}),
-    ("idlib -putin", {"idlib-offensive.txt"}),
-    ("idlib NOT putin", {"idlib-offensive.txt"}),
+    ("idlib -putin", {"idlib-offensive.txt", "hostile.txt"}),
+    ("idlib NOT putin", {"idlib-offensive.txt", "hostile.txt"}),
     ("saraqeb OR geneva", {"saraqeb.txt", "unknown-source.txt"}),
     ("title:idlib", {"idlib-summit.txt", "idlib-offensive.txt", "undated.txt"}),
     ("title:putin", {"idlib-summit.txt", "undated.txt"}),
-    ("source:reuters idlib", {"idlib-summit.txt"}),
+    ("source:reuters idlib", {"idlib-summit.txt", "hostile.txt"}),
     ("source:unknown", {"unknown-source.txt", "undated.txt"}),
-    ("date:2018-09", {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt"}),
+    ("date:2018-09", {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt", "hostile.txt"}),
     ("date:2017", {"grain.txt"}),
-    ("date:[2018-09-10 TO 2018-10-31]", {"idlib-summit.txt", "unknown-source.txt", "saraqeb.txt"}),
+    ("date:[2018-09-10 TO 2018-10-31]", {"idlib-summit.txt", "unknown-source.txt", "saraqeb.txt", "hostile.txt"}),
     ("saraq*", {"saraqeb.txt"}),
     ("negotiat*", {"idlib-summit.txt", "oil-prices.txt"}),
     ("sarakeb~", {"saraqeb.txt"}),
@@ -70,7 +59,8 @@ def test_a_long_query_finds_any_word_with_the_most_words_first(engine):
     # a pasted sentence: no article has all five words, and the one with four of them comes first
     results = engine.search("Erdogan Putin Sochi Idlib Geneva")
     assert results.hits[0].path == "idlib-summit.txt"
-    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt", "undated.txt"}
+    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt", "undated.txt",
+                                   "hostile.txt"}
     assert "any of them" in results.notice and "AND" in results.notice
     assert results.fallback_query == "Erdogan AND Putin AND Sochi AND Idlib AND Geneva"
     strict = engine.search(results.fallback_query)
@@ -79,9 +69,9 @@ def test_a_long_query_finds_any_word_with_the_most_words_first(engine):
 
 def test_a_long_query_keeps_its_exclusions_and_reads_parentheses_as_prose(engine):
     results = engine.search("Erdogan (Putin Sochi) Idlib Geneva -sporadic")
-    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt"}
+    assert set(paths(results)) == {"idlib-summit.txt", "idlib-offensive.txt", "unknown-source.txt", "hostile.txt"}
     assert results.fallback_query == "Erdogan AND Putin AND Sochi AND Idlib AND Geneva -sporadic"
-    assert paths(engine.search('idlib -"deal holds" -offensive')) == ["idlib-summit.txt"]
+    assert paths(engine.search('idlib -"deal holds" -offensive')) == ["idlib-summit.txt", "hostile.txt"]
 
 
 def test_stop_words_do_not_make_a_query_long(engine):
@@ -107,9 +97,10 @@ def test_words_close_together_rank_above_scattered(tmp_path):
 def test_sort_by_date_puts_unknown_dates_last_both_ways(engine):
     newest = paths(engine.search("idlib OR putin OR ceasefire OR marathon", sort="newest"))
     oldest = paths(engine.search("idlib OR putin OR ceasefire OR marathon", sort="oldest"))
-    assert newest == ["unknown-source.txt", "idlib-summit.txt", "idlib-offensive.txt", "marathon.txt", "undated.txt"]
-    assert oldest[:3] == ["idlib-offensive.txt", "idlib-summit.txt", "unknown-source.txt"]
-    assert set(oldest[3:]) == {"marathon.txt", "undated.txt"}
+    assert newest == ["hostile.txt", "unknown-source.txt", "idlib-summit.txt", "idlib-offensive.txt", "marathon.txt",
+                      "undated.txt"]
+    assert oldest[:4] == ["idlib-offensive.txt", "idlib-summit.txt", "unknown-source.txt", "hostile.txt"]
+    assert set(oldest[4:]) == {"marathon.txt", "undated.txt"}
 
 
 def test_empty_query_with_a_filter_browses_newest_first(engine):
@@ -119,9 +110,9 @@ def test_empty_query_with_a_filter_browses_newest_first(engine):
 
 def test_paging(engine):
     everything = engine.search("", per_page=3)
-    assert everything.total == 8 and everything.pages == 3 and len(everything.hits) == 3
+    assert everything.total == 9 and everything.pages == 3 and len(everything.hits) == 3
     page3 = engine.search("", per_page=3, page=3)
-    assert len(page3.hits) == 2
+    assert len(page3.hits) == 3
     seen = paths(everything) + paths(engine.search("", per_page=3, page=2)) + paths(page3)
     assert sorted(seen) == sorted(TITLES)
     with pytest.raises(QueryError, match="past the last page"):
@@ -175,7 +166,7 @@ def test_facet_counts_match_a_brute_force_count(engine, sources, since, until):
 
 
 def test_source_filter_is_case_insensitive_and_ors_values(engine):
-    assert engine.search("", sources=["reuters", "i24news"]).total == 4
+    assert engine.search("", sources=["reuters", "i24news"]).total == 5
 
 
 def test_date_facet_switches_to_years_over_long_spans(tmp_path):
@@ -320,7 +311,7 @@ def test_fallback_names_the_query_it_ran(engine):
     assert engine.search(results.fallback_query).total == results.total
 
 
-def test_marks_and_synced_at(engine, collection):
+def test_marks_and_synced_at(engine, shared_index):
     assert engine.marks('idlib -putin "fate of syria"') == ({"idlib"}, [("fate", "syria")])
     with pytest.raises(QueryError):
         engine.marks("*")

@@ -1,6 +1,8 @@
 """The storage format: IndexView's contract (STORAGE.md), Whoosh conformance, merging and deletions."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from whoosh import index as windex
@@ -13,12 +15,12 @@ from search.storage import commit
 from search.storage.build import analyse
 from search.storage.format import MAX_SEGMENT_DOCS
 from search.store import IndexStore
-from tests.factory import ARTICLES, make_collection, write_article
+from tests.factory import ARTICLES, write_article, write_collection
 
 
 @pytest.fixture
 def built(tmp_path):
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     index = tmp_path / "index"
     sync(folder, index)
     return folder, index
@@ -42,7 +44,7 @@ def test_view_columns_match_the_articles(built):
         assert view.source_names[view.source[d]] == (source or "")
         assert view.day[d] == (int(date.replace("-", "")) if date else 0)
         assert view.docnum(stored["id"]) == d
-        assert view.lengths["title"][d] == len([w for w in title.split() if term_for(w.strip(".,"))])
+        assert view.lengths["title"][d] == len([w for w in re.findall(r"\w+", title) if term_for(w)])
     assert view.source_names[0] == "" and view.source.dtype == np.uint32 and view.day.dtype == np.uint32
     assert view.field_total("body") == int(view.lengths["body"].sum())
     assert view.facet_names() == ["source", "story"]
@@ -157,7 +159,7 @@ def test_analyse_groups_postings_per_batch():
 
 def test_a_rebuild_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     from search.storage import build
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     for i in range(30):
         write_article(folder, f"more-{i}.txt", f"More {i} on Idlib", f"2019-01-{i % 28 + 1:02d}", "AFP",
                       f"Report {i}: Idlib, oil and wheat. " * (i % 5 + 1))

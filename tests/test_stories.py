@@ -10,8 +10,8 @@ from search.indexer import sync
 from search.searcher import Engine
 from search.storage.view import IndexView
 from search.store import IndexStore
-from tests.factory import write_article
-from tests.stories_factory import OTHER, VERSIONED, WIRE, write_versioned
+from tests.factory import write_article, write_collection
+from tests.stories_factory import OTHER, VERSIONED, WIRE
 
 ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
 
@@ -118,7 +118,7 @@ def test_page_shows_each_story_once_as_its_best_version_and_lists_the_others():
 # -- the index keeps stories right --------------------------------------------------------------------------
 @pytest.fixture
 def versioned(tmp_path):
-    folder = write_versioned(tmp_path / "articles")
+    folder = write_collection(tmp_path / "articles", VERSIONED)
     sync(folder, tmp_path / "index")
     return folder, tmp_path / "index"
 
@@ -159,7 +159,7 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
                         lambda view, paths, *a: rewritten.extend(paths) or original(view, paths, *a))
     monkeypatch.setattr("search.storage.build.BATCH_DOCS", 2)  # several batches, versions in different ones
     monkeypatch.setattr(indexer, "STORY_BATCH", 2)
-    folder = write_versioned(tmp_path / "articles")
+    folder = write_collection(tmp_path / "articles", VERSIONED)
     sync(folder, tmp_path / "index")
     assert rewritten == []
     # two halves of the wire story share little, so they start two stories; the whole story, later in path order,

@@ -6,8 +6,8 @@ import pytest
 
 from search.articles import article_id
 from search.indexer import sync
-from tests.conftest import HOSTILE
-from tests.stories_factory import HOSTILE_VERSION, VERSIONED, write_versioned
+from tests.factory import HOSTILE, write_collection
+from tests.stories_factory import HOSTILE_VERSION, VERSIONED
 from tests.test_browser import browser, pytestmark, watched  # noqa: F401 - fixtures and skip marks
 from web.screenshot import serve
 
@@ -18,7 +18,7 @@ ORIGINAL, COPY_PATH = article_id(VERSIONED[-4][0]), article_id(VERSIONED[-2][0])
 def base_url(tmp_path_factory):
     from web import create_app
     root = tmp_path_factory.mktemp("stories-browser")
-    folder = write_versioned(root / "articles", VERSIONED + [HOSTILE_VERSION])
+    folder = write_collection(root / "articles", VERSIONED + [HOSTILE_VERSION])
     sync(folder, root / "index")
     with serve(create_app({"SEARCH_INDEX": str(root / "index"), "SEARCH_ARTICLES": str(folder)})) as url:
         yield url

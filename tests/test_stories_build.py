@@ -8,8 +8,8 @@ from search.storage import build
 from search.storage.view import IndexView
 from search.store import IndexStore
 from search.indexer import sync
-from tests.factory import write_article
-from tests.stories_factory import WIRE, write_versioned
+from tests.factory import write_article, write_collection
+from tests.stories_factory import VERSIONED, WIRE
 
 
 def labels_in(index):
@@ -29,7 +29,7 @@ def counting(monkeypatch, module, name):
 
 
 def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monkeypatch):
-    folder = write_versioned(tmp_path / "articles")
+    folder = write_collection(tmp_path / "articles", VERSIONED)
     write_article(folder, "b/first-half.txt", "x", None, None, "\n\n".join(WIRE[:3]))
     write_article(folder, "c/second-half.txt", "x", None, None, "\n\n".join(WIRE[2:]))
     monkeypatch.setattr(build, "BATCH_DOCS", 2)  # several batches, versions in different ones, workers anyway
@@ -48,7 +48,7 @@ def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monk
 
 
 def test_a_rebuild_without_worker_rows_reads_the_stored_text_back(tmp_path, monkeypatch):
-    folder = write_versioned(tmp_path / "articles")
+    folder = write_collection(tmp_path / "articles", VERSIONED)
     sync(folder, tmp_path / "one")
     monkeypatch.setattr(indexer, "_story_rows", None)
     read_back = counting(monkeypatch, indexer, "_part_entries")

@@ -11,8 +11,8 @@ from search import diff
 from search.articles import article_id
 from search.cli import cli
 from search.indexer import sync
-from tests.conftest import HOSTILE
-from tests.stories_factory import HOSTILE_VERSION, VERSIONED, write_versioned
+from tests.factory import HOSTILE, write_collection
+from tests.stories_factory import HOSTILE_VERSION, VERSIONED
 
 ORIGINAL, MIRROR, COPY_PATH, REBELS = (article_id(s[0]) for s in VERSIONED[-4:])
 HOSTILE_ORIGINAL, HOSTILE_COPY = article_id("hostile.txt"), article_id(HOSTILE_VERSION[0])
@@ -21,7 +21,7 @@ HOSTILE_ORIGINAL, HOSTILE_COPY = article_id("hostile.txt"), article_id(HOSTILE_V
 @pytest.fixture(scope="module")
 def collection(tmp_path_factory):
     root = tmp_path_factory.mktemp("stories")
-    folder = write_versioned(root / "articles", VERSIONED + [HOSTILE_VERSION])
+    folder = write_collection(root / "articles", VERSIONED + [HOSTILE_VERSION])
     sync(folder, root / "index")
     return folder, root / "index"
 

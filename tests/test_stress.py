@@ -23,7 +23,7 @@ from stress.fuzz import fuzz_engine, queries, web_query
 from stress.kill import indexed, run_kills
 from stress.load import run_load, search_paths
 from stress.server import running_server
-from tests.test_reliability import api_total, http_get, run_cli, wait_for
+from tests.test_reliability import api_total, collection, http_get, run_cli, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +52,7 @@ def test_kill_the_indexer_60_times(tmp_path):
 
 
 def test_load_8_clients_for_60_seconds(tmp_path):
-    col = Collection(tmp_path / "articles", seed=55, words=120)
-    col.add(2000)
-    sync(col.folder, tmp_path / "index")
+    col, _ = collection(tmp_path, 2000, seed=55, words=120)
     paths = search_paths(col.vocab[:1500], everywhere=MARKER)
     with running_server(tmp_path / "index", col.folder, threads=8) as server:
         warm = run_load(server.url, paths, clients=8, duration=30, max_requests=200, seed=1)
@@ -75,10 +73,7 @@ def test_load_8_clients_for_60_seconds(tmp_path):
 
 
 def test_searching_while_indexing_for_many_syncs(tmp_path):
-    col = Collection(tmp_path / "articles", seed=56, words=80)
-    col.add(800)
-    index = tmp_path / "index"
-    sync(col.folder, index)
+    col, index = collection(tmp_path, 800, seed=56, words=80)
     counts = {len(col.expected)}
     totals: list[int] = []
     marker_path = "/api/search?" + urlencode({"q": MARKER, "per_page": 1})
@@ -130,11 +125,7 @@ def test_searching_while_indexing_for_many_syncs(tmp_path):
 
 @pytest.fixture(scope="module")
 def fuzz_collection(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    col = Collection(root / "articles", seed=57, words=80)
-    col.add(1000)
-    sync(col.folder, root / "index")
-    return col, root / "index"
+    return collection(tmp_path_factory.mktemp("fuzz"), 1000, seed=57, words=80)
 
 
 def test_fuzz_20000_queries_against_the_engine(fuzz_collection):
@@ -241,9 +232,7 @@ def test_the_costliest_accepted_query_beside_8_ordinary_clients(tmp_path):
     be a 200 or a 400, and the ordinary clients' p95 is recorded beside their p95 without the heavy client."""
     from stress import costly
     from stress.corpus import _COMMON
-    col = Collection(tmp_path / "articles", seed=55, words=120)
-    col.add(2000)
-    sync(col.folder, tmp_path / "index")
+    col, _ = collection(tmp_path, 2000, seed=55, words=120)
     with Engine(tmp_path / "index") as engine:
         found = costly.candidates(engine, col.vocab, list(_COMMON))
     heavy = found.costliest
