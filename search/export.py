@@ -13,8 +13,8 @@ from typing import Iterator
 
 from search.budget import Budget, release_after
 from search.docsets import Matcher
-from search.facets import request_masks
-from search.metafacets import narrowed, validate_filters
+from search.facets import filter_and_count
+from search.metafacets import registry, validate_filters
 from search.query import parse
 from search.ranking import ranked
 from search.request import validate
@@ -45,7 +45,7 @@ class Export:
             self._budget = Budget()
             matcher = Matcher(self._view, self._budget)
             compiled, matched, _, _ = engine._match(snap, matcher, parsed)
-            final, _ = narrowed(matched, request_masks(self._view, matched, req), meta, chosen)
+            final, _ = filter_and_count(self._view, registry(meta, chosen), matched, req, count=False)
             self.total = len(final)
             self._ranked = ranked(self._view, matcher, compiled, final, self.sort, len(final), engine.ranking)
         except BaseException:

@@ -136,19 +136,22 @@ class DateFacet(Facet):
 ENGINE_FACETS: tuple[Facet, ...] = (SourceFacet(), DateFacet())
 
 
-def request_masks(view, docs: np.ndarray, req) -> dict[str, np.ndarray]:
-    """{facet: bool per document of `docs`} for each engine facet the request filters by (`req` has sources,
-    since and until, as searcher.SearchRequest)."""
+def filter_and_count(view, facets, matched: np.ndarray, req, count: bool = True):
+    """(the documents of `matched` every facet's filter keeps, {facet: Counted}): each facet of the registry
+    `facets` is counted over the documents every other facet's filter keeps, so a choice can be widened
+    (multi-select); with count=False only the documents."""
     masks = {}
-    for facet in ENGINE_FACETS:
-        mask = facet.mask(view, docs, req)
+    for facet in facets:
+        mask = facet.mask(view, matched, req)
         if mask is not None:
             masks[facet.name] = mask
-    return masks
 
+    def over(skip: str | None) -> np.ndarray:
+        keep = None
+        for name, mask in masks.items():
+            if name != skip:
+                keep = mask if keep is None else keep & mask
+        return matched if keep is None else matched[keep]
 
-def engine_counts(view, over) -> tuple[dict[str, list[FacetValue]], str | None]:
-    """({facet: counts} of the engine's facets, each over `over(facet)`: the documents every other filter keeps),
-    and the date's unit."""
-    counted = {facet.name: facet.counts(view, over(facet.name)) for facet in ENGINE_FACETS}
-    return {name: c.values for name, c in counted.items()}, counted["date"].unit
+    final = over(None)
+    return final, ({facet.name: facet.counts(view, over(facet.name)) for facet in facets} if count else {})

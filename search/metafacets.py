@@ -11,7 +11,7 @@ import numpy as np
 
 from search import metafields
 from search.errors import QueryError
-from search.facets import UNKNOWN, FacetValue
+from search.facets import ENGINE_FACETS, UNKNOWN, Counted, Facet, FacetValue
 from search.limits import MAX_FIELDS, MAX_FILTER_FIELDS, MAX_FILTER_VALUES
 
 #: Facet columns with a meaning of their own: not metadata fields.
@@ -114,21 +114,24 @@ class MetaColumns:
         return out
 
 
-def narrowed(matched: np.ndarray, base: dict[str, np.ndarray], meta: MetaColumns, filters: Filters):
-    """(final documents, over) where over(facet) gives the documents that facet's counts are over: `base` maps
-    the engine's own filters (source, date) to bool masks over `matched`; every facet ignores its own filter."""
-    masks = dict(base)
-    for name, keys in filters.by_field.items():
-        masks[name] = meta.mask(name, keys, matched)
+class MetaFacet(Facet):
+    """A metadata field: any of the chosen values (case aside, "unknown" for articles without the field)."""
 
-    def over(skip: str | None) -> np.ndarray:
-        keep = None
-        for name, mask in masks.items():
-            if name != skip:
-                keep = mask if keep is None else keep & mask
-        return matched if keep is None else matched[keep]
+    def __init__(self, meta: MetaColumns, name: str, keys: tuple[str, ...] = ()):
+        self.meta, self.name, self.keys = meta, name, keys
 
-    return over(None), over
+    def mask(self, view, docs, req):
+        return self.meta.mask(self.name, self.keys, docs) if self.keys else None
+
+    def counts(self, view, docs):
+        return Counted(self.meta.counts(self.name, docs))
+
+
+def registry(meta: MetaColumns, filters: Filters, offered: list[str] = ()) -> list[Facet]:
+    """The facets of one search, in the order results list them: the engine's own (source, date), then a
+    MetaFacet for each metadata field offered or filtered."""
+    names = list(offered) + [n for n in filters.by_field if n not in offered]
+    return [*ENGINE_FACETS, *(MetaFacet(meta, n, filters.by_field.get(n, ())) for n in names)]
 
 
 def offered_names(meta: MetaColumns, settings: metafields.FacetSettings, filters: Filters) -> list[str]:

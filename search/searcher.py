@@ -20,8 +20,8 @@ from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.facets import FacetValue, engine_counts, request_masks
-from search.metafacets import narrowed, offered_names, validate_filters
+from search.facets import FacetValue, filter_and_count
+from search.metafacets import offered_names, registry, validate_filters
 from search.metafields import FacetSettings
 from search.query import ParsedQuery, QueryTooLong, parse
 from search.ranking import Hit, Ranking
@@ -180,11 +180,9 @@ class Engine:
     def _filter_and_count(self, view, meta, matched: np.ndarray, req: SearchRequest, chosen):
         """(the documents every filter keeps, facet counts, the date unit): each facet's counts ignore its own
         filter, so a user can widen a choice (multi-select)."""
-        final, over = narrowed(matched, request_masks(view, matched, req), meta, chosen)
-        facets, date_unit = engine_counts(view, over)
-        for name in offered_names(meta, self.facet_settings, chosen):
-            facets[name] = meta.counts(name, over(name))
-        return final, facets, date_unit
+        facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen))
+        final, counted = filter_and_count(view, facets, matched, req)
+        return final, {name: c.values for name, c in counted.items()}, counted["date"].unit
 
     def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
               all_versions: bool, snippets: bool):
@@ -220,7 +218,7 @@ class Engine:
         exact[matched] = True
 
         def keep(docs):  # the search's own filters, on other documents
-            return narrowed(docs, request_masks(view, docs, req), meta, chosen)[0]
+            return filter_and_count(view, registry(meta, chosen), docs, req, count=False)[0]
 
         return self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total, snippets)
 

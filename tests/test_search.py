@@ -322,9 +322,12 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
     """Each engine facet is one class: its mask follows the request, its counts ignore its own filter."""
     import numpy as np
 
-    from search.facets import ENGINE_FACETS, engine_counts, request_masks
+    from search.facets import ENGINE_FACETS, filter_and_count
     from search.searcher import validate
     from tests.factory import make_index
+
+    def request_masks(view, docs, req):
+        return {f.name: m for f in ENGINE_FACETS if (m := f.mask(view, docs, req)) is not None}
 
     _, index = make_index(tmp_path)
     assert [f.name for f in ENGINE_FACETS] == ["source", "date"]
@@ -335,5 +338,6 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
         assert set(masks) == {"source", "date"} and all(len(m) == len(docs) for m in masks.values())
         kept = docs[masks["source"] & masks["date"]]
         assert len(kept) and all(view.day[d] >= 20180901 for d in kept.tolist())
-        facets, unit = engine_counts(view, lambda name: docs)
-        assert unit == "month" and sum(v.count for v in facets["source"]) == len(docs)
+        final, counted = filter_and_count(view, ENGINE_FACETS, docs, validate(""))
+        assert len(final) == len(docs) and counted["date"].unit == "month"
+        assert sum(v.count for v in counted["source"].values) == len(docs)
