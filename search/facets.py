@@ -1,10 +1,13 @@
-"""Facet counts and facet filters over an IndexView's per-document columns, one numpy call each."""
+"""Facet counts and facet filters over an IndexView's per-document columns, one numpy call each: one class per kind
+of facet (source, date, story; metadata fields in search/metafacets.py), each with its filter and its counts, in
+one registry, and the one function that filters and counts a search's facets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from search import stories
 from search.days import month_index, month_text, within
 
 UNKNOWN = "unknown"
@@ -85,16 +88,20 @@ def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
 
 @dataclass
 class Counted:
-    """A facet's counts, and the bucket they are counted by where the facet has one (the date's month or year)."""
+    """A facet's counts, the bucket they are counted by where the facet has one (the date's month or year), and
+    how many distinct values the documents hold where that is what counts (the story facet's stories)."""
 
     values: list[FacetValue]
     unit: str | None = None
+    distinct: int | None = None
 
 
 class Facet:
-    """One kind of facet, as Datasette's Facet classes: the filter a request sets on it and its counts."""
+    """One kind of facet, as Datasette's Facet classes: the filter a request sets on it and its counts. Results
+    list the counts of the facets that are `listed`."""
 
     name = ""
+    listed = True
 
     def mask(self, view, docs: np.ndarray, req) -> np.ndarray | None:
         """bool per document of `docs` that the request's filter on this facet keeps; None when it sets none."""
@@ -132,8 +139,33 @@ class DateFacet(Facet):
         return Counted(values, unit)
 
 
-#: The engine's own facets, in the order results list them (metadata fields follow: search/metafacets.py).
-ENGINE_FACETS: tuple[Facet, ...] = (SourceFacet(), DateFacet())
+class StoryFacet(Facet):
+    """The story an article is a version of (search/stories.py): a request never filters by it, results show each
+    story once, so what it counts is how many stories the documents hold, not a list of values."""
+
+    name = "story"
+    listed = False
+
+    def column(self, view) -> tuple[np.ndarray, list[str]]:
+        """(story code per document, story labels); label "" is an article that is a story of its own."""
+        return view.facet(self.name)
+
+    def members(self, view, docnum: int) -> np.ndarray:
+        """The documents of this document's story (itself included)."""
+        return stories.members(self.column(view)[0], docnum)
+
+    def mask(self, view, docs, req):
+        return None
+
+    def counts(self, view, docs):
+        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs))
+
+
+#: The facet kinds of the engine by name; metadata fields are MetaFacets, made per search (search/metafacets.py).
+FACETS: dict[str, Facet] = {facet.name: facet for facet in (SourceFacet(), DateFacet(), StoryFacet())}
+#: The engine's own facets of every search, in the order results list them (metadata fields follow).
+ENGINE_FACETS: tuple[Facet, ...] = (FACETS["source"], FACETS["date"], FACETS["story"])
+STORY: StoryFacet = FACETS["story"]
 
 
 def filter_and_count(view, facets, matched: np.ndarray, req, count: bool = True):

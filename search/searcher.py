@@ -20,7 +20,7 @@ from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.errors import ArticleNotFound, QueryError
-from search.facets import FacetValue, filter_and_count
+from search.facets import STORY, FacetValue, filter_and_count
 from search.metafacets import offered_names, registry, validate_filters
 from search.metafields import FacetSettings
 from search.query import ParsedQuery, QueryTooLong, parse
@@ -157,8 +157,8 @@ class Engine:
             sort = _order(req.sort, parsed, example)
             matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match_text(snap, matcher, parsed, example)
-            final, facets, date_unit = self._filter_and_count(view, meta, matched, req, chosen)
-            hits, total, n_stories = self._page(view, matcher, compiled, final, sort, req, all_versions, snippets)
+            final, facets, date_unit, n_stories = self._filter_and_count(view, meta, matched, req, chosen)
+            hits, total = self._page(view, matcher, compiled, final, n_stories, sort, req, all_versions, snippets)
             notice = _with_unknown_fields(notice, parsed, meta.names())
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
@@ -178,18 +178,18 @@ class Engine:
         return self._like(matcher, example)
 
     def _filter_and_count(self, view, meta, matched: np.ndarray, req: SearchRequest, chosen):
-        """(the documents every filter keeps, facet counts, the date unit): each facet's counts ignore its own
-        filter, so a user can widen a choice (multi-select)."""
+        """(the documents every filter keeps, the listed facets' counts, the date unit, the stories among those
+        documents): each facet's counts ignore its own filter, so a user can widen a choice (multi-select)."""
         facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen))
         final, counted = filter_and_count(view, facets, matched, req)
-        return final, {name: c.values for name, c in counted.items()}, counted["date"].unit
+        listed = {facet.name: counted[facet.name].values for facet in facets if facet.listed}
+        return final, listed, counted["date"].unit, counted["story"].distinct
 
-    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
-              all_versions: bool, snippets: bool):
-        """(the page's hits, the total, the stories among `final`): ranked, each story once as its best-ranked
+    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, n_stories: int, sort: str,
+              req: SearchRequest, all_versions: bool, snippets: bool):
+        """(the page's hits, the total): ranked, each of the `n_stories` stories of `final` once as its best-ranked
         version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
-        story_codes, story_labels = view.facet("story")
-        n_stories = stories.count_stories(story_codes, final)
+        story_codes, story_labels = STORY.column(view)
         total = len(final) if all_versions else n_stories
         first = (req.page - 1) * req.per_page
         if total and first >= total:
@@ -206,7 +206,7 @@ class Engine:
             hit.version_count = len(others)
             hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
-        return hits, total, n_stories
+        return hits, total
 
     def _more_when_few(self, snap, matcher: Matcher, parsed, notice, matched: np.ndarray, total: int,
                        req: SearchRequest, chosen, sort: str, snippets: bool):
@@ -307,7 +307,7 @@ class Engine:
         with self._searching() as snap:
             view = snap.view
             docnum = self._docnum(view, article_id)
-            members = stories.members(view.facet("story")[0], docnum)
+            members = STORY.members(view, docnum)
             members = members[view.live[members]]
             day = view.day[members]
             members = members[np.lexsort((members, day, day == 0))][:stories.MAX_VERSIONS]
@@ -330,7 +330,7 @@ class Engine:
             matcher = Matcher(view, Budget())
             compiled, matched, _, _ = self._like(matcher, example, example_text.RELATED_MIN_DOC_FREQ)
             # the other versions of its story are listed apart on the article page
-            versions = stories.members(view.facet("story")[0], docnum)
+            versions = STORY.members(view, docnum)
             matched = matched[(matched != docnum) & ~np.isin(matched, versions)]
             best = ranking.ranked(view, matcher, compiled, matched, "relevance", limit, self.ranking)
             return [ranking.hit(view, d, score, compiled, False) for d, score in best]

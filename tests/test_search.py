@@ -330,7 +330,7 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
         return {f.name: m for f in ENGINE_FACETS if (m := f.mask(view, docs, req)) is not None}
 
     _, index = make_index(tmp_path)
-    assert [f.name for f in ENGINE_FACETS] == ["source", "date"]
+    assert [f.name for f in ENGINE_FACETS] == ["source", "date", "story"]
     with Engine(index) as engine, engine.view() as view:
         docs = np.flatnonzero(view.live).astype(np.int64)
         assert request_masks(view, docs, validate("")) == {}
@@ -341,3 +341,4 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
         final, counted = filter_and_count(view, ENGINE_FACETS, docs, validate(""))
         assert len(final) == len(docs) and counted["date"].unit == "month"
         assert sum(v.count for v in counted["source"].values) == len(docs)
+        assert counted["story"].distinct == len(docs) and counted["story"].values == []  # no article has a copy

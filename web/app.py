@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.config import resolve
 from search.errors import IndexMissing, SearchError
+from search.facets import FACETS
 from search.metafields import FacetSettings
 from search.searcher import Engine
 from web import api, caching, export, stories, views
@@ -66,7 +67,7 @@ def create_app(config=None) -> Flask:
     def _page_context():
         # every page keeps the search box (and its filters) filled from the URL, error pages included
         return {"params": SearchParams.from_args(request.args).bounded(), "site_title": app.config["SEARCH_TITLE"],
-                "max_facet_values": 20}
+                "max_facet_values": 20, "engine_facets": tuple(FACETS)}
 
     return app
 
