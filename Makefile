@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test stress bench bench-quick screenshot browser clean
+.PHONY: run test lint stress bench bench-quick screenshot browser clean
 
 # A stamp per extra, so that a changed setup.cfg reinstalls and an unchanged one costs nothing.
 $(VENV)/.installed: setup.cfg pyproject.toml
@@ -29,6 +29,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest -q
+
+## The lint gate alone (the first step of `make test`)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check --quiet .
 
 ## The long reliability runs (kills, load, fuzzing); the figures of one run are recorded in stress/RESULTS.md
 stress: $(VENV)/.installed-test

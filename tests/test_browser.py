@@ -75,9 +75,9 @@ def test_search_from_the_home_page_shows_marked_snippets(watched, base_url):
     page.get_by_label('Words, a "phrase", or a filter like source:Reuters').fill("idlib")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=idlib$"))
-    assert total(page) == 6
-    assert page.locator("ol.hits li.hit").count() == 6
-    assert page.locator("ol.hits .snippet mark").count() >= 6
+    assert total(page) == 4
+    assert page.locator("ol.hits li.hit").count() == 4
+    assert page.locator("ol.hits .snippet mark").count() >= 4
     assert page.locator("ol.hits .snippet mark").first.inner_text().lower() == "idlib"
     assert page.locator("header input[name=q]").input_value() == "idlib"
 
@@ -85,26 +85,26 @@ def test_search_from_the_home_page_shows_marked_snippets(watched, base_url):
 def test_ticking_a_source_applies_it_at_once_with_a_clean_url(watched, base_url):
     page = watched.page
     page.goto(base_url + "/search?q=idlib")
-    assert source_count(page, "Reuters") == 3 and total(page) == 6
+    assert source_count(page, "Reuters") == 2 and total(page) == 4
     sep_before = page.locator("svg a[aria-label^='Sep 2018']").get_attribute("aria-label")
     page.get_by_role("checkbox", name=re.compile("Reuters")).check()  # no button: the script submits
     page.wait_for_url(re.compile(r"source=Reuters"))
     assert page.url == base_url + "/search?q=idlib&source=Reuters"  # no since=&until=
-    assert total(page) == 3
+    assert total(page) == 2
     assert page.get_by_role("checkbox", name=re.compile("Reuters")).is_checked()
     assert page.locator("ul.chips").get_by_text("source Reuters").is_visible()
     # the timeline counts only Reuters now; the source counts stay, so a second source can be added
     assert page.locator("svg a[aria-label^='Sep 2018']").get_attribute("aria-label") == "Sep 2018: 2 articles"
-    assert sep_before == "Sep 2018: 4 articles"
+    assert sep_before == "Sep 2018: 3 articles"
     page.get_by_role("checkbox", name=re.compile("AFP")).check()
     page.wait_for_url(re.compile(r"source=Reuters&source=AFP"))
-    assert total(page) == 4
+    assert total(page) == 3
     page.get_by_role("checkbox", name=re.compile("Reuters")).uncheck()
     page.wait_for_url(base_url + "/search?q=idlib&source=AFP")
     assert total(page) == 1
     page.locator("ul.chips a", has_text="source AFP").click()
     page.wait_for_load_state()
-    assert total(page) == 6 and "AFP" not in page.url
+    assert total(page) == 4 and "AFP" not in page.url
 
 
 def test_the_search_box_leaves_empty_fields_out_of_the_url(watched, base_url):
@@ -126,18 +126,18 @@ def test_without_javascript_the_filter_form_still_works(browser, base_url):
         assert page.url == base_url + "/search?q=idlib"  # nothing happens until the button
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url(re.compile(r"source=Reuters"))
-        assert total(page) == 3
+        assert total(page) == 2
     finally:
         context.close()
 
 
 def test_the_timeline_reads_with_labels_counts_and_a_table(watched, base_url):
     page = watched.page
-    page.goto(base_url + "/search?q=idlib")
+    page.goto(base_url + "/search?q=idlib+OR+saraqeb")
     svg = page.locator("figure.timeline svg")
     labels = svg.locator("text.axis-label").all_text_contents()
     assert "Sep" in labels and "Oct" in labels and "2018" in labels and "0" in labels
-    assert svg.locator("text.count-label").all_text_contents() == ["4", "1"]  # readable without hovering
+    assert svg.locator("text.count-label").all_text_contents() == ["3", "1"]  # readable without hovering
     box = svg.bounding_box()
     column = page.locator("aside.facets").bounding_box()
     assert box["width"] <= column["width"] + 1  # fits its column
@@ -145,19 +145,19 @@ def test_the_timeline_reads_with_labels_counts_and_a_table(watched, base_url):
     assert not table.is_visible()
     page.get_by_text("The counts as a table").click()
     assert table.is_visible()
-    assert table.locator("tbody tr").all_inner_texts()[0].split() == ["Sep", "2018", "4"]
+    assert table.locator("tbody tr").all_inner_texts()[0].split() == ["Sep", "2018", "3"]
 
 
 def test_clicking_a_timeline_bar_applies_its_month(watched, base_url):
     page = watched.page
-    page.goto(base_url + "/search?q=idlib")
+    page.goto(base_url + "/search?q=idlib+OR+saraqeb")
     page.locator("svg a[aria-label='Oct 2018: 1 article']").click()
     page.wait_for_url(re.compile(r"since=2018-10&until=2018-10"))
     assert total(page) == 1
     assert page.get_by_label("From", exact=True).input_value() == "2018-10"
     assert page.get_by_label("To", exact=True).input_value() == "2018-10"
     assert page.locator("svg rect.bar.active").count() == 1
-    assert page.locator("ol.hits h2").inner_text() == "Syrian forces enter Saraqeb near Idlib"
+    assert page.locator("ol.hits h2").inner_text() == "Syrian forces enter Saraqeb"
 
 
 def test_opening_an_article_from_the_results(watched, base_url):
@@ -165,7 +165,7 @@ def test_opening_an_article_from_the_results(watched, base_url):
     page.goto(base_url + "/search?q=sochi")
     page.locator("ol.hits h2 a").first.click()
     page.wait_for_url(re.compile(r"/article/[a-z0-9-]+\?q=sochi"))
-    assert page.locator("h1").inner_text() == "Erdogan and Putin meet in Sochi over Idlib"
+    assert page.locator("h1").inner_text() == "Erdoğan and Putin meet in Sochi over Idlib"
     assert page.locator(".text mark").first.inner_text() == "Sochi"
     assert page.locator(".text p").count() == 2
     assert page.get_by_role("heading", name="Related articles").is_visible()

@@ -18,7 +18,7 @@ def test_pasting_a_text_in_the_like_box_finds_articles_like_it(watched, base_url
     page.wait_for_url(re.compile(r"/like$"))
     assert page.locator("h1").inner_text() == "Articles like this text"
     assert "sochi" in page.locator(".notice").inner_text()
-    assert page.locator("ol.hits li.hit h2").first.inner_text() == "Erdogan and Putin meet in Sochi over Idlib"
+    assert page.locator("ol.hits li.hit h2").first.inner_text() == "Erdoğan and Putin meet in Sochi over Idlib"
     # the sort links go on with the same words, as a GET that can be bookmarked
     page.locator("nav.sort a", has_text="newest").click()
     page.wait_for_url(re.compile(r"/search\?.*like=1.*sort=newest"))
