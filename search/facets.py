@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import stories
-from search.days import month_index, month_text, within
+from search.days import month_index, month_of, month_text, within
 
 UNKNOWN = "unknown"
 #: Dates are counted by month unless the matches span more months than this; then by year.
@@ -138,6 +138,21 @@ class DateFacet(Facet):
         unit, values = count_dates(view, docs)
         return Counted(values, unit)
 
+    def buckets(self, first: str, last: str, unit: str) -> list[str]:
+        """Every bucket its counts could have from `first` to `last`, empty ones included: months ("YYYY-MM")
+        or years ("YYYY")."""
+        if unit == "year":
+            return [f"{y:04d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
+        return [month_text(n) for n in range(month_of(first), month_of(last) + 1)]
+
+    def selected(self, bucket: str, since: str, until: str) -> bool:
+        """Whether a bucket overlaps the filter's `since`/`until` as typed (YYYY, YYYY-MM or YYYY-MM-DD: strings
+        of the same length compare as dates)."""
+        if not since and not until:
+            return False
+        n = len(bucket)
+        return (not since or bucket >= since[:n]) and (not until or bucket <= until[:n])
+
 
 class StoryFacet(Facet):
     """The story an article is a version of (search/stories.py): a request never filters by it, results show each
@@ -165,6 +180,7 @@ class StoryFacet(Facet):
 FACETS: dict[str, Facet] = {facet.name: facet for facet in (SourceFacet(), DateFacet(), StoryFacet())}
 #: The engine's own facets of every search, in the order results list them (metadata fields follow).
 ENGINE_FACETS: tuple[Facet, ...] = (FACETS["source"], FACETS["date"], FACETS["story"])
+DATE: DateFacet = FACETS["date"]
 STORY: StoryFacet = FACETS["story"]
 
 

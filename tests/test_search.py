@@ -322,7 +322,7 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
     """Each engine facet is one class: its mask follows the request, its counts ignore its own filter."""
     import numpy as np
 
-    from search.facets import ENGINE_FACETS, filter_and_count
+    from search.facets import DATE, ENGINE_FACETS, FACETS, filter_and_count
     from search.searcher import validate
     from tests.factory import make_index
 
@@ -342,3 +342,9 @@ def test_the_engine_facets_filter_and_count_as_one_registry(tmp_path):
         assert len(final) == len(docs) and counted["date"].unit == "month"
         assert sum(v.count for v in counted["source"].values) == len(docs)
         assert counted["story"].distinct == len(docs) and counted["story"].values == []  # no article has a copy
+    # the date facet's buckets are what the timeline draws, and its filter says which of them are chosen
+    assert FACETS["date"] is DATE and DATE.buckets("2018-11", "2019-02", "month") == ["2018-11", "2018-12", "2019-01",
+                                                                                     "2019-02"]
+    assert DATE.buckets("2016", "2018", "year") == ["2016", "2017", "2018"]
+    assert DATE.selected("2018-09", "2018-09-10", "") and not DATE.selected("2018-08", "2018-09", "2018-12")
+    assert not DATE.selected("2018-09", "", "")

@@ -1,6 +1,7 @@
 """The timeline beside the results: the engine's date facet laid out as an SVG bar chart with labelled axes.
 
-Only geometry and labels live here; the counts come from the engine. Every period from the first to the last
+Only geometry and labels live here; the counts, the periods (the date facet's buckets) and which of them the
+filter selects come from the date facet of the registry (search/facets.py). Every period from the first to the last
 is a slot (empty ones drawn as gaps), so the bars read as a time axis; a slot's width follows from the span, up
 to a maximum, so one month is one bar of ordinary width rather than a band across the chart.
 """
@@ -10,8 +11,7 @@ import calendar
 import math
 from dataclasses import dataclass
 
-from search.days import month_of, month_text
-from search.facets import UNKNOWN
+from search.facets import DATE, UNKNOWN
 
 #: Drawing units of the SVG viewBox; the SVG is drawn at this size in CSS pixels, shrunk only to fit its column.
 PLOT_WIDTH = 236       # what a long span is fitted into
@@ -87,21 +87,6 @@ def _label(period: str) -> str:
     return period
 
 
-def _periods(first: str, last: str, unit: str) -> list[str]:
-    """Every month ("YYYY-MM") or year ("YYYY") from first to last."""
-    if unit == "year":
-        return [f"{y:04d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
-    return [month_text(n) for n in range(month_of(first), month_of(last) + 1)]
-
-
-def _inside(period: str, since: str, until: str) -> bool:
-    """Whether a period overlaps the since/until the user chose (strings compare as dates here)."""
-    if not since and not until:
-        return False
-    n = len(period)
-    return (not since or period >= since[:n]) and (not until or period <= until[:n])
-
-
 def _step(slot: float, chars: int, steps) -> int:
     """The smallest of `steps` that leaves room for a label of `chars` characters every that many slots."""
     need = chars * CHAR + 4
@@ -137,7 +122,7 @@ def build(date_facet, unit: str, params) -> Timeline | None:
     undated = sum(v.count for v in date_facet if v.value == UNKNOWN)
     if not counts:
         return None
-    periods = _periods(min(counts), max(counts), unit)
+    periods = DATE.buckets(min(counts), max(counts), unit)
     slot = min(MAX_SLOT, PLOT_WIDTH / len(periods))
     gap = min(2.0, slot * 0.2)
     peak = max(counts.values())
@@ -148,7 +133,7 @@ def build(date_facet, unit: str, params) -> Timeline | None:
         height = max(2.0, round(PLOT_HEIGHT * count / peak, 2)) if count else 1.0
         width = round(slot - gap, 2)
         bars.append(Bar(period, _label(period), count, params.with_period(period, period) if count else None,
-                        _inside(period, params.since, params.until), round(LEFT + i * slot + gap / 2, 2),
+                        DATE.selected(period, params.since, params.until), round(LEFT + i * slot + gap / 2, 2),
                         TOP + PLOT_HEIGHT - height, width, height,
                         bool(count) and len(f"{count:,}") * CHAR <= slot + gap))
     return Timeline(unit, bars, undated, round(LEFT + len(periods) * slot + RIGHT, 2), _ticks(periods, unit, slot), peak)
