@@ -150,3 +150,25 @@ def run_load(url: str, make_path: Callable[[random.Random], str], clients: int =
         t.join(duration + timeout + 5)
     report.seconds = time.monotonic() - started
     return report
+
+
+@dataclass
+class SteadyLoad:
+    """A measured load after a warm-up, with the server's open files and mapped segments before and after it."""
+
+    warm: LoadReport
+    load: LoadReport
+    fds: tuple[int, int]
+    mapped: tuple[int, int]
+
+
+def steady_load(server, make_path: Callable[[random.Random], str], warm: tuple[float, int],
+                measured: tuple[float, int], clients: int = 8, settle: float = 0.3) -> SteadyLoad:
+    """A warm-up of (seconds, at most requests) that fills the server's pools, then the measured load: growth of
+    its open files or mapped segments across the measured part would be a leak."""
+    warm_report = run_load(server.url, make_path, clients=clients, duration=warm[0], max_requests=warm[1], seed=1)
+    time.sleep(settle)
+    fds_start, maps_start = server.fds(), server.mapped_index_files()
+    load = run_load(server.url, make_path, clients=clients, duration=measured[0], max_requests=measured[1], seed=2)
+    time.sleep(settle)
+    return SteadyLoad(warm_report, load, (fds_start, server.fds()), (maps_start, server.mapped_index_files()))

@@ -37,7 +37,7 @@ from search.store import IndexStore
 from stress.corpus import MARKER, Collection
 from stress.fuzz import KNOWN_BAD, fuzz_engine, queries, web_query
 from stress.kill import check_clean, check_index, indexer_command, lock_is_held, run_kills
-from stress.load import run_load, search_paths
+from stress.load import run_load, search_paths, steady_load
 from stress.server import mapped_index_files, open_fds, running_server
 from tests.factory import make_index, write_article
 
@@ -353,13 +353,9 @@ def test_load_is_served_without_errors_and_file_descriptors_stay_flat(tmp_path):
     with running_server(index, col.folder) as server:
         # the warm-up fills the searcher pool (a searcher per concurrent request, kept for reuse): later growth
         # would be a leak; too short a warm-up on a loaded machine left the pool still filling during the load
-        warm = run_load(server.url, paths, clients=8, duration=20, max_requests=400, seed=1)
-        assert warm.errors == 0, warm.error_samples
-        time.sleep(0.3)
-        fds_start, maps_start = server.fds(), server.mapped_index_files()
-        load = run_load(server.url, paths, clients=8, duration=5, max_requests=5000, seed=2)
-        time.sleep(0.3)
-        fds_end, maps_end = server.fds(), server.mapped_index_files()
+        run = steady_load(server, paths, warm=(20, 400), measured=(5, 5000))
+    load, (fds_start, fds_end), (maps_start, maps_end) = run.load, run.fds, run.mapped
+    assert run.warm.errors == 0, run.warm.error_samples
     assert load.requests >= 40 and load.errors == 0, (load.summary(), load.error_samples)
     assert fds_end <= fds_start + 2, (fds_start, fds_end)
     assert maps_end <= maps_start + 1, (maps_start, maps_end)

@@ -21,7 +21,7 @@ from search.searcher import Engine
 from stress.corpus import MARKER, Collection
 from stress.fuzz import fuzz_engine, queries, web_query
 from stress.kill import indexed, run_kills
-from stress.load import run_load, search_paths
+from stress.load import run_load, search_paths, steady_load
 from stress.server import running_server
 from tests.test_reliability import api_total, collection, http_get, run_cli, wait_for
 
@@ -55,13 +55,9 @@ def test_load_8_clients_for_60_seconds(tmp_path):
     col, _ = collection(tmp_path, 2000, seed=55, words=120)
     paths = search_paths(col.vocab[:1500], everywhere=MARKER)
     with running_server(tmp_path / "index", col.folder, threads=8) as server:
-        warm = run_load(server.url, paths, clients=8, duration=30, max_requests=200, seed=1)
-        assert warm.errors == 0, warm.error_samples
-        time.sleep(0.5)
-        fds_start, maps_start = server.fds(), server.mapped_index_files()
-        load = run_load(server.url, paths, clients=8, duration=60, max_requests=1_000_000, seed=2)
-        time.sleep(0.5)
-        fds_end, maps_end = server.fds(), server.mapped_index_files()
+        run = steady_load(server, paths, warm=(30, 200), measured=(60, 1_000_000), settle=0.5)
+    assert run.warm.errors == 0, run.warm.error_samples
+    load, (fds_start, fds_end), (maps_start, maps_end) = run.load, run.fds, run.mapped
     record("load", f"{load.summary()}; server fds {fds_start} -> {fds_end}, mapped segments {maps_start} -> "
                    f"{maps_end}; 2,000 articles", requests=load.requests, errors=load.errors,
            p50_ms=round(load.p50, 1), p95_ms=round(load.p95, 1), seconds=round(load.seconds, 1),
