@@ -188,14 +188,14 @@ def test_sort_switch_and_orders(client):
 
 
 def test_paging(client):
-    first = text_of(client.get("/search?q=idlib&per_page=2"))
-    assert re.search(r"1–2 of\s*<strong>4</strong>", first)
-    assert 'rel="next" href="/search?q=idlib&amp;per_page=2&amp;page=2"' in first
+    first = text_of(client.get("/search?q=idlib&per_page=3"))
+    assert re.search(r"1–3 of\s*<strong>4</strong>", first)
+    assert 'rel="next" href="/search?q=idlib&amp;per_page=3&amp;page=2"' in first
     assert '<a aria-current="page"' in first and 'rel="prev"' not in first
-    second = text_of(client.get("/search?q=idlib&per_page=2&page=2"))
-    assert re.search(r"3–4 of\s*<strong>4</strong>", second) and 'start="3"' in second
-    assert 'rel="prev" href="/search?q=idlib&amp;per_page=2"' in second and 'rel="next"' not in second
-    assert len(hit_ids(second)) == 2 and not set(hit_ids(first)) & set(hit_ids(second))
+    second = text_of(client.get("/search?q=idlib&per_page=3&page=2"))
+    assert re.search(r"4–4 of\s*<strong>4</strong>", second) and 'start="4"' in second
+    assert 'rel="prev" href="/search?q=idlib&amp;per_page=3"' in second and 'rel="next"' not in second
+    assert len(hit_ids(second)) == 1 and not set(hit_ids(first)) & set(hit_ids(second))
 
 
 def test_suggestion_is_a_link_and_the_fallback_notice_is_shown(client):
