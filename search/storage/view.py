@@ -15,6 +15,8 @@ import numpy as np
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
 from search.storage.segment import SegmentFiles
 
+#: How many term look-ups a view remembers (each a few small tuples) before it starts again.
+TERM_CACHE = 8192
 
 
 class IndexView:
@@ -32,6 +34,7 @@ class IndexView:
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._terms: dict[tuple[str, str], list] = {}  # term look-ups of this snapshot (immutable: never stale)
         self.closed = False
 
     @classmethod
@@ -118,15 +121,22 @@ class IndexView:
 
     # -- postings -----------------------------------------------------------------------------------------------
     def _hits(self, field: str, text: str):
+        """[(segment index, segment, term number)] of the segments holding the term; remembered per view."""
+        found = self._terms.get((field, text))
+        if found is not None:
+            return found
         if field not in FIELD_NUMBER:
             return []
         key = key_for(field, text)
-        out = []
+        found = []
         for i, s in enumerate(self.segments):
             t = s.term(key)
             if t >= 0:
-                out.append((i, s, t))
-        return out
+                found.append((i, s, t))
+        if len(self._terms) >= TERM_CACHE:
+            self._terms.clear()  # a bound, not an LRU: a server's working set of words refills it at once
+        self._terms[(field, text)] = found
+        return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(global docnums int64 ascending, freqs float32) of every posting of the term, deleted docs included."""
