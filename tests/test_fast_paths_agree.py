@@ -221,3 +221,23 @@ def test_bit_counts_with_and_without_numpys_own(monkeypatch):
     assert spelling._bit_count(values).tolist() == expected
     monkeypatch.delattr(np, "bitwise_count", raising=False)
     assert spelling._bit_count(values).tolist() == expected
+
+
+def test_a_photo_credit_is_recognised_with_or_without_the_quick_refusal():
+    from search import captions
+
+    def reference(line: str) -> bool:  # the rule without the look at the raw line first
+        tail = captions._collapse(line[-4 * captions.CREDIT_TAIL:].strip().rstrip("\\"))[-captions.CREDIT_TAIL:]
+        if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+            return False
+        return bool(captions._CREDIT.search(tail) or captions._POOL_CREDIT.search(tail))
+
+    rng = random.Random(11)
+    pieces = ["/", " / ", "AFP", "Reuters", "Photo", "photo:", "Pool", "via", "VIA", "V ia", ":", "\\", "Delil",
+              "SOULEIMAN", "by", "Jane Doe", ")", "\n", "\t \n ", "  ", "x" * 300, "picture", "İ", "Credit"]
+    credits = 0
+    for _ in range(20_000):
+        line = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))
+        assert captions.is_photo_credit(line) == reference(line), line
+        credits += reference(line)
+    assert credits > 50  # the lines include real credits, not only refusals
