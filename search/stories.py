@@ -578,10 +578,23 @@ def story_keys(codes: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return np.where(c > 0, c, -1 - docs)
 
 
-def count_stories(codes: np.ndarray, docs: np.ndarray) -> int:
-    """How many stories a set of matching documents holds."""
+def shared_stories(codes: np.ndarray) -> np.ndarray:
+    """bool per document: its story has another document (deleted ones included). Most documents are a story of
+    their own: the collapsing below then works on the few that are not, not on every match."""
+    codes = np.asarray(codes)
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    return (codes > 0) & (np.bincount(codes)[codes] > 1)
+
+
+def count_stories(codes: np.ndarray, docs: np.ndarray, shared: np.ndarray | None = None) -> int:
+    """How many stories a set of matching documents holds (`shared`: shared_stories(codes), to skip the rest)."""
     if not len(docs):
         return 0
+    if shared is not None:
+        docs = np.asarray(docs, dtype=np.int64)
+        grouped = docs[shared[docs]]  # a story of its own is one story; the others are counted by their codes
+        return int(len(docs) - len(grouped) + (len(np.unique(np.asarray(codes)[grouped])) if len(grouped) else 0))
     return int(len(np.unique(story_keys(codes, docs))))
 
 
@@ -590,11 +603,19 @@ def spare(codes: np.ndarray, docs: np.ndarray) -> int:
     return int(len(docs)) - count_stories(codes, docs)
 
 
-def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray) -> np.ndarray:
-    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number)."""
+def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray,
+                 shared: np.ndarray | None = None) -> np.ndarray:
+    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number);
+    with `shared` (shared_stories(codes)) only the documents of shared stories are sorted."""
     docs = np.asarray(docs, dtype=np.int64)
     if not len(docs):
         return np.zeros(0, dtype=bool)
+    if shared is not None:
+        grouped = np.flatnonzero(shared[docs])
+        mask = np.ones(len(docs), dtype=bool)
+        if len(grouped):
+            mask[grouped] = best_of_each(codes, docs[grouped], np.asarray(merit)[grouped])
+        return mask
     keys = story_keys(codes, docs)
     order = np.lexsort((docs, -np.asarray(merit, dtype=np.float64), keys))
     first = np.ones(len(order), dtype=bool)
@@ -614,13 +635,18 @@ class Page:
 
 
 def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
-         collapse: bool = True) -> Page:
+         collapse: bool = True, shared: np.ndarray | None = None) -> Page:
     """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
     `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
-    whole matching set, whose members of a shown story are listed as its other versions."""
+    whole matching set, whose members of a shown story are listed as its other versions. `shared`
+    (shared_stories(codes)) lets a page of stories of their own skip the grouping."""
     docs = np.asarray(ranked_docs, dtype=np.int64)
     scores = np.asarray(ranked_scores, dtype=np.float64)
+    if shared is not None and not shared[docs].any():
+        keep = np.arange(first, min(first + count, len(docs)))  # every ranked document a story of its own
+        shown = docs[keep]
+        return Page(shown, scores[keep], [np.zeros(0, np.int64) for _ in range(len(shown))])
     if collapse and len(docs):
         _, firsts = np.unique(story_keys(codes, docs), return_index=True)
         keep = np.sort(firsts)[first:first + count]
