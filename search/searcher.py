@@ -18,7 +18,7 @@ from search import more as more_words
 from search import plan, ranking, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
-from search.docsets import Matcher
+from search.docsets import Matcher, union
 from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, engine_counts, request_masks
 from search.metafacets import narrowed, offered_names, validate_filters
@@ -241,7 +241,7 @@ class Engine:
         clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
         # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
         others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
-            np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
+            union(clause_docs, len(view.live))
         others = keep(others[~exact[others]])
         if not len(others) or limit <= 0:
             return len(others), []

@@ -593,8 +593,9 @@ def count_stories(codes: np.ndarray, docs: np.ndarray, shared: np.ndarray | None
         return 0
     if shared is not None:
         docs = np.asarray(docs, dtype=np.int64)
-        grouped = docs[shared[docs]]  # a story of its own is one story; the others are counted by their codes
-        return int(len(docs) - len(grouped) + (len(np.unique(np.asarray(codes)[grouped])) if len(grouped) else 0))
+        grouped = np.sort(np.asarray(codes)[docs[shared[docs]]])  # the codes of the stories of several
+        distinct = int(np.count_nonzero(grouped[1:] != grouped[:-1])) + 1 if len(grouped) else 0
+        return int(len(docs) - len(grouped) + distinct)  # a story of its own is one story
     return int(len(np.unique(story_keys(codes, docs))))
 
 
