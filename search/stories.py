@@ -27,6 +27,7 @@ stories already written makes the later one change its label, and those few are 
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -66,18 +67,23 @@ _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
 _WORD_BYTE[0x80:] = True
 
-_CAPTION = re.compile(
+_CAPTION = (
     r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
-    r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images", re.I)
+    r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images")
 #: A picture credit at the end of a caption line ("... in Idlib. / AFP", "... REUTERS/Khalil Ashawi").
-_CREDIT = re.compile(r"(?:/\s*(?:afp|reuters|ap|epa|getty images)\s*|reuters/[\w .-]*|\((?:afp|reuters|ap) photo\))$",
-                     re.I)
-_CHROME = re.compile(
+_CREDIT = r"(?:/\s*(?:afp|reuters|ap|epa|getty images)\s*|reuters/[\w .-]*|\((?:afp|reuters|ap) photo\))$"
+_CHROME = (
     r"(share|tweet|e-?mail|print|comment|follow|subscribe|sign up|newsletter|advertisement|advert|sponsored|related"
     r"|read more|read also|also read|see also|more from|recommended|click here|copyright|\u00a9|all rights reserved"
-    r"|\(?(reporting|writing|editing|additional reporting|compiled) by)\b", re.I)
+    r"|\(?(reporting|writing|editing|additional reporting|compiled) by)\b")
 _SENTENCE_END = frozenset(".!?\"'\u201d\u2019)")
-_DROP = re.compile(f"(?:{_CHROME.pattern})|(?:{_CAPTION.pattern})", re.I)
+
+
+@functools.cache
+def _line_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(a chrome or caption line, a credit at a line's end), compiled when indexing first needs them: a search
+    imports this module for collapsing results and never runs them."""
+    return re.compile(f"(?:{_CHROME})|(?:{_CAPTION})", re.I), re.compile(_CREDIT, re.I)
 
 
 def clean_text(body: str, title: str = "") -> str:
@@ -88,6 +94,7 @@ def clean_text(body: str, title: str = "") -> str:
     paragraph are kept whole."""
     title = " ".join(title.split()).lower()
     longest = len(title) + 8
+    drop, credit = _line_patterns()
     kept: list[str] = []
     open_line = False  # the previous kept line did not end a sentence: this one continues it
     for line in body.split("\n"):
@@ -98,7 +105,7 @@ def clean_text(body: str, title: str = "") -> str:
             kept.append(text)
             open_line = text[-1] not in _SENTENCE_END
         elif ((title and len(text) <= longest and " ".join(text.split()).lower() == title)
-              or _DROP.match(text) or _CREDIT.search(text, max(0, len(text) - 40))
+              or drop.match(text) or credit.search(text, max(0, len(text) - 40))
               or ("|" in text and text[-1] not in _SENTENCE_END)):  # a breadcrumb or menu: "Home | World"
             continue
         elif text.count(" ") >= 4 or text[-1] in _SENTENCE_END:
