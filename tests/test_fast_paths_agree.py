@@ -284,3 +284,30 @@ def test_story_collapsing_over_shared_stories_only_is_the_collapsing_over_all():
             slow = stories.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse)
             assert fast.docs.tolist() == slow.docs.tolist() and fast.scores.tolist() == slow.scores.tolist()
             assert [o.tolist() for o in fast.others] == [o.tolist() for o in slow.others]
+
+
+@pytest.mark.parametrize("segments", [1, 3])
+def test_positions_gathered_at_once_are_each_documents_own(tmp_path, segments):
+    import numpy as np
+    with _engine(tmp_path, segments) as engine, engine.view() as view:
+        assert len(view.segments) == segments
+        rng = np.random.default_rng(2)
+        checked = 0
+        for word in sorted(set(WORDS))[:20]:
+            term = engine.marks(word)[0]
+            if not term:
+                continue
+            (text,) = term
+            checked += 1
+            holding = {}
+            for i, s, t in view._hits("body", text):  # the reference: each posting's positions on their own
+                local, _ = s.postings(t)
+                for k, d in enumerate(local.tolist()):
+                    holding[d + int(view.offsets[i])] = s.positions_of(t, k).tolist()
+            for _ in range(5):
+                docs = np.sort(rng.choice(view.doc_count_all, size=int(rng.integers(0, view.doc_count_all + 1)),
+                                          replace=False)).astype(np.int64)
+                lengths, flat = view.positions_flat("body", text, docs)
+                assert flat.dtype == np.int64 and lengths.tolist() == [len(holding.get(d, [])) for d in docs.tolist()]
+                assert flat.tolist() == [p for d in docs.tolist() for p in holding.get(d, [])]
+        assert checked >= 10
