@@ -311,3 +311,12 @@ def test_positions_gathered_at_once_are_each_documents_own(tmp_path, segments):
                 assert flat.dtype == np.int64 and lengths.tolist() == [len(holding.get(d, [])) for d in docs.tolist()]
                 assert flat.tolist() == [p for d in docs.tolist() for p in holding.get(d, [])]
         assert checked >= 10
+
+
+def test_letter_masks_made_for_a_group_at_once_are_each_words_own():
+    from search.spelling import _mask, _masks_of
+    rng = random.Random(8)
+    alphabet = "abcxyzé漢\U0001F600İ09\udc80"  # a lone surrogate too: terms are decoded with surrogatepass
+    for length in range(1, 14):
+        words = ["".join(rng.choice(alphabet) for _ in range(length)) for _ in range(200)]
+        assert _masks_of(words, length).tolist() == [_mask(w) for w in words]
