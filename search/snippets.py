@@ -22,8 +22,6 @@ MAX_MATCHES = 64
 MAX_EXAMINED = 512
 #: How far from a match its sentence's start and end are looked for; a longer sentence is shown cut.
 SENTENCE_REACH = 400
-#: How far back a sentence's start is looked for first (then twice as far, and so on up to SENTENCE_REACH).
-SENTENCE_STEP = 64
 #: How much of a long text is lowered / accent-folded at a time while looking for matches: SCAN_FIRST
 #: characters first, twice as many each time after, up to SCAN_CHUNK.
 SCAN_FIRST = 4096
@@ -274,9 +272,10 @@ def _sentence(text: str, pos: int, floor: int) -> tuple[int, int, bool, bool]:
     """
     lo = max(floor, pos - SENTENCE_REACH)
     start, whole_start = lo, lo == 0
-    end = _last_sentence_end(text, lo, pos)
-    if end >= 0:
-        start, whole_start = end, True
+    # a sentence end before the word: the last one that ends at or before it (+1 lets the lookahead see the word)
+    for m in _SENTENCE_END.finditer(text, lo, pos + 1):
+        if m.end() <= pos:
+            start, whole_start = m.end(), True
     if not whole_start and lo == floor and floor > 0:
         whole_start = text[floor - 1].isspace() or text[floor - 1] in ".!?…"  # the previous sentence's end
     hi = min(len(text), pos + SENTENCE_REACH)
@@ -284,26 +283,6 @@ def _sentence(text: str, pos: int, floor: int) -> tuple[int, int, bool, bool]:
     if m is not None and m.start() < hi:
         return start, m.start() + len(m.group().rstrip()), whole_start, True
     return start, hi, whole_start, hi == len(text)
-
-
-def _last_sentence_end(text: str, lo: int, pos: int) -> int:
-    """Where the last sentence end found from `lo` that ends at or before `pos` ends, or -1.
-
-    Looked for in a short stretch before `pos` first, widened only when it holds none: every match of
-    _SENTENCE_END ends where a run of white space ends and is decided by the characters from its first one on, so
-    a scan from any later point finds the same last end whenever it finds one (tests/test_fast_paths_agree.py
-    checks it against the scan from `lo`)."""
-    step, start = SENTENCE_STEP, pos
-    while True:
-        start = max(lo, start - step)
-        last = -1
-        # +1 lets the lookahead see the word
-        for m in _SENTENCE_END.finditer(text, start, pos + 1):
-            if m.end() <= pos:
-                last = m.end()
-        if last >= 0 or start == lo:
-            return last
-        step *= 2
 
 
 def _word_cut(text: str, start: int, end: int) -> tuple[int, int]:

@@ -188,24 +188,6 @@ def test_the_sentence_around_a_word_is_the_sentence_holding_it():
             assert _sentence(text, m.start(), 0) == (*expected, True, True), (text, m.start())
 
 
-@pytest.mark.parametrize("step", [1, 3, 64])
-def test_the_last_sentence_end_is_the_one_a_scan_from_the_reach_finds(monkeypatch, step):
-    from search import snippets
-    from search.snippets import _SENTENCE_END
-    monkeypatch.setattr(snippets, "SENTENCE_STEP", step)
-    rng = random.Random(13)
-    alphabet = list("ab AZ.!?…\"'”’)]\n\t (“‘") + ["Mr. Smith", "3.5", "end.\n\n  Next", ".\" The", "U.S. Treasury"]
-    for _ in range(1500):
-        text = _random_text(rng, alphabet)
-        for pos in range(len(text)):
-            for lo in {0, max(0, pos - 7), pos}:
-                expected = -1  # the reference: every sentence end from lo, the last one ending at or before pos
-                for m in _SENTENCE_END.finditer(text, lo, pos + 1):
-                    if m.end() <= pos:
-                        expected = m.end()
-                assert snippets._last_sentence_end(text, lo, pos) == expected, (text, lo, pos)
-
-
 def test_the_sentence_around_a_word_is_looked_for_within_its_reach(monkeypatch):
     from search import snippets
     monkeypatch.setattr(snippets, "SENTENCE_REACH", 20)
