@@ -1,6 +1,8 @@
 """The click face of the engine: index, query, show, versions, stats, serve. Thin: the work lives in search/."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import functools
 import importlib
 import json
@@ -183,7 +185,6 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
         from search.render import results_payload  # the one place that makes snippet_html
         click.echo(safe_json(results_payload(results)))
     elif as_csv:
-        import csv  # here: only this output needs it
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["rank", "id", "title", "source", "date", "score", "path", "snippet"])
         # the articles with some of the words (results.more) follow the exact matches, ranked on from them
@@ -404,7 +405,6 @@ def stats_command(config, as_json):
     """What the index holds: articles, sources, date range, size on disk, last sync."""
     with Engine(config.index) as engine:
         stats = engine.stats()
-    import datetime as dt
     synced = dt.datetime.fromtimestamp(stats.synced_at, dt.timezone.utc).isoformat(timespec="seconds")
     data = {"articles": stats.articles,
             "sources": [{"value": v.value, "count": v.count} for v in stats.sources],
