@@ -161,6 +161,11 @@ class StoryFacet(Facet):
     name = "story"
     listed = False
 
+    def __init__(self, shared: np.ndarray | None = None):
+        # stories.shared_stories of the snapshot's story codes (Snapshot.story_shared): counting then looks only
+        # at the documents of stories with several versions
+        self.shared = shared
+
     def column(self, view) -> tuple[np.ndarray, list[str]]:
         """(story code per document, story labels); label "" is an article that is a story of its own."""
         return view.facet(self.name)
@@ -173,7 +178,7 @@ class StoryFacet(Facet):
         return None
 
     def counts(self, view, docs):
-        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs))
+        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs, self.shared))
 
 
 #: The facet kinds of the engine by name; metadata fields are MetaFacets, made per search (search/metafacets.py).

@@ -18,9 +18,9 @@ from search import more as more_words
 from search import plan, ranking, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
-from search.docsets import Matcher
+from search.docsets import Matcher, union
 from search.errors import ArticleNotFound, QueryError
-from search.facets import STORY, FacetValue, filter_and_count
+from search.facets import STORY, FacetValue, StoryFacet, filter_and_count
 from search.metafacets import offered_names, registry, validate_filters
 from search.metafields import FacetSettings
 from search.query import ParsedQuery, QueryTooLong, parse
@@ -157,8 +157,8 @@ class Engine:
             sort = _order(req.sort, parsed, example)
             matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match_text(snap, matcher, parsed, example)
-            final, facets, date_unit, n_stories = self._filter_and_count(view, meta, matched, req, chosen)
-            hits, total = self._page(view, matcher, compiled, final, n_stories, sort, req, all_versions, snippets)
+            final, facets, date_unit, n_stories = self._filter_and_count(snap, matched, req, chosen)
+            hits, total = self._page(snap, matcher, compiled, final, n_stories, sort, req, all_versions, snippets)
             notice = _with_unknown_fields(notice, parsed, meta.names())
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
@@ -177,18 +177,21 @@ class Engine:
             return self._match(snap, matcher, parsed)
         return self._like(matcher, example)
 
-    def _filter_and_count(self, view, meta, matched: np.ndarray, req: SearchRequest, chosen):
+    def _filter_and_count(self, snap, matched: np.ndarray, req: SearchRequest, chosen):
         """(the documents every filter keeps, the listed facets' counts, the date unit, the stories among those
         documents): each facet's counts ignore its own filter, so a user can widen a choice (multi-select)."""
-        facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen))
-        final, counted = filter_and_count(view, facets, matched, req)
+        meta = snap.meta
+        facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen),
+                          StoryFacet(snap.story_shared))
+        final, counted = filter_and_count(snap.view, facets, matched, req)
         listed = {facet.name: counted[facet.name].values for facet in facets if facet.listed}
         return final, listed, counted["date"].unit, counted["story"].distinct
 
-    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, n_stories: int, sort: str,
+    def _page(self, snap, matcher: Matcher, compiled, final: np.ndarray, n_stories: int, sort: str,
               req: SearchRequest, all_versions: bool, snippets: bool):
         """(the page's hits, the total): ranked, each of the `n_stories` stories of `final` once as its best-ranked
         version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
+        view, shared = snap.view, snap.story_shared
         story_codes, story_labels = STORY.column(view)
         total = len(final) if all_versions else n_stories
         first = (req.page - 1) * req.per_page
@@ -196,9 +199,9 @@ class Engine:
             raise QueryError(f"Page {req.page} is past the last page of results "
                              f"({-(-total // req.per_page)}).")
         best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
-                              None if all_versions else story_codes)
+                              None if all_versions else story_codes, shared)
         page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
-                            req.per_page, collapse=not all_versions)
+                            req.per_page, collapse=not all_versions, shared=shared)
         hits = []
         for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
             hit = ranking.hit(view, d, score, compiled, snippets)
@@ -238,7 +241,7 @@ class Engine:
         clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
         # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
         others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
-            np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
+            union(clause_docs, len(view.live))
         others = keep(others[~exact[others]])
         if not len(others) or limit <= 0:
             return len(others), []
