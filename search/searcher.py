@@ -206,7 +206,7 @@ class Engine:
             hit = ranking.hit(view, d, score, compiled, snippets)
             hit.story = story_labels[int(story_codes[d])] or hit.id
             hit.version_count = len(others)
-            hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+            hit.versions = [view.stored_id(o) for o in others[:stories.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
         return hits, total, n_stories
 

@@ -308,6 +308,33 @@ def test_a_hit_lists_a_bounded_number_of_version_ids_but_counts_them_all(version
         assert len(engine.versions(hit.id)) == 1
 
 
+def test_a_hit_reads_only_the_ids_of_its_other_versions_not_their_text(versioned, monkeypatch):
+    """Each hit's stored record is decoded once; its story's other versions give only their ids (a page of 100
+    near-copies of 1 MiB each once decoded every version's text for every hit)."""
+    from search.storage.segment import SegmentFiles
+    _, index = versioned
+    decoded = []
+    real = SegmentFiles.stored
+    monkeypatch.setattr(SegmentFiles, "stored", lambda self, local: decoded.append(local) or real(self, local))
+    with Engine(index) as engine:
+        engine.search("demilitarised", all_versions=True)  # warm: the snapshot is opened
+        decoded.clear()
+        res = engine.search("demilitarised", all_versions=True)
+    assert len(res.hits) == 3 and all(h.version_count == 2 for h in res.hits)
+    assert {v for h in res.hits for v in h.versions} == {h.id for h in res.hits}
+    assert len(decoded) == len(res.hits)
+
+
+def test_stored_id_reads_the_id_a_whole_record_gives(versioned):
+    _, index = versioned
+    view = IndexView(live_generation(index))
+    try:
+        live = np.flatnonzero(view.live).tolist()
+        assert live and all(view.stored_id(d) == view.stored(d)["id"] for d in live)
+    finally:
+        view.close()
+
+
 def test_related_articles_leave_out_the_versions(versioned):
     _, index = versioned
     with Engine(index) as engine:
