@@ -313,11 +313,38 @@ def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str,
     return merged, old, old == "", gone
 
 
-def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
+    rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
+    with np.errstate(over="ignore"):
+        bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
+        key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
+        key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
+    return key.reshape(-1), np.repeat(rich, BANDS)
+
+
+def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """np.isin(values, chosen) for hash values and a `chosen` far smaller than `values`: a table of chosen's low
+    bits rules out almost every value with one gather, and only the few left are compared exactly (a sync asks
+    this of every band key of the collection for the keys of the few articles it changed)."""
+    if not len(chosen) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    bits = min(1 << 24, max(1 << 16, 1 << (16 * len(chosen)).bit_length()))
+    mask = np.uint64(bits - 1)
+    seen = np.zeros(bits, dtype=bool)
+    seen[(chosen & mask).astype(np.intp)] = True
+    maybe = np.flatnonzero(seen[(values & mask).astype(np.intp)])
+    out = np.zeros(len(values), dtype=bool)
+    out[maybe] = np.isin(values[maybe], chosen)
+    return out
+
+
+def similar_pairs(table: Table, only: np.ndarray | None = None,
+                  keys: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(i, j) with i < j of every pair of table rows that are versions of one story (before transitivity).
 
     With `only` (bool per row), just the buckets that hold a key of one of those rows, whole: every pair involving
-    them, found with the same candidates as for the whole table."""
+    them, found with the same candidates as for the whole table. `keys` are the table's band_keys() when known."""
     n = len(table)
     found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if n < 2:
@@ -325,19 +352,14 @@ def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndar
     # (a) identical cleaned text
     has_text = np.flatnonzero(table.exact != 0)
     if only is not None:
-        has_text = has_text[np.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
+        has_text = has_text[_among(table.exact[has_text], table.exact[only & (table.exact != 0)])]
     _chain(table.exact[has_text], has_text, found_i, found_j, cap=1)
     # (b) near-duplicates: candidates from LSH bands, checked on the whole signature
-    rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
-    if len(rich) > 1:
+    key, key_rows = keys if keys is not None else band_keys(table)
+    if len(key) > BANDS:
         cand_i, cand_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        with np.errstate(over="ignore"):
-            bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
-            key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-            key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
-        key, key_rows = key.reshape(-1), np.repeat(rich, BANDS)
         if only is not None:
-            chosen = np.isin(key, key[only[key_rows]])
+            chosen = _among(key, key[only[key_rows]])
             key, key_rows = key[chosen], key_rows[chosen]
         _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
         ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
@@ -422,11 +444,12 @@ def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) ->
     labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label."""
     if not fresh.any() and not gone:
         return old.copy()
-    i, j = similar_pairs(table, only=fresh)
+    keys = band_keys(table)  # both passes below look up the same keys
+    i, j = similar_pairs(table, only=fresh, keys=keys)
     ends = np.concatenate([i, j])
     touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
     area = fresh | np.isin(old, np.array(sorted(touched), dtype=str))
-    i, j = similar_pairs(table, only=area)
+    i, j = similar_pairs(table, only=area, keys=keys)
     inside = area[i] & area[j]
     root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
     new = np.array(old.tolist(), dtype=object)  # fixed-width str arrays would cut longer labels

@@ -343,6 +343,16 @@ def test_related_articles_leave_out_the_versions(versioned):
     assert article_id(REBELS) in related
 
 
+@pytest.mark.parametrize("chosen_size", [0, 1, 50, 5000, 200_000])
+def test_among_is_isin_for_hash_values(chosen_size):
+    rng = np.random.default_rng(chosen_size)
+    values = rng.integers(0, 2**64, size=100_000, dtype=np.uint64)
+    half = (chosen_size + 1) // 2  # values present, and as many absent ones
+    chosen = np.concatenate([rng.choice(values, half), rng.integers(0, 2**64, size=chosen_size - half, dtype=np.uint64)])
+    got = stories._among(values, chosen)
+    assert np.array_equal(got, np.isin(values, chosen)) and got.sum() >= min(1, chosen_size)
+
+
 def test_relabel_after_changes_equals_labelling_the_whole_table():
     rng = np.random.default_rng(11)
     words = [f"w{i}" for i in range(400)]
