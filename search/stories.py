@@ -565,13 +565,30 @@ def load(folder: str | os.PathLike) -> Table | None:
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
-            table = Table(*(data[f] for f in Table.FIELDS), labels=data["labels"] if "labels" in data else None)
-    except (OSError, ValueError, KeyError, EOFError):
+            table = Table(*(_text(data[f]) for f in Table.FIELDS),
+                          labels=_text(data["labels"]) if "labels" in data else None)
+    except (OSError, ValueError, KeyError, EOFError):  # UnicodeDecodeError is a ValueError
         return None
     n = len(table.ids)
     if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
         return None
     return table
+
+
+def _utf8(values: np.ndarray) -> np.ndarray:
+    """A str array as one blob of UTF-8 bytes, each value ended by a NUL (numpy's str arrays take four bytes a
+    character: ids, paths and sync signatures were most of the file); other arrays as they are."""
+    if values.dtype.kind != "U":
+        return values
+    data = "".join(v + "\0" for v in values.tolist()).encode("utf-8", "surrogatepass")
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """The str array _utf8 stored (a str array of a file written before is returned as it is)."""
+    if values.dtype != np.uint8 or values.ndim != 1:
+        return values
+    return np.array(values.tobytes().decode("utf-8", "surrogatepass").split("\0")[:-1], dtype=str)
 
 
 def save(folder: str | os.PathLike, table: Table) -> None:
@@ -582,8 +599,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as f:
-            extra = {"labels": table.labels} if table.labels is not None else {}
-            np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS}, **extra)
+            extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
+            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra)
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace

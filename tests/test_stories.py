@@ -353,6 +353,22 @@ def test_among_is_isin_for_hash_values(chosen_size):
     assert np.array_equal(got, np.isin(values, chosen)) and got.sum() >= min(1, chosen_size)
 
 
+def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_path):
+    paths = ["b/\u00e9t\u00e9.txt", "a/plain.txt", "c/bad-\udce9.txt"]  # the last as os.walk gives a non-UTF-8 name
+    table = stories.make_table([(article_id(p), p, f"1:2:{k}:", "T", " ".join(WIRE)) for k, p in enumerate(paths)])
+    table.labels = stories.labels(table)
+    stories.save(tmp_path, table)
+    with np.load(tmp_path / stories.FILE_NAME) as data:
+        assert data["paths"].dtype == np.uint8  # one UTF-8 blob, not four bytes a character
+    back = stories.load(tmp_path)
+    for f in stories.Table.FIELDS:
+        assert np.array_equal(getattr(back, f), getattr(table, f)), f
+    assert back.paths.tolist() == sorted(paths) and np.array_equal(back.labels, table.labels)
+    # a file written with str arrays (before) is read as it was
+    np.savez(tmp_path / stories.FILE_NAME, **{f: getattr(table, f) for f in stories.Table.FIELDS}, labels=table.labels)
+    assert stories.load(tmp_path).paths.tolist() == sorted(paths)
+
+
 def test_relabel_after_changes_equals_labelling_the_whole_table():
     rng = np.random.default_rng(11)
     words = [f"w{i}" for i in range(400)]
