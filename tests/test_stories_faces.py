@@ -113,6 +113,8 @@ def test_web_export_takes_versions_all_as_the_results_page_does(client):
         assert [r["id"] for r in got] == [h["id"] for h in api["hits"]] and len(got) == api["total"]
     html = client.get("/search?q=idlib&versions=all").get_data(as_text=True)
     assert re.search(r'href="/export\.jsonl\?[^"]*versions=all', html)  # the page's download keeps its choice
+    assert "Download every match:" in html
+    assert "Download every match (each story once):" in client.get("/search?q=idlib").get_data(as_text=True)
 
 
 def test_show_lists_the_versions(collection):
