@@ -369,6 +369,20 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     assert stories.load(tmp_path).paths.tolist() == sorted(paths)
 
 
+def test_adding_rows_to_a_sorted_table_gives_the_table_made_whole():
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        names = [f"p/{'x' * int(k % 7)}{k}.txt" for k in rng.permutation(200)[:rng.integers(0, 30)]]
+        cut = int(rng.integers(0, len(names) + 1))
+
+        def made(paths):  # paths and sync signatures of several widths: a longer one must not be cut
+            return stories.make_table([(article_id(p), p, "s" * len(p), "T", f"{p} " + " ".join(WIRE[:1]))
+                                       for p in paths])
+        joined, whole = made(names[:cut]).plus(made(names[cut:])), made(names)
+        for f in stories.Table.FIELDS:
+            assert np.array_equal(getattr(joined, f), getattr(whole, f)), f
+
+
 def test_relabel_after_changes_equals_labelling_the_whole_table():
     rng = np.random.default_rng(11)
     words = [f"w{i}" for i in range(400)]
