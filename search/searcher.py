@@ -48,12 +48,14 @@ RESCORE_WINDOW = 50
 
 @dataclass(frozen=True)
 class Ranking:
-    """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
+    """BM25F parameters (k3 saturates query-term frequency), the title's weight and the proximity bonus's; the
+    defaults were chosen on TIME and Cranfield (BENCHMARKS.md, part 5)."""
 
-    b: float = 0.75
+    b: float = 0.9
     k1: float = 2.0
     title_boost: float = 4.0
-    proximity_boost: float = 1.0
+    proximity_boost: float = 0.75
+    k3: float = 2.0
 
 
 @dataclass
@@ -277,7 +279,7 @@ class Engine:
             words = more_words.words_matched(clause_docs, others)
             terms, qtf = query_scoring(some.query)
             scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
+                           matcher.budget, self.ranking.k3)
             ranked = more_words.rank(others, words, scores, limit)
         else:
             ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]
@@ -317,7 +319,7 @@ class Engine:
         if sort == "relevance" and compiled is not None:
             terms, qtf = compiled.scoring or query_scoring(compiled.query)
             scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
+                           matcher.budget, self.ranking.k3)
             if stories_of is not None:
                 best = stories.best_of_each(stories_of, final, scores)
                 final, scores = final[best], scores[best]
