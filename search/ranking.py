@@ -60,12 +60,14 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         boost = ranking.proximity_boost
         if not boost or len(compiled.near) < 2:
             return top(final, scores, limit)
-        # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
-        window = top(final, scores, max(limit, RESCORE_WINDOW))
-        docs = np.array(sorted(d for d, _ in window), dtype=np.int64)
-        base = dict(window)
-        bonus = proximity(matcher, docs, compiled.near, matcher.budget)
-        return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        # re-rank the best BM25F matches by how close the query's words stand: a rescore window of one size
+        # whatever the page asks for, so every page is a slice of one order (the window's articles only gain, so
+        # they stay above the rest)
+        window = np.array(sorted(d for d, _ in top(final, scores, RESCORE_WINDOW)), dtype=np.int64)
+        bonus = proximity(matcher, window, compiled.near, matcher.budget)
+        scores = scores.copy()
+        scores[np.searchsorted(final, window)] += boost * bonus  # `final` is sorted: a mask keeps its order
+        return top(final, scores, limit)
     if stories_of is not None:
         day = view.day[final].astype(np.int64)
         # the newest (or oldest) dated version stands for its story; unknown dates last either way
