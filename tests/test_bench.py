@@ -251,3 +251,20 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     assert stories["results"]["syndication"]["true_pairs"] > 40
     assert all(stories["build"]["cpu"][m] > 0 for m in ("with", "without"))
     assert stories["latency"]["collapsed"]["n"] == stories["latency"]["all_versions"]["n"] == 20
+
+
+def test_clicompare_exports_a_revision_and_answers_from_it(tmp_path):
+    import os
+
+    from bench.clicompare import export
+    from search.indexer import sync
+    from tests.factory import make_collection
+    folder = make_collection(tmp_path)
+    sync(folder, tmp_path / "index")
+    tree = export("HEAD", tmp_path / "tree", compiled=True)
+    assert (tree / "search" / "cli.py").is_file() and (tree / "web").is_dir()
+    assert any((tree / "search" / "__pycache__").glob("cli.*.pyc"))  # byte-compiled, as pip installs it
+    code = "import search, sys; print(search.__file__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(tree)))
+    assert done.stdout.strip() == str(tree / "search" / "__init__.py")  # the export is what runs, not the checkout
