@@ -249,7 +249,7 @@ class Engine:
             words = more_words.words_matched(clause_docs, others)
             terms, qtf = query_scoring(some.query)
             scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
+                           matcher.budget, self.ranking.k3)
             ranked = more_words.rank(others, words, scores, limit)
         else:
             ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]

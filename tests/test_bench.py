@@ -12,6 +12,7 @@ import pytest
 
 from bench import corpora, querygen
 from bench.metrics import average_precision, evaluate, ndcg, percentile, precision, recall
+from bench.parts.relevance import PARAMS, sweep_settings
 from bench.peers import Query
 from bench.peers.fts5 import FTS5, build, expression
 
@@ -182,6 +183,21 @@ def test_the_corrected_truth_adds_edited_copies_by_word_ratio_and_scores_both_tr
     assert [(d["a"], d["b"]) for d in wrong["grouped_not_versions"]] == [("a.txt", "c.txt"), ("b.txt", "c.txt"),
                                                                           ("c.txt", "d.txt")]
     assert wrong["grouped_not_versions"][0]["word_ratio"] is None and wrong["corrected"]["precision"] == 0.5
+
+
+def test_the_sweep_is_the_grid_and_lines_through_the_default_each_setting_once():
+    default = {"b": 0.9, "k1": 2.0, "title_boost": 4.0, "k3": 2.0, "proximity_boost": 0.75}
+    grid = {"b": (0.75, 0.9), "k1": (1.2, 2.0), "title_boost": (4.0,), "k3": (0.0, 2.0, 1000.0),
+            "proximity_boost": (0.0, 0.75)}
+    settings = sweep_settings(grid, default)
+    keys = [tuple(s[k] for k in PARAMS) for s in settings]
+    assert len(keys) == len(set(keys)) and all(set(s) == set(PARAMS) for s in settings)
+    # 4 grid points (k3 and proximity at the default) + 2 new k3 values + 1 new proximity weight; the default is a
+    # grid point
+    assert len(settings) == 4 + 2 + 1 and default in settings
+    # a line varies its parameter alone
+    assert {s["k3"] for s in settings if s["k3"] != 2.0} == {0.0, 1000.0}
+    assert all(s["b"] == 0.9 and s["k1"] == 2.0 for s in settings if s["k3"] != 2.0 or s["proximity_boost"] != 0.75)
 
 
 # --- the whole suite, small ------------------------------------------------------------------------------
