@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search.days import day_text
-from search.facets import FacetValue, count_sources
+from search.facets import STORY, FacetValue, count_sources
 from search.metafacets import MetaColumns
 from search.spelling import Vocabulary
 from search.stories import shared_stories
@@ -52,7 +52,7 @@ class Snapshot:
     def story_shared(self) -> np.ndarray:
         """stories.shared_stories of this snapshot's story codes (made on first use; computing it twice is
         harmless, so no lock)."""
-        return shared_stories(self.view.facet("story")[0])
+        return shared_stories(STORY.column(self.view)[0])
 
     def stats(self, store: IndexStore) -> Stats:
         with self._lock:
