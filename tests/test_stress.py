@@ -276,14 +276,14 @@ def _listing(folder: Path) -> dict[str, int]:
 
 
 def _fill(disk: Path, leave: int) -> Path:
-    """Fill the disk with a ballast file until writing fails, then give back `leave` bytes of it."""
+    """Fill the disk with a ballast file until writing fails, then give back `leave` bytes of it. Unbuffered: a
+    buffered file would keep the bytes the disk refused and fail again when it is closed."""
     ballast = disk / "ballast"
-    with open(ballast, "wb") as f:
+    with open(ballast, "wb", buffering=0) as f:
         chunk = b"\0" * 65536
         try:
             while True:
                 f.write(chunk)
-                f.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC, exc
             f.truncate(max(0, f.tell() - leave))
