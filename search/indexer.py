@@ -202,7 +202,7 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
              ids) -> str:
     """Write every article into the new generation; the live one keeps answering until publish(). Returns the
     generation to publish (another one when stories had to relabel articles already written)."""
-    from search.storage.build import analysed_batches, default_jobs, segments_from
+    from search.storage.build import analysed_batches, default_jobs, segment_groups
     from search.storage.commit import rebuild
     # ids.get: only the ids assign_ids had to choose travel to the workers; they make every other one themselves
     # STORIES: in path order, so that the first version of a story is written first (search/stories.py)
@@ -227,7 +227,7 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
     batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch,
                                summarise=_story_rows)
     grouper = stories.Grouper()
-    rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
+    rebuild(str(store.path / generation), make_schema(), segment_groups(_labelled(batches, grouper)))
     report.total = report.added
     return _finish_stories(store, generation, grouper)
 
