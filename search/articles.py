@@ -128,34 +128,64 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
     to a folder (never followed).
     """
-    # every `search index` lists the whole folder: one lstat per file, and one os.path.relpath per folder, not per file
+    # every `search index` lists the whole folder: one scandir per folder and one lstat per file (DirEntry's
+    # cached one), no path joins or realpath for a plain file; links take the careful road (_regular_file)
     top = os.fspath(root)
     real_top = os.path.realpath(top)
     warn = warn or (lambda message: None)
-    for dirpath, dirnames, filenames in os.walk(top):
-        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
-        kept = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
-                continue
-            if os.path.islink(os.path.join(dirpath, d)):
-                warn(f"{printable_name(prefix + d)}/: skipped, a link to a folder is not followed")
-                continue
-            kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
+    pending = [(top, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        for entry in sorted(files, key=lambda e: e.name):
+            name = entry.name
             if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
             rel = prefix + name
             if rel == SIDECAR_NAME:
                 continue
-            st, why = _regular_file(os.path.join(dirpath, name), real_top)
+            st, why = _entry_stat(entry, real_top)
             if why:
                 warn(f"{printable_name(rel)}: skipped, {why}")
             elif not _is_utf8(rel):
                 warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
             elif st is not None:
                 yield rel, st
+        below = []
+        for entry in sorted(dirs, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                warn(f"{printable_name(prefix + entry.name)}/: skipped, a link to a folder is not followed")
+                continue
+            below.append((entry.path, prefix + entry.name + "/"))
+        pending.extend(reversed(below))  # depth first, in name order, as os.walk goes
+
+
+def _entry_stat(entry: os.DirEntry, real_top: str) -> tuple[os.stat_result | None, str]:
+    """_regular_file for a listed entry: a plain file is judged by the entry's own lstat."""
+    try:
+        if entry.is_symlink():
+            return _regular_file(entry.path, real_top)
+        st = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"it cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return None, "it is not a regular file (a FIFO, socket or device)"
+    return st, ""
 
 
 def _regular_file(path: str, real_top: str) -> tuple[os.stat_result | None, str]:

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search import npsets
+
 #: Bins of a signature (uint32 each).
 K = 128
 #: LSH: BANDS bands of ROWS bins; a pair with Jaccard 0.5 shares a band with probability 0.996, 0.1 with 0.04.
@@ -325,7 +327,7 @@ def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndar
     # (a) identical cleaned text
     has_text = np.flatnonzero(table.exact != 0)
     if only is not None:
-        has_text = has_text[np.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
+        has_text = has_text[npsets.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
     _chain(table.exact[has_text], has_text, found_i, found_j, cap=1)
     # (b) near-duplicates: candidates from LSH bands, checked on the whole signature
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
@@ -337,12 +339,12 @@ def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndar
             key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
         key, key_rows = key.reshape(-1), np.repeat(rich, BANDS)
         if only is not None:
-            chosen = np.isin(key, key[only[key_rows]])
+            chosen = npsets.isin(key, key[only[key_rows]])
             key, key_rows = key[chosen], key_rows[chosen]
         _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
         ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
         if len(ci):
-            pair = np.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
+            pair = npsets.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
             ci, cj = pair // n, pair % n
             agree = np.empty(len(ci))
             for lo in range(0, len(ci), 65536):  # bounded memory for many candidates
@@ -425,7 +427,7 @@ def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) ->
     i, j = similar_pairs(table, only=fresh)
     ends = np.concatenate([i, j])
     touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
-    area = fresh | np.isin(old, np.array(sorted(touched), dtype=str))
+    area = fresh | npsets.isin(old, np.array(sorted(touched), dtype=str))
     i, j = similar_pairs(table, only=area)
     inside = area[i] & area[j]
     root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
@@ -487,7 +489,7 @@ class Grouper:
         found_i, found_j = [ei], [ej]
         if len(ci):
             total = start + n
-            pair = np.unique(ci * total + cj)
+            pair = npsets.unique(ci * total + cj)
             ci, cj = pair // total, pair % total
             ok = np.empty(len(ci), dtype=bool)
             for lo in range(0, len(ci), 65536):

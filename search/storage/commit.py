@@ -14,6 +14,8 @@ from typing import Iterable
 
 import numpy as np
 
+from search import npsets
+
 from search.storage.codec import ArraySegment, read_toc, write_toc
 from search.storage.format import EXTS, MAX_SEGMENT_DOCS, key_for
 from search.storage.assemble import write_parts
@@ -48,6 +50,9 @@ def write_groups(folder: str, groups: Iterable[list[Part]]) -> list[ArraySegment
         segment = ArraySegment(ArraySegment.new_id(), n)
         write_parts(folder, segment.segment_id(), parts)
         out.append(segment)
+        # let the group's batches go now: the loop variable would otherwise hold them while the next group is
+        # gathered, two segments' worth at once
+        parts.clear()
     return out
 
 
@@ -151,7 +156,7 @@ def update(old_folder: str, new_folder: str, schema, removed_paths: Iterable[str
             t = files.term(key_for("path", path))
             if t >= 0:
                 deleted.append(files.postings(t)[0].astype(np.int64))
-        marks = np.unique(np.concatenate(deleted))
+        marks = npsets.unique(np.concatenate(deleted))
         if len(marks) == segment.doc_count_all():
             continue  # every document gone: the segment is dropped
         copy = ArraySegment(segment.segid, segment.doc_count_all(), marks)
