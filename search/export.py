@@ -16,6 +16,7 @@ from search.docsets import Matcher
 from search.facets import request_masks
 from search.metafacets import narrowed, validate_filters
 from search.query import parse
+from search.ranking import ranked
 from search.request import validate
 from search.searcher import Engine
 
@@ -46,7 +47,7 @@ class Export:
             compiled, matched, _, _ = engine._match(snap, matcher, parsed)
             final, _ = narrowed(matched, request_masks(self._view, matched, req), meta, chosen)
             self.total = len(final)
-            self._ranked = engine._top(self._view, matcher, compiled, final, self.sort, len(final))
+            self._ranked = ranked(self._view, matcher, compiled, final, self.sort, len(final), engine.ranking)
         except BaseException:
             self.close()
             raise

@@ -15,7 +15,7 @@ import numpy as np
 
 from search import like as example_text
 from search import more as more_words
-from search import plan, snippets, stories, suggest
+from search import plan, ranking, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher
@@ -23,9 +23,9 @@ from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, engine_counts, request_masks
 from search.metafacets import narrowed, offered_names, validate_filters
 from search.metafields import FacetSettings
-from search.proximity import proximity
 from search.query import ParsedQuery, QueryTooLong, parse
-from search.scoring import bm25f, by_date, query_scoring, top
+from search.ranking import Hit, Ranking
+from search.scoring import bm25f, by_date, query_scoring
 from search.limits import MAX_PER_PAGE, MAX_REACHABLE, SUGGEST_TITLES
 from search.didyoumean import SUGGEST_BELOW, did_you_mean
 from search.request import SORTS, SearchRequest, validate
@@ -42,35 +42,6 @@ RELATED_TEXT_CHARS = 20_000
 #: any of its words match, those with the most of them first. Requiring every word of a long query lost a fifth of
 #: the relevant articles on TIME and Cranfield (BENCHMARKS.md, part 5); 4 keeps short keyword queries exact.
 LONG_QUERY_WORDS = 4
-#: How many of the best BM25F matches are re-ranked by how close the query's words stand (like a rescore window).
-RESCORE_WINDOW = 50
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
-
-    b: float = 0.75
-    k1: float = 2.0
-    title_boost: float = 4.0
-    proximity_boost: float = 1.0
-
-
-@dataclass
-class Hit:
-    """One article in a page of results."""
-
-    id: str
-    title: str
-    date: str | None
-    source: str | None
-    path: str
-    score: float
-    snippet: list[snippets.Passage]
-    title_spans: snippets.Passage
-    story: str = ""  # the story's label (an article id; the article's own when no other is a version of it)
-    versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
-    version_count: int = 0  # how many there are (versions lists at most stories.MAX_VERSION_IDS)
 
 
 @dataclass
@@ -226,13 +197,13 @@ class Engine:
         if total and first >= total:
             raise QueryError(f"Page {req.page} is past the last page of results "
                              f"({-(-total // req.per_page)}).")
-        ranked = self._top(view, matcher, compiled, final, sort, first + req.per_page,
-                           None if all_versions else story_codes)
-        page = stories.page([d for d, _ in ranked], [sc for _, sc in ranked], story_codes, final, first,
+        best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
+                              None if all_versions else story_codes)
+        page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
                             req.per_page, collapse=not all_versions)
         hits = []
         for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
-            hit = self._hit(view, d, score, compiled, snippets)
+            hit = ranking.hit(view, d, score, compiled, snippets)
             hit.story = story_labels[int(story_codes[d])] or hit.id
             hit.version_count = len(others)
             hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
@@ -281,7 +252,7 @@ class Engine:
             ranked = more_words.rank(others, words, scores, limit)
         else:
             ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]
-        return len(others), [self._hit(view, d, score, some, passages) for d, score in ranked]
+        return len(others), [ranking.hit(view, d, score, some, passages) for d, score in ranked]
 
     def _match(self, snap, matcher: Matcher, parsed: ParsedQuery | None):
         """(compiled query, matching document numbers, notice, alternative query): a short plain query needs all its
@@ -308,47 +279,6 @@ class Engine:
                 return (compiled, matched, f"No article has all of {listed}; showing articles with any of them.",
                         " ".join([" OR ".join(clauses)] + excluded))
         return compiled, matched, None, None
-
-    def _top(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, stories_of=None):
-        """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
-        codes), only each story's best version takes part (stories.best_of_each, array work)."""
-        if not len(final):
-            return []
-        if sort == "relevance" and compiled is not None:
-            terms, qtf = compiled.scoring or query_scoring(compiled.query)
-            scores = bm25f(matcher, terms, qtf, final, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
-            if stories_of is not None:
-                best = stories.best_of_each(stories_of, final, scores)
-                final, scores = final[best], scores[best]
-            boost = self.ranking.proximity_boost
-            if not boost or len(compiled.near) < 2:
-                return top(final, scores, limit)
-            # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
-            window = top(final, scores, max(limit, RESCORE_WINDOW))
-            docs = np.array(sorted(d for d, _ in window), dtype=np.int64)
-            base = dict(window)
-            bonus = proximity(matcher, docs, compiled.near, matcher.budget)
-            return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
-        if stories_of is not None:
-            day = view.day[final].astype(np.int64)
-            # the newest (or oldest) dated version stands for its story; unknown dates last either way
-            final = final[stories.best_of_each(stories_of, final, np.where(day > 0, day if sort != "oldest" else -day,
-                                                                           -(1 << 40)))]
-        return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
-
-    def _hit(self, view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
-        stored = view.stored(docnum)
-        terms = compiled.terms if compiled else set()
-        phrases = compiled.phrases if compiled else []
-        title = stored.get("title", "")
-        source = view.source_names[int(view.source[docnum])] or None
-        if not passages:
-            return Hit(stored["id"], title, stored.get("date"), source, stored["path"],
-                       round(float(score), 4), [], [(title, False)] if title else [])
-        return Hit(stored["id"], title, stored.get("date"), source, stored["path"], round(float(score), 4),
-                   snippets.passages(stored.get("body", ""), terms, phrases, avoid=title),
-                   snippets.highlight(title, terms, phrases))
 
     def _suggest(self, snap, matcher: Matcher, parsed: ParsedQuery, total: int) -> str | None:
         return did_you_mean(snap, matcher, parsed, total, self.ranking.title_boost)
@@ -404,8 +334,8 @@ class Engine:
             # the other versions of its story are listed apart on the article page
             versions = stories.members(view.facet("story")[0], docnum)
             matched = matched[(matched != docnum) & ~np.isin(matched, versions)]
-            ranked = self._top(view, matcher, compiled, matched, "relevance", limit)
-            return [self._hit(view, d, score, compiled, False) for d, score in ranked]
+            best = ranking.ranked(view, matcher, compiled, matched, "relevance", limit, self.ranking)
+            return [ranking.hit(view, d, score, compiled, False) for d, score in best]
 
     def marks(self, text: str) -> tuple[set[str], list[tuple[str, ...]]]:
         """The terms and phrases a search for `text` marks (for an article page reached from a search)."""

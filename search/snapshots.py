@@ -17,7 +17,7 @@ from search.spelling import Vocabulary
 from search.store import CURRENT, IndexStore
 
 if TYPE_CHECKING:
-    from search.searcher import Ranking
+    from search.ranking import Ranking
 
 
 @dataclass

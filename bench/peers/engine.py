@@ -1,5 +1,6 @@
 """This project's engine (search/) behind the benchmark interface, through its public API (the "before" variant
-alone swaps the searcher's query_scoring for one without query-term frequencies, to score as before issue 13)."""
+alone swaps the searcher's and ranking's query_scoring for one without query-term frequencies, to score as before
+issue 13)."""
 from __future__ import annotations
 
 import contextlib
@@ -50,6 +51,7 @@ VARIANTS = {
 @contextlib.contextmanager
 def _without_qtf():
     """The engine's BM25F with every query-term frequency 1 (how it scored before issue 13), for comparison."""
+    import search.ranking as ranking
     import search.searcher as searcher
     original = searcher.query_scoring
 
@@ -57,11 +59,11 @@ def _without_qtf():
         terms, qtf = original(q)
         return terms, dict.fromkeys(qtf, 1.0)
 
-    searcher.query_scoring = once
+    searcher.query_scoring = ranking.query_scoring = once
     try:
         yield
     finally:
-        searcher.query_scoring = original
+        searcher.query_scoring = ranking.query_scoring = original
 
 
 class EngineSystem:
