@@ -110,3 +110,19 @@ def test_the_workers_are_handed_a_window_of_batches_not_all_of_them(tmp_path, mo
         # handed out: the batches taken, plus at most IN_FLIGHT per worker ahead of them
         assert items.furthest <= (len(seen) + build.IN_FLIGHT * 2) * build.BATCH_DOCS
     assert sum(seen) == len(files) and items.furthest == len(files)
+
+
+def test_search_index_loads_neither_the_query_side_nor_the_web(tmp_path):
+    import subprocess
+    import sys
+    folder = make_collection(tmp_path)
+    index = tmp_path / "index"
+    sync(folder, index)
+    write_article(folder, "fresh.txt", "Fresh", None, None, "A fresh article about wheat.")
+    query_side = ("flask", "web", "search.searcher", "search.snippets", "search.export", "search.ranking",
+                  "search.like", "numpy.ma")
+    code = ("import sys; from click.testing import CliRunner; from search.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['--articles', {str(folder)!r}, '--index', {str(index)!r}, 'index']); "
+            f"print(r.exit_code); print([m for m in {query_side!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[-2:] == ["0", "[]"], done.stdout + done.stderr
