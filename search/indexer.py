@@ -283,14 +283,15 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
     """Keep the signatures in the generation; rewrite the few articles a later one joined to an earlier story."""
     from search.storage.build import analyse
     from search.storage.commit import update
-    table, written = grouper.table(), grouper.labels()
-    table.labels = np.array([written[p] for p in table.paths.tolist()], dtype=str)
+    table = grouper.table(with_labels=True)
     moved = grouper.moved_paths()
     if moved:
         folder = store.path / generation
         view = IndexView(folder)
         try:
-            docs = _restored(view, moved, dict(zip(table.paths.tolist(), table.ids.tolist())), written)
+            rows = np.searchsorted(table.paths, np.array(moved, dtype=str))  # the table is sorted by path
+            docs = _restored(view, moved, dict(zip(moved, table.ids[rows].tolist())),
+                             dict(zip(moved, table.labels[rows].tolist())))
         finally:
             view.close()
         final = store.new_generation()

@@ -529,13 +529,23 @@ class Grouper:
         self.moved.update(m for m in moved if m < self._batch_start)  # this batch is not written yet
         self._members.setdefault(low, [low]).extend(moved)
 
-    def table(self) -> Table:
-        """Every signature added so far, as one table."""
+    def table(self, with_labels: bool = False) -> Table:
+        """Every signature added so far, as one table (with each row's story label if asked). A rebuild adds its
+        batches in path order, so the rows are usually sorted already and are then not copied again."""
         if not self.tables:
             return Table.empty()
         parts = {f: np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS if f != "sigs"}
         table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
-        return table.select(np.argsort(table.paths, kind="stable"))
+        if with_labels:
+            roots = [self._find(r) for r in range(len(table))]
+            table.labels = np.array([self._ids[r] for r in roots], dtype=str)
+        paths = table.paths
+        if len(paths) > 1 and not (paths[1:] >= paths[:-1]).all():
+            order = np.argsort(paths, kind="stable")
+            labels = table.labels
+            table = table.select(order)
+            table.labels = labels[order] if labels is not None else None
+        return table
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
