@@ -554,13 +554,24 @@ def load(folder: str | os.PathLike) -> Table | None:
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
-            table = Table(*(data[f] for f in Table.FIELDS), labels=data["labels"] if "labels" in data else None)
-    except (OSError, ValueError, KeyError, EOFError):
+            table = Table(*(_text(data[f]) for f in Table.FIELDS),
+                          labels=_text(data["labels"]) if "labels" in data else None)
+    except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
         return None
     n = len(table.ids)
     if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
         return None
     return table
+
+
+def _utf8(values: np.ndarray) -> np.ndarray:
+    """A text column as UTF-8 bytes: numpy's str arrays take four bytes a character, most of the file."""
+    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """A column as load()'s callers use it: str (files written before _utf8 hold str already)."""
+    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
 
 
 def save(folder: str | os.PathLike, table: Table) -> None:
@@ -571,8 +582,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as f:
-            extra = {"labels": table.labels} if table.labels is not None else {}
-            np.savez(f, **{name: getattr(table, name) for name in Table.FIELDS}, **extra)
+            extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
+            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra)
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace

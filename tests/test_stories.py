@@ -349,3 +349,15 @@ def test_relabel_after_changes_equals_labelling_the_whole_table():
         got = stories.relabel(table, old, new_rows, gone)
         assert got.tolist() == stories.labels(table).tolist(), step
         table.labels = got
+
+
+def test_the_stories_file_keeps_text_as_utf8_and_reads_back_str(tmp_path):
+    table = stories.make_table([("id-1", "é/ü ñ.txt", "1:2:x:-", "T", "words of a body " * 4),
+                                ("id-2", "a.txt", "3:4:y:-", "T2", "other words")])
+    table.labels = np.array(["id-1", "id-2"])
+    stories.save(tmp_path, table)
+    with np.load(tmp_path / stories.FILE_NAME) as data:
+        assert data["paths"].dtype.kind == "S" and data["labels"].dtype.kind == "S"  # a byte a character
+    back = stories.load(tmp_path)
+    assert back.paths.tolist() == ["a.txt", "é/ü ñ.txt"] and back.labels.tolist() == ["id-1", "id-2"]
+    assert back.ids.dtype.kind == "U" and back.sync_sigs.tolist() == table.sync_sigs.tolist()
