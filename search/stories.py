@@ -475,7 +475,9 @@ class Grouper:
         while len(self._sigs) < start + n:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[start:start + n] = table.sigs
-        self.tables.append(Table(table.ids, table.paths, table.sync_sigs, None, table.counts, table.exact))  # sigs once
+        # sigs once (in _sigs); the text columns as UTF-8 bytes, a quarter of numpy's str, until table() is asked
+        self.tables.append(Table(_utf8(table.ids), _utf8(table.paths), _utf8(table.sync_sigs), None, table.counts,
+                                 table.exact))
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
@@ -503,14 +505,18 @@ class Grouper:
             self._union(a, b)
         return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
 
+    def _paths(self) -> list[str]:
+        return [p.decode("utf-8", "surrogatepass") for t in self.tables for p in t.paths.tolist()]
+
     def labels(self) -> dict[str, str]:
         """{path: story label} of every article added so far."""
-        paths = [p for t in self.tables for p in t.paths.tolist()]
-        return {p: self._ids[self._find(r)] for r, p in enumerate(paths)}
+        return {p: self._ids[self._find(r)] for r, p in enumerate(self._paths())}
 
     def moved_paths(self) -> list[str]:
         """Paths of the articles written with a label that a later article changed (to be rewritten)."""
-        paths = [p for t in self.tables for p in t.paths.tolist()]
+        if not self.moved:
+            return []
+        paths = self._paths()
         return [paths[r] for r in sorted(self.moved)]
 
     def _find(self, row: int) -> int:
@@ -534,7 +540,7 @@ class Grouper:
         batches in path order, so the rows are usually sorted already and are then not copied again."""
         if not self.tables:
             return Table.empty()
-        parts = {f: np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS if f != "sigs"}
+        parts = {f: _text(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS if f != "sigs"}
         table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
         if with_labels:
             roots = [self._find(r) for r in range(len(table))]
