@@ -159,14 +159,23 @@ def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _part(n, tokens, docs_of_token, positions, words, local, lengths, day, facet_values, stored, sigs) -> Part:
-    numbers, inverse = np.unique(tokens, return_inverse=True)
+    # the batch's distinct numbers by marking a table (numbers are small: the vocabulary, and the batch's -1, -2...)
+    shifted = tokens + len(local)
+    present = np.zeros(len(words) + len(local), dtype=bool)
+    present[shifted] = True
+    numbers = np.flatnonzero(present)
+    slot = np.cumsum(present, dtype=np.int64) - 1
+    inverse = slot[shifted]
+    numbers -= len(local)
     keys = (np.array([words[k] if k >= 0 else local[-1 - k] for k in numbers.tolist()], dtype=bytes)
             if len(numbers) else np.zeros(0, "S1"))
     by_bytes = np.argsort(keys, kind="stable")
     rank = np.empty(len(keys), dtype=np.int64)
     rank[by_bytes] = np.arange(len(keys))
-    keys, inverse = keys[by_bytes], rank[inverse.reshape(-1)]
-    order = np.argsort(inverse, kind="stable")  # tokens come field by field in document order, positions ascending
+    keys, inverse = keys[by_bytes], rank[inverse]
+    # tokens come field by field in document order, positions ascending: a stable sort by key keeps that (numpy
+    # sorts 16-bit keys stably by radix, so the common batch of fewer than 65,536 keys takes that road)
+    order = np.argsort(inverse.astype(np.uint16) if len(keys) <= 1 << 16 else inverse, kind="stable")
     term_s, docs_s = inverse[order], docs_of_token[order]
     new = np.ones(len(order), dtype=bool)
     new[1:] = (term_s[1:] != term_s[:-1]) | (docs_s[1:] != docs_s[:-1])
