@@ -4,7 +4,6 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -80,6 +79,7 @@ def article_id(relpath: str, salt: int = 0) -> str:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib  # here, not at the top: a search imports this module and never hashes (OpenSSL's start-up)
     return hashlib.sha256(data).hexdigest()[:ID_DIGEST_CHARS]
 
 
@@ -328,6 +328,7 @@ def sidecar_digest(entry: dict[str, str] | None) -> str:
     """A short digest of one file's sidecar entry, so that editing the sidecar re-indexes that file."""
     if not entry:
         return "-"
+    import hashlib
     return hashlib.sha1(repr(sorted(entry.items())).encode("utf-8")).hexdigest()[:12]
 
 
@@ -516,6 +517,7 @@ def read_article(root: Path, relpath: str, sidecar_entry: dict[str, str] | None 
         from search import webpage  # saved web pages have their own reader (and trafilatura is imported lazily)
         return webpage.read_file(root, relpath, sidecar_entry, article_id_)
     data, warnings = read_contained(root, relpath)
+    import hashlib
     digest = hashlib.sha1(data).hexdigest()
     text, more = decode(data, relpath)
     article, meta_warnings = build_article(relpath, text, sidecar_entry)

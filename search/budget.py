@@ -8,9 +8,6 @@ search that reads more than planned (phrase positions, a fallback reading, "did 
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-
 from search.errors import QueryError
 from search.limits import MAX_QUERY_TERMS, MAX_QUERY_POSTINGS, WORK_BUDGET
 
@@ -38,20 +35,29 @@ class Budget:
 
 def _trimmer():
     """glibc's malloc_trim, or None elsewhere: after large arrays are freed, glibc keeps the memory for the
-    process (its mmap threshold grows with each large free), so a server's RSS would stay at its heaviest search."""
+    process (its mmap threshold grows with each large free), so a server's RSS would stay at its heaviest search.
+    Looked up on the first heavy search: ctypes and its library search are no cost for a command line query."""
     try:
+        import ctypes
+        import ctypes.util
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.malloc_trim
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, ImportError):
         return None
 
 
-_TRIM = _trimmer()
+_UNSET = object()
+_TRIM = _UNSET
 
 
 def release_after(budget: Budget) -> bool:
     """Hand freed memory back to the operating system after a heavy search; True when it was asked to."""
-    if budget.spent <= HEAVY or _TRIM is None:
+    global _TRIM
+    if budget.spent <= HEAVY:
+        return False
+    if _TRIM is _UNSET:
+        _TRIM = _trimmer()
+    if _TRIM is None:
         return False
     _TRIM(0)
     return True

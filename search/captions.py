@@ -24,7 +24,11 @@ CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters 
 
 def is_photo_credit(line: str) -> bool:
     """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
-    tail = _collapse(line[-4 * CREDIT_TAIL:].strip().rstrip("\\"))[-CREDIT_TAIL:]
+    line = line[-4 * CREDIT_TAIL:]
+    # collapsing white space never makes a "/", a ":" or a "via": most lines are out before the regex work
+    if "/" not in line and ":" not in line and "via" not in line.lower():
+        return False
+    tail = _collapse(line.strip().rstrip("\\"))[-CREDIT_TAIL:]
     if "/" not in tail and ":" not in tail and "via" not in tail.lower():
         return False
     return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))

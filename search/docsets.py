@@ -26,6 +26,16 @@ def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     return sorted_values[idx] == values
 
 
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique without its sort or hash table)."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def union(parts: list[np.ndarray], n: int) -> np.ndarray:
     """The sorted union of sorted arrays of document numbers below n: through a mask of the n documents when
     the parts are large against n, else by sorting them together."""
@@ -40,11 +50,7 @@ def union(parts: list[np.ndarray], n: int) -> np.ndarray:
         for p in parts:
             mask[p] = True
         return np.flatnonzero(mask).astype(np.int64, copy=False)
-    joined = np.sort(np.concatenate(parts))
-    keep = np.empty(len(joined), dtype=bool)
-    keep[0] = True
-    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
-    return joined[keep]
+    return distinct_sorted(np.sort(np.concatenate(parts)))
 
 
 class Matcher:
@@ -184,7 +190,7 @@ class Matcher:
             if not len(keys):
                 return EMPTY
             # only the documents still in the running are read for the next word
-            candidates = np.unique(keys >> 32)
+            candidates = distinct_sorted(keys >> 32)  # keys are sorted: so are their documents
         return candidates
 
 

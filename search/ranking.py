@@ -43,16 +43,17 @@ class Hit:
 
 
 def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, ranking: Ranking,
-           stories_of=None) -> list[tuple[int, float]]:
+           stories_of=None, shared=None) -> list[tuple[int, float]]:
     """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
-    codes), only each story's best version takes part (stories.best_of_each, array work)."""
+    codes), only each story's best version takes part (stories.best_of_each, array work; `shared`, the
+    snapshot's stories.shared_stories, limits that work to the documents of shared stories)."""
     if not len(final):
         return []
     if sort == "relevance" and compiled is not None:
         terms, qtf = compiled.scoring or query_scoring(compiled.query)
         scores = bm25f(matcher, terms, qtf, final, ranking.b, ranking.k1, matcher.postings, matcher.budget)
         if stories_of is not None:
-            best = stories.best_of_each(stories_of, final, scores)
+            best = stories.best_of_each(stories_of, final, scores, shared)
             final, scores = final[best], scores[best]
         boost = ranking.proximity_boost
         if not boost or len(compiled.near) < 2:
@@ -66,8 +67,8 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
     if stories_of is not None:
         day = view.day[final].astype(np.int64)
         # the newest (or oldest) dated version stands for its story; unknown dates last either way
-        final = final[stories.best_of_each(stories_of, final, np.where(day > 0, day if sort != "oldest" else -day,
-                                                                       -(1 << 40)))]
+        merit = np.where(day > 0, day if sort != "oldest" else -day, -(1 << 40))
+        final = final[stories.best_of_each(stories_of, final, merit, shared)]
     return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
 

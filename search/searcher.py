@@ -18,7 +18,7 @@ from search import more as more_words
 from search import plan, ranking, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
-from search.docsets import Matcher
+from search.docsets import Matcher, union
 from search.errors import ArticleNotFound, QueryError
 from search.facets import FacetValue, engine_counts, request_masks
 from search.metafacets import narrowed, offered_names, validate_filters
@@ -158,7 +158,7 @@ class Engine:
             matcher = Matcher(view, budget)
             compiled, matched, notice, alternative = self._match_text(snap, matcher, parsed, example)
             final, facets, date_unit = self._filter_and_count(view, meta, matched, req, chosen)
-            hits, total, n_stories = self._page(view, matcher, compiled, final, sort, req, all_versions, snippets)
+            hits, total, n_stories = self._page(snap, matcher, compiled, final, sort, req, all_versions, snippets)
             notice = _with_unknown_fields(notice, parsed, meta.names())
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
@@ -186,21 +186,22 @@ class Engine:
             facets[name] = meta.counts(name, over(name))
         return final, facets, date_unit
 
-    def _page(self, view, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
+    def _page(self, snap, matcher: Matcher, compiled, final: np.ndarray, sort: str, req: SearchRequest,
               all_versions: bool, snippets: bool):
         """(the page's hits, the total, the stories among `final`): ranked, each story once as its best-ranked
         version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
+        view, shared = snap.view, snap.story_shared
         story_codes, story_labels = view.facet("story")
-        n_stories = stories.count_stories(story_codes, final)
+        n_stories = stories.count_stories(story_codes, final, shared)
         total = len(final) if all_versions else n_stories
         first = (req.page - 1) * req.per_page
         if total and first >= total:
             raise QueryError(f"Page {req.page} is past the last page of results "
                              f"({-(-total // req.per_page)}).")
         best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
-                              None if all_versions else story_codes)
+                              None if all_versions else story_codes, shared)
         page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
-                            req.per_page, collapse=not all_versions)
+                            req.per_page, collapse=not all_versions, shared=shared)
         hits = []
         for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
             hit = ranking.hit(view, d, score, compiled, snippets)
@@ -240,7 +241,7 @@ class Engine:
         clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
         # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
         others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
-            np.unique(np.concatenate(clause_docs)) if clause_docs else np.zeros(0, dtype=np.int64)
+            union(clause_docs, len(view.live))
         others = keep(others[~exact[others]])
         if not len(others) or limit <= 0:
             return len(others), []

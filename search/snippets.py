@@ -89,10 +89,8 @@ def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
     The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
     lowering or translating the rest of a long article.
     """
-    alternatives, ascii_only = _heads(stems)
-    careful = re.compile(r"(?<!\w)(?:%s)" % alternatives, re.IGNORECASE)
-    quick = re.compile(alternatives)
-    tolerant = None
+    quick, ascii_only = _quick_finder(stems)
+    careful = tolerant = None
     resume = 0  # where the last match ended: matches do not overlap, across a cut as within a piece
     for a, b in _pieces(len(text), chunk):
         # one character before (the word-start test) and a head's length after (a head crossing the cut)
@@ -108,10 +106,25 @@ def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
             if ascii_only and probe.isascii():
                 found = _quick_starts(probe.lower(), quick, pos, b - lo)
             else:
+                careful = careful or _careful_finder(stems)
                 found = _careful_starts(probe, careful, pos, b - lo)
         for start, end in found:
             resume = lo + end
             yield lo + start
+
+
+@lru_cache(maxsize=256)
+def _quick_finder(stems: frozenset[str]):
+    """(the stems' heads as one regex, for lowered ASCII text; whether the heads are all ASCII): compiled once per
+    query's stems, not once per hit."""
+    alternatives, ascii_only = _heads(stems)
+    return re.compile(alternatives), ascii_only
+
+
+@lru_cache(maxsize=256)
+def _careful_finder(stems: frozenset[str]):
+    """The heads at a word start in any case, for accent-folded text that is not all ASCII."""
+    return re.compile(r"(?<!\w)(?:%s)" % _heads(stems)[0], re.IGNORECASE)
 
 
 def _pieces(length: int, chunk: int | None):
@@ -327,7 +340,7 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
     """
     ranges = match_ranges(text, terms, phrases, limit=MAX_MATCHES, examine=MAX_EXAMINED)
     skip = _title_lines(text, avoid)
-    usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)]
+    usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)] if skip else ranges
     if not usable:  # no match in the body proper (e.g. only in the title): show the opening lines
         return _opening(text, ranges, skip, size)
     candidates = []
@@ -394,8 +407,10 @@ def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
     if not title:
         return []
     out, pos = [], 0
+    longest = len(title) + 60
     for line in text[:2000].split("\n", 8)[:8]:
-        if line.strip() and title in " ".join(line.split()) and len(line.strip()) <= len(title) + 60:
+        stripped = line.strip()
+        if stripped and len(stripped) <= longest and title in " ".join(stripped.split()):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out

@@ -29,6 +29,13 @@ def _mask(text: str) -> int:
 _NO_MASKS = np.zeros(0, dtype=np.uint64)
 
 
+def _masks_of(words: list[str], length: int) -> np.ndarray:
+    """_mask of each word of `length` characters, for all of them at once (their code points as one array)."""
+    codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype="<u4").reshape(len(words), length)
+    bits = np.left_shift(np.uint64(1), (codes & 63).astype(np.uint64))
+    return np.bitwise_or.reduce(bits, axis=1)
+
+
 def _bit_count(values: np.ndarray) -> np.ndarray:
     """Set bits of each uint64 (numpy's own popcount where it has one)."""
     if hasattr(np, "bitwise_count"):
@@ -94,7 +101,7 @@ class Vocabulary:
             return [], _NO_MASKS
         masks = self._masks.get((first, length))
         if masks is None:  # made for a group the first time a word needs it
-            masks = self._masks[(first, length)] = np.fromiter(map(_mask, words), dtype=np.uint64, count=len(words))
+            masks = self._masks[(first, length)] = _masks_of(words, length)
         return words, masks
 
     def near(self, word: str, maxdist: int, budget=None) -> list[str]:

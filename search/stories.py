@@ -27,6 +27,7 @@ stories already written makes the later one change its label, and those few are 
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -68,18 +69,23 @@ _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
 _WORD_BYTE[0x80:] = True
 
-_CAPTION = re.compile(
+_CAPTION = (
     r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
-    r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images", re.I)
+    r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images")
 #: A picture credit at the end of a caption line ("... in Idlib. / AFP", "... REUTERS/Khalil Ashawi").
-_CREDIT = re.compile(r"(?:/\s*(?:afp|reuters|ap|epa|getty images)\s*|reuters/[\w .-]*|\((?:afp|reuters|ap) photo\))$",
-                     re.I)
-_CHROME = re.compile(
+_CREDIT = r"(?:/\s*(?:afp|reuters|ap|epa|getty images)\s*|reuters/[\w .-]*|\((?:afp|reuters|ap) photo\))$"
+_CHROME = (
     r"(share|tweet|e-?mail|print|comment|follow|subscribe|sign up|newsletter|advertisement|advert|sponsored|related"
     r"|read more|read also|also read|see also|more from|recommended|click here|copyright|\u00a9|all rights reserved"
-    r"|\(?(reporting|writing|editing|additional reporting|compiled) by)\b", re.I)
+    r"|\(?(reporting|writing|editing|additional reporting|compiled) by)\b")
 _SENTENCE_END = frozenset(".!?\"'\u201d\u2019)")
-_DROP = re.compile(f"(?:{_CHROME.pattern})|(?:{_CAPTION.pattern})", re.I)
+
+
+@functools.cache
+def _line_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(a chrome or caption line, a credit at a line's end), compiled when indexing first needs them: a search
+    imports this module for collapsing results and never runs them."""
+    return re.compile(f"(?:{_CHROME})|(?:{_CAPTION})", re.I), re.compile(_CREDIT, re.I)
 
 
 def clean_text(body: str, title: str = "") -> str:
@@ -90,6 +96,7 @@ def clean_text(body: str, title: str = "") -> str:
     paragraph are kept whole."""
     title = " ".join(title.split()).lower()
     longest = len(title) + 8
+    drop, credit = _line_patterns()
     kept: list[str] = []
     open_line = False  # the previous kept line did not end a sentence: this one continues it
     for line in body.split("\n"):
@@ -100,7 +107,7 @@ def clean_text(body: str, title: str = "") -> str:
             kept.append(text)
             open_line = text[-1] not in _SENTENCE_END
         elif ((title and len(text) <= longest and " ".join(text.split()).lower() == title)
-              or _DROP.match(text) or _CREDIT.search(text, max(0, len(text) - 40))
+              or drop.match(text) or credit.search(text, max(0, len(text) - 40))
               or ("|" in text and text[-1] not in _SENTENCE_END)):  # a breadcrumb or menu: "Home | World"
             continue
         elif text.count(" ") >= 4 or text[-1] in _SENTENCE_END:
@@ -607,10 +614,24 @@ def story_keys(codes: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return np.where(c > 0, c, -1 - docs)
 
 
-def count_stories(codes: np.ndarray, docs: np.ndarray) -> int:
-    """How many stories a set of matching documents holds."""
+def shared_stories(codes: np.ndarray) -> np.ndarray:
+    """bool per document: its story has another document (deleted ones included). Most documents are a story of
+    their own: the collapsing below then works on the few that are not, not on every match."""
+    codes = np.asarray(codes)
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    return (codes > 0) & (np.bincount(codes)[codes] > 1)
+
+
+def count_stories(codes: np.ndarray, docs: np.ndarray, shared: np.ndarray | None = None) -> int:
+    """How many stories a set of matching documents holds (`shared`: shared_stories(codes), to skip the rest)."""
     if not len(docs):
         return 0
+    if shared is not None:
+        docs = np.asarray(docs, dtype=np.int64)
+        grouped = np.sort(np.asarray(codes)[docs[shared[docs]]])  # the codes of the stories of several
+        distinct = int(np.count_nonzero(grouped[1:] != grouped[:-1])) + 1 if len(grouped) else 0
+        return int(len(docs) - len(grouped) + distinct)  # a story of its own is one story
     return int(len(np.unique(story_keys(codes, docs))))
 
 
@@ -619,11 +640,19 @@ def spare(codes: np.ndarray, docs: np.ndarray) -> int:
     return int(len(docs)) - count_stories(codes, docs)
 
 
-def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray) -> np.ndarray:
-    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number)."""
+def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray,
+                 shared: np.ndarray | None = None) -> np.ndarray:
+    """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number);
+    with `shared` (shared_stories(codes)) only the documents of shared stories are sorted."""
     docs = np.asarray(docs, dtype=np.int64)
     if not len(docs):
         return np.zeros(0, dtype=bool)
+    if shared is not None:
+        grouped = np.flatnonzero(shared[docs])
+        mask = np.ones(len(docs), dtype=bool)
+        if len(grouped):
+            mask[grouped] = best_of_each(codes, docs[grouped], np.asarray(merit)[grouped])
+        return mask
     keys = story_keys(codes, docs)
     order = np.lexsort((docs, -np.asarray(merit, dtype=np.float64), keys))
     first = np.ones(len(order), dtype=bool)
@@ -643,13 +672,18 @@ class Page:
 
 
 def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
-         collapse: bool = True) -> Page:
+         collapse: bool = True, shared: np.ndarray | None = None) -> Page:
     """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
     `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
-    whole matching set, whose members of a shown story are listed as its other versions."""
+    whole matching set, whose members of a shown story are listed as its other versions. `shared`
+    (shared_stories(codes)) lets a page of stories of their own skip the grouping."""
     docs = np.asarray(ranked_docs, dtype=np.int64)
     scores = np.asarray(ranked_scores, dtype=np.float64)
+    if shared is not None and not shared[docs].any():
+        keep = np.arange(first, min(first + count, len(docs)))  # every ranked document a story of its own
+        shown = docs[keep]
+        return Page(shown, scores[keep], [np.zeros(0, np.int64) for _ in range(len(shown))])
     if collapse and len(docs):
         _, firsts = np.unique(story_keys(codes, docs), return_index=True)
         keep = np.sort(firsts)[first:first + count]

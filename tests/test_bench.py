@@ -250,3 +250,20 @@ def test_scale_notes_check_issue_10s_targets_at_their_sizes():
     assert notes[1] == "target query p95 under 150 ms at 1,000,000: 151.0 ms (MISSED)"
     assert notes[2].endswith("2.00x at 10,000, 3.00x at 100,000, 5.00x at 1,000,000 (MISSED)")
     assert target_notes([point(300, 500.0, 2, 1)])[-1].endswith("(met)")  # no p95 target at a quick run's sizes
+
+
+def test_clicompare_exports_a_revision_and_answers_from_it(tmp_path):
+    import os
+
+    from bench.clicompare import export
+    from search.indexer import sync
+    from tests.factory import make_collection
+    folder = make_collection(tmp_path)
+    sync(folder, tmp_path / "index")
+    tree = export("HEAD", tmp_path / "tree", compiled=True)
+    assert (tree / "search" / "cli.py").is_file() and (tree / "web").is_dir()
+    assert any((tree / "search" / "__pycache__").glob("cli.*.pyc"))  # byte-compiled, as pip installs it
+    code = "import search, sys; print(search.__file__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(tree)))
+    assert done.stdout.strip() == str(tree / "search" / "__init__.py")  # the export is what runs, not the checkout

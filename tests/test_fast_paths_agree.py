@@ -221,3 +221,84 @@ def test_bit_counts_with_and_without_numpys_own(monkeypatch):
     assert spelling._bit_count(values).tolist() == expected
     monkeypatch.delattr(np, "bitwise_count", raising=False)
     assert spelling._bit_count(values).tolist() == expected
+
+
+def test_a_photo_credit_is_recognised_with_or_without_the_quick_refusal():
+    from search import captions
+
+    def reference(line: str) -> bool:  # the rule without the look at the raw line first
+        tail = captions._collapse(line[-4 * captions.CREDIT_TAIL:].strip().rstrip("\\"))[-captions.CREDIT_TAIL:]
+        if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+            return False
+        return bool(captions._CREDIT.search(tail) or captions._POOL_CREDIT.search(tail))
+
+    rng = random.Random(11)
+    pieces = ["/", " / ", "AFP", "Reuters", "Photo", "photo:", "Pool", "via", "VIA", "V ia", ":", "\\", "Delil",
+              "SOULEIMAN", "by", "Jane Doe", ")", "\n", "\t \n ", "  ", "x" * 300, "picture", "İ", "Credit"]
+    credits = 0
+    for _ in range(20_000):
+        line = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))
+        assert captions.is_photo_credit(line) == reference(line), line
+        credits += reference(line)
+    assert credits > 50  # the lines include real credits, not only refusals
+
+
+def test_story_collapsing_over_shared_stories_only_is_the_collapsing_over_all():
+    import numpy as np
+
+    from search import stories
+
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        # code 0 (unlabelled), stories of one document and stories of several, in any mix
+        codes = rng.choice(np.arange(0, int(rng.integers(1, 3 * n + 2))), size=n).astype(np.uint32)
+        shared = stories.shared_stories(codes)
+        docs = np.sort(rng.choice(n, size=int(rng.integers(0, n + 1)), replace=False)).astype(np.int64)
+        merit = rng.integers(0, 4, size=len(docs)).astype(np.float64)  # ties on purpose
+        assert stories.count_stories(codes, docs, shared) == stories.count_stories(codes, docs)
+        assert stories.best_of_each(codes, docs, merit, shared).tolist() == stories.best_of_each(codes, docs,
+                                                                                                  merit).tolist()
+        ranked = rng.permutation(docs)
+        first, count = int(rng.integers(0, 4)), int(rng.integers(1, 6))
+        for collapse in (True, False):
+            fast = stories.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse, shared)
+            slow = stories.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse)
+            assert fast.docs.tolist() == slow.docs.tolist() and fast.scores.tolist() == slow.scores.tolist()
+            assert [o.tolist() for o in fast.others] == [o.tolist() for o in slow.others]
+
+
+@pytest.mark.parametrize("segments", [1, 3])
+def test_positions_gathered_at_once_are_each_documents_own(tmp_path, segments):
+    import numpy as np
+    with _engine(tmp_path, segments) as engine, engine.view() as view:
+        assert len(view.segments) == segments
+        rng = np.random.default_rng(2)
+        checked = 0
+        for word in sorted(set(WORDS))[:20]:
+            term = engine.marks(word)[0]
+            if not term:
+                continue
+            (text,) = term
+            checked += 1
+            holding = {}
+            for i, s, t in view._hits("body", text):  # the reference: each posting's positions on their own
+                local, _ = s.postings(t)
+                for k, d in enumerate(local.tolist()):
+                    holding[d + int(view.offsets[i])] = s.positions_of(t, k).tolist()
+            for _ in range(5):
+                docs = np.sort(rng.choice(view.doc_count_all, size=int(rng.integers(0, view.doc_count_all + 1)),
+                                          replace=False)).astype(np.int64)
+                lengths, flat = view.positions_flat("body", text, docs)
+                assert flat.dtype == np.int64 and lengths.tolist() == [len(holding.get(d, [])) for d in docs.tolist()]
+                assert flat.tolist() == [p for d in docs.tolist() for p in holding.get(d, [])]
+        assert checked >= 10
+
+
+def test_letter_masks_made_for_a_group_at_once_are_each_words_own():
+    from search.spelling import _mask, _masks_of
+    rng = random.Random(8)
+    alphabet = "abcxyzé漢\U0001F600İ09\udc80"  # a lone surrogate too: terms are decoded with surrogatepass
+    for length in range(1, 14):
+        words = ["".join(rng.choice(alphabet) for _ in range(length)) for _ in range(200)]
+        assert _masks_of(words, length).tolist() == [_mask(w) for w in words]

@@ -1,8 +1,10 @@
 """Part 6, command line: the wall time of a whole `search query WORD` process (start-up, imports, opening the
 index, one results page printed), at reuters size and at the largest synthetic size, beside the sqlite3 shell
-answering the same word from the FTS5 database (the same page: top 10 by bm25 with snippets, and the total)."""
+answering the same word from the FTS5 database (the same page: top 10 by bm25 with snippets, and the total).
+`python -m bench.clicompare` compares revisions of the command line the same way, interleaved."""
 from __future__ import annotations
 
+import compileall
 import shutil
 import subprocess
 import time
@@ -42,9 +44,16 @@ def measure(ctx, corpus: str, folder) -> dict:
     return {k: {"p50": percentile(v, 50), "max": max(v), "runs": len(v)} for k, v in out.items()}
 
 
+def byte_compile() -> bool:
+    """Byte-compile the project's packages, as pip does when it installs them: without it, an environment that sets
+    PYTHONDONTWRITEBYTECODE compiles every module from source in every process, which no installed copy does."""
+    return all(compileall.compile_dir(str(corpora.REPO / pkg), quiet=1) for pkg in ("search", "web"))
+
+
 def run(ctx) -> dict:
     if ctx.engine_missing or not shutil.which("sqlite3"):
         return {"tables": [], "notes": ["engine or the sqlite3 shell missing: nothing to measure"]}
+    compiled = byte_compile()
     points = {"reuters": measure(ctx, "reuters", ctx.reuters())}
     folder = ctx.corpus("synth", n=ctx.sizes.memory_synth)
     points[folder.name] = measure(ctx, folder.name, folder)
@@ -53,4 +62,6 @@ def run(ctx) -> dict:
     tables = [table(["collection", "docs", "search query p50 ms", "max ms", "sqlite3 p50 ms", "max ms",
                      "engine / sqlite3"], rows,
                     f"Command line: whole processes, words {', '.join(WORDS)}, {RUNS} runs each")]
-    return {"points": points, "tables": tables, "notes": []}
+    notes = [("the project's modules were byte-compiled first (__pycache__), as an installed package is"
+              if compiled else "byte-compiling the project failed: the times include compiling its modules")]
+    return {"points": points, "tables": tables, "notes": notes}

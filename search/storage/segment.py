@@ -1,8 +1,10 @@
 """A segment in memory (`Part`: arrays for n documents) and on disk (`write_segment`, `SegmentFiles`)."""
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -189,6 +191,10 @@ def write_segment(folder: str, segment_id: str, part: Part) -> dict:
     return meta
 
 
+#: The term dictionary keeps every SAMPLE_EVERY-th key in memory to bisect before reading the mapped keys.
+SAMPLE_EVERY = 64
+
+
 class SegmentFiles:
     """One segment's files, memory-mapped: arrays over the page cache, nothing copied. Thread-safe (read-only)."""
 
@@ -218,18 +224,37 @@ class SegmentFiles:
         self.sig_off = array_of(map_file(path + "sgof"), "uint64")
         self.term_count = meta["terms"]
         self._lock = threading.Lock()
-        self._koff_list: list[int] | None = None
+        # the offsets as a memoryview of Python ints (a numpy scalar per probe costs several times more)
+        self._koff = (memoryview(self.koff).cast("B").cast("Q")
+                      if sys.byteorder == "little" and len(self.koff) else self.koff)
+        self._samples: list[bytes] | None = None
 
     # -- term dictionary --
     def key(self, t: int) -> bytes:
         return self.keys[int(self.koff[t]):int(self.koff[t + 1])]
 
+    def _sampled(self) -> list[bytes]:
+        """Every SAMPLE_EVERY-th key, made on the first look-up (a dictionary's size / SAMPLE_EVERY keys)."""
+        samples = self._samples
+        if samples is None:
+            with self._lock:
+                if self._samples is None:
+                    at = np.arange(0, self.term_count, SAMPLE_EVERY, dtype=np.int64)
+                    starts, ends = self.koff[at].tolist(), self.koff[at + 1].tolist()
+                    keys = self.keys
+                    self._samples = [keys[a:b] for a, b in zip(starts, ends)]
+                samples = self._samples
+        return samples
+
     def find(self, key: bytes) -> int:
-        """The index of the first key >= `key` (binary search over the mapped dictionary)."""
-        lo, hi, koff, keys = 0, self.term_count, self.koff, self.keys
+        """The index of the first key >= `key`: a bisection of the sampled keys (in C), then a binary search
+        over at most SAMPLE_EVERY keys of the mapped dictionary."""
+        j = bisect.bisect_left(self._sampled(), key)  # samples before j are < key, sample j is >= key
+        lo, hi = max(0, (j - 1) * SAMPLE_EVERY + 1), min(self.term_count, j * SAMPLE_EVERY)
+        koff, keys = self._koff, self.keys
         while lo < hi:
             mid = (lo + hi) >> 1
-            if keys[int(koff[mid]):int(koff[mid + 1])] < key:
+            if keys[koff[mid]:koff[mid + 1]] < key:
                 lo = mid + 1
             else:
                 hi = mid

@@ -15,6 +15,8 @@ import numpy as np
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
 from search.storage.segment import SegmentFiles
 
+#: How many term look-ups a view remembers (each a few small tuples) before it starts again.
+TERM_CACHE = 8192
 
 
 class IndexView:
@@ -32,6 +34,7 @@ class IndexView:
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._terms: dict[tuple[str, str], list] = {}  # term look-ups of this snapshot (immutable: never stale)
         self.closed = False
 
     @classmethod
@@ -118,15 +121,22 @@ class IndexView:
 
     # -- postings -----------------------------------------------------------------------------------------------
     def _hits(self, field: str, text: str):
+        """[(segment index, segment, term number)] of the segments holding the term; remembered per view."""
+        found = self._terms.get((field, text))
+        if found is not None:
+            return found
         if field not in FIELD_NUMBER:
             return []
         key = key_for(field, text)
-        out = []
+        found = []
         for i, s in enumerate(self.segments):
             t = s.term(key)
             if t >= 0:
-                out.append((i, s, t))
-        return out
+                found.append((i, s, t))
+        if len(self._terms) >= TERM_CACHE:
+            self._terms.clear()  # a bound, not an LRU: a server's working set of words refills it at once
+        self._terms[(field, text)] = found
+        return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(global docnums int64 ascending, freqs float32) of every posting of the term, deleted docs included."""
@@ -157,33 +167,29 @@ class IndexView:
         int64): one numpy gather per segment holding the term; a document without the term has none."""
         docs = np.asarray(docs, dtype=np.int64)
         lengths = np.zeros(len(docs), dtype=np.int64)
-        starts = np.zeros(len(docs), dtype=np.int64)
-        found: dict[int, np.ndarray] = {}
-        which = np.searchsorted(self.offsets, docs, side="right") - 1
+        pieces = []
         for i, s, t in self._hits(field, text):
-            mine = np.flatnonzero(which == i)
+            # the documents of segment i are a run of `docs` (segments hold consecutive document numbers)
+            lo, hi = np.searchsorted(docs, self.offsets[i:i + 2]).tolist()
             a, b = int(s.tdoc[t]), int(s.tdoc[t + 1])
-            if not len(mine) or a == b:
+            if lo == hi or a == b:
                 continue
-            term_docs, freqs = s.docs[a:b], s.freqs[a:b].astype(np.int64)
-            local = docs[mine] - int(self.offsets[i])
-            at = np.minimum(np.searchsorted(term_docs, local), b - a - 1)
-            ok = term_docs[at] == local
-            mine, at = mine[ok], at[ok]
-            ends = np.cumsum(freqs)
-            lengths[mine] = freqs[at]
-            starts[mine] = ends[at] - freqs[at] + int(s.tpos[t])
-            found[i] = mine
-        total = int(lengths.sum())
-        flat = np.empty(total, dtype=np.int64)
-        if not total:
-            return lengths, flat
-        out_start = np.cumsum(lengths) - lengths
-        for i, mine in found.items():
-            n = lengths[mine]
-            within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-            flat[np.repeat(out_start[mine], n) + within] = self.segments[i].pos[np.repeat(starts[mine], n) + within]
-        return lengths, flat
+            term_docs, freqs = s.docs[a:b], s.freqs[a:b]
+            local = docs[lo:hi] - int(self.offsets[i])
+            at = np.searchsorted(term_docs, local)
+            np.minimum(at, b - a - 1, out=at)
+            n = np.where(term_docs[at] == local, freqs[at], 0).astype(np.int64)
+            total = int(n.sum())
+            if not total:
+                continue
+            lengths[lo:hi] = n
+            first = np.cumsum(freqs, dtype=np.int64)[at] - n + int(s.tpos[t])  # where each one's positions start
+            gather = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
+            pieces.append(s.pos[gather])
+        if not pieces:
+            return lengths, np.zeros(0, dtype=np.int64)
+        flat = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+        return lengths, flat.astype(np.int64)
 
     def terms_from(self, field: str, prefix: str, limit: int | None = None) -> list[str]:
         """Sorted distinct terms of `field` starting with `prefix`, across segments (at most `limit`)."""

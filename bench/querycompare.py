@@ -1,0 +1,100 @@
+"""The query part's results pages for two or more git revisions of the engine, each beside FTS5 in its own process.
+
+    python -m bench.querycompare --index IDX --db FTS5.db [--passes 3] REV [REV ...]
+
+One pass is a fresh process that opens the engine (the revision's `search` package, exported with git archive
+and put first on PYTHONPATH) and FTS5 (AND), warms both up as the query part does, then runs the 200 reuters
+queries once each, the two systems alternating. Passes rotate through the revisions, so machine load falls on all
+alike. For each revision it prints the median over its passes of the engine's p50 and p95, of FTS5's in the same
+processes, and of their ratios, in wall time and in CPU time (process time: what the query costs, less what
+other processes took while it ran). The index must be readable by every revision (the same format).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import corpora
+from bench.clicompare import export
+from bench.metrics import percentile
+
+
+def one_pass(index: Path, db: Path) -> dict:
+    """{system: [ms per query]} for the engine and FTS5 (wall and CPU), interleaved, in this process."""
+    from bench import querygen
+    from bench.peers.engine import EngineSystem
+    from bench.peers.fts5 import FTS5
+    docs = corpora.read_docs(corpora.materialize(corpora.DEFAULT_WORK, "reuters", limit=0))
+    queries = querygen.generate(docs, 200)
+    warmup = [q for q in querygen.generate(docs, 10, seed=7) if q not in set(queries)][:5]
+    out = {"engine": [], "fts5": [], "engine cpu": [], "fts5 cpu": []}
+    with EngineSystem(index) as engine, FTS5(db) as fts5:
+        systems = [("engine", engine), ("fts5", fts5)]
+        for _, system in systems:
+            for q in warmup:
+                system.page(q)
+        for i, q in enumerate(queries):
+            for name, system in systems if i % 2 else systems[::-1]:
+                cpu, wall = time.process_time(), time.perf_counter()
+                system.page(q)
+                out[name].append((time.perf_counter() - wall) * 1000)
+                out[name + " cpu"].append((time.process_time() - cpu) * 1000)
+    return out
+
+
+def _p(values: list[float], q: int) -> float:
+    return percentile(values, q)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.querycompare", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("revs", nargs="*", help="git revisions, the first is the baseline")
+    ap.add_argument("--index", required=True, type=Path)
+    ap.add_argument("--db", required=True, type=Path, help="the FTS5 database of the same articles")
+    ap.add_argument("--passes", type=int, default=3, help="processes per revision")
+    ap.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)  # the child's side
+    args = ap.parse_args(argv)
+    if args.one_pass:
+        print(json.dumps(one_pass(args.index, args.db)))
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="querycompare-"))
+    try:
+        trees = {rev: export(rev, scratch / str(i), compiled=True) for i, rev in enumerate(args.revs)}
+        runs: dict[str, list[dict]] = {rev: [] for rev in trees}
+        loads = []
+        for p in range(args.passes):
+            for rev in args.revs[p % len(args.revs):] + args.revs[:p % len(args.revs)]:
+                env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(trees[rev]), str(corpora.REPO)]))
+                done = subprocess.run([sys.executable, "-m", "bench.querycompare", "--one-pass", "--index",
+                                       str(args.index.resolve()), "--db", str(args.db.resolve())],
+                                      cwd=scratch, env=env, capture_output=True, text=True, timeout=3600)
+                if done.returncode:
+                    raise RuntimeError(f"{rev}: {done.stderr[-2000:]}")
+                runs[rev].append(json.loads(done.stdout.splitlines()[-1]))
+            loads.append(os.getloadavg()[0])
+        print("| revision | engine p50 / p95 ms | FTS5 p50 / p95 ms | p50 ratio | p95 ratio | CPU p50 ratio |")
+        print("|---|---|---|---|---|---|")
+        for rev, passes in runs.items():
+            med = {k: statistics.median(_p(r[k], 50) for r in passes) for k in passes[0]}
+            p95 = {k: statistics.median(_p(r[k], 95) for r in passes) for k in passes[0]}
+            ratio = statistics.median(_p(r["engine"], 50) / _p(r["fts5"], 50) for r in passes)
+            ratio95 = statistics.median(_p(r["engine"], 95) / _p(r["fts5"], 95) for r in passes)
+            cpu = statistics.median(_p(r["engine cpu"], 50) / _p(r["fts5 cpu"], 50) for r in passes)
+            print(f"| {rev} | {med['engine']:.2f} / {p95['engine']:.1f} | {med['fts5']:.2f} / {p95['fts5']:.1f} | "
+                  f"{ratio:.2f} | {ratio95:.2f} | {cpu:.2f} |")
+        print(f"{args.passes} passes each; 1-minute load after each round: {', '.join(f'{x:.1f}' for x in loads)}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
