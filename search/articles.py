@@ -273,40 +273,38 @@ def read_contained(root: Path, relpath: str, limit: int = MAX_ARTICLE_BYTES) -> 
 
     Every reader of a file in the articles folder goes through here (articles, the sidecar, saved pages).
     """
-    fd = _open_beneath(root, relpath)
-    if fd is not None:
-        return _read_fd(fd, relpath, limit)
+    if _plainly_inside(root, relpath):
+        return read_bytes(Path(root, relpath), relpath, limit=limit)
     return read_bytes(_contained(root, relpath), relpath, limit=limit)
 
 
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _open_beneath(root: Path, relpath: str) -> int | None:
-    """A descriptor of root/relpath opened one component at a time, relative to the folder above and never
-    through a link (so nothing outside root is reached); None when a component is a link (or `..`, `.`), which
-    the slower resolution of _contained then judges. Two or three system calls instead of a realpath's lstat per
-    component of the absolute path, paid per article by a rebuild."""
-    if not (_NOFOLLOW and os.open in os.supports_dir_fd):
-        return None
+def _plainly_inside(root: Path, relpath: str) -> bool:
+    """True when root/relpath is reached without any link: each folder opened relative to the one above with
+    O_NOFOLLOW and the file itself not a link. Then no realpath is needed (an lstat per component of the absolute
+    path, twice, paid per article by a rebuild); False sends the path to _contained, which judges links. read_bytes
+    opens the file itself without following a link, as on the other road."""
+    if not (_NOFOLLOW and os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd):
+        return False
     parts = relpath.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        return None
+        return False
     try:
         fd = os.open(root, _DIR_FLAGS)
     except OSError:
-        return None
+        return False
     try:
         for part in parts[:-1]:
             inner = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
             os.close(fd)
             fd = inner
-        found = os.open(parts[-1], os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
+        return not stat.S_ISLNK(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode)
     except OSError:
-        return None  # a link, gone, or unreadable: the slow path says which, in its own words
+        return False  # a link, gone, or unreadable: the slow road says which, in its own words
     finally:
         os.close(fd)
-    return found
 
 
 def _contained(root: Path, relpath: str) -> Path:
@@ -411,11 +409,6 @@ def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tu
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a link: it was swapped for one after listing
             raise SkippedFile(f"{name}: skipped, it became a link while indexing") from None
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
-    return _read_fd(fd, name, limit)
-
-
-def _read_fd(fd: int, name: str, limit: int) -> tuple[bytes, list[str]]:
-    """read_bytes() from an opened descriptor (closed here)."""
     warnings = []
     try:
         with open(fd, "rb", closefd=True) as f:
