@@ -97,16 +97,35 @@ def assign_ids(relpaths) -> tuple[Ids, set[str], list[str]]:
     file, and most share nothing): in sorted order, one whose id is already taken gets a salted id instead and a
     warning names both files. The same folder always gets the same ids.
     """
-    by_digest: dict[str, list[str]] = {}
-    for rel in relpaths:
-        by_digest.setdefault(_digest(rel.encode("utf-8", "surrogateescape")), []).append(rel)
+    import numpy as np  # here: reading an article's metadata (the web's article page) needs none of it
+
+    # every path's digest as one 64-bit number: sorting them finds the shared ones without a dict of every path
+    rels = list(relpaths)
+    digests = np.fromiter((int(_digest(rel.encode("utf-8", "surrogateescape")), 16) for rel in rels),
+                          dtype=np.uint64, count=len(rels))
+    order = np.argsort(digests, kind="stable")
+    ordered = digests[order]
+    shared = np.zeros(len(rels), dtype=bool)
+    if len(rels) > 1:
+        same = ordered[1:] == ordered[:-1]
+        shared[1:] |= same
+        shared[:-1] |= same
+    by_digest: dict[int, list[str]] = {}
+    for k in np.flatnonzero(shared).tolist():
+        by_digest.setdefault(int(ordered[k]), []).append(rels[int(order[k])])
+
+    def taken(digest_hex: str) -> bool:  # some path of the collection has this digest
+        value = np.uint64(int(digest_hex, 16))
+        at = int(np.searchsorted(ordered, value))
+        return at < len(ordered) and ordered[at] == value
+
     ids, salted, warnings = Ids(), set(), []
     for group in sorted(g for g in by_digest.values() if len(g) > 1):
         owner: dict[str, str] = {}
         for rel in sorted(group):
             plain = candidate = article_id(rel)
             salt = 0
-            while candidate in owner or (salt and candidate.rsplit("-", 1)[1] in by_digest):
+            while candidate in owner or (salt and taken(candidate.rsplit("-", 1)[1])):
                 salt += 1
                 candidate = article_id(rel, salt)
             if salt:
