@@ -21,7 +21,9 @@ class Sizes:
     synth: tuple[int, ...]
     scale_queries: int
     collections: tuple[str, ...]
-    sweep: dict  # {"b": (...), "k1": (...), "title_boost": (...)}
+    # {"b": (...), "k1": (...), "title_boost": (...)}: a grid at the default k3 and proximity weight; and
+    # {"k3": (...), "proximity_boost": (...)}: lines through the default, one parameter at a time
+    sweep: dict
     sweep_queries: int  # 0 = every query of the collection
     incremental_rounds: int
     memory_synth: int  # the synthetic collection the memory and command-line parts measure beside reuters
@@ -29,12 +31,16 @@ class Sizes:
 
 FULL = Sizes(reuters_limit=0, queries=200, synth=(10_000, 30_000, 100_000, 300_000), scale_queries=100,
              collections=("time", "cranfield"),
-             # past the first grid's edge (k1 1.6, title weight 3, where its best setting sat) in both
-             sweep={"b": (0.5, 0.75, 0.9), "k1": (1.2, 1.6, 2.0, 2.5, 3.0), "title_boost": (2.0, 3.0, 4.0, 5.0, 6.0)},
+             # past every edge where a best setting sat: the first grid's (k1 1.6, title weight 3), the second's
+             # (b 0.9, title weight 6); k3 from a repeated word counted once (0) to each time (1000, Okapi's "linear")
+             sweep={"b": (0.5, 0.75, 0.9, 1.0), "k1": (1.2, 1.6, 2.0, 2.5, 3.0),
+                    "title_boost": (2.0, 3.0, 4.0, 5.0, 6.0, 8.0),
+                    "k3": (0.0, 1.0, 2.0, 4.0, 8.0, 1000.0), "proximity_boost": (0.0, 0.5, 0.75, 1.0, 1.5)},
              sweep_queries=0, incremental_rounds=3, memory_synth=300_000)
 # the quick sweep is the default plus one other setting: it proves the sweep runs, not what it finds
 QUICK = Sizes(reuters_limit=300, queries=20, synth=(300, 600), scale_queries=20, collections=("time",),
-              sweep={"b": (0.75,), "k1": (1.2,), "title_boost": (1.0,)}, sweep_queries=20,
+              sweep={"b": (0.75,), "k1": (1.2,), "title_boost": (1.0,), "k3": (1000.0,), "proximity_boost": (1.0,)},
+              sweep_queries=20,
               incremental_rounds=1, memory_synth=600)
 
 

@@ -18,17 +18,23 @@ from search.searcher import Engine
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
               help="JSON Lines (one object per article) or CSV (metadata as a JSON object).")
 @click.option("--text", "with_text", is_flag=True, help="Include each article's full text.")
+@click.option("--all-versions", is_flag=True,
+              help="Every version of a story, not each story once (as its best-ranked version).")
 @click.pass_obj
-def export_command(config, words, sources, filters, since, until, sort, fmt, with_text):
+def export_command(config, words, sources, filters, since, until, sort, fmt, with_text, all_versions):
     """Write every article, or every match of WORDS with the filters, to stdout: no page limit.
 
     \b
     search export > all.jsonl
     search export idlib --source Reuters --since 2018-09 --format csv > idlib.csv
     search export 'section:sport' --text > sport.jsonl
+    search export idlib --all-versions > every-copy.jsonl
+
+    Each story is written once, as its best-ranked version, as `query` shows it; `story` and `versions` say
+    which story a record stands for and how many other matching versions it has.
     """
     with Engine(config.index) as engine:
-        export = Export(engine, " ".join(words), sources, since, until, sort, with_text, filters)
+        export = Export(engine, " ".join(words), sources, since, until, sort, with_text, filters, all_versions)
         out = sys.stdout
         for line in lines(export, fmt):
             out.write(line)

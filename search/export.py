@@ -11,6 +11,10 @@ import io
 import json
 from typing import Iterator
 
+import numpy as np
+
+from search import stories
+
 from search.budget import Budget, release_after
 from search.docsets import Matcher
 from search.facets import request_masks
@@ -22,7 +26,7 @@ from search.searcher import Engine
 
 FORMATS = ("jsonl", "csv")
 #: Record keys in the order the writers give them; `text` only with text=True.
-COLUMNS = ("rank", "id", "title", "date", "source", "path", "score", "metadata")
+COLUMNS = ("rank", "id", "title", "date", "source", "path", "score", "metadata", "story", "versions")
 # Cells a spreadsheet would run as a formula (CSV injection): written with a leading apostrophe.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,7 +35,9 @@ class Export:
     """The matches of one export, as records; iterate once, then close() (or use `with`)."""
 
     def __init__(self, engine: Engine, query: str = "", sources=(), since=None, until=None,
-                 sort: str = "relevance", text: bool = False, filters=None):
+                 sort: str = "relevance", text: bool = False, filters=None, all_versions: bool = False):
+        """Find and order the matches; each story once, as its best-ranked version, unless `all_versions` (as
+        Engine.search)."""
         req = validate(query, sources, since, until, sort, 1, 1)  # QueryError before anything is streamed
         self.with_text = text
         self._budget = None
@@ -46,8 +52,12 @@ class Export:
             matcher = Matcher(self._view, self._budget)
             compiled, matched, _, _ = engine._match(snap, matcher, parsed)
             final, _ = narrowed(matched, request_masks(self._view, matched, req), meta, chosen)
-            self.total = len(final)
-            self._ranked = ranked(self._view, matcher, compiled, final, self.sort, len(final), engine.ranking)
+            self._codes, self._labels = self._view.facet("story")
+            # each story's matching versions, counted once (a record says how many others it stands for)
+            self._story_keys, self._story_sizes = np.unique(stories.story_keys(self._codes, final), return_counts=True)
+            self.total = len(final) if all_versions else len(self._story_keys)
+            self._ranked = ranked(self._view, matcher, compiled, final, self.sort, len(final), engine.ranking,
+                                  None if all_versions else self._codes)
         except BaseException:
             self.close()
             raise
@@ -62,10 +72,17 @@ class Export:
         record = {"rank": rank, "id": stored["id"], "title": stored.get("title", ""), "date": stored.get("date"),
                   "source": view.source_names[int(view.source[docnum])] or None, "path": stored["path"],
                   "score": round(float(score), 4) if self.sort == "relevance" else None,
-                  "metadata": dict(stored.get("extra") or {})}
+                  "metadata": dict(stored.get("extra") or {}),
+                  "story": self._labels[int(self._codes[docnum])] or stored["id"],
+                  "versions": self._other_versions(docnum)}
         if self.with_text:
             record["text"] = stored.get("body", "")
         return record
+
+    def _other_versions(self, docnum: int) -> int:
+        """How many other articles of this one's story match the export's search."""
+        at = np.searchsorted(self._story_keys, stories.story_keys(self._codes, [docnum])[0])
+        return int(self._story_sizes[at]) - 1
 
     def _read(self, docnum: int) -> dict:
         """One article's stored fields (the only per-record read of the index)."""
@@ -119,7 +136,8 @@ def csv_lines(records, text: bool = False) -> Iterator[str]:
     for r in records:
         row = [r["rank"], r["id"], _cell(r["title"]), r["date"] or "", _cell(r["source"] or ""), _cell(r["path"]),
                "" if r["score"] is None else r["score"],
-               json.dumps(r["metadata"], ensure_ascii=False) if r["metadata"] else ""]
+               json.dumps(r["metadata"], ensure_ascii=False) if r["metadata"] else "", _cell(r["story"]),
+               r["versions"]]
         if text:
             row.append(_cell(r.get("text", "")))
         writer.writerow(row)

@@ -17,12 +17,14 @@ RESCORE_WINDOW = 50
 
 @dataclass(frozen=True)
 class Ranking:
-    """BM25F parameters and the title's weight; the defaults were chosen on TIME and Cranfield (BENCHMARKS.md)."""
+    """BM25F parameters (k3 saturates query-term frequency), the title's weight and the proximity bonus's; the
+    defaults were chosen on TIME and Cranfield (BENCHMARKS.md, part 5)."""
 
-    b: float = 0.75
+    b: float = 0.9
     k1: float = 2.0
     title_boost: float = 4.0
-    proximity_boost: float = 1.0
+    proximity_boost: float = 0.75
+    k3: float = 2.0
 
 
 @dataclass
@@ -51,19 +53,22 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         return []
     if sort == "relevance" and compiled is not None:
         terms, qtf = compiled.scoring or query_scoring(compiled.query)
-        scores = bm25f(matcher, terms, qtf, final, ranking.b, ranking.k1, matcher.postings, matcher.budget)
+        scores = bm25f(matcher, terms, qtf, final, ranking.b, ranking.k1, matcher.postings, matcher.budget,
+                       ranking.k3)
         if stories_of is not None:
             best = stories.best_of_each(stories_of, final, scores, shared)
             final, scores = final[best], scores[best]
         boost = ranking.proximity_boost
         if not boost or len(compiled.near) < 2:
             return top(final, scores, limit)
-        # re-rank the best BM25F matches by how close the query's words stand (a rescore window)
-        window = top(final, scores, max(limit, RESCORE_WINDOW))
-        docs = np.array(sorted(d for d, _ in window), dtype=np.int64)
-        base = dict(window)
-        bonus = proximity(matcher, docs, compiled.near, matcher.budget)
-        return top(docs, np.array([base[d] for d in docs.tolist()]) + boost * bonus, limit)
+        # re-rank the best BM25F matches by how close the query's words stand: a rescore window of one size
+        # whatever the page asks for, so every page is a slice of one order (the window's articles only gain, so
+        # they stay above the rest)
+        window = np.array(sorted(d for d, _ in top(final, scores, RESCORE_WINDOW)), dtype=np.int64)
+        bonus = proximity(matcher, window, compiled.near, matcher.budget)
+        scores = scores.copy()
+        scores[np.searchsorted(final, window)] += boost * bonus  # `final` is sorted: a mask keeps its order
+        return top(final, scores, limit)
     if stories_of is not None:
         day = view.day[final].astype(np.int64)
         # the newest (or oldest) dated version stands for its story; unknown dates last either way

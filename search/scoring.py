@@ -1,15 +1,16 @@
 """BM25F over title and body, computed for every candidate at once with numpy, and the best k of them.
 
 True BM25F (Robertson & Zaragoza): each field's term frequency is weighted and length-normalised, the fields
-are summed, then saturated once. A query term's weight `qtf` (how many times the query names it, or the
-weight an example text gives it) multiplies its score outside the saturation, as Lucene and FTS5 count a
-repeated query word. The arithmetic is done in the same order as the per-document version it
-replaced, so scores come out bit for bit the same.
+are summed, then saturated once. A query term's frequency `qtf` (how many times the query names it, or the
+weight an example text gives it) multiplies its score outside that saturation, itself saturated by k3 as in
+Okapi BM25 for long queries (Robertson et al., TREC-3): (k3 + 1) qtf / (k3 + qtf), so a word a description
+repeats counts more than once but less than each time. The arithmetic is done in the same order as the
+per-document version it replaced, so scores come out bit for bit the same.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from math import log
+from math import inf, isinf, log
 
 import numpy as np
 
@@ -51,14 +52,22 @@ def query_scoring(q) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     return dict(weights), qtf
 
 
+def query_weight(qtf: float, k3: float = inf) -> float:
+    """A query term's weight from its query-term frequency: (k3 + 1) qtf / (k3 + qtf); 1 for qtf 1 whatever k3,
+    never above k3 + 1; k3 = 0 counts a repeated word once, k3 = inf each time (raw qtf, as Lucene and FTS5)."""
+    if isinf(k3):
+        return qtf
+    return (k3 + 1) * qtf / (k3 + qtf) if qtf > 0 else 0.0
+
+
 def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candidates: np.ndarray, b: float,
-          k1: float, postings=None, budget=None) -> np.ndarray:
+          k1: float, postings=None, budget=None, k3: float = inf) -> np.ndarray:
     """BM25F score of each candidate (sorted document numbers; 0.0 where only filters matched it).
 
     `terms` is {stem: {field: weight}}, `qtf` {stem: query-term frequency} (missing = 1), as query_scoring()
     gives them for a query, or weights made from an example text. Each stem adds
-    qtf * idf * tf (k1 + 1) / (k1 + tf), tf being its weighted, length-normalised frequency over the fields: the
-    qtf multiplies outside the saturation, as Lucene's and FTS5's sums over a query's repeated terms do.
+    w * idf * tf (k1 + 1) / (k1 + tf), tf being its weighted, length-normalised frequency over the fields and
+    w = query_weight(qtf, k3) its query weight, outside the saturation of tf.
     `postings(field, text)` gives a term's (docs, freqs), view.postings by default."""
     get = postings or view.postings
     scores = np.zeros(len(candidates), dtype=np.float64)
@@ -69,7 +78,7 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
     k1_plus_1 = k1 + 1
     for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
-        idf = qtf.get(text, 1.0) * log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = query_weight(qtf.get(text, 1.0), k3) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo = np.zeros(len(candidates), dtype=np.float64)  # weighted, length-normalised frequency
         touched = np.zeros(len(candidates), dtype=bool)
         for field, weight in weights.items():

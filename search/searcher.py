@@ -207,7 +207,7 @@ class Engine:
             hit = ranking.hit(view, d, score, compiled, snippets)
             hit.story = story_labels[int(story_codes[d])] or hit.id
             hit.version_count = len(others)
-            hit.versions = [view.stored(o)["id"] for o in others[:stories.MAX_VERSION_IDS].tolist()]
+            hit.versions = [view.stored_id(o) for o in others[:stories.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
         return hits, total, n_stories
 
@@ -249,7 +249,7 @@ class Engine:
             words = more_words.words_matched(clause_docs, others)
             terms, qtf = query_scoring(some.query)
             scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
-                           matcher.budget)
+                           matcher.budget, self.ranking.k3)
             ranked = more_words.rank(others, words, scores, limit)
         else:
             ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]

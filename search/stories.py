@@ -259,6 +259,11 @@ class Table:
 
     def plus(self, other: "Table") -> "Table":
         """The union of two tables with distinct paths, sorted by path."""
+        if len(self) and len(other) and _ascending(self.paths) and _ascending(other.paths):
+            # a sync adds a few rows to a sorted table: insert them where they go, one copy of each column
+            at = np.searchsorted(self.paths, other.paths)
+            return Table(*(np.insert(_widened(getattr(self, f), getattr(other, f)), at, getattr(other, f), axis=0)
+                           for f in self.FIELDS))
         parts = [np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.FIELDS]
         parts[:3] = [p.astype(str) for p in parts[:3]]
         return Table(*parts).select(np.argsort(parts[1], kind="stable"))
@@ -272,6 +277,16 @@ class Table:
     def labels_by_path(self) -> dict[str, str]:
         """{path: story label} of every row."""
         return dict(zip(self.paths.tolist(), labels(self).tolist()))
+
+
+def _ascending(values: np.ndarray) -> bool:
+    return bool((values[1:] >= values[:-1]).all()) if len(values) > 1 else True
+
+
+def _widened(column: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """The column in a dtype that holds the added values too (str columns of longer values would be cut)."""
+    wide = np.result_type(column, added)
+    return column if wide == column.dtype else column.astype(wide)
 
 
 def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
@@ -322,11 +337,38 @@ def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str,
     return merged, old, old == "", gone
 
 
-def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
+    rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
+    with np.errstate(over="ignore"):
+        bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
+        key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
+        key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
+    return key.reshape(-1), np.repeat(rich, BANDS)
+
+
+def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """np.isin(values, chosen) for hash values and a `chosen` far smaller than `values`: a table of chosen's low
+    bits rules out almost every value with one gather, and only the few left are compared exactly (a sync asks
+    this of every band key of the collection for the keys of the few articles it changed)."""
+    if not len(chosen) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    bits = min(1 << 24, max(1 << 16, 1 << (16 * len(chosen)).bit_length()))
+    mask = np.uint64(bits - 1)
+    seen = np.zeros(bits, dtype=bool)
+    seen[(chosen & mask).astype(np.intp)] = True
+    maybe = np.flatnonzero(seen[(values & mask).astype(np.intp)])
+    out = np.zeros(len(values), dtype=bool)
+    out[maybe] = npsets.isin(values[maybe], chosen)
+    return out
+
+
+def similar_pairs(table: Table, only: np.ndarray | None = None,
+                  keys: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(i, j) with i < j of every pair of table rows that are versions of one story (before transitivity).
 
     With `only` (bool per row), just the buckets that hold a key of one of those rows, whole: every pair involving
-    them, found with the same candidates as for the whole table."""
+    them, found with the same candidates as for the whole table. `keys` are the table's band_keys() when known."""
     n = len(table)
     found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if n < 2:
@@ -334,19 +376,14 @@ def similar_pairs(table: Table, only: np.ndarray | None = None) -> tuple[np.ndar
     # (a) identical cleaned text
     has_text = np.flatnonzero(table.exact != 0)
     if only is not None:
-        has_text = has_text[npsets.isin(table.exact[has_text], table.exact[only & (table.exact != 0)])]
+        has_text = has_text[_among(table.exact[has_text], table.exact[only & (table.exact != 0)])]
     _chain(table.exact[has_text], has_text, found_i, found_j, cap=1)
     # (b) near-duplicates: candidates from LSH bands, checked on the whole signature
-    rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
-    if len(rich) > 1:
+    key, key_rows = keys if keys is not None else band_keys(table)
+    if len(key) > BANDS:
         cand_i, cand_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        with np.errstate(over="ignore"):
-            bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
-            key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-            key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
-        key, key_rows = key.reshape(-1), np.repeat(rich, BANDS)
         if only is not None:
-            chosen = npsets.isin(key, key[only[key_rows]])
+            chosen = _among(key, key[only[key_rows]])
             key, key_rows = key[chosen], key_rows[chosen]
         _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
         ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
@@ -431,11 +468,12 @@ def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) ->
     labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label."""
     if not fresh.any() and not gone:
         return old.copy()
-    i, j = similar_pairs(table, only=fresh)
+    keys = band_keys(table)  # both passes below look up the same keys
+    i, j = similar_pairs(table, only=fresh, keys=keys)
     ends = np.concatenate([i, j])
     touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
     area = fresh | npsets.isin(old, np.array(sorted(touched), dtype=str))
-    i, j = similar_pairs(table, only=area)
+    i, j = similar_pairs(table, only=area, keys=keys)
     inside = area[i] & area[j]
     root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
     new = np.array(old.tolist(), dtype=object)  # fixed-width str arrays would cut longer labels
@@ -483,8 +521,8 @@ class Grouper:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[start:start + n] = table.sigs
         # sigs once (in _sigs); the text columns as UTF-8 bytes, a quarter of numpy's str, until table() is asked
-        self.tables.append(Table(_utf8(table.ids), _utf8(table.paths), _utf8(table.sync_sigs), None, table.counts,
-                                 table.exact))
+        self.tables.append(Table(_as_bytes(table.ids), _as_bytes(table.paths), _as_bytes(table.sync_sigs), None,
+                                 table.counts, table.exact))
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
@@ -547,7 +585,8 @@ class Grouper:
         batches in path order, so the rows are usually sorted already and are then not copied again."""
         if not self.tables:
             return Table.empty()
-        parts = {f: _text(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS if f != "sigs"}
+        parts = {f: _as_str(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS
+                 if f != "sigs"}
         table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
         if with_labels:
             roots = [self._find(r) for r in range(len(table))]
@@ -561,6 +600,15 @@ class Grouper:
         return table
 
 
+def _as_bytes(values: np.ndarray) -> np.ndarray:
+    """A str column as UTF-8 bytes (numpy's str takes four bytes a character), for what the Grouper keeps."""
+    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
+
+
+def _as_str(values: np.ndarray) -> np.ndarray:
+    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
+
+
 # -- the file kept in each generation ---------------------------------------------------------------------
 def load(folder: str | os.PathLike) -> Table | None:
     """The table stored in a generation folder; None when it is missing or unreadable (it is then rebuilt)."""
@@ -569,7 +617,7 @@ def load(folder: str | os.PathLike) -> Table | None:
         with np.load(path, allow_pickle=False) as data:
             table = Table(*(_text(data[f]) for f in Table.FIELDS),
                           labels=_text(data["labels"]) if "labels" in data else None)
-    except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
+    except (OSError, ValueError, KeyError, EOFError):  # UnicodeDecodeError is a ValueError
         return None
     n = len(table.ids)
     if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
@@ -578,13 +626,19 @@ def load(folder: str | os.PathLike) -> Table | None:
 
 
 def _utf8(values: np.ndarray) -> np.ndarray:
-    """A text column as UTF-8 bytes: numpy's str arrays take four bytes a character, most of the file."""
-    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
+    """A str array as one blob of UTF-8 bytes, each value ended by a NUL (numpy's str arrays take four bytes a
+    character: ids, paths and sync signatures were most of the file); other arrays as they are."""
+    if values.dtype.kind != "U":
+        return values
+    data = "".join(v + "\0" for v in values.tolist()).encode("utf-8", "surrogatepass")
+    return np.frombuffer(data, dtype=np.uint8)
 
 
 def _text(values: np.ndarray) -> np.ndarray:
-    """A column as load()'s callers use it: str (files written before _utf8 hold str already)."""
-    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
+    """The str array _utf8 stored (a str array of a file written before is returned as it is)."""
+    if values.dtype != np.uint8 or values.ndim != 1:
+        return values
+    return np.array(values.tobytes().decode("utf-8", "surrogatepass").split("\0")[:-1], dtype=str)
 
 
 def save(folder: str | os.PathLike, table: Table) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bench import corpora, querygen
 from bench.metrics import average_precision, evaluate, ndcg, percentile, precision, recall
+from bench.parts.relevance import PARAMS, sweep_settings
 from bench.peers import Query
 from bench.peers.fts5 import FTS5, build, expression
 
@@ -154,6 +155,51 @@ def test_reading_docs_and_generating_queries_is_deterministic(tmp_path):
     assert any(q.sources == ("AFP",) for q in qs) or any(q.since for q in qs)
 
 
+# --- the stories part's truths ----------------------------------------------------------------------------
+
+def test_the_corrected_truth_adds_edited_copies_by_word_ratio_and_scores_both_truths(tmp_path):
+    from bench.parts import stories as part
+    words = [f"word{i}" for i in range(80)]
+    quote = "the minister said the talks would resume next week"  # shared by a different article: one run only
+    texts = {"a.txt": " ".join(words) + " " + quote,
+             "b.txt": " ".join(words[:40] + ["edited", "here"] + words[42:]) + " " + quote,  # an edited sentence
+             "c.txt": " ".join(f"other{i}" for i in range(80)) + " " + quote,
+             "d.txt": " ".join(words) + " " + quote}  # an exact copy of a
+    for name, body in texts.items():
+        (tmp_path / name).write_text(f"---\ntitle: T\n---\n{body}\n", encoding="utf-8")
+    ratios = part.word_ratios(tmp_path)
+    assert set(ratios) == {("a.txt", "b.txt"), ("a.txt", "d.txt"), ("b.txt", "d.txt")}
+    assert ratios[("a.txt", "d.txt")] == 1.0 and 0.9 < ratios[("a.txt", "b.txt")] < 1.0
+    exact = part._with_exact_duplicates(tmp_path, [])
+    assert [sorted(g) for g in exact] == [["a.txt", "d.txt"]]
+    # the engine grouped a, b and d (three pairs) and left c alone
+    r = part.evaluate({"a.txt": "s", "b.txt": "s", "d.txt": "s", "c.txt": "c"}, exact, tmp_path)
+    assert (r["true_pairs"], r["found_pairs"], r["correct_pairs"]) == (1, 3, 1)
+    assert r["precision"] == pytest.approx(1 / 3) and r["recall"] == 1.0
+    assert r["corrected"] == {"true_pairs": 3, "found_pairs": 3, "correct_pairs": 3, "precision": 1.0, "recall": 1.0}
+    assert r["added_by_ratio"] == 2 and r["grouped_not_versions"] == r["versions_not_grouped"] == []
+    # an engine that also grouped c is told so, with the pair's measures
+    wrong = part.evaluate({"a.txt": "s", "b.txt": "s", "d.txt": "s", "c.txt": "s"}, exact, tmp_path)
+    assert [(d["a"], d["b"]) for d in wrong["grouped_not_versions"]] == [("a.txt", "c.txt"), ("b.txt", "c.txt"),
+                                                                          ("c.txt", "d.txt")]
+    assert wrong["grouped_not_versions"][0]["word_ratio"] is None and wrong["corrected"]["precision"] == 0.5
+
+
+def test_the_sweep_is_the_grid_and_lines_through_the_default_each_setting_once():
+    default = {"b": 0.9, "k1": 2.0, "title_boost": 4.0, "k3": 2.0, "proximity_boost": 0.75}
+    grid = {"b": (0.75, 0.9), "k1": (1.2, 2.0), "title_boost": (4.0,), "k3": (0.0, 2.0, 1000.0),
+            "proximity_boost": (0.0, 0.75)}
+    settings = sweep_settings(grid, default)
+    keys = [tuple(s[k] for k in PARAMS) for s in settings]
+    assert len(keys) == len(set(keys)) and all(set(s) == set(PARAMS) for s in settings)
+    # 4 grid points (k3 and proximity at the default) + 2 new k3 values + 1 new proximity weight; the default is a
+    # grid point
+    assert len(settings) == 4 + 2 + 1 and default in settings
+    # a line varies its parameter alone
+    assert {s["k3"] for s in settings if s["k3"] != 2.0} == {0.0, 1000.0}
+    assert all(s["b"] == 0.9 and s["k1"] == 2.0 for s in settings if s["k3"] != 2.0 or s["proximity_boost"] != 0.75)
+
+
 # --- the whole suite, small ------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not corpora.available(), reason="../shared/corpora or ../shared/tools/corpus.py is absent")
@@ -232,8 +278,13 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     for name in ("bbc", "syndication"):
         r = stories["results"][name]
         assert 0 <= r["precision"] <= 1 and 0 <= r["recall"] <= 1 and r["correct_pairs"] <= r["found_pairs"], name
+        assert r["corrected"]["true_pairs"] >= r["true_pairs"] and set(r["corrected_sweep"]) == {"0.60", "0.70",
+                                                                                                 "0.80", "0.90"}
     assert stories["results"]["syndication"]["true_pairs"] > 40
     assert all(stories["build"]["cpu"][m] > 0 for m in ("with", "without"))
+    steps = stories["incremental"]["steps"]
+    assert list(steps) == ["add", "change", "delete", "move"] and steps["move"]["written"] == 1
+    assert all(st["median"][m]["cpu"] > 0 for st in steps.values() for m in ("with", "without"))
     assert stories["latency"]["collapsed"]["n"] == stories["latency"]["all_versions"]["n"] == 20
 
 

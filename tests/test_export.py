@@ -34,7 +34,8 @@ def test_export_with_no_query_gives_every_article_newest_first(articles_dir, ind
     assert [r["rank"] for r in records] == list(range(1, 10))
     dated = [r["date"] for r in records if r["date"]]
     assert dated == sorted(dated, reverse=True) and records[-1]["date"] is None  # unknown dates last
-    assert set(records[0]) == {"rank", "id", "title", "date", "source", "path", "score", "metadata"}
+    assert set(records[0]) == {"rank", "id", "title", "date", "source", "path", "score", "metadata", "story",
+                               "versions"}
 
 
 def test_export_of_a_query_with_filters_matches_the_results_page(articles_dir, index_dir):
@@ -69,11 +70,12 @@ def test_csv_export_is_a_header_then_one_row_per_article_and_defuses_formulas(tm
     sync(folder, tmp_path / "index")
     result = run(folder, tmp_path / "index", "idlib", "--format", "csv", "--text")
     rows = list(csv.reader(io.StringIO(result.output)))
-    assert rows[0] == ["rank", "id", "title", "date", "source", "path", "score", "metadata", "text"]
+    assert rows[0] == ["rank", "id", "title", "date", "source", "path", "score", "metadata", "story", "versions",
+                       "text"]
     assert len(rows) == 3
     titles = {r[2] for r in rows[1:]}
     assert titles == {"'=HYPERLINK(\"http://evil\")", "Plain title, with a comma"}
-    assert any(r[8] == "Idlib text two.\nSecond line." for r in rows[1:])
+    assert any(r[10] == "Idlib text two.\nSecond line." for r in rows[1:])
 
 
 def test_a_bad_query_is_a_usage_error_before_any_output(articles_dir, index_dir):

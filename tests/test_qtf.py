@@ -1,9 +1,11 @@
-"""Query-term frequency: a word a query repeats counts each time in BM25F (as in Lucene and FTS5)."""
+"""Query-term frequency: a word a query repeats counts in BM25F more than once, saturated by k3 (Okapi BM25)."""
+from math import inf
+
 import pytest
 
 from search.query import parse
-from search.scoring import query_scoring
-from search.searcher import Engine
+from search.scoring import query_scoring, query_weight
+from search.searcher import Engine, Ranking
 from tests.factory import make_index
 
 # two articles that each use one of two words equally often, in bodies of the same length
@@ -52,8 +54,29 @@ def test_the_repeated_word_decides_between_otherwise_equal_articles(engine):
         assert hits[0].path == first and hits[0].score > hits[1].score
 
 
-def test_qtf_multiplies_the_saturated_term_score(engine):
-    # outside the saturation: twice the word, exactly twice its contribution
+def test_qtf_multiplies_the_saturated_term_score_by_its_own_saturation(engine):
+    # outside the saturation of tf, and itself saturated by k3: twice the word, (k3 + 1) 2 / (k3 + 2) times its
+    # contribution (1.5 at the default k3 = 2), more than once and less than twice
     one = engine.search("tanker", snippets=False).hits[0].score
     two = engine.search("tanker OR tanker", snippets=False).hits[0].score
-    assert two == pytest.approx(2 * one, rel=1e-3)
+    three = engine.search("tanker OR tanker OR tanker", snippets=False).hits[0].score
+    k3 = Ranking().k3
+    assert two == pytest.approx((k3 + 1) * 2 / (k3 + 2) * one, rel=1e-3)
+    assert one < two < three < (k3 + 1) * one
+
+
+def test_k3_chooses_between_counting_a_repeated_word_once_and_each_time(tmp_path):
+    _, index = make_index(tmp_path, PAIR)
+    for k3, factor in [(0.0, 1.0), (inf, 2.0), (1.0, 4 / 3)]:
+        with Engine(index, ranking=Ranking(k3=k3)) as engine:
+            one = engine.search("tanker", snippets=False).hits[0].score
+            two = engine.search("tanker OR tanker", snippets=False).hits[0].score
+        assert two == pytest.approx(factor * one, rel=1e-3), k3
+
+
+def test_query_weight_is_one_for_one_occurrence_and_bounded_by_k3_plus_one():
+    assert query_weight(1.0, 2.0) == 1.0 and query_weight(1.0, 0.0) == 1.0 and query_weight(1.0, inf) == 1.0
+    assert query_weight(2.0, 2.0) == 1.5 and query_weight(2.0, inf) == 2.0 and query_weight(5.0, 0.0) == 1.0
+    weights = [query_weight(float(n), 2.0) for n in range(1, 50)]
+    assert weights == sorted(weights) and weights[-1] < 3.0
+    assert query_weight(0.0, 2.0) == 0.0

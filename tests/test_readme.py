@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from search.cli import cli
 from search.indexer import sync
+from search.ranking import Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -227,3 +228,10 @@ def help_examples() -> list[list[str]]:
 def test_every_example_of_the_help_finds_something_on_the_seeds(args, seeds_index):
     code, out = run_search(args, seeds_index)
     assert code == 0, f"`{' '.join(args)}` exited {code}: {out[:300]}"
+
+
+def test_the_ranking_defaults_readme_states_are_the_engines():
+    r = Ranking()
+    stated = (f"Ranking(b={r.b}, k1={r.k1}, title_boost={r.title_boost}, proximity_boost={r.proximity_boost}, "
+              f"k3={r.k3})")
+    assert stated in README.read_text(encoding="utf-8")

@@ -83,6 +83,40 @@ def test_query_json_hits_carry_story_and_versions(collection):
     assert hit["versions"]["count"] == 2 and set(hit["versions"]["ids"]) | {hit["id"]} == {ORIGINAL, MIRROR, COPY_PATH}
 
 
+def test_export_writes_each_story_once_as_query_shows_it_and_all_versions_every_copy(collection):
+    def records(*args):
+        r = run(collection, "export", *args)
+        assert r.exit_code == 0, r.output
+        return [json.loads(line) for line in r.output.splitlines()]
+    for flags in ([], ["--all-versions"]):
+        data = json.loads(run(collection, "query", "idlib", "--per-page", "100", "--json", *flags).output)
+        got = records("idlib", *flags)
+        assert [r["id"] for r in got] == [h["id"] for h in data["hits"]] and len(got) == data["total"]
+        assert [(r["story"], r["versions"]) for r in got] == [(h["story"], h["versions"]["count"])
+                                                             for h in data["hits"]]
+    collapsed, every = records("idlib"), records("idlib", "--all-versions")
+    assert len(every) == sum(1 + r["versions"] for r in collapsed) > len(collapsed)
+    story = [r for r in collapsed if r["id"] in (ORIGINAL, MIRROR, COPY_PATH)]
+    assert len(story) == 1 and story[0]["versions"] == 2
+    assert {r["id"] for r in every if r["story"] == story[0]["story"]} == {ORIGINAL, MIRROR, COPY_PATH}
+    single = [r for r in collapsed if not r["versions"]][0]
+    assert single["story"] == single["id"]
+    header = run(collection, "export", "idlib", "--format", "csv").output.splitlines()[0]
+    assert header.endswith(",metadata,story,versions")
+
+
+def test_web_export_takes_versions_all_as_the_results_page_does(client):
+    for extra in ("", "&versions=all"):
+        body = client.get("/export.jsonl?q=idlib" + extra).get_data(as_text=True)
+        got = [json.loads(line) for line in body.splitlines()]
+        api = client.get("/api/search?q=idlib&per_page=100" + extra).get_json()
+        assert [r["id"] for r in got] == [h["id"] for h in api["hits"]] and len(got) == api["total"]
+    html = client.get("/search?q=idlib&versions=all").get_data(as_text=True)
+    assert re.search(r'href="/export\.jsonl\?[^"]*versions=all', html)  # the page's download keeps its choice
+    assert "Download every match:" in html
+    assert "Download every match (each story once):" in client.get("/search?q=idlib").get_data(as_text=True)
+
+
 def test_show_lists_the_versions(collection):
     r = run(collection, "show", ORIGINAL)
     section = r.output.split("Other versions of this story:")[1]

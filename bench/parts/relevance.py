@@ -1,7 +1,8 @@
 """Part 5, relevance: TIME and Cranfield with their judgments: MAP, nDCG@10, P@10, R@100 for the engine's
 default search path (query text as typed), its readings before and after each change of issue 13 side by side
-(query-term frequency, more when few match, the query read as an example text), and the peers; the sweep over
-Ranking(b, k1, title_boost); and the time per query of a 2,000-word pasted text on reuters."""
+(query-term frequency, more when few match, the query read as an example text), and the peers; the engine at
+the ranking defaults before the k3 retune; the sweep over Ranking(b, k1, title_boost) with lines through the
+default in k3 and the proximity weight; and the time per query of a 2,000-word pasted text on reuters."""
 from __future__ import annotations
 
 import itertools
@@ -17,7 +18,14 @@ DEPTH = 100  # every system returns its top 100; MAP is computed over those, as 
 #: Issue 13's changes, each as (what, engine variant before it, engine variant with it): bench/peers/engine.py
 CHANGES = (("query-term frequency", "engine-before", "engine-qtf"),
            ("more when few match", "engine-qtf", "engine"),
-           ("query read as an example text", "engine", "engine-like"))
+           ("query read as an example text", "engine", "engine-like"),
+           ("ranking defaults b 0.9, k3 2, proximity 0.75", "engine-old-ranking", "engine"))
+#: The ranking defaults before query-term frequency was saturated (k3 infinite: raw qtf) and b and the proximity
+#: weight were chosen again: the engine-old-ranking reading
+OLD_RANKING = {"b": 0.75, "k1": 2.0, "title_boost": 4.0, "k3": float("inf"), "proximity_boost": 1.0}
+#: The ranking parameters the sweep varies (search.searcher.Ranking's fields), and those it varies alone
+PARAMS = ("b", "k1", "title_boost", "k3", "proximity_boost")
+LINES = ("k3", "proximity_boost")
 PASTE_WORDS = 2_000  # the pasted texts of the timing: consecutive reuters articles up to this many words
 
 
@@ -47,7 +55,10 @@ def run(ctx) -> dict:
         if not ctx.engine_missing:
             from bench.peers.engine import EngineSystem
             index = ctx.ensure(coll, articles, "engine")
+            from bench.peers.engine import ranking_of
             systems += [EngineSystem(index, variant=v) for v in ("default", "before", "qtf", "like")]
+            systems.append(EngineSystem(index, ranking=ranking_of(**OLD_RANKING)))
+            systems[-1].name = "engine-old-ranking"
         systems += [FTS5(db), FTS5(db, mode="or"), FTS5(db, mode="and-or"), NaiveWhoosh(naive),
                     NaiveWhoosh(naive, mode="or")]
         for s in systems:
@@ -73,14 +84,10 @@ def run(ctx) -> dict:
     sweep = []
     if not ctx.engine_missing:
         from bench.peers.engine import EngineSystem, default_ranking, ranking_of
-        grid = ctx.sizes.sweep
         limit = ctx.sizes.sweep_queries
         default = default_ranking()
-        combos = set(itertools.product(grid["b"], grid["k1"], grid["title_boost"]))
-        combos.add((default["b"], default["k1"], default["title_boost"]))
-        for b, k1, tb in sorted(combos):
-            row = {"b": b, "k1": k1, "title_boost": tb,
-                   "default": (b, k1, tb) == (default["b"], default["k1"], default["title_boost"])}
+        for setting in sweep_settings(ctx.sizes.sweep, default):
+            row = dict(setting, default=setting == {k: default[k] for k in PARAMS})
             for coll, info in collections.items():
                 folder = ctx.corpus(coll)
                 queries = corpora.read_queries(folder)[:limit or None]
@@ -89,33 +96,42 @@ def run(ctx) -> dict:
                 else:
                     errors = []
                     with EngineSystem(ctx.ensure(coll, info["articles"], "engine"),
-                                      ranking=ranking_of(b, k1, tb)) as s:
+                                      ranking=ranking_of(**setting)) as s:
                         runs = rankings(s, queries, errors)
                     row.setdefault("errors", 0)
                     row["errors"] += len(errors)
                     qrels = corpora.read_qrels(folder)
                     m = evaluate(runs, {q: qrels[q] for q, _ in queries if q in qrels})
-                row[coll] = {"map": m["map"], "ndcg@10": m["ndcg@10"]}
+                row[coll] = {"map": m["map"], "ndcg@10": m["ndcg@10"], "r@100": m["r@100"]}
             # one number to choose by: MAP and nDCG@10 of every collection, equally weighted
             row["mean"] = sum(v["map"] + v["ndcg@10"] for k, v in row.items() if k in collections) / (
                 2 * len(collections))
             sweep.append(row)
         sweep.sort(key=lambda r: -r["mean"])
-        headers = ["b", "k1", "title boost"] + [f"{c} {m}" for c in collections for m in ("MAP", "nDCG@10")] + [
-            "mean", "default"]
+        headers = ["b", "k1", "title boost", "k3", "proximity"] + [
+            f"{c} {m}" for c in collections for m in ("MAP", "nDCG@10")] + ["mean", "default"]
+
+        def cells(r):
+            return [r[k] for k in PARAMS] + [r[c][m] for c in collections for m in ("map", "ndcg@10")] + [
+                r["mean"], r["default"]]
+
         shown = sweep[:12] + [r for r in sweep[12:] if r["default"]]
-        tables.append(table(headers, [[r["b"], r["k1"], r["title_boost"]] + [
-            r[c][m] for c in collections for m in ("map", "ndcg@10")] + [r["mean"], r["default"]] for r in shown],
-            f"Ranking sweep: {len(sweep)} settings of Ranking(b, k1, title_boost), best first"
+        tables.append(table(headers, [cells(r) for r in shown],
+            f"Ranking sweep: {len(sweep)} settings of Ranking(b, k1, title_boost, k3, proximity_boost), best first"
             f"{f', first {limit} queries of each collection only' if limit else ''} "
             f"(top 12{' and the default' if len(shown) > 12 else ''}; all in relevance.json)"))
+        for name in LINES:
+            line = sorted((r for r in sweep if all(r[k] == default[k] for k in PARAMS if k != name)),
+                          key=lambda r: r[name])
+            tables.append(table(headers, [cells(r) for r in line],
+                                f"Ranking sweep: {name} alone, the other parameters at their defaults"))
         best = sweep[0]
-        notes.append(f"engine default Ranking: {default}; best in this sweep: b={best['b']} k1={best['k1']} "
-                     f"title_boost={best['title_boost']} (mean of MAP and nDCG@10 {best['mean']:.4f})")
+        notes.append(f"engine default Ranking: {default}; best in this sweep: "
+                     + " ".join(f"{k}={best[k]}" for k in PARAMS) + f" (mean of MAP and nDCG@10 {best['mean']:.4f})")
         for coll in collections:
             top = max(sweep, key=lambda r: r[coll]["map"])
-            notes.append(f"best for {coll} alone by MAP: b={top['b']} k1={top['k1']} title_boost={top['title_boost']}"
-                         f" -> MAP {top[coll]['map']:.4f}, nDCG@10 {top[coll]['ndcg@10']:.4f}")
+            notes.append(f"best for {coll} alone by MAP: " + " ".join(f"{k}={top[k]}" for k in PARAMS)
+                         + f" -> MAP {top[coll]['map']:.4f}, nDCG@10 {top[coll]['ndcg@10']:.4f}")
         targets = []
         for coll, info in collections.items():
             e, f = info["scores"]["engine"], info["scores"][info["best_fts5"]]
@@ -124,12 +140,13 @@ def run(ctx) -> dict:
         plus5 = all(t[3] >= 1.05 for t in targets)
         notes.append("target MAP and nDCG@10 >= FTS5's (best of AND/OR) on every collection: "
                      f"{'met' if both else 'MISSED'}; nDCG@10 >= 1.05x on both: {'met' if plus5 else 'MISSED'} ("
-                     + ", ".join(f"{c} nDCG ratio {r:.3f}" for c, _, _, r in targets) + ")")
-        losses = [f"{coll} {what} {m}" for coll, info in collections.items() for what, old, new in CHANGES[:2]
+                     + ", ".join(f"{c} nDCG ratio {r:.4f}" for c, _, _, r in targets) + ")")
+        losses = [f"{coll} {what} {m}" for coll, info in collections.items() for what, old, new in CHANGES
+                  if new != "engine-like"  # a reading for comparison, not a change of the default path
                   for m in ("map", "ndcg@10", "r@100") if info["scores"][new][m] < info["scores"][old][m]]
         refused = sum(info["scores"][name]["errors"] for info in collections.values() for name in info["scores"]
                       if name.startswith("engine"))
-        notes.append(f"target no loss from qtf and more-when-few on either collection: "
+        notes.append(f"target no loss from qtf, more-when-few and the ranking defaults on either collection: "
                      f"{'met' if not losses else 'MISSED (' + ', '.join(losses) + ')'}; every query accepted by "
                      f"every engine reading: {'met' if not refused else f'MISSED ({refused} refused)'}")
     paste = {}
@@ -140,6 +157,18 @@ def run(ctx) -> dict:
         info["articles"] = str(info["articles"])
     return {"collections": collections, "sweep": sweep, "depth": DEPTH, "paste": paste, "tables": tables,
             "notes": notes}
+
+
+def sweep_settings(grid: dict, default: dict) -> list[dict]:
+    """The sweep's settings, each a dict of PARAMS: the grid of b, k1 and title_boost at the default k3 and
+    proximity weight, the lines through the default for k3 and proximity_boost, and the default itself."""
+    base = {k: default[k] for k in PARAMS}
+    settings = [dict(base, b=b, k1=k1, title_boost=tb)
+                for b, k1, tb in itertools.product(grid["b"], grid["k1"], grid["title_boost"])]
+    settings += [dict(base, **{name: v}) for name in LINES for v in grid.get(name, ())]
+    settings.append(base)
+    unique = {tuple(s[k] for k in PARAMS): s for s in settings}
+    return [unique[key] for key in sorted(unique)]
 
 
 def _changes_table(coll: str, scores: dict) -> str:

@@ -25,10 +25,12 @@ def build(articles: Path, index_dir: Path, full: bool = True):
     return sync(articles, index_dir, full=full)
 
 
-def ranking_of(b: float | None = None, k1: float | None = None, title_boost: float | None = None):
+def ranking_of(b: float | None = None, k1: float | None = None, title_boost: float | None = None,
+               k3: float | None = None, proximity_boost: float | None = None):
     """A Ranking with the given parameters, the engine's defaults for the others."""
     from search.searcher import Ranking
-    kwargs = {k: v for k, v in dict(b=b, k1=k1, title_boost=title_boost).items() if v is not None}
+    kwargs = {k: v for k, v in dict(b=b, k1=k1, title_boost=title_boost, k3=k3,
+                                    proximity_boost=proximity_boost).items() if v is not None}
     return Ranking(**kwargs)
 
 

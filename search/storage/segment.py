@@ -14,6 +14,11 @@ from search.storage.format import (FORMAT_VERSION, TEXT_FIELDS, array_of, capped
                                    smallest_uint, write_file)
 
 
+#: A stored record starts with its id (build.py writes compact JSON, "id" first); ids are short (articles.py).
+_ID_START = b'{"id":"'
+_ID_HEAD_BYTES = 1024
+
+
 @dataclass
 class Part:
     """Everything a segment holds for n documents, as arrays (a worker's batch, or a segment read back).
@@ -291,6 +296,15 @@ class SegmentFiles:
     def stored(self, local: int) -> dict:
         a, b = int(self.stored_off[local]), int(self.stored_off[local + 1])
         return json.loads(self.stored_blob[a:b].decode("utf-8", "surrogatepass"))
+
+    def stored_id(self, local: int) -> str:
+        """A document's id, read from the start of its stored record: the record (body and all) is not decoded."""
+        a, b = int(self.stored_off[local]), int(self.stored_off[local + 1])
+        head = bytes(self.stored_blob[a:min(b, a + _ID_HEAD_BYTES)])
+        end = head.find(b'"', len(_ID_START))
+        if head.startswith(_ID_START) and end > 0 and b"\\" not in head[len(_ID_START):end]:
+            return head[len(_ID_START):end].decode("utf-8", "surrogatepass")
+        return self.stored(local)["id"]  # an id that needs JSON's escapes (never made by article_id)
 
     def signatures(self) -> tuple[list[str], list[str]]:
         """(paths, signatures) of every document, deleted ones included."""

@@ -221,6 +221,11 @@ class IndexView:
         segment, local = self._locate(int(docnum))
         return segment.stored(local)
 
+    def stored_id(self, docnum: int) -> str:
+        """The id of a document, without decoding its stored text (a results page lists other versions' ids)."""
+        segment, local = self._locate(int(docnum))
+        return segment.stored_id(local)
+
     def docnum(self, article_id: str) -> int | None:
         """The live document with that id, else None."""
         docs, _ = self.postings("id", article_id)
