@@ -97,16 +97,35 @@ def assign_ids(relpaths) -> tuple[Ids, set[str], list[str]]:
     file, and most share nothing): in sorted order, one whose id is already taken gets a salted id instead and a
     warning names both files. The same folder always gets the same ids.
     """
-    by_digest: dict[str, list[str]] = {}
-    for rel in relpaths:
-        by_digest.setdefault(_digest(rel.encode("utf-8", "surrogateescape")), []).append(rel)
+    import numpy as np  # here: reading an article's metadata (the web's article page) needs none of it
+
+    # every path's digest as one 64-bit number: sorting them finds the shared ones without a dict of every path
+    rels = list(relpaths)
+    digests = np.fromiter((int(_digest(rel.encode("utf-8", "surrogateescape")), 16) for rel in rels),
+                          dtype=np.uint64, count=len(rels))
+    order = np.argsort(digests, kind="stable")
+    ordered = digests[order]
+    shared = np.zeros(len(rels), dtype=bool)
+    if len(rels) > 1:
+        same = ordered[1:] == ordered[:-1]
+        shared[1:] |= same
+        shared[:-1] |= same
+    by_digest: dict[int, list[str]] = {}
+    for k in np.flatnonzero(shared).tolist():
+        by_digest.setdefault(int(ordered[k]), []).append(rels[int(order[k])])
+
+    def taken(digest_hex: str) -> bool:  # some path of the collection has this digest
+        value = np.uint64(int(digest_hex, 16))
+        at = int(np.searchsorted(ordered, value))
+        return at < len(ordered) and ordered[at] == value
+
     ids, salted, warnings = Ids(), set(), []
     for group in sorted(g for g in by_digest.values() if len(g) > 1):
         owner: dict[str, str] = {}
         for rel in sorted(group):
             plain = candidate = article_id(rel)
             salt = 0
-            while candidate in owner or (salt and candidate.rsplit("-", 1)[1] in by_digest):
+            while candidate in owner or (salt and taken(candidate.rsplit("-", 1)[1])):
                 salt += 1
                 candidate = article_id(rel, salt)
             if salt:
@@ -128,34 +147,64 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
     to a folder (never followed).
     """
-    # every `search index` lists the whole folder: one lstat per file, and one os.path.relpath per folder, not per file
+    # every `search index` lists the whole folder: one scandir per folder and one lstat per file (DirEntry's
+    # cached one), no path joins or realpath for a plain file; links take the careful road (_regular_file)
     top = os.fspath(root)
     real_top = os.path.realpath(top)
     warn = warn or (lambda message: None)
-    for dirpath, dirnames, filenames in os.walk(top):
-        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
-        kept = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
-                continue
-            if os.path.islink(os.path.join(dirpath, d)):
-                warn(f"{printable_name(prefix + d)}/: skipped, a link to a folder is not followed")
-                continue
-            kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
+    pending = [(top, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        for entry in sorted(files, key=lambda e: e.name):
+            name = entry.name
             if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
             rel = prefix + name
             if rel == SIDECAR_NAME:
                 continue
-            st, why = _regular_file(os.path.join(dirpath, name), real_top)
+            st, why = _entry_stat(entry, real_top)
             if why:
                 warn(f"{printable_name(rel)}: skipped, {why}")
             elif not _is_utf8(rel):
                 warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
             elif st is not None:
                 yield rel, st
+        below = []
+        for entry in sorted(dirs, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                warn(f"{printable_name(prefix + entry.name)}/: skipped, a link to a folder is not followed")
+                continue
+            below.append((entry.path, prefix + entry.name + "/"))
+        pending.extend(reversed(below))  # depth first, in name order, as os.walk goes
+
+
+def _entry_stat(entry: os.DirEntry, real_top: str) -> tuple[os.stat_result | None, str]:
+    """_regular_file for a listed entry: a plain file is judged by the entry's own lstat."""
+    try:
+        if entry.is_symlink():
+            return _regular_file(entry.path, real_top)
+        st = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"it cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return None, "it is not a regular file (a FIFO, socket or device)"
+    return st, ""
 
 
 def _regular_file(path: str, real_top: str) -> tuple[os.stat_result | None, str]:
@@ -243,7 +292,38 @@ def read_contained(root: Path, relpath: str, limit: int = MAX_ARTICLE_BYTES) -> 
 
     Every reader of a file in the articles folder goes through here (articles, the sidecar, saved pages).
     """
+    if _plainly_inside(root, relpath):
+        return read_bytes(Path(root, relpath), relpath, limit=limit)
     return read_bytes(_contained(root, relpath), relpath, limit=limit)
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _plainly_inside(root: Path, relpath: str) -> bool:
+    """True when root/relpath is reached without any link: each folder opened relative to the one above with
+    O_NOFOLLOW and the file itself not a link. Then no realpath is needed (an lstat per component of the absolute
+    path, twice, paid per article by a rebuild); False sends the path to _contained, which judges links. read_bytes
+    opens the file itself without following a link, as on the other road."""
+    if not (_NOFOLLOW and os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd):
+        return False
+    parts = relpath.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return False
+    try:
+        fd = os.open(root, _DIR_FLAGS)
+    except OSError:
+        return False
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return not stat.S_ISLNK(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False  # a link, gone, or unreadable: the slow road says which, in its own words
+    finally:
+        os.close(fd)
 
 
 def _contained(root: Path, relpath: str) -> Path:
@@ -340,7 +420,6 @@ def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tu
     Opened without following a link and without blocking, then checked with fstat: a file swapped for a FIFO,
     a device or a link after the folder was listed is skipped instead of hanging or leaving the folder.
     """
-    warnings = []
     try:
         fd = os.open(full_path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -349,6 +428,7 @@ def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tu
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a link: it was swapped for one after listing
             raise SkippedFile(f"{name}: skipped, it became a link while indexing") from None
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
+    warnings = []
     try:
         with open(fd, "rb", closefd=True) as f:
             st = os.fstat(fd)

@@ -14,21 +14,30 @@ import textwrap
 
 import click
 
-from search import snippets
 from search.articles import extra_label
 from search.cli_options import filter_options
 from search.config import resolve
 from search.errors import SearchError
 from search.limits import MAX_PER_PAGE
-from search.searcher import Engine
 
 EXIT_NO_RESULTS = 1
 EXIT_USAGE = 2
 
 
-#: Commands of the other face, imported only when one is run (or listed): the command line never imports web/
-#: to index or search.
-LAZY_COMMANDS = {"serve": ("web.cli", "serve_command")}
+def _engine(index):
+    """The query side, imported when a command searches: `search index` never loads it."""
+    from search.searcher import Engine
+    return Engine(index)
+
+
+def _plain_snippet(snippet) -> str:
+    from search import snippets
+    return snippets.plain(snippet)
+
+
+#: Commands imported only when one is run (or listed): the command line never imports web/ to index or search,
+#: nor the query side (export) to index.
+LAZY_COMMANDS = {"serve": ("web.cli", "serve_command"), "export": ("search.cli_extras", "export_command")}
 
 
 class SearchGroup(click.Group):
@@ -173,7 +182,7 @@ def query_command(config, words, sources, filters, since, until, sort, page, per
     if explain:
         _print_explanation(config, " ".join(words), sources, since, until, sort, page, per_page, filters, as_json)
         return
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         results = engine.search(" ".join(words), sources=sources, since=since, until=until, sort=sort,
                                 page=page, per_page=per_page, filters=filters, all_versions=all_versions)
     _output(results, as_json, as_csv)
@@ -190,7 +199,7 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
         # the articles with some of the words (results.more) follow the exact matches, ranked on from them
         for rank, hit in enumerate(results.hits + results.more, (results.page - 1) * results.per_page + 1):
             writer.writerow([safe(cell) for cell in (rank, hit.id, hit.title, hit.source or "", hit.date or "",
-                                                     hit.score, hit.path, snippets.plain(hit.snippet))])
+                                                     hit.score, hit.path, _plain_snippet(hit.snippet))])
     else:
         _print_results(results)
     sys.exit(0 if results.total or results.more else EXIT_NO_RESULTS)
@@ -199,7 +208,7 @@ def _output(results, as_json: bool, as_csv: bool) -> None:
 def _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json,
                        like: bool = False) -> None:
     from search.explain import explain, explain_text
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         data = explain(engine, text, sources=sources, since=since, until=until, sort=sort, page=page,
                        per_page=per_page, filters=filters, like=like)
     if as_json:
@@ -311,7 +320,7 @@ def like_command(config, file, sources, filters, since, until, sort, page, per_p
     if explain:
         _print_explanation(config, text, sources, since, until, sort, page, per_page, filters, as_json, like=True)
         return
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         results = engine.search(text, sources=sources, since=since, until=until, sort=sort, page=page,
                                 per_page=per_page, filters=filters, like=True)
     _output(results, as_json, as_csv)
@@ -330,7 +339,7 @@ def _duration(ms: float) -> str:
 @click.pass_obj
 def show_command(config, article_id, as_json):
     """Print one article: metadata, the full text, and related articles."""
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         article = engine.get(article_id)
         related = engine.related(article_id)
         versions = engine.versions(article_id)
@@ -371,7 +380,7 @@ def _print_versions(versions) -> None:
 def versions_command(config, article_id, other_id, as_json):
     """List the other versions of an article's story, or compare two versions word by word."""
     from search.render import comparison_payload, version_payload
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         if other_id:
             from search.diff import compare_articles
             base, other, comparison = compare_articles(engine, article_id, other_id)
@@ -403,7 +412,7 @@ def versions_command(config, article_id, other_id, as_json):
 @click.pass_obj
 def stats_command(config, as_json):
     """What the index holds: articles, sources, date range, size on disk, last sync."""
-    with Engine(config.index) as engine:
+    with _engine(config.index) as engine:
         stats = engine.stats()
     synced = dt.datetime.fromtimestamp(stats.synced_at, dt.timezone.utc).isoformat(timespec="seconds")
     data = {"articles": stats.articles,
@@ -419,14 +428,6 @@ def stats_command(config, as_json):
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dated articles"
     click.echo(f"dates: {span}")
     click.echo(safe(f"last sync: {synced} from {stats.articles_folder}"))
-
-
-def _register_extras():
-    from search import cli_extras
-    cli.add_command(cli_extras.export_command)
-
-
-_register_extras()
 
 
 def main():

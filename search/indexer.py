@@ -101,7 +101,9 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             full = True
         report.full = full
         sidecar, report.warnings = load_sidecar(root)
-        files = dict(list_article_files(root, warn=lambda message: _skipped(report, message)))
+        # only what a sync compares of each file: a stat_result and its ints cost several times more per file
+        files = {rel: _Stat(st.st_size, st.st_mtime_ns)
+                 for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message))}
         ids, colliding, collisions = assign_ids(files)
         report.warnings.extend(collisions)
         generation = None
@@ -192,8 +194,9 @@ def _prepare(item) -> tuple[dict | None, tuple[bool, list[str]]]:
     return to_document(result.article, _signature(st, result.digest, sidecar_digest(entry))), (True, result.warnings)
 
 
-@dataclass(frozen=True)
-class _Stat:
+class _Stat(NamedTuple):
+    """What a sync keeps of a file's stat."""
+
     st_size: int
     st_mtime_ns: int
 
@@ -202,7 +205,7 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
              ids) -> str:
     """Write every article into the new generation; the live one keeps answering until publish(). Returns the
     generation to publish (another one when stories had to relabel articles already written)."""
-    from search.storage.build import analysed_batches, default_jobs, segments_from
+    from search.storage.build import analysed_batches, default_jobs, segment_groups
     from search.storage.commit import rebuild
     # ids.get: only the ids assign_ids had to choose travel to the workers; they make every other one themselves
     # STORIES: in path order, so that the first version of a story is written first (search/stories.py)
@@ -227,7 +230,7 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
     batches = analysed_batches(items, _prepare, default_jobs() if jobs is None else jobs, on_batch,
                                summarise=_story_rows)
     grouper = stories.Grouper()
-    rebuild(str(store.path / generation), make_schema(), segments_from(_labelled(batches, grouper)))
+    rebuild(str(store.path / generation), make_schema(), segment_groups(_labelled(batches, grouper)))
     report.total = report.added
     return _finish_stories(store, generation, grouper)
 
@@ -283,14 +286,15 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
     """Keep the signatures in the generation; rewrite the few articles a later one joined to an earlier story."""
     from search.storage.build import analyse
     from search.storage.commit import update
-    table, written = grouper.table(), grouper.labels()
-    table.labels = np.array([written[p] for p in table.paths.tolist()], dtype=str)
+    table = grouper.table(with_labels=True)
     moved = grouper.moved_paths()
     if moved:
         folder = store.path / generation
         view = IndexView(folder)
         try:
-            docs = _restored(view, moved, dict(zip(table.paths.tolist(), table.ids.tolist())), written)
+            rows = np.searchsorted(table.paths, np.array(moved, dtype=str))  # the table is sorted by path
+            docs = _restored(view, moved, dict(zip(moved, table.ids[rows].tolist())),
+                             dict(zip(moved, table.labels[rows].tolist())))
         finally:
             view.close()
         final = store.new_generation()

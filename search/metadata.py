@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 from itertools import islice
 
 from search.captions import _CREDIT, CREDIT_TAIL, is_photo_credit  # noqa: F401  (re-exported)
@@ -243,6 +244,7 @@ def _parse_date(text: str, allow_year: bool = True) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # a collection repeats its dates (front matter, datelines): parsed once each
 def normalize_date(value: str) -> str | None:
     """A front-matter/sidecar date in any common format -> "YYYY-MM-DD", "YYYY-MM" or "YYYY"; None if not a date.
 

@@ -28,6 +28,7 @@ MIN_RUN_ON = 3
 _LIST_ITEM = re.compile(r"\s*(?:[-*+\u2022\u00b7\u2013>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
 _TABLE = re.compile(r"\t|\|| {3,}\S+ {3,}|\S {2,}[\d(-]")
 _SENTENCE_END = ".!?:;\"'\u201d\u2019)]"
+_DIGIT = re.compile(r"\d")
 
 
 def _width(lengths: list[int]) -> int:
@@ -45,13 +46,17 @@ def _width(lengths: list[int]) -> int:
 
 def is_hard_wrapped(text: str) -> bool:
     """True when the text's lines are wrapped at a fixed width (see the module's docstring)."""
-    lines = text.split("\n")
+    return _wrap_width(text.split("\n")) is not None
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width the lines are wrapped at, or None when they are not hard-wrapped."""
     lengths = [len(line.rstrip()) for line in lines if line.strip()]
     if len(lengths) < MIN_RUN_ON + 1:
-        return False
+        return None
     width = _width(lengths)
     if not MIN_WIDTH <= width <= MAX_WIDTH:
-        return False
+        return None
     run_on = full = mid_sentence = 0
     for line, nxt in zip(lines, lines[1:]):
         line = line.rstrip()
@@ -61,7 +66,7 @@ def is_hard_wrapped(text: str) -> bool:
         if len(line) >= FULL_LINE * width:
             full += 1
             mid_sentence += line[-1] not in _SENTENCE_END
-    return run_on >= MIN_RUN_ON and full >= 0.5 * run_on and mid_sentence >= 0.5 * full
+    return width if run_on >= MIN_RUN_ON and full >= 0.5 * run_on and mid_sentence >= 0.5 * full else None
 
 
 def _keeps_line(line: str) -> bool:
@@ -72,7 +77,9 @@ def _keeps_line(line: str) -> bool:
     if _LIST_ITEM.match(head) or _TABLE.search(stripped):
         return True
     # a date line names at least a month: a bare year ("1986.") is the end of a wrapped sentence
-    return len(stripped) <= 40 and len(metadata.normalize_date(stripped) or "") >= 7
+    # (every date format names a year, so a line without a digit is no date line)
+    return (len(stripped) <= 40 and _DIGIT.search(stripped) is not None
+            and len(metadata.normalize_date(stripped) or "") >= 7)
 
 
 def _indent(line: str) -> int:
@@ -81,23 +88,25 @@ def _indent(line: str) -> int:
 
 def reflow(text: str) -> str:
     """The text with hard-wrapped lines rejoined into paragraphs, one per line; unchanged if not hard-wrapped."""
-    if not is_hard_wrapped(text):
-        return text
     lines = text.split("\n")
-    width = _width([len(line.rstrip()) for line in lines if line.strip()])
+    width = _wrap_width(lines)
+    if width is None:
+        return text
     out: list[str] = []
+    full = FULL_LINE * width
     prev = ""  # the previous physical line, "" after a blank one
     prev_kept = False
     for raw in lines:
         line = raw.rstrip()
-        if not line.strip():
+        if not line or line.isspace():
             out.append("")
             prev, prev_kept = "", False
             continue
-        kept = _keeps_line(line)
-        joins = (prev and not kept and not prev_kept and len(prev) >= FULL_LINE * width
-                 and _indent(line) <= _indent(prev))
-        if joins:
+        # whether a line is kept on its own only matters when it could join the line before, or be joined by the
+        # next one (it is full): the costlier checks of _keeps_line are skipped for every other line
+        may_join = bool(prev) and not prev_kept and len(prev) >= full and _indent(line) <= _indent(prev)
+        kept = _keeps_line(line) if may_join or len(line) >= full else False
+        if may_join and not kept:
             body = line.lstrip()
             last = out[-1]
             if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and body[:1].islower():

@@ -293,7 +293,8 @@ class EnglishStemmer(_StandardStemmer):
             r1, r2 = self._r1r2_standard(word, self.__vowels)
 
         # STEP 0
-        for suffix in self.__step0_suffixes:
+        # (a word ending in none of the step's suffixes skips its loop: the loop only acts on a match)
+        for suffix in self.__step0_suffixes if word.endswith(self.__step0_suffixes) else ():
             if word.endswith(suffix):
                 word = word[: -len(suffix)]
                 r1 = r1[: -len(suffix)]
@@ -301,7 +302,7 @@ class EnglishStemmer(_StandardStemmer):
                 break
 
         # STEP 1a
-        for suffix in self.__step1a_suffixes:
+        for suffix in self.__step1a_suffixes if word.endswith(self.__step1a_suffixes) else ():
             if word.endswith(suffix):
                 if suffix == "sses":
                     word = word[:-2]
@@ -331,7 +332,7 @@ class EnglishStemmer(_StandardStemmer):
                 break
 
         # STEP 1b
-        for suffix in self.__step1b_suffixes:
+        for suffix in self.__step1b_suffixes if word.endswith(self.__step1b_suffixes) else ():
             if word.endswith(suffix):
                 if suffix in ("eed", "eedly"):
                     if r1.endswith(suffix):
@@ -405,7 +406,7 @@ class EnglishStemmer(_StandardStemmer):
                 r2 = ""
 
         # STEP 2
-        for suffix in self.__step2_suffixes:
+        for suffix in self.__step2_suffixes if word.endswith(self.__step2_suffixes) else ():
             if word.endswith(suffix):
                 if r1.endswith(suffix):
                     if suffix == "tional":
@@ -531,7 +532,7 @@ class EnglishStemmer(_StandardStemmer):
                 break
 
         # STEP 3
-        for suffix in self.__step3_suffixes:
+        for suffix in self.__step3_suffixes if word.endswith(self.__step3_suffixes) else ():
             if word.endswith(suffix):
                 if r1.endswith(suffix):
                     if suffix == "tional":
@@ -582,7 +583,7 @@ class EnglishStemmer(_StandardStemmer):
                 break
 
         # STEP 4
-        for suffix in self.__step4_suffixes:
+        for suffix in self.__step4_suffixes if word.endswith(self.__step4_suffixes) else ():
             if word.endswith(suffix):
                 if r2.endswith(suffix):
                     if suffix == "ion":

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search import npsets
+
 #: Bins of a signature (uint32 each).
 K = 128
 #: LSH: BANDS bands of ROWS bins; a pair with Jaccard 0.5 shares a band with probability 0.996, 0.1 with 0.04.
@@ -357,7 +359,7 @@ def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     seen[(chosen & mask).astype(np.intp)] = True
     maybe = np.flatnonzero(seen[(values & mask).astype(np.intp)])
     out = np.zeros(len(values), dtype=bool)
-    out[maybe] = np.isin(values[maybe], chosen)
+    out[maybe] = npsets.isin(values[maybe], chosen)
     return out
 
 
@@ -386,7 +388,7 @@ def similar_pairs(table: Table, only: np.ndarray | None = None,
         _chain(key, key_rows, cand_i, cand_j, cap=BUCKET_CAP)
         ci, cj = np.concatenate(cand_i), np.concatenate(cand_j)
         if len(ci):
-            pair = np.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
+            pair = npsets.unique(np.minimum(ci, cj) * n + np.maximum(ci, cj))
             ci, cj = pair // n, pair % n
             agree = np.empty(len(ci))
             for lo in range(0, len(ci), 65536):  # bounded memory for many candidates
@@ -470,7 +472,7 @@ def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) ->
     i, j = similar_pairs(table, only=fresh, keys=keys)
     ends = np.concatenate([i, j])
     touched = (set(gone) | set(old[ends[~fresh[ends]]].tolist())) - {""}
-    area = fresh | np.isin(old, np.array(sorted(touched), dtype=str))
+    area = fresh | npsets.isin(old, np.array(sorted(touched), dtype=str))
     i, j = similar_pairs(table, only=area, keys=keys)
     inside = area[i] & area[j]
     root = components(len(table), i[inside], j[inside])  # rows are sorted by path: the root is the first path
@@ -518,7 +520,9 @@ class Grouper:
         while len(self._sigs) < start + n:
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
         self._sigs[start:start + n] = table.sigs
-        self.tables.append(Table(table.ids, table.paths, table.sync_sigs, None, table.counts, table.exact))  # sigs once
+        # sigs once (in _sigs); the text columns as UTF-8 bytes, a quarter of numpy's str, until table() is asked
+        self.tables.append(Table(_as_bytes(table.ids), _as_bytes(table.paths), _as_bytes(table.sync_sigs), None,
+                                 table.counts, table.exact))
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
@@ -532,7 +536,7 @@ class Grouper:
         found_i, found_j = [ei], [ej]
         if len(ci):
             total = start + n
-            pair = np.unique(ci * total + cj)
+            pair = npsets.unique(ci * total + cj)
             ci, cj = pair // total, pair % total
             ok = np.empty(len(ci), dtype=bool)
             for lo in range(0, len(ci), 65536):
@@ -546,14 +550,18 @@ class Grouper:
             self._union(a, b)
         return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
 
+    def _paths(self) -> list[str]:
+        return [p.decode("utf-8", "surrogatepass") for t in self.tables for p in t.paths.tolist()]
+
     def labels(self) -> dict[str, str]:
         """{path: story label} of every article added so far."""
-        paths = [p for t in self.tables for p in t.paths.tolist()]
-        return {p: self._ids[self._find(r)] for r, p in enumerate(paths)}
+        return {p: self._ids[self._find(r)] for r, p in enumerate(self._paths())}
 
     def moved_paths(self) -> list[str]:
         """Paths of the articles written with a label that a later article changed (to be rewritten)."""
-        paths = [p for t in self.tables for p in t.paths.tolist()]
+        if not self.moved:
+            return []
+        paths = self._paths()
         return [paths[r] for r in sorted(self.moved)]
 
     def _find(self, row: int) -> int:
@@ -572,13 +580,33 @@ class Grouper:
         self.moved.update(m for m in moved if m < self._batch_start)  # this batch is not written yet
         self._members.setdefault(low, [low]).extend(moved)
 
-    def table(self) -> Table:
-        """Every signature added so far, as one table."""
+    def table(self, with_labels: bool = False) -> Table:
+        """Every signature added so far, as one table (with each row's story label if asked). A rebuild adds its
+        batches in path order, so the rows are usually sorted already and are then not copied again."""
         if not self.tables:
             return Table.empty()
-        parts = {f: np.concatenate([getattr(t, f) for t in self.tables]) for f in Table.FIELDS if f != "sigs"}
+        parts = {f: _as_str(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS
+                 if f != "sigs"}
         table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
-        return table.select(np.argsort(table.paths, kind="stable"))
+        if with_labels:
+            roots = [self._find(r) for r in range(len(table))]
+            table.labels = np.array([self._ids[r] for r in roots], dtype=str)
+        paths = table.paths
+        if len(paths) > 1 and not (paths[1:] >= paths[:-1]).all():
+            order = np.argsort(paths, kind="stable")
+            labels = table.labels
+            table = table.select(order)
+            table.labels = labels[order] if labels is not None else None
+        return table
+
+
+def _as_bytes(values: np.ndarray) -> np.ndarray:
+    """A str column as UTF-8 bytes (numpy's str takes four bytes a character), for what the Grouper keeps."""
+    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
+
+
+def _as_str(values: np.ndarray) -> np.ndarray:
+    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------

@@ -136,3 +136,22 @@ def test_malformed_ids_are_rejected(bad):
 def test_constants_are_documented_values():
     # README quotes these; a change must change the README too
     assert articles.MAX_ARTICLE_BYTES == 1_048_576 and articles.SIDECAR_NAME == "metadata.csv"
+
+
+def test_reading_a_plain_file_resolves_no_path_and_a_link_still_the_careful_way(tmp_path, monkeypatch):
+    import os
+
+    from search import articles as articles_module
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "plain.txt").write_text("Plain words", encoding="utf-8")
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "sub" / "plain.txt")
+    (tmp_path / "out.txt").symlink_to(tmp_path.parent)
+    resolved = []
+    real = os.path.realpath
+    monkeypatch.setattr(articles_module.os.path, "realpath", lambda *a, **k: resolved.append(a[0]) or real(*a, **k))
+    assert articles_module.read_contained(tmp_path, "sub/plain.txt")[0] == b"Plain words"
+    assert resolved == []  # folder by folder, without following a link: nothing to resolve
+    assert articles_module.read_contained(tmp_path, "alias.txt")[0] == b"Plain words"  # a link inside: allowed
+    assert resolved  # ... after resolving it
+    with pytest.raises(articles_module.SkippedFile, match="not a regular file|outside"):
+        articles_module.read_contained(tmp_path, "out.txt")

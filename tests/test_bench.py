@@ -312,6 +312,21 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     assert stories["latency"]["collapsed"]["n"] == stories["latency"]["all_versions"]["n"] == 20
 
 
+def test_scale_notes_check_issue_10s_targets_at_their_sizes():
+    from bench.parts.scale import target_notes
+
+    def point(n, p95, engine_s, fts5_s):
+        return {"n": n, "query": {"engine": {"p95": p95}},
+                "build": {"engine": {"seconds": engine_s}, "fts5": {"seconds": fts5_s}}}
+
+    notes = target_notes([point(10_000, 80.0, 20, 10), point(100_000, 49.0, 90, 30),
+                          point(1_000_000, 151.0, 500, 100)])
+    assert notes[0] == "target query p95 under 50 ms at 100,000: 49.0 ms (met)"
+    assert notes[1] == "target query p95 under 150 ms at 1,000,000: 151.0 ms (MISSED)"
+    assert notes[2].endswith("2.00x at 10,000, 3.00x at 100,000, 5.00x at 1,000,000 (MISSED)")
+    assert target_notes([point(300, 500.0, 2, 1)])[-1].endswith("(met)")  # no p95 target at a quick run's sizes
+
+
 def test_clicompare_exports_a_revision_and_answers_from_it(tmp_path):
     import os
 

@@ -293,6 +293,8 @@ def test_the_rebuild_grouper_gives_the_whole_table_grouping_even_for_boilerplate
             streamed.update(grouper.add([(article_id(p), p, "sig", t, b) for p, t, _d, _s, b in specs[lo:lo + batch]]))
         final = grouper.labels()
         assert final == whole, batch
+        table = grouper.table(with_labels=True)  # the file's table: sorted by path, each row's label beside it
+        assert table.paths.tolist() == sorted(final) and dict(zip(table.paths.tolist(), table.labels.tolist())) == final
         changed = {p for p, label in streamed.items() if label != final[p]}
         assert changed == set(grouper.moved_paths()), batch  # exactly the written ones a later article moved
     assert len(set(whole.values())) < len(specs) - 20  # it did group
@@ -414,3 +416,4 @@ def test_relabel_after_changes_equals_labelling_the_whole_table():
         got = stories.relabel(table, old, new_rows, gone)
         assert got.tolist() == stories.labels(table).tolist(), step
         table.labels = got
+

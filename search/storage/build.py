@@ -7,16 +7,16 @@ an incremental sync compares), day (YYYYMMDD int, 0 when unknown) and facets ({n
 from __future__ import annotations
 
 import json
-from collections import Counter
 import os
-from functools import lru_cache
+from collections import Counter, deque
+from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from search.analysis import WORD_RE, term_for
 from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
-from search.storage.segment import Part, _starts, concat_parts
+from search.storage.segment import Part, _starts
 
 #: Documents per batch handed to a worker.
 BATCH_DOCS = 256
@@ -24,15 +24,22 @@ BATCH_DOCS = 256
 MIN_PARALLEL_ITEMS = 2_000
 #: A rebuild writes a segment when its batches hold this many positions (bounds the parent's memory).
 SEGMENT_POSITIONS = 24_000_000
+#: Batches handed to each worker ahead of the one the parent is waiting for.
+IN_FLIGHT = 3
 
 
 class _Vocabulary:
     """This process's dictionary keys, each numbered once: a batch's tokens become integers (sorted and grouped by
-    numpy as ints), and only the batch's distinct keys are sorted as bytes."""
+    numpy as ints), and only the batch's distinct keys are sorted as bytes. Numbers only live within one batch
+    (analyse turns them back into keys), so the vocabulary is dropped whenever it outgrows MAX_WORDS: a worker's
+    memory stays bounded however many distinct words a collection has."""
+
+    MAX_WORDS = 400_000
 
     def __init__(self):
         self.numbers: dict[bytes, int] = {}
         self.keys: list[bytes] = [b""]  # number 0: a word the analyzer drops
+        self.words: dict[str, dict[str, int]] = {field: {} for field in TEXT_FIELDS}  # raw word -> number, per field
 
     def number(self, key: bytes) -> int:
         found = self.numbers.get(key)
@@ -41,28 +48,37 @@ class _Vocabulary:
             self.keys.append(key)
         return found
 
+    def reset_if_full(self) -> None:
+        if len(self.keys) > self.MAX_WORDS or sum(map(len, self.words.values())) > 2 * self.MAX_WORDS:
+            self.__init__()
+
+    def word_numbers(self, field: str, words: list[str]) -> np.ndarray:
+        """The numbers of a field's raw words (0 for a word the analyzer drops): dictionary look-ups, and the
+        analysis (term_for) only for words this process has not met in that field."""
+        cache = self.words[field]
+        missing = set(words).difference(cache)
+        if missing:
+            prefix, number = bytes((FIELD_NUMBER[field],)), self.number
+            for word in missing:
+                term = term_for(word)
+                cache[word] = number(prefix + term.encode("utf-8")) if term else 0
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.int64, count=len(words))
+
 
 _VOCABULARY = _Vocabulary()
 
-
-def _word_numberer(field: str):
-    prefix = bytes((FIELD_NUMBER[field],))
-
-    @lru_cache(maxsize=500_000)
-    def number(word: str) -> int:
-        term = term_for(word)
-        return _VOCABULARY.number(prefix + term.encode("utf-8")) if term else 0
-    return number
+_DAY_KEYS: dict[int, tuple[bytes, ...]] = {}
 
 
-_TITLE, _BODY = _word_numberer("title"), _word_numberer("body")
-
-
-@lru_cache(maxsize=100_000)
-def _day_keys(day: int) -> tuple[int, ...]:
+def _day_keys(day: int) -> tuple[bytes, ...]:
     """The keys of Whoosh's NUMERIC(bits=32, unsigned) terms for a day, as its NumericRange looks them up."""
-    prefix = bytes((FIELD_NUMBER["day"],))
-    return tuple(_VOCABULARY.number(prefix + term) for term, *_ in _DAY_FIELD.index(day)) if day else ()
+    found = _DAY_KEYS.get(day)
+    if found is None:
+        prefix = bytes((FIELD_NUMBER["day"],))
+        found = tuple(prefix + term for term, *_ in _DAY_FIELD.index(day)) if day else ()
+        if len(_DAY_KEYS) < 100_000:
+            _DAY_KEYS[day] = found
+    return found
 
 
 def _day_field():
@@ -79,38 +95,61 @@ def _stored_bytes(doc: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
+def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, index within its run) of every element of consecutive runs of the given lengths."""
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    return owner, np.arange(len(owner), dtype=np.int64) - np.repeat(_starts(counts), counts)
+
+
 def analyse(docs: list[dict]) -> Part:
-    """A batch of documents as one Part: every term's postings grouped with numpy, documents numbered 0..n-1."""
+    """A batch of documents as one Part: every term's postings grouped with numpy, documents numbered 0..n-1.
+
+    Tokens are laid out field by field (every title, then every body, ...): a key belongs to one field, so a
+    stable sort by key still lists each key's documents ascending and their positions ascending."""
+    vocabulary = _VOCABULARY
+    vocabulary.reset_if_full()
     n = len(docs)
-    tokens: list[int] = []
-    number = _VOCABULARY.number
-    group_counts: list[int] = []
+    findall = WORD_RE.findall
     lengths = np.zeros((len(TEXT_FIELDS), n), dtype=np.uint32)
-    day = np.zeros(n, dtype=np.uint32)
-    stored, sigs = [], []
-    findall, extend, counts = WORD_RE.findall, tokens.extend, group_counts.append
-    for i, doc in enumerate(docs):
-        before = len(tokens)
-        extend(filter(None, map(_TITLE, findall(doc.get("title") or ""))))
-        title_end = len(tokens)
-        extend(filter(None, map(_BODY, findall(doc.get("body") or ""))))
-        body_end = len(tokens)
-        lengths[0, i], lengths[1, i] = title_end - before, body_end - title_end
-        tokens.append(number(key_for("id", doc["id"])))
-        tokens.append(number(key_for("path", doc["path"])))
+    groups_tokens, groups_counts = [], []
+    for f, field in enumerate(TEXT_FIELDS):
+        per_doc = [findall(doc.get(field) or "") for doc in docs]
+        counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
+        numbers = vocabulary.word_numbers(field, list(chain.from_iterable(per_doc)))
+        kept = numbers != 0
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        kept_before = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
+        counts = kept_before[bounds[1:]] - kept_before[bounds[:-1]]
+        lengths[f] = counts
+        groups_tokens.append(numbers[kept])
+        groups_counts.append(counts)
+    # ids and paths are one of a kind: numbered for this batch only, never kept in the vocabulary
+    local: dict[bytes, int] = {}  # numbered -1, -2, ...
+    for field in ("id", "path"):
+        nums = [local.setdefault(key_for(field, doc[field]), -1 - len(local)) for doc in docs]
+        groups_tokens.append(np.array(nums, dtype=np.int64))
+        groups_counts.append(np.ones(n, dtype=np.int64))
+    number = vocabulary.number
+    day = np.fromiter((doc.get("day") or 0 for doc in docs), dtype=np.uint32, count=n)
+    source_tokens, source_counts, day_tokens, day_counts = [], [], [], []
+    for doc, d in zip(docs, day.tolist()):
         facets = doc.get("facets") or {}
-        source_terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
-        extend(number(key_for("source", s)) for s in source_terms)
-        day[i] = doc.get("day") or 0
-        day_keys = _day_keys(int(day[i]))
-        extend(day_keys)
-        counts(title_end - before), counts(body_end - title_end), counts(1), counts(1), counts(len(source_terms))
-        counts(len(day_keys))
-        stored.append(_stored_bytes(doc))
-        sigs.append(f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape"))
+        terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
+        source_tokens.extend(number(key_for("source", s)) for s in terms)
+        source_counts.append(len(terms))
+        keys = _day_keys(d)
+        day_tokens.extend(map(number, keys))
+        day_counts.append(len(keys))
+    groups_tokens += [np.array(source_tokens, dtype=np.int64), np.array(day_tokens, dtype=np.int64)]
+    groups_counts += [np.array(source_counts, dtype=np.int64), np.array(day_counts, dtype=np.int64)]
+    stored = [_stored_bytes(doc) for doc in docs]
+    sigs = [f"{doc['path']}\0{doc['sig']}\0".encode("utf-8", "surrogateescape") for doc in docs]
     names = capped_facet_names(Counter(name for doc in docs for name in (doc.get("facets") or {})))
     facet_values = {name: [(doc.get("facets") or {}).get(name) or "" for doc in docs] for name in names}
-    return _part(n, tokens, np.array(group_counts, dtype=np.int64), lengths, day, facet_values, stored, sigs)
+    owners, positions = zip(*map(_runs, groups_counts))
+    return _part(n, np.concatenate(groups_tokens), np.concatenate(owners), np.concatenate(positions),
+                 vocabulary.keys, list(local), lengths, day, facet_values, stored, sigs)
 
 
 def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -119,17 +158,24 @@ def _blob(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(pieces), dtype=np.uint8), off
 
 
-def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> Part:
-    groups_per_doc = 6
-    docs_of_token = np.repeat(np.repeat(np.arange(n, dtype=np.int64), groups_per_doc), group_counts)
-    positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(_starts(group_counts), group_counts)
-    numbers, inverse = np.unique(np.array(tokens, dtype=np.int64), return_inverse=True)
-    keys = np.array([_VOCABULARY.keys[k] for k in numbers.tolist()], dtype=bytes) if len(numbers) else np.zeros(0, "S1")
+def _part(n, tokens, docs_of_token, positions, words, local, lengths, day, facet_values, stored, sigs) -> Part:
+    # the batch's distinct numbers by marking a table (numbers are small: the vocabulary, and the batch's -1, -2...)
+    shifted = tokens + len(local)
+    present = np.zeros(len(words) + len(local), dtype=bool)
+    present[shifted] = True
+    numbers = np.flatnonzero(present)
+    slot = np.cumsum(present, dtype=np.int64) - 1
+    inverse = slot[shifted]
+    numbers -= len(local)
+    keys = (np.array([words[k] if k >= 0 else local[-1 - k] for k in numbers.tolist()], dtype=bytes)
+            if len(numbers) else np.zeros(0, "S1"))
     by_bytes = np.argsort(keys, kind="stable")
     rank = np.empty(len(keys), dtype=np.int64)
     rank[by_bytes] = np.arange(len(keys))
-    keys, inverse = keys[by_bytes], rank[inverse.reshape(-1)]
-    order = np.argsort(inverse, kind="stable")  # tokens come in document order, positions ascending
+    keys, inverse = keys[by_bytes], rank[inverse]
+    # tokens come field by field in document order, positions ascending: a stable sort by key keeps that (numpy
+    # sorts 16-bit keys stably by radix, so the common batch of fewer than 65,536 keys takes that road)
+    order = np.argsort(inverse.astype(np.uint16) if len(keys) <= 1 << 16 else inverse, kind="stable")
     term_s, docs_s = inverse[order], docs_of_token[order]
     new = np.ones(len(order), dtype=bool)
     new[1:] = (term_s[1:] != term_s[:-1]) | (docs_s[1:] != docs_s[:-1])
@@ -148,19 +194,21 @@ def _part(n, tokens, group_counts, lengths, day, facet_values, stored, sigs) -> 
                 {f: int(lengths[i].sum(dtype=np.int64)) for i, f in enumerate(TEXT_FIELDS)})
 
 
-def segments_from(batches: Iterable[Part]) -> Iterator[Part]:
-    """Batches regrouped into segment-sized parts (at most MAX_SEGMENT_DOCS documents, bounded positions)."""
+def segment_groups(batches: Iterable[Part]) -> Iterator[list[Part]]:
+    """Batches grouped into the parts of one segment each (at most MAX_SEGMENT_DOCS documents and about
+    SEGMENT_POSITIONS positions): each group is written by assemble.write_parts and then let go, so a rebuild
+    holds one segment's batches at a time, whatever the collection's size."""
     pending: list[Part] = []
     docs = positions = 0
     for part in batches:
         if pending and (docs + part.n > MAX_SEGMENT_DOCS or positions + len(part.positions) > SEGMENT_POSITIONS):
-            yield concat_parts(pending)
+            yield pending
             pending, docs, positions = [], 0, 0
         pending.append(part)
         docs += part.n
         positions += len(part.positions)
     if pending:
-        yield concat_parts(pending)
+        yield pending
 
 
 Prepare = Callable[[object], "tuple[dict | None, object]"]
@@ -189,7 +237,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
     with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs)`,
     a module-level function when given, also runs there on each batch's documents; its result is the part's
     `extra` (work per document that the parent would otherwise do serially)."""
-    chunks = [(prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS)]
+    chunks = ((prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS))
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
             part, notes = _work(chunk)
@@ -207,7 +255,14 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
     else:
         context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_die_with_parent) as pool:
-        for part, notes in pool.imap(_work, chunks):
+        # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
+        # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
+        window = deque(pool.apply_async(_work, (chunk,)) for chunk in islice(chunks, IN_FLIGHT * jobs))
+        while window:
+            part, notes = window.popleft().get()
+            following = next(chunks, None)
+            if following is not None:
+                window.append(pool.apply_async(_work, (following,)))
             on_batch(notes)
             if part is not None:
                 yield part

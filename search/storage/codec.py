@@ -20,6 +20,7 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 from whoosh.system import pack_uint
 
+from search import npsets
 from search.storage.format import FIELDS, FIELD_NUMBER, FORMAT_VERSION, INDEX_NAME, TEXT_FIELDS, TOC_GENERATION
 from search.storage.segment import SegmentFiles
 
@@ -46,7 +47,7 @@ class ArraySegment(base.Segment):
         self.format_version = FORMAT_VERSION
         self.deleted_bytes = b""
         if deleted is not None and len(deleted):
-            self.deleted_bytes = np.unique(deleted).astype("<u4").tobytes()
+            self.deleted_bytes = npsets.unique(deleted).astype("<u4").tobytes()
 
     @staticmethod
     def new_id() -> str:

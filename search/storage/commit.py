@@ -14,9 +14,12 @@ from typing import Iterable
 
 import numpy as np
 
+from search import npsets
+
 from search.storage.codec import ArraySegment, read_toc, write_toc
 from search.storage.format import EXTS, MAX_SEGMENT_DOCS, key_for
-from search.storage.segment import Part, concat_parts, filter_part, write_segment
+from search.storage.assemble import write_parts
+from search.storage.segment import Part, filter_part, write_segment
 from search.storage.codec import segment_files
 
 #: Segments of one size tier (a power of MERGE_FACTOR in live documents) are merged once there are this many.
@@ -37,9 +40,25 @@ def write_segments(folder: str, parts: Iterable[Part]) -> list[ArraySegment]:
     return out
 
 
-def rebuild(folder: str, schema, parts: Iterable[Part]) -> int:
-    """Fill an empty generation folder from segment-sized parts; the number of documents written."""
-    segments = write_segments(folder, parts)
+def write_groups(folder: str, groups: Iterable[list[Part]]) -> list[ArraySegment]:
+    """Write each group of parts as one new segment in folder (assemble.write_parts); their segment objects."""
+    out = []
+    for parts in groups:
+        n = sum(p.n for p in parts)
+        if n == 0:
+            continue
+        segment = ArraySegment(ArraySegment.new_id(), n)
+        write_parts(folder, segment.segment_id(), parts)
+        out.append(segment)
+        # let the group's batches go now: the loop variable would otherwise hold them while the next group is
+        # gathered, two segments' worth at once
+        parts.clear()
+    return out
+
+
+def rebuild(folder: str, schema, groups: Iterable[list[Part]]) -> int:
+    """Fill an empty generation folder from groups of parts, one segment each; the number of documents written."""
+    segments = write_groups(folder, groups)
     segments = merge(folder, segments)
     write_toc(folder, schema, segments)
     return sum(s.doc_count() for s in segments)
@@ -97,7 +116,7 @@ def merge(folder: str, segments: list[ArraySegment]) -> list[ArraySegment]:
                 keep = np.ones(files.n, dtype=bool)
                 keep[segments[i].deleted_array().astype(np.int64)] = False
                 parts.append(filter_part(files.read_part(), keep))
-            new.extend(write_segments(folder, [concat_parts(parts)]))
+            new.extend(write_groups(folder, [parts]))  # read from the mapped segments a slice of keys at a time
             merged_away.update(group)
         kept = [s for i, s in enumerate(segments) if i not in merged_away]
         for i in merged_away:
@@ -137,7 +156,7 @@ def update(old_folder: str, new_folder: str, schema, removed_paths: Iterable[str
             t = files.term(key_for("path", path))
             if t >= 0:
                 deleted.append(files.postings(t)[0].astype(np.int64))
-        marks = np.unique(np.concatenate(deleted))
+        marks = npsets.unique(np.concatenate(deleted))
         if len(marks) == segment.doc_count_all():
             continue  # every document gone: the segment is dropped
         copy = ArraySegment(segment.segid, segment.doc_count_all(), marks)

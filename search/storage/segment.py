@@ -119,6 +119,17 @@ def concat_parts(parts: list[Part]) -> Part:
     order = np.argsort(term_of, kind="stable")
     new_positions = gather_runs(positions, _starts(freqs)[order], freqs[order])
     df = np.bincount(term_of, minlength=len(keys))
+    facets = concat_facets(parts)
+    stored, stored_off = _concat_blobs([(p.stored, p.stored_off) for p in parts])
+    sig, sig_off = _concat_blobs([(p.sig, p.sig_off) for p in parts])
+    return Part(int(counts.sum()), keys, df, docs[order], freqs[order], new_positions,
+                np.concatenate([p.lengths for p in parts], axis=1), np.concatenate([p.day for p in parts]),
+                facets, stored, stored_off, sig, sig_off,
+                {f: sum(p.totals.get(f, 0) for p in parts) for f in TEXT_FIELDS})
+
+
+def concat_facets(parts: list[Part]) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """The facet columns of `parts` one after another, each with one merged value table (capped in number)."""
     facets = {}
     used: dict[str, int] = {}
     for p in parts:
@@ -130,12 +141,7 @@ def concat_parts(parts: list[Part]) -> Part:
         index = {v: i for i, v in enumerate(values)}
         facets[name] = (np.concatenate([np.array([index[v] for v in vals], dtype=np.uint32)[codes]
                                         for codes, vals in tables]), values)
-    stored, stored_off = _concat_blobs([(p.stored, p.stored_off) for p in parts])
-    sig, sig_off = _concat_blobs([(p.sig, p.sig_off) for p in parts])
-    return Part(int(counts.sum()), keys, df, docs[order], freqs[order], new_positions,
-                np.concatenate([p.lengths for p in parts], axis=1), np.concatenate([p.day for p in parts]),
-                facets, stored, stored_off, sig, sig_off,
-                {f: sum(p.totals.get(f, 0) for p in parts) for f in TEXT_FIELDS})
+    return facets
 
 
 def _concat_blobs(blobs) -> tuple[np.ndarray, np.ndarray]:
