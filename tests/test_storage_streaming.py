@@ -12,7 +12,7 @@ from search.storage.build import analyse, analysed_batches, segment_groups
 from search.storage.format import EXTS
 from search.storage.segment import SegmentFiles, concat_parts, filter_part, write_segment
 from search.storage.view import IndexView
-from tests.factory import make_collection, write_article
+from tests.factory import ARTICLES, write_article, write_collection
 
 WORDS = "oil wheat idlib putin ceasefire harvest market crude talks envoy record forecast".split()
 
@@ -57,8 +57,8 @@ def test_batches_are_grouped_into_segments_no_larger_than_the_bound(monkeypatch)
 
 
 def test_a_rebuild_of_many_segments_finds_what_one_segment_finds(tmp_path, monkeypatch):
-    folder = make_collection(tmp_path)
-    for i in range(40):
+    folder = write_collection(tmp_path / "articles")
+    for i in range(48 - len(ARTICLES)):  # 48 documents in all
         write_article(folder, f"more-{i:02d}.txt", f"More {i} on Idlib", f"2019-01-{i % 28 + 1:02d}", "AFP",
                       f"Report {i}: Idlib, oil and wheat. " * (i % 5 + 1))
     sync(folder, tmp_path / "one", jobs=1)
@@ -77,7 +77,7 @@ def test_a_rebuild_of_many_segments_finds_what_one_segment_finds(tmp_path, monke
         stored = lambda v: sorted((v.stored(d)["path"], v.stored(d)["body"]) for d in range(v.doc_count_all))
         assert stored(many) == stored(one)
         for word in ("idlib", "oil", "report", "putin"):
-            paths = lambda v: sorted(v.stored(int(d))["path"] for d in v.postings("body", word)[0])
+            paths = lambda v, word=word: sorted(v.stored(int(d))["path"] for d in v.postings("body", word)[0])
             assert paths(many) == paths(one)
     finally:
         one.close()
@@ -96,7 +96,7 @@ class _Counted(list):
 
 
 def test_the_workers_are_handed_a_window_of_batches_not_all_of_them(tmp_path, monkeypatch):
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     for i in range(60):
         write_article(folder, f"w-{i:02d}.txt", f"Window {i}", None, None, f"Text {i} about wheat.")
     monkeypatch.setattr(build, "BATCH_DOCS", 2)
@@ -115,7 +115,7 @@ def test_the_workers_are_handed_a_window_of_batches_not_all_of_them(tmp_path, mo
 def test_search_index_loads_neither_the_query_side_nor_the_web(tmp_path):
     import subprocess
     import sys
-    folder = make_collection(tmp_path)
+    folder = write_collection(tmp_path / "articles")
     index = tmp_path / "index"
     sync(folder, index)
     write_article(folder, "fresh.txt", "Fresh", None, None, "A fresh article about wheat.")
