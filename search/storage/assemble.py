@@ -62,7 +62,7 @@ def write_parts(folder: str, segment_id: str, parts: list[Part]) -> dict:
     offsets = [_per_key_positions(p) for p in parts]
     df = np.zeros(len(keys), dtype=np.int64)
     npos = np.zeros(len(keys), dtype=np.int64)
-    for p, inv, (tdoc_p, tpos_p) in zip(parts, inverses, offsets):
+    for p, inv, (_tdoc_p, tpos_p) in zip(parts, inverses, offsets):
         df[inv] += p.df
         npos[inv] += np.diff(tpos_p)
     tdoc = np.zeros(len(keys) + 1, dtype=np.uint64)
