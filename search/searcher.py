@@ -134,8 +134,7 @@ class Engine:
                all_versions: bool = False) -> Results:
         """Search the index; raise QueryError for anything the user should change. `filters` narrows by
         metadata fields: {field: [values]}, any of a field's values, every field. `like` reads the text as an
-        example text (like.py), as a text too long for the query language always is. Each story is shown once, as
-        its best-ranked version, unless `all_versions`.
+        example text (like.py), as a text too long for the query language always is.
 
         Each story is shown once, as its best-ranked version, unless `all_versions`. With snippets=False the hits
         carry no passages and an unmarked title: the ranking alone, for evaluations and exports."""
