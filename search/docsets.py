@@ -12,28 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from search import days, plan
+from search.npsets import distinct_sorted, in_sorted
 from search.budget import Budget
 
 EMPTY = np.zeros(0, dtype=np.int64)
-
-
-def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """For each of `values`, whether it is in the sorted array `sorted_values` (a binary search each, in C)."""
-    if not len(sorted_values) or not len(values):
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_values, values)
-    idx[idx == len(sorted_values)] = len(sorted_values) - 1
-    return sorted_values[idx] == values
-
-
-def distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """The distinct values of a sorted array (np.unique without its sort or hash table)."""
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
 
 
 def union(parts: list[np.ndarray], n: int) -> np.ndarray:
