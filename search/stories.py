@@ -107,13 +107,20 @@ def clean_text(body: str, title: str = "") -> str:
             kept.append(text)
             open_line = text[-1] not in _SENTENCE_END
         elif ((title and len(text) <= longest and " ".join(text.split()).lower() == title)
-              or drop.match(text) or credit.search(text, max(0, len(text) - 40))
+              or drop.match(text) or _credited(text, credit)
               or ("|" in text and text[-1] not in _SENTENCE_END)):  # a breadcrumb or menu: "Home | World"
             continue
         elif text.count(" ") >= 4 or text[-1] in _SENTENCE_END:
             kept.append(text)
             open_line = text[-1] not in _SENTENCE_END
     return "\n".join(kept).lower()
+
+
+def _credited(text: str, credit: re.Pattern) -> bool:
+    """Whether the line ends with a picture credit; every credit has a "/" or "(" in the last 40 characters, which
+    rules out most lines before the pattern runs."""
+    tail = text[-40:]
+    return ("/" in tail or "(" in tail) and credit.search(text, max(0, len(text) - 40)) is not None
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:

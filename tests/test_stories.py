@@ -30,6 +30,15 @@ def test_clean_text_drops_headline_chrome_and_captions_and_keeps_wrapped_paragra
     assert cleaned == "ankara (reuters) - the two leaders agreed on a zone\nin idlib province on\nmonday."
 
 
+@pytest.mark.parametrize("line", [
+    "Mourners in Qamishli on Friday. REUTERS/Rodi Said", "Putin and Erdogan in Sochi. / AFP",
+    "The summit in Sochi (AFP Photo)", "reuters/", "A line without a credit at its end.", "x" * 60 + " / AFP",
+    "Credit / AFP " + "y" * 50, "(AP photo)", "ANKARA (Reuters) - The two leaders agreed", ""])
+def test_the_credit_guard_answers_as_the_credit_pattern(line):
+    credit = stories._line_patterns()[1]
+    assert stories._credited(line, credit) == (credit.search(line, max(0, len(line) - 40)) is not None)
+
+
 def test_word_hashes_do_not_depend_on_where_a_word_stands():
     a, _ = stories._word_hashes(b"idlib deal holds")
     b, _ = stories._word_hashes(b"the deal on idlib")
