@@ -407,10 +407,12 @@ def similar_pairs(table: Table, only: np.ndarray | None = None,
     return np.concatenate(found_i), np.concatenate(found_j)
 
 
-def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: int) -> None:
-    """Append pairs of rows with equal keys: each row with up to `cap` rows before it in its bucket."""
-    order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order]
+def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: int, ordered: bool = False) -> None:
+    """Append pairs of rows with equal keys: each row with up to `cap` rows before it in its bucket; `ordered`
+    says the pairs (key, row) are sorted already."""
+    if not ordered:
+        order = np.lexsort((rows, keys))
+        keys, rows = keys[order], rows[order]
     for d in range(1, cap + 1):
         if d >= len(keys):
             break
@@ -428,7 +430,7 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     order = np.lexsort((rows, keys))
     keys, rows = keys[order], rows[order].astype(np.int32)
     out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    _chain(keys, rows, out_j, out_i, cap)  # within the batch; _chain appends (earlier, later)
+    _chain(keys, rows, out_j, out_i, cap, ordered=True)  # within the batch; _chain appends (earlier, later)
     # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
     first_of_run = np.ones(len(keys), dtype=bool)
     first_of_run[1:] = keys[1:] != keys[:-1]
