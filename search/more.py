@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from search import plan
+from search.npsets import in_sorted
 
 
 def applies(parsed, notice: str | None, total: int, per_page: int, long_query_words: int) -> bool:
@@ -30,8 +31,17 @@ def words_matched(clause_docs: list[np.ndarray], docs: np.ndarray) -> np.ndarray
     """How many of the clauses each of `docs` (ascending) matches (clause_docs: each clause's docs, ascending)."""
     counts = np.zeros(len(docs), dtype=np.int64)
     for found in clause_docs:
-        counts += np.isin(docs, found, assume_unique=True)
+        counts += in_sorted(docs, found)
     return counts
+
+
+def contenders(words: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the documents that can be among the `limit` best by rank(): those with at least as many words
+    as the limit-th most, so that only they need scoring."""
+    if len(words) <= limit:
+        return np.arange(len(words))
+    least = np.partition(words, len(words) - limit)[len(words) - limit]
+    return np.flatnonzero(words >= least)
 
 
 def rank(docs: np.ndarray, words: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:

@@ -246,10 +246,11 @@ class Engine:
             return len(others), []
         if sort == "relevance":
             words = more_words.words_matched(clause_docs, others)
+            best = more_words.contenders(words, limit)  # only they can make the page: score no others
             terms, qtf = query_scoring(some.query)
-            scores = bm25f(matcher, terms, qtf, others, self.ranking.b, self.ranking.k1, matcher.postings,
+            scores = bm25f(matcher, terms, qtf, others[best], self.ranking.b, self.ranking.k1, matcher.postings,
                            matcher.budget, self.ranking.k3)
-            ranked = more_words.rank(others, words, scores, limit)
+            ranked = more_words.rank(others[best], words[best], scores, limit)
         else:
             ranked = [(d, 0.0) for d in by_date(others, view.day, limit, newest=sort != "oldest")]
         return len(others), [ranking.hit(view, d, score, some, passages) for d, score in ranked]

@@ -2,8 +2,11 @@
 articles that have some of its words, in a separate list; the total and the facets stay the exact query's."""
 import json
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
+from search import more
 from search.cli import cli
 
 
@@ -84,3 +87,22 @@ def test_web_shows_the_more_list_under_a_divider(shared_client):
     assert '<ol class="hits more" start="2"' in page
     empty = client.get("/search?q=erdogan+idlib+turkish&source=AFP").get_data(as_text=True)
     assert "1 more article has some of the words" in empty and "No article matches" not in empty
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("limit", [1, 3, 10, 50])
+def test_ranking_only_the_contenders_gives_the_ranking_of_every_document(seed, limit):
+    rng = np.random.default_rng(seed)
+    n = 200
+    docs = np.sort(rng.choice(10_000, n, replace=False))
+    words = rng.integers(1, 4, n)
+    scores = rng.choice([0.5, 1.0, 1.5, 2.0], n)  # ties in both keys: document order decides
+    best = more.contenders(words, limit)
+    assert len(best) < n or limit >= n or words.min() == words.max()
+    assert more.rank(docs[best], words[best], scores[best], limit) == more.rank(docs, words, scores, limit)
+
+
+def test_words_matched_counts_each_clause_a_document_is_in():
+    docs = np.array([1, 4, 7, 9])
+    assert more.words_matched([np.array([1, 7]), np.array([4, 7, 9, 12]), np.array([], dtype=np.int64)],
+                              docs).tolist() == [1, 1, 2, 1]
