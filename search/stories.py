@@ -784,3 +784,9 @@ def members(codes: np.ndarray, docnum: int) -> np.ndarray:
         return np.zeros(0, np.int64)
     found = np.flatnonzero(np.asarray(codes) == code)
     return found[found != docnum]
+
+
+def labels_of(view) -> dict[str, str]:
+    """{path: story label} of an IndexView's live documents (for checks and benchmarks: it reads every record)."""
+    codes, values = view.facet("story")
+    return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}

@@ -1,7 +1,6 @@
 """Stories in a full rebuild: signatures made where each batch is analysed (the workers), grouping in the parent."""
 from __future__ import annotations
 
-import numpy as np
 
 from search import indexer, stories
 from search.storage import build
@@ -15,8 +14,7 @@ from tests.stories_factory import VERSIONED, WIRE
 def labels_in(index):
     view = IndexView(index / IndexStore(index).pointer().generation)
     try:
-        codes, values = view.facet("story")
-        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+        return stories.labels_of(view)
     finally:
         view.close()
 

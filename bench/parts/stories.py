@@ -237,13 +237,12 @@ def evaluate(labels: dict[str, str], truth_groups: list[list[str]], folder: Path
 
 def _labels(index: Path) -> dict[str, str]:
     """{path: story label} of the index's live documents."""
-    import numpy as np
+    from search.stories import labels_of
     from search.storage.view import IndexView
     from search.store import IndexStore
     view = IndexView(index / IndexStore(index).pointer().generation)
     try:
-        codes, values = view.facet("story")
-        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
+        return labels_of(view)
     finally:
         view.close()
 
