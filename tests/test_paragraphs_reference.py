@@ -1,0 +1,54 @@
+"""The reflow that runs per article at index time gives exactly what the line-by-line reference gave: the index and
+every stored body stay the same (tests/paragraphs_reference.py is the earlier, plainer implementation)."""
+from __future__ import annotations
+
+import random
+
+from search import paragraphs
+from tests import paragraphs_reference as reference
+from tests.factory import ARTICLES
+from tests.test_paragraphs import REUTERS_LIKE
+
+#: Line pieces that reach each rule: hyphens, list marks, table gaps and tabs, dates, sentence ends, odd spaces.
+PIECES = ["word", "Word", "-", "a-", "x", "1.", "(a)", "- item", "\t", "|", "   ", "  ", " ", "12", "March 3, 1987",
+          "oil.", "end)", "\u00a0", "\u2022 ", "\u00e9", "I", "a", "Jan 1987", "\u3000"]
+
+
+def _random_text(rnd: random.Random) -> str:
+    lines, width = [], rnd.choice([30, 55, 65, 80, 99, 120])
+    for _ in range(rnd.randint(0, 30)):
+        if rnd.random() < 0.12:
+            lines.append(rnd.choice(["", " ", "  \t"]))
+            continue
+        line = rnd.choice(["", " ", "   ", "\t"]) if rnd.random() < 0.2 else ""
+        target = rnd.randint(1, width)
+        while len(line) < target:
+            line += rnd.choice(PIECES) + (" " if rnd.random() < 0.8 else "")
+        lines.append(line + rnd.choice(["", " ", "-", ".", ","]))
+    return "\n".join(lines)
+
+
+def test_reflow_equals_the_reference_on_random_wrapped_and_unwrapped_text():
+    rnd = random.Random(5)
+    texts = [_random_text(rnd) for _ in range(4000)]
+    wrapped = sum(map(reference.is_hard_wrapped, texts))
+    assert 500 < wrapped < len(texts)  # both roads are taken, many times
+    for text in texts:
+        assert paragraphs.is_hard_wrapped(text) == reference.is_hard_wrapped(text), text
+        assert paragraphs.reflow(text) == reference.reflow(text), text
+
+
+def test_reflow_equals_the_reference_on_the_test_collections():
+    texts = [REUTERS_LIKE, REUTERS_LIKE.replace("\n", "\r\n"), ""] + [body for *_, body in ARTICLES]
+    for text in texts:
+        assert paragraphs.reflow(text) == reference.reflow(text)
+    assert paragraphs.reflow(REUTERS_LIKE) != REUTERS_LIKE
+
+
+def test_a_long_wrapped_paragraph_is_joined_once():
+    # one paragraph of many full lines: the pieces are joined at its end, not copied again at every line
+    line = "the pipeline carried crude oil across the border to the coast and"
+    text = "\n".join([line] * 20_000)
+    out = paragraphs.reflow(text)
+    assert out == " ".join([line] * 20_000)
+    assert out == reference.reflow(text)
