@@ -245,15 +245,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
             if part is not None:
                 yield part
         return
-    import multiprocessing
-    # forkserver, not fork: a forked worker would inherit the writer lock's descriptor and, outliving a killed
-    # indexer, keep the index locked
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([prepare.__module__, __name__]
-                                       + ([summarise.__module__] if summarise is not None else []))
-    else:
-        context = multiprocessing.get_context("spawn")
+    context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
     with context.Pool(jobs, initializer=_die_with_parent) as pool:
         # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
         # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
@@ -266,6 +258,27 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
             on_batch(notes)
             if part is not None:
                 yield part
+
+
+def _context(modules: list[str]):
+    import multiprocessing
+    # forkserver, not fork: a forked worker would inherit the writer lock's descriptor and, outliving a killed
+    # indexer, keep the index locked
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(dict.fromkeys(modules + [__name__])))
+    return context
+
+
+def start_workers_early(modules: list[str]) -> None:
+    """Start the server that forks a rebuild's workers now, importing `modules` (those of analysed_batches'
+    prepare and summarise): its interpreter starts and imports while the caller lists the articles folder, instead
+    of when the first batch is handed out. Nothing to do where workers are spawned, not forked from a server."""
+    context = _context(modules)
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+        forkserver.ensure_running()
 
 
 def _die_with_parent() -> None:
