@@ -43,6 +43,7 @@ def pages(index: Path) -> dict[str, str]:
                 kwargs.update(extra)
                 try:
                     page = results_payload(engine.search(q.text, **kwargs))
+                    page.pop("took_ms", None)  # the one field that is meant to change
                 except Exception as e:  # a refusal is an answer too: it must stay the same
                     page = {"error": type(e).__name__, "message": str(e)}
                 out[f"{q.text!r} {q.sources or ''} {q.since or ''}..{q.until or ''} / {name}"] = json.dumps(
@@ -79,7 +80,10 @@ def main(argv=None) -> None:
             differ = [k for k in base if base[k] != other.get(k)]
             print(f"{rev}: {len(differ)} of {len(base)} pages differ from {base_rev}")
             for k in differ[:args.show]:
-                print(f"  {k}\n    {base_rev}: {base[k][:600]}\n    {rev}: {other.get(k, '')[:600]}")
+                a, b = base[k], other.get(k, "")
+                at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                print(f"  {k}, from character {at}:\n    {base_rev}: ...{a[max(0, at - 80):at + 300]}\n"
+                      f"    {rev}: ...{b[max(0, at - 80):at + 300]}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
