@@ -397,21 +397,26 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Split a leading `---` / `key: value` lines / `---` block off the text; ({}, text) when there is none."""
     if not text.startswith("---"):
         return {}, text
-    lines = text.split("\n", 60)
-    if lines[0].strip() != "---":
+    end = text.find("\n")
+    if end < 0 or text[:end].strip() != "---":
         return {}, text
     meta: dict[str, str] = {}
-    for i, line in enumerate(lines[1:60], start=1):
+    # line by line from the top, at most 59 lines: the body after the block is one slice, never split and rejoined
+    for _ in range(59):
+        start = end + 1
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         if len(line) > FRONT_MATTER_LINE_MAX:
             return {}, text  # no metadata line is that long: this is text
         if line.strip() in ("---", "..."):
-            return meta, "\n".join(lines[i + 1:]) if i + 1 < len(lines) else ""
-        if not line.strip():
-            continue
-        m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
-        if not m:
-            return {}, text  # not a metadata block after all: keep the text whole
-        meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
+            return meta, text[end + 1:] if end >= 0 else ""
+        if line.strip():
+            m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
+            if not m:
+                return {}, text  # not a metadata block after all: keep the text whole
+            meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
+        if end < 0:
+            break
     return {}, text
 
 

@@ -89,10 +89,14 @@ def _day_field():
 _DAY_FIELD = _day_field()
 
 
+#: json.dumps with these options would make a new encoder for every document.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _stored_bytes(doc: dict) -> bytes:
     record = {name: doc.get(name) for name in ("id", "path", "title", "body", "date", "extra")}
     # not compressed: zlib took a ninth of a rebuild's CPU, for a store that is still smaller than FTS5's
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return _JSON.encode(record).encode("utf-8", "surrogatepass")
 
 
 def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,14 +137,22 @@ def analyse(docs: list[dict]) -> Part:
     number = vocabulary.number
     day = np.fromiter((doc.get("day") or 0 for doc in docs), dtype=np.uint32, count=n)
     source_tokens, source_counts, day_tokens, day_counts = [], [], [], []
+    # a batch's documents share a few sources and days: each one's terms numbered once
+    by_source: dict[str, list[int]] = {}
+    by_day: dict[int, list[int]] = {}
     for doc, d in zip(docs, day.tolist()):
-        facets = doc.get("facets") or {}
-        terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
-        source_tokens.extend(number(key_for("source", s)) for s in terms)
-        source_counts.append(len(terms))
-        keys = _day_keys(d)
-        day_tokens.extend(map(number, keys))
-        day_counts.append(len(keys))
+        source = (doc.get("facets") or {}).get("source") or ""
+        found = by_source.get(source)
+        if found is None:
+            terms = [s.strip().lower() for s in source.split(",") if s.strip()]
+            found = by_source[source] = [number(key_for("source", s)) for s in terms]
+        source_tokens += found
+        source_counts.append(len(found))
+        found = by_day.get(d)
+        if found is None:
+            found = by_day[d] = list(map(number, _day_keys(d)))
+        day_tokens += found
+        day_counts.append(len(found))
     groups_tokens += [np.array(source_tokens, dtype=np.int64), np.array(day_tokens, dtype=np.int64)]
     groups_counts += [np.array(source_counts, dtype=np.int64), np.array(day_counts, dtype=np.int64)]
     stored = [_stored_bytes(doc) for doc in docs]

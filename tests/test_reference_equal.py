@@ -1,11 +1,11 @@
-"""The reflow that runs per article at index time gives exactly what the line-by-line reference gave: the index and
-every stored body stay the same (tests/paragraphs_reference.py is the earlier, plainer implementation)."""
+"""The reflow and the front matter reader that run per article at index time give exactly what the plainer
+implementations in tests/reference.py gave: the index and every stored body stay the same."""
 from __future__ import annotations
 
 import random
 
-from search import paragraphs
-from tests import paragraphs_reference as reference
+from search import articles, paragraphs
+from tests import reference
 from tests.factory import ARTICLES
 from tests.test_paragraphs import REUTERS_LIKE
 
@@ -52,3 +52,22 @@ def test_a_long_wrapped_paragraph_is_joined_once():
     out = paragraphs.reflow(text)
     assert out == " ".join([line] * 20_000)
     assert out == reference.reflow(text)
+
+
+#: Front matter lines: fences, keys, blanks, lines that are no metadata, over-long ones.
+FRONT_LINES = ["---", "...", "title: X", "date: 2020-01-02", "", " ", "  ---  ", "bad line", "k: 'v'", "\r", "x" * 300,
+               "a: " + "y" * 5000]
+
+
+def test_split_front_matter_equals_the_reference():
+    rnd = random.Random(3)
+    split = 0
+    for _ in range(6000):
+        lines = [rnd.choice(FRONT_LINES) for _ in range(rnd.randint(0, 70))]
+        if rnd.random() < 0.8:
+            lines.insert(0, rnd.choice(["---", "--- ", "---x", "--"]))
+        text = "\n".join(lines) + rnd.choice(["", "\n", "\nbody\nmore"])
+        expected = reference.split_front_matter(text)
+        assert articles.split_front_matter(text) == expected, text
+        split += expected[1] != text
+    assert split > 500  # blocks were found and cut off, many times

@@ -1,7 +1,9 @@
-"""The line-by-line reflow as it was before the faster one (search/paragraphs.py): the reference it must equal."""
+"""Plainer, slower implementations the faster ones must equal: the line-by-line reflow (search/paragraphs.py) and
+the split-and-rejoin front matter reader (search/articles.py), as they were before the rebuild was made faster."""
 from __future__ import annotations
 
 from search import metadata
+from search.articles import _KEY_VALUE, FRONT_MATTER_LINE_MAX
 from search.paragraphs import (_DIGIT, _LIST_ITEM, _SENTENCE_END, _TABLE, FULL_LINE, MAX_WIDTH, MIN_RUN_ON,
                                MIN_WIDTH, WIDTH_PERCENTILE)
 
@@ -92,3 +94,25 @@ def reflow(text: str) -> str:
             out.append(line)
         prev, prev_kept = line, kept
     return "\n".join(out)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a leading `---` / `key: value` lines / `---` block off the text; ({}, text) when there is none."""
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n", 60)
+    if lines[0].strip() != "---":
+        return {}, text
+    meta: dict[str, str] = {}
+    for i, line in enumerate(lines[1:60], start=1):
+        if len(line) > FRONT_MATTER_LINE_MAX:
+            return {}, text  # no metadata line is that long: this is text
+        if line.strip() in ("---", "..."):
+            return meta, "\n".join(lines[i + 1:]) if i + 1 < len(lines) else ""
+        if not line.strip():
+            continue
+        m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
+        if not m:
+            return {}, text  # not a metadata block after all: keep the text whole
+        meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
+    return {}, text
