@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from search import articles, paragraphs
+from search.analysis import ASCII_WORD_RE, WORD_RE
 from tests import reference
 from tests.factory import ARTICLES
 from tests.test_paragraphs import REUTERS_LIKE
@@ -71,3 +72,40 @@ def test_split_front_matter_equals_the_reference():
         assert articles.split_front_matter(text) == expected, text
         split += expected[1] != text
     assert split > 500  # blocks were found and cut off, many times
+
+
+def test_the_ascii_word_pattern_finds_the_words_of_an_ascii_text():
+    rnd = random.Random(11)
+    alphabet = "aZ9_.. -,'\n\t\x7f!$%" + "oil"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        assert [w.decode("ascii") for w in ASCII_WORD_RE.findall(text.encode("ascii"))] == WORD_RE.findall(text)
+
+
+def _postings(part) -> dict[tuple[bytes, int], list[int]]:
+    """{(key, document): positions} of an analysed part."""
+    out, at, p = {}, 0, 0
+    for key, df in zip(part.keys.tolist(), part.df.tolist()):
+        for doc, freq in zip(part.docs[at:at + df].tolist(), part.freqs[at:at + df].tolist()):
+            out[key, doc] = part.positions[p:p + freq].tolist()
+            p += freq
+        at += df
+    return out
+
+
+def test_ascii_and_other_texts_in_one_batch_get_the_terms_and_positions_the_analysis_gives():
+    from search.analysis import terms
+    from search.storage.build import analyse
+    from search.storage.format import key_for
+    bodies = ["Oil prices rose. U.S. crude_oil gained 1.5 pct", "Erdoğan met oil ministers; OIL prices rose",
+              "the oil, the OIL and Oil", "Zan\u00adzibar oil", ""]
+    docs = [dict(id=f"d{i}", path=f"d{i}.txt", title="Oil" if i % 2 else "Öl news", body=body, date=None, extra={},
+                 sig="s", day=0, facets={"source": ""}) for i, body in enumerate(bodies)]
+    postings = _postings(analyse(docs))
+    for i, doc in enumerate(docs):
+        for field in ("title", "body"):
+            expected: dict[bytes, list[int]] = {}
+            for pos, term in enumerate(terms(doc[field])):
+                expected.setdefault(key_for(field, term), []).append(pos)
+            got = {key: positions for (key, d), positions in postings.items() if d == i and key[:1] == key_for(field, "")}
+            assert got == expected, (i, field)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from search.analysis import WORD_RE, term_for
+from search.analysis import ASCII_WORD_RE, WORD_RE, term_for
 from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
 from search.storage.segment import Part, _starts
 
@@ -28,6 +28,22 @@ SEGMENT_POSITIONS = 24_000_000
 IN_FLIGHT = 3
 
 
+class _WordNumbers(dict):
+    """One field's raw words (str, or bytes for a word found in an ASCII text) -> their numbers; a word met for
+    the first time is analysed (term_for) and numbered by __missing__, so a batch's look-ups are one map() in C."""
+
+    __slots__ = ("prefix", "number")
+
+    def __init__(self, prefix: bytes, number: Callable[[bytes], int]):
+        super().__init__()
+        self.prefix, self.number = prefix, number
+
+    def __missing__(self, word: str | bytes) -> int:
+        term = term_for(word if isinstance(word, str) else word.decode("ascii"))
+        found = self[word] = self.number(self.prefix + term.encode("utf-8")) if term else 0
+        return found
+
+
 class _Vocabulary:
     """This process's dictionary keys, each numbered once: a batch's tokens become integers (sorted and grouped by
     numpy as ints), and only the batch's distinct keys are sorted as bytes. Numbers only live within one batch
@@ -39,7 +55,8 @@ class _Vocabulary:
     def __init__(self):
         self.numbers: dict[bytes, int] = {}
         self.keys: list[bytes] = [b""]  # number 0: a word the analyzer drops
-        self.words: dict[str, dict[str, int]] = {field: {} for field in TEXT_FIELDS}  # raw word -> number, per field
+        # raw word -> number, per field
+        self.words = {field: _WordNumbers(bytes((FIELD_NUMBER[field],)), self.number) for field in TEXT_FIELDS}
 
     def number(self, key: bytes) -> int:
         found = self.numbers.get(key)
@@ -52,17 +69,11 @@ class _Vocabulary:
         if len(self.keys) > self.MAX_WORDS or sum(map(len, self.words.values())) > 2 * self.MAX_WORDS:
             self.__init__()
 
-    def word_numbers(self, field: str, words: list[str]) -> np.ndarray:
-        """The numbers of a field's raw words (0 for a word the analyzer drops): dictionary look-ups, and the
-        analysis (term_for) only for words this process has not met in that field."""
-        cache = self.words[field]
-        missing = set(words).difference(cache)
-        if missing:
-            prefix, number = bytes((FIELD_NUMBER[field],)), self.number
-            for word in missing:
-                term = term_for(word)
-                cache[word] = number(prefix + term.encode("utf-8")) if term else 0
-        return np.fromiter(map(cache.__getitem__, words), dtype=np.int64, count=len(words))
+    def word_numbers(self, field: str, per_doc: list[list], total: int) -> np.ndarray:
+        """The numbers of a field's raw words, document after document (0 for a word the analyzer drops):
+        dictionary look-ups, and the analysis (term_for) only for words this process has not met in that field."""
+        return np.fromiter(map(self.words[field].__getitem__, chain.from_iterable(per_doc)), dtype=np.int64,
+                           count=total)
 
 
 _VOCABULARY = _Vocabulary()
@@ -113,13 +124,14 @@ def analyse(docs: list[dict]) -> Part:
     vocabulary = _VOCABULARY
     vocabulary.reset_if_full()
     n = len(docs)
-    findall = WORD_RE.findall
+    findall, findall_ascii = WORD_RE.findall, ASCII_WORD_RE.findall
     lengths = np.zeros((len(TEXT_FIELDS), n), dtype=np.uint32)
     groups_tokens, groups_counts = [], []
     for f, field in enumerate(TEXT_FIELDS):
-        per_doc = [findall(doc.get(field) or "") for doc in docs]
+        texts = [doc.get(field) or "" for doc in docs]
+        per_doc = [findall_ascii(text.encode("ascii")) if text.isascii() else findall(text) for text in texts]
         counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
-        numbers = vocabulary.word_numbers(field, list(chain.from_iterable(per_doc)))
+        numbers = vocabulary.word_numbers(field, per_doc, int(counts.sum()))
         kept = numbers != 0
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
