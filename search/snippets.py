@@ -199,40 +199,44 @@ def _unescape(escaped: str) -> str:
     return re.sub(r"\\(.)", r"\1", escaped)
 
 
-def _candidate_words(text: str, query: _Query, examine: int | None = None, chunk: int | None = None):
-    """(start, end, stem) of the words of text that start with one of the query's stems' heads, accents aside and
-    in any case, in text order; at most `examine` such words looked at.
+def _starts(text: str, query: _Query, chunk: int | None = None):
+    """Where a word of text starts with one of the query's stems' heads, accents aside and in any case: the starts
+    the careful finder finds in text.translate(_PROBE).
 
     The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
     lowering or translating the rest of a long article.
     """
-    stems = query.stems
-    seen, resume = 0, 0  # resume: where the last head ended (heads do not overlap, across a cut as within a piece)
+    resume = 0  # where the last head ended: heads do not overlap, across a cut as within a piece
     for a, b in _pieces(len(text), chunk):
         # one character before (the word-start test) and a head's length after (a head crossing the cut)
         lo = a - 1 if a else 0
         piece = text[lo:b + 2 * _HEAD_MAX]
         pos, stop = max(a, resume) - lo, b - lo
         if piece.isascii():  # most articles: no accent to fold, no invisible character
-            starts = (_ascii_starts(piece.lower(), query.heads, pos, stop) if query.ascii_only
-                      else _careful_starts(piece.translate(_PROBE), query.careful(), pos, stop))
+            found = (_ascii_starts(piece.lower(), query.heads, pos, stop) if query.ascii_only
+                     else _careful_starts(piece.translate(_PROBE), query.careful(), pos, stop))
         elif _INVISIBLE.search(piece):  # a soft hyphen or a zero-width joiner may sit inside a head: "Zan\u00adzibar"
-            starts = _careful_starts(piece.translate(_PROBE), query.tolerant(), pos, stop)
+            found = _careful_starts(piece.translate(_PROBE), query.tolerant(), pos, stop)
         else:
             probe = piece.translate(_PROBE)
-            starts = (_ascii_starts(probe.lower(), query.heads, pos, stop) if query.ascii_only and probe.isascii()
-                      else _careful_starts(probe, query.careful(), pos, stop))
-        for s, e in starts:
-            resume = lo + e
-            seen += 1
-            start = lo + s
-            word = WORD_RE.match(text, start, start + MAX_WORD_SCAN)
-            if word:
-                stem = term_for(word.group())
-                if stem in stems:
-                    yield start, word.end(), stem
-            if examine is not None and seen >= examine:
-                return
+            found = (_ascii_starts(probe.lower(), query.heads, pos, stop) if query.ascii_only and probe.isascii()
+                     else _careful_starts(probe, query.careful(), pos, stop))
+        for start, end in found:
+            resume = lo + end
+            yield lo + start
+
+
+def _candidate_words(text: str, query: _Query, examine: int | None = None):
+    """(start, end, stem) of the words of text whose stem is one of the query's; at most `examine` words looked at."""
+    stems = query.stems
+    for n, start in enumerate(_starts(text, query), 1):
+        word = WORD_RE.match(text, start, start + MAX_WORD_SCAN)
+        if word:
+            stem = term_for(word.group())
+            if stem in stems:
+                yield start, word.end(), stem
+        if examine is not None and n >= examine:
+            return
 
 
 def _careful_starts(probe: str, careful_re, pos: int, stop: int):
