@@ -292,12 +292,16 @@ def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int 
     pos = start
     # only the ranges that can touch [start, end): found by bisection, so a paragraph costs its own matches
     first = bisect.bisect_right(ranges, (start, start)) - 1
-    for s, e in ranges[max(first, 0):]:
+    for k in range(first if first > 0 else 0, len(ranges)):
+        s, e = ranges[k]
         if s >= end:
             break
         if e <= start:
             continue
-        s, e = max(s, start), min(e, end)
+        if s < start:
+            s = start
+        if e > end:
+            e = end
         if s > pos:
             spans.append((text[pos:s], False))
         spans.append((text[s:e], True))
@@ -444,8 +448,10 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
         while j < n and usable[j][0] < e:
             j += 1
         inside_sentence, i, floor = usable[i:j], j, e
-        ws, we = (s, e) if e - s <= size else _window(text, (s, e), inside_sentence, size)
-        ws, we = _whole_matches(ws, we, inside_sentence)
+        if e - s <= size:  # the whole sentence: its matches start inside it, the last may end past it (a phrase)
+            ws, we = s, max(e, inside_sentence[-1][1])
+        else:
+            ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
         inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
         if inside:
             found.append((len(set(inside)), len(inside), ws, we, whole_start and ws == s, whole_end and we == e))
@@ -508,11 +514,9 @@ def _is_caption(text: str, start: int, end: int) -> bool:
 
 def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
     """Ranges of the first lines of text that contain the title (scraped bodies often repeat it)."""
-    words = title.split()
-    # a line holding the title holds its first word: most bodies are out with one search
-    if not words or text.find(words[0], 0, 2000) == -1:
+    title = " ".join(title.split())
+    if not title:
         return []
-    title = " ".join(words)
     out, pos = [], 0
     longest = len(title) + 60
     for line in text[:2000].split("\n", 8)[:8]:

@@ -22,6 +22,8 @@ CASES = [
     ("soft hyphens", "Zan\u00adzibar and Zanzibar; zan\u200bzibar, ZAN\u00adZIBAR's port.", {"zanzibar"}, []),
     ("capitals", "OIL prices: Oil, oil, OILS and Oily soil. turmoil Oil_x oil9", {"oil"}, []),
     ("phrases", "Oil prices rose. The oil price fell, oil.price, OIL PRICE and price oil.", {"oil"}, [("oil", "price")]),
+    ("a phrase across a sentence end", "They sold oil. Price talks went on; oil prices. Oil\nprice.", {"talk"},
+     [("oil", "price")]),
     ("only a phrase", "Oil prices rose. The oil price fell; OIL  PRICE.", set(), [("oil", "price")]),
     ("dotted words", "U.S. oil.price talks in the u.s and U.S.A. prices.", {"u.s", "price"}, []),
     ("a word cut by the chunk edge", "x " * ((_SCAN - 3) // 2) + "Zanzibar and " + "y " * 3000 + "zanzibar end.",
