@@ -444,8 +444,9 @@ def _read_open(fd: int, name: str, limit: int) -> tuple[bytes, list[str]]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise SkippedFile(f"{name}: skipped, it is not a regular file (a FIFO, socket or device)")
-        # reading n bytes allocates n bytes up front: only ask for the limit when the file is that big
-        data = _read_fd(fd, st.st_size + 1) if st.st_size <= limit else _read_fd(fd, limit + 1, limit + 1)
+        # reading n bytes allocates n bytes up front: only ask for the limit when the file is that big (and never
+        # read past it, should the file grow while it is read)
+        data = _read_fd(fd, min(st.st_size, limit) + 1, limit + 1)
     except OSError as exc:
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
     finally:
@@ -457,12 +458,12 @@ def _read_open(fd: int, name: str, limit: int) -> tuple[bytes, list[str]]:
     return data, warnings
 
 
-def _read_fd(fd: int, first: int, cap: int | None = None) -> bytes:
-    """The bytes of fd to its end, or its first `cap`: a first read of `first` bytes (its size, then one read more
-    to see the end) and more only for a file that grew since it was measured."""
+def _read_fd(fd: int, first: int, cap: int) -> bytes:
+    """The first `cap` bytes of fd (all of it when shorter): a first read of `first` bytes (its size and one more,
+    to see the end, in one read), more reads only for a file that grew since it was measured."""
     chunks, got, want = [], 0, first
-    while cap is None or got < cap:
-        chunk = os.read(fd, want if cap is None else min(want, cap - got))
+    while got < cap:
+        chunk = os.read(fd, min(want, cap - got))
         if not chunk:
             break
         chunks.append(chunk)
