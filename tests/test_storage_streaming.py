@@ -154,3 +154,14 @@ def test_a_small_incremental_or_single_process_sync_starts_no_workers_server(tmp
     write_article(folder, "fresh.txt", "Fresh", None, None, "A fresh article about wheat.")
     sync(folder, tmp_path / "index")  # incremental
     assert calls == ["list", "list", "list"]
+
+
+def test_two_rebuilds_of_the_same_articles_hold_the_same_bytes_and_a_changed_article_shows(tmp_path):
+    from bench.sameindex import differences
+    folder = write_collection(tmp_path / "articles")
+    sync(folder, tmp_path / "one", full=True)
+    sync(folder, tmp_path / "two", full=True, jobs=1)
+    assert differences(tmp_path / "one", tmp_path / "two") == []
+    write_article(folder, "grain.txt", "Wheat harvest beats forecasts", "2017-07-11", "AFP", "A poor harvest.")
+    sync(folder, tmp_path / "three", full=True)
+    assert differences(tmp_path / "one", tmp_path / "three")
