@@ -82,14 +82,6 @@ def _keeps_line(line: str) -> bool:
 _ITEM_STARTS = frozenset("-*+\u2022\u00b7\u2013>(")
 
 
-def _may_keep(body: str, n: int) -> bool:
-    """False for a line that _keeps_line surely does not keep, judged by cheap tests of the line (n characters,
-    `body` without its indent) that every line it keeps passes: most lines of prose are ruled out here."""
-    return (body[0] in _ITEM_STARTS or body[0].isdigit() or body[1:2] in (".", ")")  # a list item
-            or "  " in body or "\t" in body or "|" in body  # a table row
-            or len(body) <= 40 or n > 2 * MAX_WIDTH)  # a date line (its start is what _keeps_line looks at)
-
-
 def reflow(text: str) -> str:
     """The text with hard-wrapped lines rejoined into paragraphs, one per line; unchanged if not hard-wrapped."""
     lines = [raw.rstrip() for raw in text.split("\n")]
@@ -116,7 +108,12 @@ def reflow(text: str) -> str:
         # whether a line is kept on its own only matters when it could join the line before, or be joined by the
         # next one (it is full): the costlier checks of _keeps_line are skipped for every other line
         may_join = prev_len >= full and not prev_kept and indent <= prev_indent
-        kept = (may_join or n >= full) and _may_keep(body, n) and _keeps_line(line)
+        # _keeps_line comes after cheap tests that every line it keeps passes (most prose fails them): a list
+        # item's start, a table row's tab, bar or two spaces, a date line's shortness (or a line past what it reads)
+        kept = ((may_join or n >= full)
+                and (body[0] in _ITEM_STARTS or body[0].isdigit() or body[1:2] in (".", ")")
+                     or "  " in body or "\t" in body or "|" in body or len(body) <= 40 or n > 2 * MAX_WIDTH)
+                and _keeps_line(line))
         if may_join and not kept:
             # pieces joined once at the paragraph's end: a long paragraph is not copied again for every line
             if tail[-1:] == "-" and len(tail) == 2 and tail[0].isalpha() and body[:1].islower():
