@@ -45,6 +45,11 @@ class Matcher:
         self.budget = budget or Budget()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._df: dict[tuple[str, str], int] = {}
+        # what scoring reads of the view on every term, as plain attributes: __getattr__ is a slow path
+        self.doc_count, self.doc_count_all = view.doc_count, view.doc_count_all
+        for name in ("lengths", "field_total", "norms"):
+            if hasattr(view, name):
+                setattr(self, name, getattr(view, name))
 
     def __getattr__(self, name):
         return getattr(self.view, name)

@@ -91,6 +91,7 @@ class ParsedQuery:
     plain: bool  # only words, phrases and -exclusions, no other operators or fields: any-word readings apply
     scored: bool = True  # has words to rank by (not only source:/date: filters)
     unknown_fields: list[str] = field(default_factory=list)  # "name" of name:value typed for no known field
+    _clauses: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
@@ -100,7 +101,9 @@ class ParsedQuery:
         """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
         if not self.plain:
             return []
-        return [_typed(n) for n in self.root.nodes if not isinstance(n, Not) and not _empty(n)]
+        if self._clauses is None:  # asked several times per search; the tree is not changed after parsing
+            self._clauses = [_typed(n) for n in self.root.nodes if not isinstance(n, Not) and not _empty(n)]
+        return list(self._clauses)
 
     def excluded(self) -> list[str]:
         """The -words and -"phrases" of a plain query, as typed."""

@@ -76,6 +76,7 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
     n = view.doc_count
     live = max(n, 1)
     k1_plus_1 = k1 + 1
+    field_norms = getattr(view, "norms", None)  # an IndexView's (or a Matcher's) per-view normalisation
     for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
         idf = query_weight(qtf.get(text, 1.0), k3) * log(1 + (n - df + 0.5) / (df + 0.5))
@@ -88,8 +89,11 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
             at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
             if not len(at):
                 continue
-            average = max(view.field_total(field) / live, 1.0)
-            norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
+            if field_norms is not None:  # the same arithmetic, done once per view for every document
+                norms = field_norms(field, b)[candidates[at]]
+            else:
+                average = max(view.field_total(field) / live, 1.0)
+                norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
             pseudo[at] += weight * tf / norms  # the sum in field order, as 0.0 + first + second
             touched[at] = True
         if touched.any():

@@ -280,6 +280,10 @@ class SegmentFiles:
         starts = [0] + ends[:-1]
         return [blob[a:b] for a, b in zip(starts, ends)]
 
+    def postings_count(self, t: int) -> int:
+        """How many postings term t has."""
+        return int(self.tdoc[t + 1]) - int(self.tdoc[t])
+
     def postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """(local docs, freqs) of term t: views of the mapped files."""
         a, b = int(self.tdoc[t]), int(self.tdoc[t + 1])

@@ -17,6 +17,7 @@ from search.storage.segment import SegmentFiles
 
 #: How many term look-ups a view remembers (each a few small tuples) before it starts again.
 TERM_CACHE = 8192
+_NOT_FOUND: tuple[list, int] = ([], 0)
 
 
 class IndexView:
@@ -34,7 +35,8 @@ class IndexView:
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
-        self._terms: dict[tuple[str, str], list] = {}  # term look-ups of this snapshot (immutable: never stale)
+        self._terms: dict[tuple[str, str], tuple[list, int]] = {}  # term look-ups of this snapshot (immutable: never stale)
+        self._norms: dict[tuple[str, float], np.ndarray] = {}
         self.closed = False
 
     @classmethod
@@ -74,6 +76,21 @@ class IndexView:
     def field_total(self, field: str) -> int:
         """Sum of that field's lengths over live documents."""
         return self._totals.get(field, 0)
+
+    def norms(self, field: str, b: float) -> np.ndarray:
+        """BM25F's length normalisation of every document in a field, 1 - b + b * length / average length
+        (float64[N], made once per view and b): scoring gathers it instead of recomputing it per term."""
+        key = (field, b)
+        found = self._norms.get(key)
+        if found is None:
+            average = max(self.field_total(field) / max(self.doc_count, 1), 1.0)
+            found = 1 - b + b * self.lengths[field].astype(np.float64) / average
+            found.flags.writeable = False
+            with self._lock:
+                if len(self._norms) >= 8:  # a few b values at most (the ranking's, a tuning run's)
+                    self._norms.clear()
+                self._norms[key] = found
+        return found
 
     def facet_names(self) -> list[str]:
         """Facet columns present in any segment, sorted."""
@@ -122,20 +139,26 @@ class IndexView:
     # -- postings -----------------------------------------------------------------------------------------------
     def _hits(self, field: str, text: str):
         """[(segment index, segment, term number)] of the segments holding the term; remembered per view."""
+        return self._lookup(field, text)[0]
+
+    def _lookup(self, field: str, text: str) -> tuple[list, int]:
+        """(_hits, document frequency) of a term: the dictionary is searched once per view and term, and the
+        frequency summed then, so a look-up after that is one dict probe."""
         found = self._terms.get((field, text))
         if found is not None:
             return found
         if field not in FIELD_NUMBER:
-            return []
+            return _NOT_FOUND
         key = key_for(field, text)
-        found = []
+        hits, df = [], 0
         for i, s in enumerate(self.segments):
             t = s.term(key)
             if t >= 0:
-                found.append((i, s, t))
+                hits.append((i, s, t))
+                df += s.postings_count(t)
         if len(self._terms) >= TERM_CACHE:
             self._terms.clear()  # a bound, not an LRU: a server's working set of words refills it at once
-        self._terms[(field, text)] = found
+        found = self._terms[(field, text)] = (hits, df)
         return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +176,7 @@ class IndexView:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many postings the term has (deleted documents included)."""
-        return sum(int(s.tdoc[t + 1] - s.tdoc[t]) for _, s, t in self._hits(field, text))
+        return self._lookup(field, text)[1]
 
     def positions(self, field: str, text: str, docs: np.ndarray) -> list[np.ndarray]:
         """For each doc of `docs` (ascending, each holding the term) its positions in the field."""
@@ -183,7 +206,8 @@ class IndexView:
             if not total:
                 continue
             lengths[lo:hi] = n
-            first = np.cumsum(freqs, dtype=np.int64)[at] - n + int(s.tpos[t])  # where each one's positions start
+            # where each one's positions start: the term's frequencies summed up to the last document wanted only
+            first = np.cumsum(freqs[:int(at[-1]) + 1], dtype=np.int64)[at] - n + int(s.tpos[t])
             gather = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
             pieces.append(s.pos[gather])
         if not pieces:
