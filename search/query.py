@@ -396,18 +396,12 @@ def parse(text: str, fields=()) -> ParsedQuery:
     # an explicit AND asks for every word: no any-word reading, however long the query
     plain = all(_simple(n.node if isinstance(n, Not) else n) for n in root.nodes) and \
         ("op", "AND") not in tokens and not all(isinstance(n, Not) for n in root.nodes)
+    negated = {id(n) for node in nodes if isinstance(node, Not) for n in walk(node.node)}
     scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and getattr(n, "kind", "") != "meta"
-                 and not _inside_not(root, n) for n in nodes)
+                 and id(n) not in negated for n in nodes)
     unknown = [m.group(1) for n in nodes if isinstance(n, Word) and n.field is None and n.kind == "word"
                for m in [_FIELD_LIKE.match(n.text.lower())] if m and m.group(1) not in ("http", "https")]
     return ParsedQuery(text, root, plain, scored, list(dict.fromkeys(unknown)))
-
-
-def _inside_not(root, target) -> bool:
-    for node in walk(root):
-        if isinstance(node, Not) and any(n is target for n in walk(node.node)):
-            return True
-    return False
 
 
 def _empty(node) -> bool:

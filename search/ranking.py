@@ -9,7 +9,7 @@ import numpy as np
 from search import snippets, stories
 from search.docsets import Matcher
 from search.proximity import proximity
-from search.scoring import bm25f, by_date, query_scoring, top
+from search.scoring import bm25f, by_date, query_scoring, top, top_docs
 
 #: How many of the best BM25F matches are re-ranked by how close the query's words stand (like a rescore window).
 RESCORE_WINDOW = 50
@@ -64,7 +64,7 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         # re-rank the best BM25F matches by how close the query's words stand: a rescore window of one size
         # whatever the page asks for, so every page is a slice of one order (the window's articles only gain, so
         # they stay above the rest)
-        window = np.array(sorted(d for d, _ in top(final, scores, RESCORE_WINDOW)), dtype=np.int64)
+        window = top_docs(final, scores, RESCORE_WINDOW)
         bonus = proximity(matcher, window, compiled.near, matcher.budget)
         scores = scores.copy()
         scores[np.searchsorted(final, window)] += boost * bonus  # `final` is sorted: a mask keeps its order

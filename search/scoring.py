@@ -122,13 +122,25 @@ def top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, flo
     """The `limit` best (docnum, score), ties broken by document order so pages are stable."""
     if limit <= 0 or not len(docs):
         return []
+    docs, scores = _best(docs, scores, limit)
+    return list(zip(docs.tolist(), scores.tolist()))
+
+
+def top_docs(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """The documents of top(docs, scores, limit), ascending (int64)."""
+    if limit <= 0 or not len(docs):
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(_best(docs, scores, limit)[0]).astype(np.int64, copy=False)
+
+
+def _best(docs: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     if len(docs) > limit:
         # only the documents scoring at least the limit-th best score can be in the answer: sort just those
         cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         keep = np.flatnonzero(scores >= cut)
         docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))[:limit]
-    return list(zip(docs[order].tolist(), scores[order].tolist()))
+    return docs[order], scores[order]
 
 
 def by_date(docs: np.ndarray, day: np.ndarray, limit: int, newest: bool) -> list[int]:
