@@ -764,7 +764,7 @@ def _others(codes: np.ndarray, matched: np.ndarray, shown: np.ndarray, ranked: n
     grouped = np.flatnonzero(shown_codes > 0)
     if not len(grouped) or not len(matched):
         return others
-    members = matched[np.isin(codes[matched], shown_codes[grouped])]
+    members = matched[npsets.isin(codes[matched], shown_codes[grouped])]
     rank = np.zeros(len(members), np.int64)
     if len(ranked):
         by_doc = np.argsort(ranked, kind="stable")

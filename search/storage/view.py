@@ -6,6 +6,7 @@ is shared by every searcher and thread of a snapshot; the columns it concatenate
 """
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 from functools import cached_property
@@ -32,6 +33,7 @@ class IndexView:
         self.offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
         self.doc_count_all = int(self.offsets[-1])
+        self._starts = self.offsets.tolist()  # as Python ints: a document's segment is found by bisect
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
@@ -166,7 +168,8 @@ class IndexView:
         docs, freqs = [], []
         for i, s, t in self._hits(field, text):
             d, f = s.postings(t)
-            docs.append(d.astype(np.int64) + int(self.offsets[i]))
+            offset = self._starts[i]
+            docs.append(np.add(d, offset, dtype=np.int64) if offset else d.astype(np.int64))
             freqs.append(f.astype(np.float32))
         if not docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -237,8 +240,8 @@ class IndexView:
     def _locate(self, docnum: int) -> tuple[SegmentFiles, int]:
         if not 0 <= docnum < self.doc_count_all:
             raise IndexError(docnum)
-        i = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
-        return self.segments[i], docnum - int(self.offsets[i])
+        i = bisect.bisect_right(self._starts, docnum) - 1
+        return self.segments[i], docnum - self._starts[i]
 
     def stored(self, docnum: int) -> dict:
         """{"id","path","title","body","date","extra"} of a document."""
