@@ -133,6 +133,25 @@ class ParsedQuery:
         return out
 
 
+    def any_word_of(self, all_words: Compiled) -> Compiled | None:
+        """The any-word reading of a plain query (what compile(any_word=True) gives) read off its all-word one,
+        compiled over the same view: the same parts, the positive ones joined by OR, nothing looked up again; None
+        when `all_words` is not an all-word reading of two or more parts."""
+        q = all_words.query
+        if not self.plain or not isinstance(q, plan.And):
+            return None
+        positive = [p for p in q.parts if not isinstance(p, plan.Not)]
+        negative = [p for p in q.parts if isinstance(p, plan.Not)]
+        if len(positive) < 2 or any(isinstance(p, plan.Every) for p in positive):
+            return None
+        either = plan.Or(tuple(positive))
+        cost = Cost()
+        cost.terms, cost.texts, cost.postings = set(all_words.cost.terms), set(all_words.cost.texts), \
+            all_words.cost.postings
+        return Compiled(either if not negative else plan.And(tuple([either] + negative)), set(all_words.terms),
+                        list(all_words.phrases), list(all_words.near), cost)
+
+
 def _typed(node) -> str:
     return f'"{node.text}"' if isinstance(node, Phrase) else node.text
 

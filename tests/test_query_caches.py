@@ -185,3 +185,21 @@ def test_searches_give_the_same_pages_twice_in_a_row(tmp_path):
             assert [(h.id, h.score, h.versions) for h in a.hits] == [(h.id, h.score, h.versions) for h in b.hits]
             assert (a.total, a.facets, a.suggestion, [h.id for h in a.more]) == \
                 (b.total, b.facets, b.suggestion, [h.id for h in b.more])
+
+
+@pytest.mark.parametrize("text", ["idlib putin", "idlib putin -trump", '"fate of idlib" erdogan', "oil the prices",
+                                  'syrian forces -"idlib province" -ceasefire', "u.s oil", "idlib"])
+def test_the_any_word_reading_read_off_the_all_word_one_is_the_compiled_one(tmp_path, text):
+    _, index = make_index(tmp_path)
+    with Engine(index) as engine, engine.view() as view:
+        parsed = parse(text)
+        derived = parsed.any_word_of(parsed.compile(view, 4.0))
+        if len(parsed.clauses()) < 2:
+            assert derived is None  # one part: nothing to join
+            return
+        compiled = parsed.compile(view, 4.0, any_word=True)
+        assert derived.query == compiled.query
+        assert (derived.terms, derived.phrases, derived.near) == (compiled.terms, compiled.phrases, compiled.near)
+        assert (derived.cost.terms, derived.cost.postings) == (compiled.cost.terms, compiled.cost.postings)
+        assert parsed.any_word_of(compiled) is None  # an any-word reading is not read again
+        assert parse("idlib AND putin").any_word_of(parse("idlib AND putin").compile(view, 4.0)) is None
