@@ -73,7 +73,8 @@ class Matcher:
         return found
 
     def count(self, field: str, text: str) -> int:
-        return len(self.postings(field, text)[0])
+        """How many postings the term has (its document frequency: nothing read to know it)."""
+        return self.doc_frequency(field, text)
 
     # -- the matching documents ------------------------------------------------------------------------
     def docs(self, q) -> np.ndarray:

@@ -21,14 +21,14 @@ from tests.factory import make_index, write_article
 
 
 class PlainView:
-    """A view without the per-view shortcuts (no norms, no positions_flat): scoring and proximity then take
-    their plain paths."""
+    """A view without the per-view shortcuts (no norms, positions_flat or derived columns): scoring, proximity and
+    the date facet then take their plain paths."""
 
     def __init__(self, view):
         self._view = view
 
     def __getattr__(self, name):
-        if name in ("norms", "positions_flat"):
+        if name in ("norms", "positions_flat", "derived"):
             raise AttributeError(name)
         return getattr(self._view, name)
 
@@ -203,3 +203,22 @@ def test_the_any_word_reading_read_off_the_all_word_one_is_the_compiled_one(tmp_
         assert (derived.cost.terms, derived.cost.postings) == (compiled.cost.terms, compiled.cost.postings)
         assert parsed.any_word_of(compiled) is None  # an any-word reading is not read again
         assert parse("idlib AND putin").any_word_of(parse("idlib AND putin").compile(view, 4.0)) is None
+
+
+def test_the_month_column_is_made_once_per_view_and_counts_as_the_days_do(tmp_path):
+    from search.facets import count_dates
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine:
+        with engine.view() as old:
+            every = np.flatnonzero(old.live).astype(np.int64)
+            for docs in (every, every[:3], every[every % 2 == 0], every[:0]):
+                assert count_dates(old, docs) == count_dates(PlainView(old), docs)
+            assert old.derived("months", lambda v: 1 / 0) is old.derived("months", lambda v: 1 / 0)  # made once
+            before = count_dates(old, every)
+        write_article(folder, "later.txt", "Much later", "2031-05-02", "AFP", "Something happened much later.")
+        sync(folder, index)
+        with engine.view() as new:
+            every = np.flatnonzero(new.live).astype(np.int64)
+            unit, values = count_dates(new, every)
+            assert (unit, values) == count_dates(PlainView(new), every) != before
+            assert unit == "year" and values[-2].value == "2031"  # the new view has its own month column

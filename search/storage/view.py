@@ -39,6 +39,7 @@ class IndexView:
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._terms: dict[tuple[str, str], tuple[list, int]] = {}  # term look-ups of this snapshot (immutable: never stale)
         self._norms: dict[tuple[str, float], np.ndarray] = {}
+        self._derived: dict[str, object] = {}
         self.closed = False
 
     @classmethod
@@ -92,6 +93,16 @@ class IndexView:
                 if len(self._norms) >= 8:  # a few b values at most (the ranking's, a tuning run's)
                     self._norms.clear()
                 self._norms[key] = found
+        return found
+
+    def derived(self, key: str, make):
+        """A column made from this view's arrays by `make(view)` once per view (the view is immutable: it never goes
+        stale, and ends with the snapshot)."""
+        found = self._derived.get(key)
+        if found is None:
+            found = make(self)
+            with self._lock:
+                found = self._derived.setdefault(key, found)
         return found
 
     def facet_names(self) -> list[str]:
