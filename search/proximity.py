@@ -24,7 +24,7 @@ def proximity(view, docnums: np.ndarray, words: list[str], budget=None) -> np.nd
         lengths, flat = flat_positions(view, "body", word, holding)
         if budget is not None:
             budget.charge(len(flat))
-        found[word] = (np.repeat(holding, lengths), flat.astype(np.int64))
+        found[word] = (np.repeat(holding, lengths), np.asarray(flat, dtype=np.int64))
     for a, b in zip(words, words[1:]):
         best = min_distances(docnums, found[a], found[b])
         has = best >= 0

@@ -77,11 +77,15 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
     live = max(n, 1)
     k1_plus_1 = k1 + 1
     field_norms = getattr(view, "norms", None)  # an IndexView's (or a Matcher's) per-view normalisation
+    # with k1 > 0 a candidate without the term adds idf * 0 / k1 = +-0.0, which leaves its score as it is: the
+    # saturation can then run over every candidate, with no mask of those holding the term
+    masked = not k1 > 0
     for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
         idf = query_weight(qtf.get(text, 1.0), k3) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo = np.zeros(len(candidates), dtype=np.float64)  # weighted, length-normalised frequency
-        touched = np.zeros(len(candidates), dtype=bool)
+        touched = np.zeros(len(candidates), dtype=bool) if masked else None
+        hit = False
         for field, weight in weights.items():
             docs, freqs = get(field, text)
             if budget is not None:
@@ -95,10 +99,16 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
                 average = max(view.field_total(field) / live, 1.0)
                 norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
             pseudo[at] += weight * tf / norms  # the sum in field order, as 0.0 + first + second
-            touched[at] = True
-        if touched.any():
+            hit = True
+            if masked:
+                touched[at] = True
+        if not hit:
+            continue
+        if masked:
             p = pseudo[touched]
             scores[touched] += idf * p * k1_plus_1 / (k1 + p)
+        else:
+            scores += idf * pseudo * k1_plus_1 / (k1 + pseudo)
     return scores
 
 

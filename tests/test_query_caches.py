@@ -222,3 +222,16 @@ def test_the_month_column_is_made_once_per_view_and_counts_as_the_days_do(tmp_pa
             unit, values = count_dates(new, every)
             assert (unit, values) == count_dates(PlainView(new), every) != before
             assert unit == "year" and values[-2].value == "2031"  # the new view has its own month column
+
+
+def test_a_words_documents_are_remembered_for_the_search_and_charged_each_time(tmp_path):
+    _, index = make_index(tmp_path)
+    with Engine(index) as engine, engine.view() as view:
+        q = parse("idlib putin").compile(view, 4.0).query
+        once, twice = Matcher(view), Matcher(view)
+        first = once.docs(q)
+        twice.docs(q)
+        assert twice.docs(q).tolist() == first.tolist()
+        assert twice.budget.spent == 2 * once.budget.spent > 0  # the remembered union costs what computing it did
+        word = q.parts[0]
+        assert twice._docs(word, None) is twice._docs(word, None)  # the same array, not computed again
