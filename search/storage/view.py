@@ -235,14 +235,18 @@ class IndexView:
             return []
         low = key_for(field, prefix)
         high = low + b"\xff"  # no UTF-8 byte is 0xff: every key with the prefix sorts below this
-        found: set[bytes] = set()
+        runs = []
         for s in self.segments:
             lo = s.find(low)
             hi = s.find(high)
             if limit is not None:
                 hi = min(hi, lo + limit)
-            found.update(s.keys_between(lo, hi))
-        keys = sorted(found)
+            if hi > lo:
+                runs.append(s.keys_between(lo, hi))
+        if len(runs) == 1:
+            keys = runs[0]  # a segment's keys are sorted and distinct
+        else:  # sorted runs: the sort merges them; equal keys of several segments are kept once
+            keys = list(dict.fromkeys(sorted(key for run in runs for key in run)))
         if limit is not None:
             keys = keys[:limit]
         return [k[1:].decode("utf-8", "surrogatepass") for k in keys]
