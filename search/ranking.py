@@ -77,13 +77,15 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
     return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
 
-def hit(view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
-    """One hit: the article's stored fields, with its passages and marked title unless `passages` is False."""
+def hit(view, docnum: int, score: float, compiled, passages: bool = True, source_code: int | None = None) -> Hit:
+    """One hit: the article's stored fields, with its passages and marked title unless `passages` is False
+    (`source_code`: its source column's value, when the caller read the page's at once)."""
     stored = view.stored(docnum)
     terms = compiled.terms if compiled else set()
     phrases = compiled.phrases if compiled else []
     title = stored.get("title", "")
-    source = view.source_names[int(view.source[docnum])] or None
+    codes, names = view.facet("source")
+    source = names[int(codes[docnum]) if source_code is None else source_code] or None
     if not passages:
         return Hit(stored["id"], title, stored.get("date"), source, stored["path"],
                    round(float(score), 4), [], [(title, False)] if title else [])

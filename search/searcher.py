@@ -203,9 +203,12 @@ class Engine:
         page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
                             req.per_page, collapse=not all_versions, shared=shared)
         hits = []
-        for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
-            hit = ranking.hit(view, d, score, compiled, snippets)
-            hit.story = story_labels[int(story_codes[d])] or hit.id
+        # the page's columns read at once, not a numpy scalar per hit
+        sources, labels = view.source[page.docs].tolist(), story_codes[page.docs].tolist()
+        for d, score, others, source, label in zip(page.docs.tolist(), page.scores.tolist(), page.others, sources,
+                                                   labels):
+            hit = ranking.hit(view, d, score, compiled, snippets, source)
+            hit.story = story_labels[label] or hit.id
             hit.version_count = len(others)
             hit.versions = [view.stored_id(o) for o in others[:stories.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
