@@ -235,3 +235,45 @@ def test_a_words_documents_are_remembered_for_the_search_and_charged_each_time(t
         assert twice.budget.spent == 2 * once.budget.spent > 0  # the remembered union costs what computing it did
         word = q.parts[0]
         assert twice._docs(word, None) is twice._docs(word, None)  # the same array, not computed again
+
+
+def test_an_english_stem_keeps_the_first_ascii_letter_of_its_word():
+    """did you mean's surface word skips the words that start with another letter than the stem: sound only if
+    stemming never changes an ASCII first letter or digit (Snowball changes endings, and strips an apostrophe)."""
+    from search.analysis import stem
+    from search.snowball_english import EnglishStemmer
+    special = EnglishStemmer._EnglishStemmer__special_words
+    rng = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    words = list(special) + ["".join(rng.choice(letters + "aeiouy" * 3) for _ in range(rng.randint(2, 12)))
+                             for _ in range(20_000)]
+    words += [w + suffix for w in ("y", "ies", "ied", "ed", "ing", "s", "eed", "yes", "1s") for suffix in ("", "s")]
+    for word in words:
+        assert stem(word)[:1] == word[:1], word
+
+
+def test_did_you_mean_finds_the_surface_word_the_stem_comes_from(tmp_path):
+    from search.didyoumean import _surface_word
+    folder, index = make_index(tmp_path)
+    with Engine(index) as engine, engine.view() as view:
+        assert _surface_word(view, "negoti") == "negotiations"  # the first article holding the stem
+        assert _surface_word(view, "run") in ("running", "runner")
+        assert _surface_word(view, "erdogan") == "erdogan"
+        assert _surface_word(view, "nosuchstem") is None
+        assert engine.search("negotii").suggestion == "negotiations"  # the word as articles write it
+
+
+def test_a_segments_terms_decoded_in_one_piece_are_its_keys_terms(tmp_path):
+    from search.storage.format import FIELD_NUMBER
+    _, index = make_index(tmp_path)
+    with Engine(index) as engine, engine.view() as view:
+        segment = view.segments[0]
+        body = chr(FIELD_NUMBER["body"])
+        low, high = segment.find(body.encode()), segment.find(body.encode() + b"\xff")
+        one_by_one = [k[1:].decode("utf-8", "surrogatepass") for k in segment.keys_between(low, high)]
+        assert segment.terms_between(low, high, body) == one_by_one and "idlib" in one_by_one
+        # a separator that some term holds: the piece does not split into one term per key, so key by key
+        assert segment.terms_between(low, high, "a") == one_by_one
+        assert segment.terms_between(low, low, body) == []
+        assert view.terms_from("body", "id") == [t for t in one_by_one if t.startswith("id")]
+        assert view.terms_from("body", "", 3) == one_by_one[:3]

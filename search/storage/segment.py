@@ -280,6 +280,18 @@ class SegmentFiles:
         starts = [0] + ends[:-1]
         return [blob[a:b] for a, b in zip(starts, ends)]
 
+    def terms_between(self, lo: int, hi: int, field_char: str) -> list[str]:
+        """The terms of keys lo..hi-1 (all of the field whose number is `field_char`), decoded in one piece: each key
+        is that character and the term's UTF-8, so the piece splits at it (unless a term holds it: then key by key)."""
+        if hi <= lo:
+            return []
+        text = self.keys[int(self.koff[lo]):int(self.koff[hi])].decode("utf-8", "surrogatepass")
+        parts = text.split(field_char)
+        if len(parts) == hi - lo + 1 and not parts[0]:
+            del parts[0]
+            return parts
+        return [k[1:].decode("utf-8", "surrogatepass") for k in self.keys_between(lo, hi)]
+
     def postings_count(self, t: int) -> int:
         """How many postings term t has."""
         return int(self.tdoc[t + 1]) - int(self.tdoc[t])

@@ -235,6 +235,7 @@ class IndexView:
             return []
         low = key_for(field, prefix)
         high = low + b"\xff"  # no UTF-8 byte is 0xff: every key with the prefix sorts below this
+        field_char = chr(FIELD_NUMBER[field])
         runs = []
         for s in self.segments:
             lo = s.find(low)
@@ -242,14 +243,13 @@ class IndexView:
             if limit is not None:
                 hi = min(hi, lo + limit)
             if hi > lo:
-                runs.append(s.keys_between(lo, hi))
+                runs.append(s.terms_between(lo, hi, field_char))
+        # UTF-8 keeps code point order, so the terms sort as their keys do
         if len(runs) == 1:
-            keys = runs[0]  # a segment's keys are sorted and distinct
-        else:  # sorted runs: the sort merges them; equal keys of several segments are kept once
-            keys = list(dict.fromkeys(sorted(key for run in runs for key in run)))
-        if limit is not None:
-            keys = keys[:limit]
-        return [k[1:].decode("utf-8", "surrogatepass") for k in keys]
+            terms = runs[0]  # a segment's keys are sorted and distinct
+        else:  # sorted runs: the sort merges them; equal terms of several segments are kept once
+            terms = list(dict.fromkeys(sorted(term for run in runs for term in run)))
+        return terms[:limit] if limit is not None else terms
 
     # -- documents ----------------------------------------------------------------------------------------------
     def _locate(self, docnum: int) -> tuple[SegmentFiles, int]:
