@@ -277,3 +277,20 @@ def test_a_segments_terms_decoded_in_one_piece_are_its_keys_terms(tmp_path):
         assert segment.terms_between(low, low, body) == []
         assert view.terms_from("body", "id") == [t for t in one_by_one if t.startswith("id")]
         assert view.terms_from("body", "", 3) == one_by_one[:3]
+
+
+def test_a_small_segments_dictionary_answers_as_the_mapped_one(tmp_path, monkeypatch):
+    from search.storage import segment as segment_module
+    folder, index = make_index(tmp_path)
+    write_article(folder, "small.txt", "A small sync", "2018-10-01", "AFP", "Idlib and Zanzibar in a small segment.")
+    sync(folder, index)
+    with Engine(index) as engine, engine.view() as view:
+        assert len(view.segments) >= 2
+        for s in view.segments:
+            keys = s.keys_between(0, s.term_count)
+            probes = keys + [k + b"x" for k in keys] + [b"", b"\x03", b"\x03zzzz", b"\xff"]
+            monkeypatch.setattr(segment_module, "SMALL_DICTIONARY", 0)  # every look-up through the mapped keys
+            mapped = [s.term(k) for k in probes]
+            monkeypatch.setattr(segment_module, "SMALL_DICTIONARY", 1 << 30)  # every one through the dict
+            assert [s.term(k) for k in probes] == mapped
+            assert mapped[:len(keys)] == list(range(len(keys))) and set(mapped[len(keys):]) == {-1}

@@ -198,6 +198,8 @@ def write_segment(folder: str, segment_id: str, part: Part) -> dict:
 
 #: The term dictionary keeps every SAMPLE_EVERY-th key in memory to bisect before reading the mapped keys.
 SAMPLE_EVERY = 64
+#: A segment with at most this many keys (a small sync's) looks its terms up in a dict of them instead.
+SMALL_DICTIONARY = 4096
 
 
 class SegmentFiles:
@@ -233,6 +235,7 @@ class SegmentFiles:
         self._koff = (memoryview(self.koff).cast("B").cast("Q")
                       if sys.byteorder == "little" and len(self.koff) else self.koff)
         self._samples: list[bytes] | None = None
+        self._small: dict[bytes, int] | None = None
 
     # -- term dictionary --
     def key(self, t: int) -> bytes:
@@ -266,7 +269,15 @@ class SegmentFiles:
         return lo
 
     def term(self, key: bytes) -> int:
-        """The index of `key`, or -1."""
+        """The index of `key`, or -1 (a small segment's dictionary is a Python dict, made on its first look-up)."""
+        if self.term_count <= SMALL_DICTIONARY:
+            small = self._small
+            if small is None:
+                with self._lock:
+                    if self._small is None:
+                        self._small = {k: t for t, k in enumerate(self.keys_between(0, self.term_count))}
+                    small = self._small
+            return small.get(key, -1)
         t = self.find(key)
         return t if t < self.term_count and self.key(t) == key else -1
 
