@@ -183,6 +183,8 @@ _TOKEN = re.compile(r"""
 
 
 _FIELD_LIKE = re.compile(r"([a-z][a-z0-9_]{0,31}):[^/\s]")
+_FIELD_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)$")
+_FUZZY = re.compile(r"(.+?)~(\d?)")
 
 
 def _lex(text: str, meta: frozenset = frozenset()) -> list[tuple[str, str]]:
@@ -197,7 +199,7 @@ def _lex(text: str, meta: frozenset = frozenset()) -> list[tuple[str, str]]:
         value = m.group()
         if kind == "word":
             # field:value, field:"phrase", field:[range], field:(group) arrive as one word or a word ending ':'
-            fm = re.match(r"([A-Za-z][A-Za-z0-9_]*):(.*)$", value)
+            fm = _FIELD_VALUE.match(value) if ":" in value else None
             if fm and (fm.group(1).lower() in FIELDS or fm.group(1).lower() in meta):
                 tokens.append(("field", fm.group(1).lower()))
                 if fm.group(2):
@@ -340,7 +342,7 @@ def _word_node(value: str, fieldname):
         if len(fold(stem)) < MIN_PREFIX_CHARS or not re.fullmatch(r"\w+", stem):
             raise QueryError(f"{value}: type at least {MIN_PREFIX_CHARS} letters before the star, like idl*.")
         return Word(stem, fieldname, "prefix")
-    m = re.fullmatch(r"(.+?)~(\d?)", value)
+    m = _FUZZY.fullmatch(value) if "~" in value else None
     if m and re.fullmatch(r"\w+", m.group(1)):
         distance = int(m.group(2) or 1)
         if not 1 <= distance <= MAX_FUZZY_DISTANCE:
@@ -419,7 +421,8 @@ def parse(text: str, fields=()) -> ParsedQuery:
     scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and getattr(n, "kind", "") != "meta"
                  and id(n) not in negated for n in nodes)
     unknown = [m.group(1) for n in nodes if isinstance(n, Word) and n.field is None and n.kind == "word"
-               for m in [_FIELD_LIKE.match(n.text.lower())] if m and m.group(1) not in ("http", "https")]
+               for m in [":" in n.text and _FIELD_LIKE.match(n.text.lower())]
+               if m and m.group(1) not in ("http", "https")]
     return ParsedQuery(text, root, plain, scored, list(dict.fromkeys(unknown)))
 
 

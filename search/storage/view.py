@@ -37,7 +37,8 @@ class IndexView:
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
-        self._terms: dict[tuple[str, str], tuple[list, int]] = {}  # term look-ups of this snapshot (immutable: never stale)
+        # term look-ups of this snapshot (immutable: never stale)
+        self._terms: dict[tuple[str, str], tuple[list, int]] = {}
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._derived: dict[str, object] = {}
         self.closed = False
