@@ -132,7 +132,6 @@ class ParsedQuery:
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
 
-
     def any_word_of(self, all_words: Compiled) -> Compiled | None:
         """The any-word reading of a plain query (what compile(any_word=True) gives) read off its all-word one,
         compiled over the same view: the same parts, the positive ones joined by OR, nothing looked up again; None
