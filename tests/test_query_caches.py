@@ -294,3 +294,17 @@ def test_a_small_segments_dictionary_answers_as_the_mapped_one(tmp_path, monkeyp
             monkeypatch.setattr(segment_module, "SMALL_DICTIONARY", 1 << 30)  # every one through the dict
             assert [s.term(k) for k in probes] == mapped
             assert mapped[:len(keys)] == list(range(len(keys))) and set(mapped[len(keys):]) == {-1}
+
+
+def test_terms_of_several_segments_merge_into_one_sorted_distinct_list():
+    from search.storage.view import _merged
+    rng = random.Random(10)
+    alphabet = "abcé\u00e9z"
+    for _ in range(300):
+        runs = []
+        for _run in range(rng.randint(0, 4)):
+            size = rng.choice([0, 1, 3, 50, 400])
+            runs.append(sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(size)}))
+        expected = sorted(set().union(*runs)) if runs else []
+        assert _merged([list(r) for r in runs]) == expected
+        assert sorted(t.encode() for t in expected) == [t.encode() for t in expected]  # as their keys sort

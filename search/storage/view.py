@@ -245,11 +245,7 @@ class IndexView:
                 hi = min(hi, lo + limit)
             if hi > lo:
                 runs.append(s.terms_between(lo, hi, field_char))
-        # UTF-8 keeps code point order, so the terms sort as their keys do
-        if len(runs) == 1:
-            terms = runs[0]  # a segment's keys are sorted and distinct
-        else:  # sorted runs: the sort merges them; equal terms of several segments are kept once
-            terms = list(dict.fromkeys(sorted(term for run in runs for term in run)))
+        terms = _merged(runs)
         return terms[:limit] if limit is not None else terms
 
     # -- documents ----------------------------------------------------------------------------------------------
@@ -296,3 +292,22 @@ class IndexView:
         """Mark the view closed; its mappings go when the view and every array made from them are unreferenced
         (a search still running on it keeps working)."""
         self.closed = True
+
+
+def _merged(runs: list[list[str]]) -> list[str]:
+    """The sorted distinct terms of sorted runs of distinct terms (one per segment). UTF-8 keeps code point order,
+    so the terms sort as their keys do. A small sync's few terms are placed into the largest run by bisection;
+    runs of like sizes are sorted together (the sort merges the runs)."""
+    if not runs:
+        return []
+    runs = sorted(runs, key=len, reverse=True)
+    terms = runs[0]  # a segment's keys are sorted and distinct
+    for run in runs[1:]:
+        if len(run) * 16 > len(terms):
+            return list(dict.fromkeys(sorted(term for run in runs for term in run)))
+        terms = list(terms) if terms is runs[0] else terms
+        for term in run:
+            at = bisect.bisect_left(terms, term)
+            if at == len(terms) or terms[at] != term:
+                terms.insert(at, term)
+    return terms
