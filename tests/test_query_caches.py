@@ -308,3 +308,19 @@ def test_terms_of_several_segments_merge_into_one_sorted_distinct_list():
         expected = sorted(set().union(*runs)) if runs else []
         assert _merged([list(r) for r in runs]) == expected
         assert sorted(t.encode() for t in expected) == [t.encode() for t in expected]  # as their keys sort
+
+
+def test_the_surface_word_is_the_first_word_of_the_article_with_the_stem(tmp_path):
+    from search.analysis import fold, word_spans
+    from search.didyoumean import _surface_word
+    articles = [("mixed.txt", "Mixed", None, None,
+                 "_under score, Élan élan ÉCOLE ecoles 'quoted' Zürich zurich 2019s running Runner RUNS ß straße "
+                 "İstanbul ISTANBUL naïve Naive")]
+    _, index = make_index(tmp_path, articles)
+    with Engine(index) as engine, engine.view() as view:
+        stems = view.terms_from("body", "")
+        assert len(stems) > 10
+        for stem_term in stems:
+            body = view.stored(0)["body"]
+            expected = next((fold(body[a:b]) for a, b, term in word_spans(body) if term == stem_term), None)
+            assert _surface_word(view, stem_term) == expected, stem_term
