@@ -23,7 +23,7 @@ from pathlib import Path
 from bench import corpora
 from bench.clicompare import export
 
-VARIANTS = (("page 1", {}), ("page 2", {"page": 2}), ("by date", {"sort": "date"}),
+VARIANTS = (("page 1", {}), ("page 2", {"page": 2}), ("by date", {"sort": "newest"}),
             ("all versions", {"all_versions": True}))
 
 
