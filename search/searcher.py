@@ -201,7 +201,7 @@ class Engine:
         best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
                               None if all_versions else story_codes, shared)
         page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
-                            req.per_page, collapse=not all_versions, shared=shared)
+                            req.per_page, collapse=not all_versions, shared=shared, distinct=not all_versions)
         hits = []
         # the page's columns read at once, not a numpy scalar per hit
         sources, labels = view.source[page.docs].tolist(), story_codes[page.docs].tolist()

@@ -740,19 +740,20 @@ class Page:
 
 
 def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
-         collapse: bool = True, shared: np.ndarray | None = None) -> Page:
+         collapse: bool = True, shared: np.ndarray | None = None, distinct: bool = False) -> Page:
     """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
     `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
     whole matching set, whose members of a shown story are listed as its other versions. `shared`
-    (shared_stories(codes)) lets a page of stories of their own skip the grouping."""
+    (shared_stories(codes)) lets a page of stories of their own skip the grouping; `distinct` says the ranking holds
+    one document per story already (ranked with best_of_each), so collapsing keeps every one of them."""
     docs = np.asarray(ranked_docs, dtype=np.int64)
     scores = np.asarray(ranked_scores, dtype=np.float64)
     if shared is not None and not shared[docs].any():
         keep = np.arange(first, min(first + count, len(docs)))  # every ranked document a story of its own
         shown = docs[keep]
         return Page(shown, scores[keep], [_NO_OTHERS] * len(shown))
-    if collapse and len(docs):
+    if collapse and len(docs) and not distinct:
         _, firsts = np.unique(story_keys(codes, docs), return_index=True)
         keep = np.sort(firsts)[first:first + count]
     else:

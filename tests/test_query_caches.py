@@ -324,3 +324,19 @@ def test_the_surface_word_is_the_first_word_of_the_article_with_the_stem(tmp_pat
             body = view.stored(0)["body"]
             expected = next((fold(body[a:b]) for a, b, term in word_spans(body) if term == stem_term), None)
             assert _surface_word(view, stem_term) == expected, stem_term
+
+
+def test_a_ranking_of_one_document_per_story_pages_the_same_told_or_found():
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = 80
+        codes = rng.integers(0, 8, size=n).astype(np.uint32)
+        matched = np.sort(rng.choice(n, size=int(rng.integers(1, n)), replace=False)).astype(np.int64)
+        merit = rng.random(len(matched))
+        best = stories.best_of_each(codes, matched, merit)  # one document per story, as ranking.ranked leaves them
+        ranked = matched[best][np.argsort(-merit[best], kind="stable")]
+        first, count = int(rng.integers(0, 4)), int(rng.integers(1, 12))
+        found = stories.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count)
+        told = stories.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count, distinct=True)
+        assert found.docs.tolist() == told.docs.tolist() and found.scores.tolist() == told.scores.tolist()
+        assert [o.tolist() for o in found.others] == [o.tolist() for o in told.others]
