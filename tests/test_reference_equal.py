@@ -80,6 +80,9 @@ def test_the_ascii_word_pattern_finds_the_words_of_an_ascii_text():
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
         assert [w.decode("ascii") for w in ASCII_WORD_RE.findall(text.encode("ascii"))] == WORD_RE.findall(text)
+    # hostile runs: one pass each (every way through the pattern succeeds, as through WORD_PATTERN)
+    for text in ("a." * 100_000, "a" * 200_000 + "!", "a.b" * 50_000 + ".", "_" * 100_000, ". " * 100_000):
+        assert [w.decode("ascii") for w in ASCII_WORD_RE.findall(text.encode("ascii"))] == WORD_RE.findall(text)
 
 
 def _postings(part) -> dict[tuple[bytes, int], list[int]]:
