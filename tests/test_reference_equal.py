@@ -112,3 +112,24 @@ def test_ascii_and_other_texts_in_one_batch_get_the_terms_and_positions_the_anal
                 expected.setdefault(key_for(field, term), []).append(pos)
             got = {key: positions for (key, d), positions in postings.items() if d == i and key[:1] == key_for(field, "")}
             assert got == expected, (i, field)
+
+
+def test_union_keys_equals_unique_and_a_search_per_array():
+    import numpy as np
+
+    from search.storage.assemble import union_keys
+    rnd = random.Random(7)
+    alphabet = [b"", b"a", b"ab", b"b", b"\x00", b"a\x00", b"\xff", b"zz", b"\x01oil", b"\x01oil\x00", b"\x02x"]
+    cases = [[], [np.zeros(0, "S1")], [np.array([b"a"])], [np.zeros(0, "S1"), np.array([b"b", b"c"])]]
+    for _ in range(200):
+        cases.append([np.array(sorted(set(rnd.choices(alphabet, k=rnd.randint(0, 8)))) or [b"q"], dtype=bytes)
+                      [:rnd.randint(0, 8)] for _ in range(rnd.randint(1, 6))])
+    for arrays in cases:
+        keys, inverses = union_keys(arrays)
+        want = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, "S1")
+        assert keys.tolist() == want.tolist()
+        assert len(inverses) == len(arrays)
+        for array, inverse in zip(arrays, inverses):
+            assert inverse.dtype == np.int64
+            assert inverse.tolist() == np.searchsorted(want, array).tolist()
+            assert keys[inverse].tolist() == array.tolist()

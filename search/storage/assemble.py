@@ -51,14 +51,28 @@ def _per_key_positions(part: Part) -> np.ndarray:
     return tdoc, out
 
 
+def union_keys(sorted_keys: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(the sorted distinct keys of several sorted arrays of keys, each array's positions in it (int64)): one
+    stable sort of them all, which merges the sorted runs, instead of a unique and a search per array."""
+    if not sorted_keys:
+        return np.zeros(0, "S1"), []
+    together = np.concatenate(sorted_keys)
+    order = np.argsort(together, kind="stable")
+    ordered = together[order]
+    new = np.ones(len(ordered), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(new, dtype=np.int64) - 1
+    return ordered[new], np.split(inverse, np.cumsum([len(k) for k in sorted_keys])[:-1])
+
+
 def write_parts(folder: str, segment_id: str, parts: list[Part]) -> dict:
     """Write the documents of `parts`, one after another, as segment `segment_id`; returns its meta."""
     parts = [p for p in parts if p.n]
     counts = np.array([p.n for p in parts], dtype=np.int64)
     doc_base = _starts(counts)
     n = int(counts.sum())
-    keys = np.unique(np.concatenate([p.keys for p in parts])) if parts else np.zeros(0, "S1")
-    inverses = [np.searchsorted(keys, p.keys) for p in parts]
+    keys, inverses = union_keys([p.keys for p in parts])
     offsets = [_per_key_positions(p) for p in parts]
     df = np.zeros(len(keys), dtype=np.int64)
     npos = np.zeros(len(keys), dtype=np.int64)
