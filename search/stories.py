@@ -124,41 +124,54 @@ def _credited(text: str, credit: re.Pattern) -> bool:
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser, so that every bit of a hash depends on every bit of its input."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB93FE53E4CE3)
-    return h ^ (h >> np.uint64(33))
+    """MurmurHash3's 64-bit finaliser, so that every bit of a hash depends on every bit of its input (in place)."""
+    t = h >> np.uint64(33)
+    h ^= t
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    np.right_shift(h, np.uint64(33), out=t)
+    h ^= t
+    h *= np.uint64(0xC4CEB93FE53E4CE3)
+    np.right_shift(h, np.uint64(33), out=t)
+    h ^= t
+    return h
 
 
-_POWERS: list[tuple[np.ndarray, np.ndarray]] = []
+_POWERS: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
 
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(P**(i+1), P**-(i+1)) for i < n modulo 2**64, computed once per process and grown by doubling."""
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(P**(i+1), P**-(i+1), the sum of P**(j+1) for j < i) for i < n modulo 2**64, computed once per process and
+    grown by doubling."""
     if not _POWERS or len(_POWERS[0][0]) < n:
         size = max(1 << 18, 1 << (n - 1).bit_length())
         with np.errstate(over="ignore"):
-            _POWERS[:] = [(np.cumprod(np.full(size, _P, dtype=np.uint64)),
-                           np.cumprod(np.full(size, _P_INV, dtype=np.uint64)))]
+            powers = np.cumprod(np.full(size, _P, dtype=np.uint64))
+            summed = np.zeros(size + 1, dtype=np.uint64)
+            np.cumsum(powers, out=summed[1:])
+            _POWERS[:] = [(powers, np.cumprod(np.full(size, _P_INV, dtype=np.uint64)), summed)]
     return _POWERS[0]
 
 
 def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(hash of every word, its start byte) of a UTF-8 text, by polynomial prefix sums: no Python per word."""
     b = np.frombuffer(data, dtype=np.uint8)
-    if not len(b):
+    n = len(b)
+    if not n:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    word = _WORD_BYTE[b]
-    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    powers, inverse = _powers(len(b) + 1)
+    word = np.zeros(n + 2, dtype=bool)
+    np.take(_WORD_BYTE, b, out=word[1:-1])
+    flips = np.flatnonzero(word[1:] != word[:-1])  # a word's first byte, then the byte after its last, in turn
+    starts, ends = flips[0::2], flips[1::2]
+    powers, inverse, summed = _powers(n + 1)
+    prefix = np.empty(n + 1, dtype=np.uint64)
+    prefix[0] = 0
     with np.errstate(over="ignore"):
-        prefix = np.concatenate(([np.uint64(0)], np.cumsum((b.astype(np.uint64) + np.uint64(1)) * powers[:len(b)])))
+        np.multiply(b, powers[:n], out=prefix[1:], dtype=np.uint64)
+        np.cumsum(prefix[1:], out=prefix[1:])
         # sum over the word of (byte+1) * P**(i - start + 1): the same value wherever the word stands
-        h = (prefix[ends] - prefix[starts]) * inverse[starts]
-        h = _fmix(h ^ (ends - starts).astype(np.uint64))
+        h = (prefix[ends] - prefix[starts] + summed[ends] - summed[starts]) * inverse[starts]
+        h ^= (ends - starts).astype(np.uint64)
+        h = _fmix(h)
     return h, starts
 
 
@@ -190,34 +203,38 @@ def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if not n:
         return sigs, counts, exact
     data = b"\n".join(encoded)
-    bounds = np.cumsum([len(e) + 1 for e in encoded])  # byte just after each text's separator
+    begins = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])  # each text's first byte
     words, starts = _word_hashes(data)
-    owner = np.searchsorted(bounds, starts, side="right")
+    if not len(words):
+        return sigs, counts, exact
+    first = np.searchsorted(starts, begins)  # each text's first word
+    per_text = np.diff(np.append(first, len(words)))
+    owner = np.repeat(np.arange(n), per_text)
+    has_words = np.flatnonzero(per_text)
     with np.errstate(over="ignore"):
         # exact copies: a hash of the word sequence (order-dependent), per text
-        if len(words):
-            first = np.searchsorted(owner, np.arange(n))
-            position = np.arange(len(words), dtype=np.uint64) - first[owner].astype(np.uint64)
-            seq = _fmix(words + position * np.uint64(0xD6E8FEB86659FD93))
-            np.add.at(exact, owner, seq)
-            has_words = np.bincount(owner, minlength=n) > 0
-            exact[~has_words] = 0
+        position = np.arange(len(words), dtype=np.uint64)
+        position -= np.repeat(first[has_words].astype(np.uint64), per_text[has_words])
+        position *= np.uint64(0xD6E8FEB86659FD93)
+        position += words
+        exact[has_words] = np.add.reduceat(_fmix(position), first[has_words])
         m = len(words) - SHINGLE + 1
         if m <= 0:
             return sigs, counts, exact
+        shingle = words[:m] * _MIX[0]
+        step = np.empty(m, dtype=np.uint64)
+        for j in range(1, SHINGLE):
+            np.multiply(words[j:j + m], _MIX[j], out=step)
+            shingle += step
         same = owner[:m] == owner[SHINGLE - 1:]
-        shingle = np.zeros(m, dtype=np.uint64)
-        for j in range(SHINGLE):
-            shingle += words[j:j + m] * _MIX[j]
         shingle = _fmix(shingle)[same]
         doc = owner[:m][same]
     # a shingle repeated within a text changes no minimum, so the set needs no deduplication
-    doc = doc.astype(np.int64)
     counts[:] = np.bincount(doc, minlength=n)
-    bins = (shingle >> np.uint64(64 - 7)).astype(np.int64)  # K == 128 == 2**7
+    at = (shingle >> np.uint64(64 - 7)).astype(np.int64)  # K == 128 == 2**7: the bin
+    at += doc * K
     values = ((shingle >> np.uint64(8)) & np.uint64((1 << _VALUE_BITS) - 1)).astype(np.uint32)
-    flat = sigs.reshape(-1)
-    np.minimum.at(flat, doc * K + bins, values)
+    np.minimum.at(sigs.reshape(-1), at, values)
     return _densify(sigs), counts, exact
 
 
@@ -228,12 +245,17 @@ def _densify(sigs: np.ndarray) -> np.ndarray:
     if not len(rows):
         return sigs
     sub = sigs[rows]
-    filled = np.tile(~empty[rows], 2)
-    index = np.where(filled, np.arange(2 * K), 2 * K)
-    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :K]
-    distance = (nearest - np.arange(K)).astype(np.uint32)
-    source = np.take_along_axis(sub, nearest % K, axis=1)
-    sub = np.where(distance > 0, source | (distance << np.uint32(_VALUE_BITS)), sub)
+    filled = ~empty[rows]
+    # the nearest filled bin at or after each bin, over the row twice (circularly): a row has a filled bin, so
+    # the nearest to a bin of the first copy is at most 2K - 2 and the byte's 255 never wins for one of them
+    index = np.where(np.concatenate([filled, filled], axis=1), np.arange(2 * K, dtype=np.uint8), np.uint8(255))
+    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, :K - 1:-1]
+    holes = np.flatnonzero(~filled)  # flat positions in sub
+    column = holes & (K - 1)
+    distance = nearest.reshape(-1)[holes].astype(np.int64) - column
+    flat = sub.reshape(-1)
+    flat[holes] = flat[holes - column + ((column + distance) & (K - 1))] | \
+        (distance.astype(np.uint32) << np.uint32(_VALUE_BITS))
     sigs[rows] = sub
     return sigs
 
