@@ -449,8 +449,7 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     """(new rows, earlier rows): each new row paired with up to `cap` rows before it with its key, nearest first,
     among the earlier rows of this batch and those of earlier batches; `runs` (sorted (key, row) arrays, newest
     last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n)."""
-    order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order].astype(np.int32)
+    keys, rows = _sorted_pairs(keys, rows.astype(np.int32))
     out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     _chain(keys, rows, out_j, out_i, cap, ordered=True)  # within the batch; _chain appends (earlier, later)
     # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
@@ -459,23 +458,50 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
     room = cap - (np.arange(len(keys)) - run_start)
     for old_keys, old_rows in reversed(runs):
-        if not (room > 0).any():
+        if not (room > 0).any() or not len(old_keys):
             break
-        hi = np.searchsorted(old_keys, keys, side="right")
-        take = np.clip(np.minimum(hi - np.searchsorted(old_keys, keys, side="left"), room), 0, None)
-        total = int(take.sum())
-        if total:
+        # most keys are in no earlier run: one search finds the few that are, a second their ends
+        lo = np.searchsorted(old_keys, keys)
+        found = np.flatnonzero(old_keys[np.minimum(lo, len(old_keys) - 1)] == keys)
+        found = found[room[found] > 0]
+        if len(found):
+            hi = np.searchsorted(old_keys, keys[found], side="right")
+            take = np.minimum(hi - lo[found], room[found])
+            total = int(take.sum())
             offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
-            out_i.append(np.repeat(rows, take).astype(np.int64))
+            out_i.append(np.repeat(rows[found], take).astype(np.int64))
             out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets].astype(np.int64))
-        room = room - take
+            room[found] -= take
     runs.append((keys, rows))
     while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
         (k1, r1), (k2, r2) = runs[-2], runs.pop()
-        # the newer run's rows all come after the older run's: each goes after its key's older rows
-        at = np.searchsorted(k1, k2, side="right")
-        runs[-1] = (np.insert(k1, at, k2), np.insert(r1, at, r2))
+        runs[-1] = _merged(k1, r1, k2, r2)
     return (np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64))
+
+
+def _sorted_pairs(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (key, row) sorted by key, then row: an unstable sort of the keys (far faster than a stable one),
+    then the few runs of equal keys put in row order."""
+    order = np.argsort(keys)
+    keys, rows = keys[order], rows[order]
+    tie = np.flatnonzero(keys[1:] == keys[:-1])
+    if len(tie):
+        members = np.unique(np.concatenate([tie, tie + 1]))  # ascending: each run of equal keys contiguous
+        rows[members] = rows[members][np.lexsort((rows[members], keys[members]))]
+    return keys, rows
+
+
+def _merged(k1: np.ndarray, r1: np.ndarray, k2: np.ndarray, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one, the newer run's (k2, r2) after the older one's rows of an equal key (its rows all
+    come after the older run's)."""
+    at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
+    older = np.ones(len(k1) + len(k2), dtype=bool)
+    older[at] = False
+    keys = np.empty(len(older), dtype=k1.dtype)
+    rows = np.empty(len(older), dtype=r1.dtype)
+    keys[at], rows[at] = k2, r2
+    keys[older], rows[older] = k1, r1
+    return keys, rows
 
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -528,8 +554,10 @@ class Grouper:
     check on the whole signature as similar_pairs() makes for a whole table, so both give the same stories."""
 
     def __init__(self):
-        self.tables: list[Table] = []
-        self._sigs = np.zeros((1024, K), np.uint32)
+        self._columns: list[tuple[bytes, bytes]] = []  # each batch's paths and sync signatures (_utf8 blobs)
+        self._counts: list[np.ndarray] = []
+        self._exacts: list[np.ndarray] = []
+        self._sigs = np.empty((1024, K), np.uint32)
         self._ids: list[str] = []
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
@@ -548,12 +576,15 @@ class Grouper:
             return {}
         start = self._batch_start = len(self._ids)
         n = len(table)
-        while len(self._sigs) < start + n:
-            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        if len(self._sigs) < start + n:
+            grown = np.empty((max(2 * len(self._sigs), start + n), K), np.uint32)
+            grown[:start] = self._sigs[:start]
+            self._sigs = grown
         self._sigs[start:start + n] = table.sigs
-        # sigs once (in _sigs); the text columns as UTF-8 bytes, a quarter of numpy's str, until table() is asked
-        self.tables.append(Table(_as_bytes(table.ids), _as_bytes(table.paths), _as_bytes(table.sync_sigs), None,
-                                 table.counts, table.exact))
+        # sigs once (in _sigs); the text columns as UTF-8 blobs, a quarter of numpy's str, until table() is asked
+        self._columns.append((_utf8(table.paths).tobytes(), _utf8(table.sync_sigs).tobytes()))
+        self._counts.append(table.counts)
+        self._exacts.append(table.exact)
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
@@ -582,7 +613,7 @@ class Grouper:
         return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
 
     def _paths(self) -> list[str]:
-        return [p.decode("utf-8", "surrogatepass") for t in self.tables for p in t.paths.tolist()]
+        return _text(np.frombuffer(b"".join(t[0] for t in self._columns), np.uint8)).tolist() if self._columns else []
 
     def labels(self) -> dict[str, str]:
         """{path: story label} of every article added so far."""
@@ -614,11 +645,12 @@ class Grouper:
     def table(self, with_labels: bool = False) -> Table:
         """Every signature added so far, as one table (with each row's story label if asked). A rebuild adds its
         batches in path order, so the rows are usually sorted already and are then not copied again."""
-        if not self.tables:
+        if not self._columns:
             return Table.empty()
-        parts = {f: _as_str(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS
-                 if f != "sigs"}
-        table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
+        n = len(self._ids)
+        table = Table(np.array(self._ids, dtype=str),
+                      *(_text(np.frombuffer(b"".join(t[k] for t in self._columns), np.uint8)) for k in range(2)),
+                      self._sigs[:n], np.concatenate(self._counts), np.concatenate(self._exacts))
         if with_labels:
             roots = [self._find(r) for r in range(len(table))]
             table.labels = np.array([self._ids[r] for r in roots], dtype=str)
@@ -629,15 +661,6 @@ class Grouper:
             table = table.select(order)
             table.labels = labels[order] if labels is not None else None
         return table
-
-
-def _as_bytes(values: np.ndarray) -> np.ndarray:
-    """A str column as UTF-8 bytes (numpy's str takes four bytes a character), for what the Grouper keeps."""
-    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
-
-
-def _as_str(values: np.ndarray) -> np.ndarray:
-    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
@@ -661,7 +684,7 @@ def _utf8(values: np.ndarray) -> np.ndarray:
     character: ids, paths and sync signatures were most of the file); other arrays as they are."""
     if values.dtype.kind != "U":
         return values
-    data = "".join(v + "\0" for v in values.tolist()).encode("utf-8", "surrogatepass")
+    data = ("\0".join(values.tolist()) + "\0" if len(values) else "").encode("utf-8", "surrogatepass")
     return np.frombuffer(data, dtype=np.uint8)
 
 
