@@ -31,6 +31,8 @@ import functools
 import os
 import re
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +118,83 @@ def clean_text(body: str, title: str = "") -> str:
     return "\n".join(kept).lower()
 
 
+#: The first two characters a line must have, ignoring case, for the chrome and caption pattern to match it: each
+#: of its alternatives starts with one of these (a test derives them from the pattern), or with a non-ASCII
+#: character ("\u00a9"), and a line with one of those among its first two is always tried.
+_PREFIXES = ("(a", "(c", "(e", "(g", "(r", "(w", "ad", "af", "al", "ap", "ca", "cl", "co", "e-", "ed", "em", "ep",
+             "fi", "fo", "ge", "im", "me", "mo", "ne", "ph", "pi", "pr", "re", "se", "sh", "si", "sp", "su", "tw",
+             "vi", "wr")
+_PAIRS = np.zeros((128, 128), dtype=bool)
+for _a, _b in _PREFIXES:
+    _PAIRS[np.ix_([ord(_a), ord(_a.upper())], [ord(_b), ord(_b.upper())])] = True
+_ENDINGS = tuple(_SENTENCE_END)
+
+
+def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
+    """[clean_text(body, title) ...] of many articles, with per-line work done by C loops (str methods mapped over
+    all lines, numpy over their flags) instead of a Python loop per line: the same texts."""
+    n = len(bodies)
+    if not n:
+        return []
+    split = list(map(str.split, bodies, repeat("\n")))
+    counts = np.fromiter(map(len, split), dtype=np.int64, count=n)
+    firsts = np.cumsum(counts) - counts  # each article's first line
+    lines = list(map(str.strip, chain.from_iterable(split)))
+    total = len(lines)
+    length = np.fromiter(map(len, lines), dtype=np.int64, count=total)
+    ends = np.fromiter(map(str.endswith, lines, repeat(_ENDINGS)), dtype=bool, count=total)
+    # may start a paragraph: ends a sentence, or has four spaces (then six characters at least)
+    may = ends.copy()
+    unended = np.flatnonzero(~ends & (length >= 6))
+    if len(unended):
+        may[unended] = np.fromiter(map(str.count, [lines[i] for i in unended.tolist()], repeat(" ")),
+                                   dtype=np.int64, count=len(unended)) >= 4
+    starts = np.flatnonzero(may)
+    if len(starts):
+        may[starts[_dropped([lines[i] for i in starts.tolist()], ends[starts])]] = False
+        art = np.repeat(np.arange(n), counts)[starts]
+        heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
+        head_len = np.fromiter(map(len, heads), dtype=np.int64, count=n)[art]
+        # a line equals its headline once its spaces are collapsed: never shorter, and at most 8 longer (as in
+        # clean_text)
+        near = np.flatnonzero((head_len > 0) & (length[starts] >= head_len) & (length[starts] <= head_len + 8))
+        for k in near.tolist():
+            i = int(starts[k])
+            if " ".join(lines[i].split()).lower() == heads[art[k]]:
+                may[i] = False
+    # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
+    # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
+    link = np.zeros(total, dtype=bool)
+    link[1:] = (length[1:] > 0) & (length[:-1] > 0) & ~ends[:-1]
+    link[firsts] = False
+    at = np.arange(total)
+    run_start = np.maximum.accumulate(np.where(link, 0, at))
+    kept = np.maximum.accumulate(np.where(may, at, -1)) >= run_start
+    kept_lines = list(compress(lines, kept.tolist()))
+    bounds = [0] + np.cumsum(np.add.reduceat(kept, firsts, dtype=np.int64)).tolist()
+    return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _dropped(lines: list[str], ends: np.ndarray) -> np.ndarray:
+    """bool per line that may start a paragraph: it is a chrome or caption line, ends with a picture credit, or is
+    a breadcrumb or menu (a "|" and no sentence end) (clean_text's tests but the headline)."""
+    drop, credit = _line_patterns()
+    out = np.fromiter(map(str.__contains__, lines, repeat("|")), dtype=bool, count=len(lines)) & ~ends
+    # the pattern runs only on lines whose first two characters may start a match (a line of one is padded)
+    two = "".join(map(str.ljust, map(itemgetter(slice(0, 2)), lines), repeat(2)))
+    code = np.frombuffer(two.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(-1, 2)
+    test = np.flatnonzero((code >= 128).any(axis=1) | _PAIRS[code[:, 0] & 127, code[:, 1] & 127])
+    if len(test):
+        out[test] |= np.fromiter(map(bool, map(drop.match, [lines[i] for i in test.tolist()])), dtype=bool,
+                                 count=len(test))
+    tails = list(map(itemgetter(slice(-40, None)), lines))
+    slash = np.fromiter(map(str.__contains__, tails, repeat("/")), dtype=bool, count=len(lines))
+    slash |= np.fromiter(map(str.__contains__, tails, repeat("(")), dtype=bool, count=len(lines))
+    for k in np.flatnonzero(slash & ~out).tolist():
+        out[k] = _credited(lines[k], credit)
+    return out
+
+
 def _credited(text: str, credit: re.Pattern) -> bool:
     """Whether the line ends with a picture credit; every credit has a "/" or "(" in the last 40 characters, which
     rules out most lines before the pattern runs."""
@@ -144,12 +223,25 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     grown by doubling."""
     if not _POWERS or len(_POWERS[0][0]) < n:
         size = max(1 << 18, 1 << (n - 1).bit_length())
+        powers, inverse = _geometric(_P, size), _geometric(_P_INV, size)
+        summed = np.zeros(size + 1, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            powers = np.cumprod(np.full(size, _P, dtype=np.uint64))
-            summed = np.zeros(size + 1, dtype=np.uint64)
             np.cumsum(powers, out=summed[1:])
-            _POWERS[:] = [(powers, np.cumprod(np.full(size, _P_INV, dtype=np.uint64)), summed)]
+        _POWERS[:] = [(powers, inverse, summed)]
     return _POWERS[0]
+
+
+def _geometric(base: np.uint64, size: int) -> np.ndarray:
+    """base**(i+1) modulo 2**64 for i < size (a power of two), by doubling: a cumulative product is a chain of
+    dependent multiplications, this is log2(size) vector ones."""
+    out = np.empty(size, dtype=np.uint64)
+    out[0] = base
+    k = 1
+    with np.errstate(over="ignore"):
+        while k < size:
+            np.multiply(out[:k], out[k - 1], out=out[k:2 * k])
+            k *= 2
+    return out
 
 
 def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -182,12 +274,15 @@ CHUNK_BYTES = 1 << 20
 def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of cleaned texts."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
+    if sizes.sum() <= CHUNK_BYTES:  # a rebuild's batch
+        return _signatures(encoded)
     parts, start, size = [], 0, 0
-    for i, e in enumerate(encoded):
-        if size and size + len(e) > CHUNK_BYTES:
+    for i, e in enumerate(sizes.tolist()):
+        if size and size + e > CHUNK_BYTES:
             parts.append(_signatures(encoded[start:i]))
             start, size = i, 0
-        size += len(e) + 1
+        size += e
     parts.append(_signatures(encoded[start:]))
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
@@ -203,7 +298,8 @@ def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if not n:
         return sigs, counts, exact
     data = b"\n".join(encoded)
-    begins = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])  # each text's first byte
+    begins = np.zeros(n, dtype=np.int64)  # each text's first byte
+    np.cumsum(np.fromiter(map(len, encoded[:-1]), dtype=np.int64, count=n - 1) + 1, out=begins[1:])
     words, starts = _word_hashes(data)
     if not len(words):
         return sigs, counts, exact
@@ -322,7 +418,7 @@ def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
     """The rows of (id, path, sync signature, title, body) of articles, in the order given."""
     if not entries:
         return Table.empty()
-    sigs, counts, exact = signatures([clean_text(body, title) for *_, title, body in entries])
+    sigs, counts, exact = signatures(clean_texts([e[4] for e in entries], [e[3] for e in entries]))
     return Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
 
 
@@ -486,7 +582,9 @@ def _sorted_pairs(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     keys, rows = keys[order], rows[order]
     tie = np.flatnonzero(keys[1:] == keys[:-1])
     if len(tie):
-        members = np.unique(np.concatenate([tie, tie + 1]))  # ascending: each run of equal keys contiguous
+        in_run = np.zeros(len(keys), dtype=bool)
+        in_run[tie] = in_run[tie + 1] = True
+        members = np.flatnonzero(in_run)  # ascending: each run of equal keys contiguous
         rows[members] = rows[members][np.lexsort((rows[members], keys[members]))]
     return keys, rows
 
