@@ -292,7 +292,8 @@ def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
     Shingles are counted as they occur (a repeated one counts again): the count only decides MIN_SHINGLES."""
     n = len(encoded)
-    sigs = np.full((n, K), _EMPTY, dtype=np.uint32)
+    spare = np.full((n + 1, K), _EMPTY, dtype=np.uint32)  # a row more, where shingles spanning two texts go
+    sigs = spare[:n]
     counts = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
     if not n:
@@ -305,7 +306,6 @@ def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarra
         return sigs, counts, exact
     first = np.searchsorted(starts, begins)  # each text's first word
     per_text = np.diff(np.append(first, len(words)))
-    owner = np.repeat(np.arange(n), per_text)
     has_words = np.flatnonzero(per_text)
     with np.errstate(over="ignore"):
         # exact copies: a hash of the word sequence (order-dependent), per text
@@ -322,15 +322,19 @@ def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarra
         for j in range(1, SHINGLE):
             np.multiply(words[j:j + m], _MIX[j], out=step)
             shingle += step
-        same = owner[:m] == owner[SHINGLE - 1:]
-        shingle = _fmix(shingle)[same]
-        doc = owner[:m][same]
+        shingle = _fmix(shingle)
+    counts[:] = np.maximum(per_text - (SHINGLE - 1), 0)
+    # each shingle's place in the flat signatures: its text's row, the bin its top bits choose (K == 2**7)
+    at = (shingle >> np.uint64(64 - 7)).view(np.int64)
+    at += np.repeat(np.arange(0, n * K, K, dtype=np.int64), per_text)[:m]
+    ends = first + per_text
+    for d in range(1, SHINGLE):  # the shingles starting in a text's last SHINGLE - 1 words span the next
+        spans = ends - d
+        at[spans[(spans >= first) & (spans < m)]] = n * K
+    values = (shingle >> np.uint64(8)).astype(np.uint32)
+    values &= np.uint32((1 << _VALUE_BITS) - 1)
     # a shingle repeated within a text changes no minimum, so the set needs no deduplication
-    counts[:] = np.bincount(doc, minlength=n)
-    at = (shingle >> np.uint64(64 - 7)).astype(np.int64)  # K == 128 == 2**7: the bin
-    at += doc * K
-    values = ((shingle >> np.uint64(8)) & np.uint64((1 << _VALUE_BITS) - 1)).astype(np.uint32)
-    np.minimum.at(sigs.reshape(-1), at, values)
+    np.minimum.at(spare.reshape(-1), at, values)
     return _densify(sigs), counts, exact
 
 
