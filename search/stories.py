@@ -151,7 +151,7 @@ def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
                                    dtype=np.int64, count=len(unended)) >= 4
     starts = np.flatnonzero(may)
     if len(starts):
-        may[starts[_dropped([lines[i] for i in starts.tolist()], ends[starts])]] = False
+        may[starts[_dropped([lines[i] for i in starts.tolist()], length[starts], ends[starts])]] = False
         art = np.repeat(np.arange(n), counts)[starts]
         heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
         head_len = np.fromiter(map(len, heads), dtype=np.int64, count=n)[art]
@@ -175,21 +175,28 @@ def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
     return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _dropped(lines: list[str], ends: np.ndarray) -> np.ndarray:
-    """bool per line that may start a paragraph: it is a chrome or caption line, ends with a picture credit, or is
-    a breadcrumb or menu (a "|" and no sentence end) (clean_text's tests but the headline)."""
+def _dropped(lines: list[str], length: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """bool per line that may start a paragraph (of `length` characters, `ends` a sentence): it is a chrome or
+    caption line, ends with a picture credit, or is a breadcrumb or menu (a "|" and no sentence end): clean_text's
+    tests but the headline."""
     drop, credit = _line_patterns()
-    out = np.fromiter(map(str.__contains__, lines, repeat("|")), dtype=bool, count=len(lines)) & ~ends
+    out = np.zeros(len(lines), dtype=bool)
+    unended = np.flatnonzero(~ends)
+    if len(unended):
+        out[unended] = np.fromiter(map(str.__contains__, [lines[i] for i in unended.tolist()], repeat("|")),
+                                   dtype=bool, count=len(unended))
     # the pattern runs only on lines whose first two characters may start a match (a line of one is padded)
-    two = "".join(map(str.ljust, map(itemgetter(slice(0, 2)), lines), repeat(2)))
+    two = map(itemgetter(slice(0, 2)), lines)
+    two = "".join(map(str.ljust, two, repeat(2)) if (length == 1).any() else two)
     code = np.frombuffer(two.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(-1, 2)
     test = np.flatnonzero((code >= 128).any(axis=1) | _PAIRS[code[:, 0] & 127, code[:, 1] & 127])
     if len(test):
         out[test] |= np.fromiter(map(bool, map(drop.match, [lines[i] for i in test.tolist()])), dtype=bool,
                                  count=len(test))
-    tails = list(map(itemgetter(slice(-40, None)), lines))
-    slash = np.fromiter(map(str.__contains__, tails, repeat("/")), dtype=bool, count=len(lines))
-    slash |= np.fromiter(map(str.__contains__, tails, repeat("(")), dtype=bool, count=len(lines))
+    # a credit has a "/" or "(" in the line's last 40 characters
+    tail = np.maximum(length - 40, 0)
+    slash = np.fromiter(map(str.rfind, lines, repeat("/")), dtype=np.int64, count=len(lines)) >= tail
+    slash |= np.fromiter(map(str.rfind, lines, repeat("(")), dtype=np.int64, count=len(lines)) >= tail
     for k in np.flatnonzero(slash & ~out).tolist():
         out[k] = _credited(lines[k], credit)
     return out
@@ -273,34 +280,39 @@ CHUNK_BYTES = 1 << 20
 
 def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of cleaned texts."""
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
-    if sizes.sum() <= CHUNK_BYTES:  # a rebuild's batch
-        return _signatures(encoded)
-    parts, start, size = [], 0, 0
-    for i, e in enumerate(sizes.tolist()):
-        if size and size + e > CHUNK_BYTES:
-            parts.append(_signatures(encoded[start:i]))
-            start, size = i, 0
-        size += e
-    parts.append(_signatures(encoded[start:]))
+    n = len(texts)
+    joined = "\n".join(texts)
+    data = joined.encode("utf-8", "surrogatepass")
+    if joined.isascii():  # a byte a character
+        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1
+    else:
+        sizes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
+                            dtype=np.int64, count=n) + 1
+    ends = np.cumsum(sizes)  # the byte after each text's separator
+    if not n or ends[-1] <= CHUNK_BYTES:  # a rebuild's batch
+        return _signatures(data, sizes)
+    parts, start = [], 0
+    while start < n:  # texts up to CHUNK_BYTES at a time (one at least)
+        offset = ends[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, offset + CHUNK_BYTES, side="right")))
+        parts.append(_signatures(data[offset:ends[stop - 1] - 1], sizes[start:stop]))
+        start = stop
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
 
-def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """signatures() of one chunk of UTF-8 texts: joined and hashed as one array, shingles spanning two dropped.
+def _signatures(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """signatures() of one chunk of texts: `data` their UTF-8 joined by newlines (hashed as one array, shingles
+    spanning two dropped), `sizes` their lengths in bytes plus one.
 
     Shingles are counted as they occur (a repeated one counts again): the count only decides MIN_SHINGLES."""
-    n = len(encoded)
+    n = len(sizes)
     spare = np.full((n + 1, K), _EMPTY, dtype=np.uint32)  # a row more, where shingles spanning two texts go
     sigs = spare[:n]
     counts = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
     if not n:
         return sigs, counts, exact
-    data = b"\n".join(encoded)
-    begins = np.zeros(n, dtype=np.int64)  # each text's first byte
-    np.cumsum(np.fromiter(map(len, encoded[:-1]), dtype=np.int64, count=n - 1) + 1, out=begins[1:])
+    begins = np.cumsum(sizes) - sizes  # each text's first byte
     words, starts = _word_hashes(data)
     if not len(words):
         return sigs, counts, exact
