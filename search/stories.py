@@ -41,8 +41,10 @@ from search import npsets
 
 #: Bins of a signature (uint32 each).
 K = 128
-#: LSH: BANDS bands of ROWS bins; a pair with Jaccard 0.5 shares a band with probability 0.996, 0.1 with 0.04.
-BANDS, ROWS = 42, 3
+#: LSH: BANDS bands of ROWS bins (ROWS == 2: a band is one 64-bit key); a pair with Jaccard 0.5 shares a band with
+#: probability 1 - (1 - 0.5**2)**20 = 0.997, one with Jaccard 0.1 with 0.18 (then the whole signature says no).
+#: The stories file records them: labels kept with another banding are worked out again at the next sync.
+BANDS, ROWS = 20, 2
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
 THRESHOLD = 0.5
 #: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
@@ -481,11 +483,17 @@ def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str,
 def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
     """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
-    with np.errstate(over="ignore"):
-        bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
-        key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-        key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
-    return key.reshape(-1), np.repeat(rich, BANDS)
+    return _band_keys(table.sigs[rich]), np.repeat(rich, BANDS)
+
+
+def _band_keys(sigs: np.ndarray) -> np.ndarray:
+    """The BANDS keys of each signature, row after row: a band's two bins side by side as one 64-bit key (no hash:
+    the bins are hash values already), its top byte (the second bin's densification distance) xor the band's
+    number, so that equal bins in different bands rarely make equal keys (and when they do the pair is only a
+    candidate, checked on the whole signature)."""
+    keys = np.ascontiguousarray(sigs[:, :BANDS * ROWS]).view(np.uint64)  # ROWS == 2: two uint32 bins a key
+    keys ^= np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
+    return keys.reshape(-1)
 
 
 def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -703,12 +711,8 @@ class Grouper:
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
         rich = table.counts >= MIN_SHINGLES
-        with np.errstate(over="ignore"):
-            bands = table.sigs[rich, :BANDS * ROWS].reshape(int(rich.sum()), BANDS, ROWS).astype(np.uint64)
-            keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3])
-        ci, cj = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
-                                            cap=BUCKET_CAP)
+        ci, cj = _stream_pairs(self._bands, _band_keys(table.sigs[rich]), np.repeat(rows[rich], BANDS),
+                               cap=BUCKET_CAP)
         found_i, found_j = [ei], [ej]
         if len(ci):
             total = start + n
@@ -783,8 +787,10 @@ def load(folder: str | os.PathLike) -> Table | None:
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
+            # labels found with another banding may group a little differently: they are worked out again
+            same_banding = "banding" in data and data["banding"].tolist() == [BANDS, ROWS]
             table = Table(*(_text(data[f]) for f in Table.FIELDS),
-                          labels=_text(data["labels"]) if "labels" in data else None)
+                          labels=_text(data["labels"]) if "labels" in data and same_banding else None)
     except (OSError, ValueError, KeyError, EOFError):  # UnicodeDecodeError is a ValueError
         return None
     n = len(table.ids)
@@ -818,7 +824,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
     try:
         with open(tmp, "wb") as f:
             extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
-            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra)
+            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra,
+                     banding=np.array([BANDS, ROWS], dtype=np.int64))
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace

@@ -200,3 +200,44 @@ def test_sorted_pairs_and_merged_runs_keep_rows_in_order_within_a_key():
     both_k, both_r = np.concatenate([k, k2]), np.concatenate([r, r2])
     order = np.lexsort((both_r, both_k))
     assert np.array_equal(mk, both_k[order]) and np.array_equal(mr, both_r[order])
+
+
+def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signatures_kept(tmp_path, monkeypatch):
+    """A stories file written before the banding changed keeps its signatures (they did not change) but not its
+    labels: the next change relabels every story as a full rebuild would, and no stored text is read back."""
+    from search import indexer
+    from search.indexer import sync
+    from search.storage.view import IndexView
+    from search.store import IndexStore
+    from tests.factory import write_article, write_collection
+    from tests.stories_factory import VERSIONED, WIRE
+
+    def generation(index):
+        return index / IndexStore(index).pointer().generation
+
+    def labels_in(index):
+        view = IndexView(generation(index))
+        try:
+            return stories.labels_of(view)
+        finally:
+            view.close()
+    folder = write_collection(tmp_path / "articles", VERSIONED)
+    index = tmp_path / "index"
+    sync(folder, index)
+    gen = generation(index)
+    with np.load(gen / stories.FILE_NAME) as data:
+        assert data["banding"].tolist() == [stories.BANDS, stories.ROWS]
+        older = {k: data[k] for k in data.files if k != "banding"}
+        older["labels"] = stories._utf8(np.array(["stale"] * len(stories.load(gen)), dtype=str))
+    np.savez(gen / stories.FILE_NAME, **older)  # as written with another banding: labels that are no longer right
+    table = stories.load(gen)
+    assert table is not None and table.labels is None and len(table) == len(VERSIONED)
+    read_back = []
+    monkeypatch.setattr(indexer, "_restored", lambda view, paths, *a, real=indexer._restored:
+                        read_back.extend(paths) or real(view, paths, *a))
+    write_article(folder, "z/new.txt", "A", "2018-09-19", "AFP", "\n\n".join(WIRE))
+    sync(folder, index)
+    sync(folder, tmp_path / "fresh", full=True)
+    assert labels_in(index) == labels_in(tmp_path / "fresh")
+    assert stories.load(generation(index)).labels_by_path() == labels_in(index)
+    assert read_back == []  # every label was right in the index: no document was rewritten
