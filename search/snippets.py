@@ -36,6 +36,10 @@ CUT_BEFORE: Span = (CUT + " ", False)
 CUT_AFTER: Span = (" " + CUT, False)
 _HEAD_MAX = 4  # the longest stem head _heads makes
 _INVISIBLE = re.compile("[%s]" % INVISIBLE)
+# the word characters of lowered ASCII text: what the careful finders' (?<!\w) excludes before a word start
+_WORD_ASCII = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+#: Lowered ASCII text is searched for heads this many characters at a time.
+_BLOCK = 1024
 # a sentence ends at . ! ? (and closing quotes/brackets) followed by white space and a capital or a quote
 # ("Sept. 7" and "3.5 percent" do not end one), or at a line break. Written to start with one character class
 # (the lookbehinds say which kind of end it is) so that the regex engine skips ahead to those characters:
@@ -51,23 +55,113 @@ def match_ranges(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, .
     most of a results page's cost was stemming article bodies for snippets. With `limit` the scan stops after
     that many ranges, with `examine` after that many candidate words: the work stays bounded whatever the text.
     """
-    terms, phrases = set(terms), list(phrases)
-    wanted = terms | {w for p in phrases for w in p}
-    if not wanted:
+    query = _query(terms, phrases)
+    if query is None:
         return []
+    if not query.by_first and query.ascii_only and len(text) <= SCAN_FIRST and text.isascii():
+        return _short_ascii_ranges(text, query, limit, examine)  # most articles and every title
+    return _scanned_ranges(text, query, limit, examine)
+
+
+def _scanned_ranges(text: str, query: _Query, limit: int | None, examine: int | None) -> list[tuple[int, int]]:
+    """match_ranges of any text: its candidate words a piece at a time, phrases followed word by word."""
+    terms, by_first = query.terms, query.by_first
     ranges = []
-    for start, end, stem in _candidate_words(text, wanted, examine):
+    for start, end, stem in _candidate_words(text, query, examine):
         if stem in terms:
             ranges.append((start, end))
-        for phrase in phrases:
-            if stem == phrase[0]:
+        if by_first and stem in by_first:
+            for phrase in by_first[stem]:
                 window = word_spans(text[start:start + 80 * len(phrase)])
                 following = list(itertools.islice(window, len(phrase)))
                 if tuple(t for _, _, t in following) == phrase:
                     ranges.append((start, start + following[-1][1]))
         if limit is not None and len(ranges) >= limit:
             break
-    return _merge(sorted(ranges))
+    if by_first:
+        ranges.sort()  # a phrase's range and its first word's start at the same place
+    return _merge(ranges)
+
+
+def _short_ascii_ranges(text: str, query: _Query, limit: int | None, examine: int | None) -> list[tuple[int, int]]:
+    """match_ranges of an ASCII text of one piece and a query without phrases, in one loop: the same ranges as
+    _scanned_ranges, without its generators (a results page asks this of every hit's body and title)."""
+    low, terms, heads = text.lower(), query.terms, query.heads
+    found = []
+    for h in heads:
+        i = low.find(h)
+        while i >= 0:
+            found.append(i * 8 + _HEAD_MAX - len(h))  # by place, then the longest head first
+            i = low.find(h, i + 1)
+    if len(heads) > 1:
+        found.sort()
+    ranges: list[tuple[int, int]] = []
+    after = seen = count = 0  # after: where the last head found at a word start ends
+    for code in found:
+        i = code >> 3
+        if i < after or (i and low[i - 1] in _WORD_ASCII):  # overlapped, or not at a word start
+            continue
+        after = i + _HEAD_MAX - (code & 7)
+        seen += 1
+        word = WORD_RE.match(text, i, i + MAX_WORD_SCAN)
+        if word and term_for(word.group()) in terms:
+            end = word.end()
+            if ranges and i <= ranges[-1][1]:  # "oil.price" and its "price": one range, as _merge makes it
+                ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+            else:
+                ranges.append((i, end))
+            count += 1
+            if limit is not None and count >= limit:
+                break
+        if examine is not None and seen >= examine:
+            break
+    return ranges
+
+
+class _Query:
+    """What marking a query's matches needs, made once per query rather than once per hit."""
+
+    __slots__ = ("terms", "stems", "by_first", "heads", "ascii_only", "_careful", "_tolerant")
+
+    def __init__(self, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...]):
+        self.terms = terms
+        self.stems = terms | {w for p in phrases for w in p}
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            if phrase:
+                by_first.setdefault(phrase[0], []).append(phrase)
+        self.by_first = by_first
+        alternatives, self.ascii_only = _heads(self.stems)
+        self.heads = tuple(_unescape(h) for h in alternatives.split("|"))  # the longest first
+        self._careful = self._tolerant = None
+
+    def careful(self):
+        """The heads at a word start in any case, for accent-folded text that is not all ASCII."""
+        if self._careful is None:
+            self._careful = re.compile(r"(?<!\w)(?:%s)" % _heads(self.stems)[0], re.IGNORECASE)
+        return self._careful
+
+    def tolerant(self):
+        """The careful finder, with the analyzer's invisible characters allowed between a head's letters."""
+        if self._tolerant is None:
+            self._tolerant = _tolerant(self.stems)
+        return self._tolerant
+
+
+@lru_cache(maxsize=64)
+def _query_for(terms: frozenset[str], phrases: tuple[tuple[str, ...], ...]) -> _Query | None:
+    if not terms and not any(phrases):
+        return None
+    return _Query(terms, phrases)
+
+
+def _query(terms: Iterable[str], phrases: Iterable[tuple[str, ...]]) -> _Query | None:
+    """The query's _Query (cached: every hit of a page asks with the same terms), or None when nothing is wanted."""
+    terms, phrases = frozenset(terms), tuple(phrases)
+    try:
+        return _query_for(terms, phrases)
+    except TypeError:  # an unhashable phrase (not from the query parser): made afresh
+        return _query_for.__wrapped__(terms, phrases)
 
 
 # One character for one character (so offsets stay valid): accents off, for finding candidate words.
@@ -80,51 +174,6 @@ def _heads(stems: frozenset[str]) -> tuple[str, bool]:
     # Snowball only rewrites endings, so a word starts with its stem's first letters ("cri" <- "cry": "cr")
     heads = sorted({s if len(s) <= 2 else s[:min(4, len(s) - 1)] for s in stems}, key=len, reverse=True)
     return "|".join(map(re.escape, heads)), all(h.isascii() for h in heads)
-
-
-def _starts(text: str, stems: frozenset[str], chunk: int | None = None):
-    """Where a word of text starts with one of the stems' heads, accents aside and in any case: the starts
-    the careful finder finds in text.translate(_PROBE).
-
-    The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
-    lowering or translating the rest of a long article.
-    """
-    quick, ascii_only = _quick_finder(stems)
-    careful = tolerant = None
-    resume = 0  # where the last match ended: matches do not overlap, across a cut as within a piece
-    for a, b in _pieces(len(text), chunk):
-        # one character before (the word-start test) and a head's length after (a head crossing the cut)
-        lo = a - 1 if a else 0
-        piece, pos = text[lo:b + 2 * _HEAD_MAX], max(a, resume) - lo
-        if _INVISIBLE.search(piece):  # a soft hyphen or a zero-width joiner may sit inside a head: "Zan\u00adzibar"
-            tolerant = tolerant or _tolerant(stems)
-            found = _careful_starts(piece.translate(_PROBE), tolerant, pos, b - lo)
-        elif ascii_only and piece.isascii():
-            found = _quick_starts(piece.lower(), quick, pos, b - lo)
-        else:
-            probe = piece.translate(_PROBE)
-            if ascii_only and probe.isascii():
-                found = _quick_starts(probe.lower(), quick, pos, b - lo)
-            else:
-                careful = careful or _careful_finder(stems)
-                found = _careful_starts(probe, careful, pos, b - lo)
-        for start, end in found:
-            resume = lo + end
-            yield lo + start
-
-
-@lru_cache(maxsize=256)
-def _quick_finder(stems: frozenset[str]):
-    """(the stems' heads as one regex, for lowered ASCII text; whether the heads are all ASCII): compiled once per
-    query's stems, not once per hit."""
-    alternatives, ascii_only = _heads(stems)
-    return re.compile(alternatives), ascii_only
-
-
-@lru_cache(maxsize=256)
-def _careful_finder(stems: frozenset[str]):
-    """The heads at a word start in any case, for accent-folded text that is not all ASCII."""
-    return re.compile(r"(?<!\w)(?:%s)" % _heads(stems)[0], re.IGNORECASE)
 
 
 def _pieces(length: int, chunk: int | None):
@@ -150,6 +199,46 @@ def _unescape(escaped: str) -> str:
     return re.sub(r"\\(.)", r"\1", escaped)
 
 
+def _starts(text: str, query: _Query, chunk: int | None = None):
+    """Where a word of text starts with one of the query's stems' heads, accents aside and in any case: the starts
+    the careful finder finds in text.translate(_PROBE).
+
+    The text is probed a chunk at a time, so a caller that stops early (enough matches) never pays for
+    lowering or translating the rest of a long article.
+    """
+    resume = 0  # where the last head ended: heads do not overlap, across a cut as within a piece
+    for a, b in _pieces(len(text), chunk):
+        # one character before (the word-start test) and a head's length after (a head crossing the cut)
+        lo = a - 1 if a else 0
+        piece = text[lo:b + 2 * _HEAD_MAX]
+        pos, stop = max(a, resume) - lo, b - lo
+        if piece.isascii():  # most articles: no accent to fold, no invisible character
+            found = (_ascii_starts(piece.lower(), query.heads, pos, stop) if query.ascii_only
+                     else _careful_starts(piece.translate(_PROBE), query.careful(), pos, stop))
+        elif _INVISIBLE.search(piece):  # a soft hyphen or a zero-width joiner may sit inside a head: "Zan\u00adzibar"
+            found = _careful_starts(piece.translate(_PROBE), query.tolerant(), pos, stop)
+        else:
+            probe = piece.translate(_PROBE)
+            found = (_ascii_starts(probe.lower(), query.heads, pos, stop) if query.ascii_only and probe.isascii()
+                     else _careful_starts(probe, query.careful(), pos, stop))
+        for start, end in found:
+            resume = lo + end
+            yield lo + start
+
+
+def _candidate_words(text: str, query: _Query, examine: int | None = None):
+    """(start, end, stem) of the words of text whose stem is one of the query's; at most `examine` words looked at."""
+    stems = query.stems
+    for n, start in enumerate(_starts(text, query), 1):
+        word = WORD_RE.match(text, start, start + MAX_WORD_SCAN)
+        if word:
+            stem = term_for(word.group())
+            if stem in stems:
+                yield start, word.end(), stem
+        if examine is not None and n >= examine:
+            return
+
+
 def _careful_starts(probe: str, careful_re, pos: int, stop: int):
     """(start, end) of the matches of careful_re in probe from pos, starting before stop."""
     for m in careful_re.finditer(probe, pos):
@@ -158,31 +247,32 @@ def _careful_starts(probe: str, careful_re, pos: int, stop: int):
         yield m.span()
 
 
-def _quick_starts(low: str, search_re, pos: int, stop: int):
-    """(start, end) of the matches of search_re in `low` from pos, starting before stop and at a word start."""
-    search = search_re.search
-    while True:
-        m = search(low, pos)
-        if m is None or m.start() >= stop:
-            return
-        start = m.start()
-        if start and (low[start - 1].isalnum() or low[start - 1] == "_"):  # not at a word start: (?<!\w)
-            pos = start + 1
-            continue
-        pos = m.end()
-        yield start, pos
+def _ascii_starts(low: str, heads: tuple[str, ...], pos: int, stop: int):
+    """(start, end) of the heads found at word starts in lowered ASCII text from pos, starting before stop.
 
-
-def _candidate_words(text: str, stems: set[str], examine: int | None = None):
-    """(start, end, stem) of the words of text whose stem is one of `stems`; at most `examine` words looked at."""
-    for n, start in enumerate(_starts(text, frozenset(stems)), 1):
-        word = WORD_RE.match(text, start, start + MAX_WORD_SCAN)
-        if word:
-            stem = term_for(word.group())
-            if stem in stems:
-                yield word.start(), word.end(), stem
-        if examine is not None and n >= examine:
-            return
+    The same as the careful finder's matches (leftmost first, the longest head at a place, no overlap), found
+    with str.find: a regex alternation tries every place that starts like a head, several times slower.
+    """
+    block = pos
+    while block < stop:  # a block at a time: a caller that has seen enough words stops before the rest is found
+        until = min(stop, block + _BLOCK)
+        found = []
+        for h in heads:
+            n = len(h)
+            i = low.find(h, block, until - 1 + n)
+            while i >= 0:
+                found.append(i * 8 + _HEAD_MAX - n)  # by place, then the longest head first
+                i = low.find(h, i + 1, until - 1 + n)
+        if len(heads) > 1:
+            found.sort()
+        after = block  # where the last head found at a word start ends
+        for code in found:
+            i = code >> 3
+            if i < after or (i and low[i - 1] in _WORD_ASCII):  # overlapped, or not at a word start: (?<!\w)
+                continue
+            after = i + _HEAD_MAX - (code & 7)
+            yield i, after
+        block = max(until, after)
 
 
 def _merge(ranges):
@@ -202,12 +292,16 @@ def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int 
     pos = start
     # only the ranges that can touch [start, end): found by bisection, so a paragraph costs its own matches
     first = bisect.bisect_right(ranges, (start, start)) - 1
-    for s, e in ranges[max(first, 0):]:
+    for k in range(first if first > 0 else 0, len(ranges)):
+        s, e = ranges[k]
         if s >= end:
             break
         if e <= start:
             continue
-        s, e = max(s, start), min(e, end)
+        if s < start:
+            s = start
+        if e > end:
+            e = end
         if s > pos:
             spans.append((text[pos:s], False))
         spans.append((text[s:e], True))
@@ -221,7 +315,10 @@ def highlight(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]
               limit: int | None = None) -> Passage:
     """The whole text as spans with its matches marked (titles); `limit` bounds the marks on a long text."""
     limit = PAGE_MARKS if limit is None else limit
-    return to_spans(text, match_ranges(text, terms, phrases, limit=limit, examine=4 * limit))
+    ranges = match_ranges(text, terms, phrases, limit=limit, examine=4 * limit)
+    if not ranges:
+        return [(text, False)] if text else []
+    return to_spans(text, ranges)
 
 
 def paragraphs(text: str, terms: Iterable[str] = (), phrases: Iterable[tuple[str, ...]] = (),
@@ -343,23 +440,28 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
     usable = [r for r in ranges if not any(s <= r[0] < e for s, e in skip)] if skip else ranges
     if not usable:  # no match in the body proper (e.g. only in the title): show the opening lines
         return _opening(text, ranges, skip, size)
-    candidates = []
-    floor, i = 0, 0
-    while i < len(usable):
+    found = []
+    floor, i, n = 0, 0, len(usable)
+    while i < n:
         s, e, whole_start, whole_end = _sentence(text, usable[i][0], floor)
         j = i
-        while j < len(usable) and usable[j][0] < e:
+        while j < n and usable[j][0] < e:
             j += 1
         inside_sentence, i, floor = usable[i:j], j, e
-        ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
+        if e - s <= size:  # the whole sentence: its matches start inside it, the last may end past it (a phrase)
+            ws, we = s, max(e, inside_sentence[-1][1])
+        else:
+            ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
         inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
-        if not inside:
-            continue
-        caption = _is_caption(text, ws, we)
-        # not a caption first, then distinct matched words, then how many matches, then earlier in the text
-        candidates.append(((not caption, len(set(inside)), len(inside), -ws), ws, we,
-                           whole_start and ws == s, whole_end and we == e))
-    candidates.sort(reverse=True)
+        if inside:
+            found.append((len(set(inside)), len(inside), ws, we, whole_start and ws == s, whole_end and we == e))
+    if len(found) == 1:  # the one passage, caption or not
+        _, _, ws, we, clean_start, clean_end = found[0]
+        return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)]
+    # not a caption first, then distinct matched words, then how many matches, then earlier in the text
+    is_caption = _is_caption if _may_hold_captions(text) else _never
+    candidates = sorted((((not is_caption(text, ws, we), distinct, count, -ws), ws, we, clean_start, clean_end)
+                         for distinct, count, ws, we, clean_start, clean_end in found), reverse=True)
     chosen = []
     for key, ws, we, clean_start, clean_end in candidates:
         if chosen and not key[0]:
@@ -389,6 +491,15 @@ def _opening(text: str, ranges, skip, size: int) -> list[Passage]:
 
 def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
     return ([CUT_BEFORE] if before else []) + spans + ([CUT_AFTER] if after else [])
+
+
+def _may_hold_captions(text: str) -> bool:
+    """False when no line of text can end with a photo credit: a short text without "/", ":" or "via" (most)."""
+    return len(text) > SCAN_FIRST or "/" in text or ":" in text or "via" in text.lower()
+
+
+def _never(*_) -> bool:
+    return False
 
 
 def _is_caption(text: str, start: int, end: int) -> bool:

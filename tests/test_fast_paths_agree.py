@@ -160,8 +160,9 @@ def test_quick_word_starts_are_the_careful_ones():
             # the reference: a case-insensitive regex with a word-start lookbehind, tried at every position
             careful = re.compile(r"(?<!\w)(?:%s)" % snippets._heads(stems)[0], re.IGNORECASE)
             expected = [m.start() for m in careful.finditer(probe)]
-            assert list(snippets._starts(text, stems)) == expected, (text, stems)
-            assert list(snippets._starts(text, stems, chunk=7)) == expected, (text, stems)  # cut in pieces
+            query = snippets._Query(stems, ())
+            assert list(snippets._starts(text, query)) == expected, (text, stems)
+            assert list(snippets._starts(text, query, chunk=7)) == expected, (text, stems)  # cut in pieces
 
 
 def _sentences(text):

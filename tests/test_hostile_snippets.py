@@ -55,25 +55,21 @@ class Counted:
 @pytest.fixture
 def work(monkeypatch):
     """Counters of the work passages() does: words stemmed, sentence-regex characters, text pieces probed."""
-    counts = {"stemmed": 0, "pieces": 0}
-    real_term_for, real_quick, real_careful = snippets.term_for, snippets._quick_starts, snippets._careful_starts
+    counts = {"stemmed": 0, "pieces": 0, "real pieces": snippets._pieces}
+    real_term_for, real_pieces = snippets.term_for, snippets._pieces
 
     def term_for(word):
         counts["stemmed"] += 1
         return real_term_for(word)
 
-    def quick(low, *args):
-        counts["pieces"] += 1
-        return real_quick(low, *args)
-
-    def careful(probe, *args):
-        counts["pieces"] += 1
-        return real_careful(probe, *args)
+    def pieces(*args):  # a piece is lowered or accent-folded when the scan asks for it
+        for piece in real_pieces(*args):
+            counts["pieces"] += 1
+            yield piece
 
     sentence = Counted(snippets._SENTENCE_END)
     monkeypatch.setattr(snippets, "term_for", term_for)
-    monkeypatch.setattr(snippets, "_quick_starts", quick)
-    monkeypatch.setattr(snippets, "_careful_starts", careful)
+    monkeypatch.setattr(snippets, "_pieces", pieces)
     monkeypatch.setattr(snippets, "_SENTENCE_END", sentence)
     counts["sentence"] = sentence
     return counts
@@ -106,7 +102,7 @@ def test_a_match_only_at_the_end_of_a_long_text_is_still_found(work):
     text = fill("Nothing to see here. ") + "At last the word zanzibar appears."
     (passage,) = snippets.passages(text, {"zanzibar"})
     assert [t for t, m in passage if m] == ["zanzibar"]
-    pieces = list(snippets._pieces(len(text), None))
+    pieces = list(work["real pieces"](len(text), None))
     assert work["pieces"] == len(pieces) <= len(text) // snippets.SCAN_CHUNK + 5
     assert pieces[0] == (0, snippets.SCAN_FIRST) and pieces[-1][1] == len(text)
     assert all(b - a <= snippets.SCAN_CHUNK for a, b in pieces)
