@@ -149,17 +149,17 @@ def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
     may = ends.copy()
     unended = np.flatnonzero(~ends & (length >= 6))
     if len(unended):
-        may[unended] = np.fromiter(map(str.count, [lines[i] for i in unended.tolist()], repeat(" ")),
+        may[unended] = np.fromiter(map(str.count, compress(lines, (~ends & (length >= 6)).tolist()), repeat(" ")),
                                    dtype=np.int64, count=len(unended)) >= 4
     starts = np.flatnonzero(may)
     if len(starts):
-        may[starts[_dropped([lines[i] for i in starts.tolist()], length[starts], ends[starts])]] = False
+        may[starts[_dropped(list(compress(lines, may.tolist())), length[starts], ends[starts])]] = False
         art = np.repeat(np.arange(n), counts)[starts]
         heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
         head_len = np.fromiter(map(len, heads), dtype=np.int64, count=n)[art]
-        # a line equals its headline once its spaces are collapsed: never shorter, and at most 8 longer (as in
-        # clean_text)
-        near = np.flatnonzero((head_len > 0) & (length[starts] >= head_len) & (length[starts] <= head_len + 8))
+        # a line equals its headline once its spaces are collapsed and it is lowercased (a character lowers to three
+        # at most), and is at most 8 longer (as in clean_text)
+        near = np.flatnonzero((head_len > 0) & (3 * length[starts] >= head_len) & (length[starts] <= head_len + 8))
         for k in near.tolist():
             i = int(starts[k])
             if " ".join(lines[i].split()).lower() == heads[art[k]]:

@@ -32,12 +32,15 @@ LINES = [
     "lone \udce9 surrogate in the text ok", "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12.", "digits 1987 3.25 5/14/82",
     "Sponsored", "sponsored content is here and long", "More from the desk", "click here!", "Recommended for you",
     "\uff33hare fullwidth", "K\u212aelvin sign", "(Additional reporting by Z)", "see also", "READ ALSO: this",
+    "\u0130stanbul news", "\u0130STANBUL NEWS", "i\u0307stanbul news", "\u0130\u0130\u0130\u0130", "\u0130\u0130\u0130\u0130.",
+    "\u0130\u0130 \u0130\u0130 \u0130\u0130 \u0130 \u0130 end",
 ]
 
 
 def _hostile(rng: random.Random) -> tuple[str, str]:
     """(body, title) of lines drawn from LINES and random words, joined with odd separators."""
-    title = rng.choice(["Putin, Erdogan strike deal", "", "   ", "Share", "x", "Home | World", "\u0130stanbul news"])
+    title = rng.choice(["Putin, Erdogan strike deal", "", "   ", "Share", "x", "Home | World", "\u0130stanbul news",
+                        "i\u0307i\u0307i\u0307i\u0307.", "\u0130\u0130 \u0130\u0130 \u0130\u0130 \u0130 \u0130 end"])
     lines = []
     for _ in range(rng.randint(0, 14)):
         if rng.random() < 0.6:
