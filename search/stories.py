@@ -72,6 +72,7 @@ _MIX = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
 _WORD_BYTE[0x80:] = True
+_WORD_TABLE = _WORD_BYTE.astype(np.uint8).tobytes()  # for bytes.translate: 1 for a word byte, else 0
 
 _CAPTION = (
     r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
@@ -259,8 +260,7 @@ def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     n = len(b)
     if not n:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    word = np.zeros(n + 2, dtype=bool)
-    np.take(_WORD_BYTE, b, out=word[1:-1])
+    word = np.frombuffer(b"\0" + data.translate(_WORD_TABLE) + b"\0", dtype=bool)  # bounded by non-words
     flips = np.flatnonzero(word[1:] != word[:-1])  # a word's first byte, then the byte after its last, in turn
     starts, ends = flips[0::2], flips[1::2]
     powers, inverse, summed = _powers(n + 1)
