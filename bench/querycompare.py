@@ -1,6 +1,6 @@
 """The query part's results pages for two or more git revisions of the engine, each beside FTS5 in its own process.
 
-    python -m bench.querycompare --index IDX --db FTS5.db [--passes 3] REV [REV ...]
+    python -m bench.querycompare --index IDX --db FTS5.db [--passes 3] [--kinds] REV [REV ...]
 
 One pass is a fresh process that opens the engine (the revision's `search` package, exported with git archive
 and put first on PYTHONPATH) and FTS5 (AND), warms both up as the query part does, then runs the 200 reuters
@@ -50,6 +50,25 @@ def one_pass(index: Path, db: Path) -> dict:
     return out
 
 
+def _print_kinds(runs: dict[str, list[dict]]) -> None:
+    """Per kind of query (querygen.kind_of), the median over passes of the engine's and FTS5's CPU p50 (ms)."""
+    from bench import querygen
+    docs = corpora.read_docs(corpora.materialize(corpora.DEFAULT_WORK, "reuters", limit=0))
+    kinds = [querygen.kind_of(q) for q in querygen.generate(docs, 200)]
+    names = list(dict.fromkeys(kinds))
+    print("\n| revision | " + " | ".join(f"{k} (n={kinds.count(k)})" for k in names) + " |")
+    print("|---|" + "---|" * len(names))
+    for rev, passes in runs.items():
+        cells = []
+        for k in names:
+            at = [i for i, x in enumerate(kinds) if x == k]
+            e = statistics.median(_p([r["engine cpu"][i] for i in at], 50) for r in passes)
+            f = statistics.median(_p([r["fts5 cpu"][i] for i in at], 50) for r in passes)
+            cells.append(f"{e:.2f} / {f:.2f}")
+        print(f"| {rev} | " + " | ".join(cells) + " |")
+    print("cells: engine / FTS5 CPU p50 ms, median over passes")
+
+
 def _p(values: list[float], q: int) -> float:
     return percentile(values, q)
 
@@ -61,6 +80,7 @@ def main(argv=None) -> None:
     ap.add_argument("--index", required=True, type=Path)
     ap.add_argument("--db", required=True, type=Path, help="the FTS5 database of the same articles")
     ap.add_argument("--passes", type=int, default=3, help="processes per revision")
+    ap.add_argument("--kinds", action="store_true", help="also the CPU p50 of each kind of query, per revision")
     ap.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)  # the child's side
     args = ap.parse_args(argv)
     if args.one_pass:
@@ -92,6 +112,8 @@ def main(argv=None) -> None:
             print(f"| {rev} | {med['engine']:.2f} / {p95['engine']:.1f} | {med['fts5']:.2f} / {p95['fts5']:.1f} | "
                   f"{ratio:.2f} | {ratio95:.2f} | {cpu:.2f} |")
         print(f"{args.passes} passes each; 1-minute load after each round: {', '.join(f'{x:.1f}' for x in loads)}")
+        if args.kinds:
+            _print_kinds(runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

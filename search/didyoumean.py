@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+import string
 
 import numpy as np
 
-from search.analysis import fold, is_stop_word, term_for, word_spans
+from search.analysis import WORD_RE, fold, is_stop_word, stem, surface_for, term_for
 from search.errors import QueryError
 from search.query import parse
 
@@ -49,10 +50,22 @@ def _surface_word(view, stem_term: str) -> str | None:
     if not len(live):
         return None
     body = view.stored(int(live[0])).get("body", "")
-    for start, end, term in word_spans(body):
-        if term == stem_term:
-            return fold(body[start:end])
+    # Snowball English changes only a word's ending (and a leading apostrophe): a word starting with another ASCII
+    # letter or digit than the stem cannot have it, and is not stemmed
+    first = stem_term[:1]
+    for m in WORD_RE.finditer(body):
+        word = m.group()
+        if _FOLDED_ASCII.get(word[0], first) != first:
+            continue  # an ASCII letter or digit folds on its own: the word's folded start is known without folding it
+        folded = surface_for(word)
+        if folded and (folded[0] == first or not _ASCII_WORD_START.match(folded)) and stem(folded) == stem_term:
+            return fold(word)
     return None
+
+
+_ASCII_WORD_START = re.compile(r"[a-z0-9]")
+#: What an ASCII letter or digit folds to (itself, lowercased): a word starting with it starts so once folded.
+_FOLDED_ASCII = {c: fold(c) for c in string.ascii_letters + string.digits}
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

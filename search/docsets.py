@@ -45,6 +45,13 @@ class Matcher:
         self.budget = budget or Budget()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._df: dict[tuple[str, str], int] = {}
+        # the documents of an Or asked of every document, and the work they were charged, this search
+        self._whole: dict[object, tuple[np.ndarray, int]] = {}
+        # what scoring reads of the view on every term, as plain attributes: __getattr__ is a slow path
+        self.doc_count, self.doc_count_all = view.doc_count, view.doc_count_all
+        for name in ("lengths", "field_total", "norms"):
+            if hasattr(view, name):
+                setattr(self, name, getattr(view, name))
 
     def __getattr__(self, name):
         return getattr(self.view, name)
@@ -68,7 +75,8 @@ class Matcher:
         return found
 
     def count(self, field: str, text: str) -> int:
-        return len(self.postings(field, text)[0])
+        """How many postings the term has (its document frequency: nothing read to know it)."""
+        return self.doc_frequency(field, text)
 
     # -- the matching documents ------------------------------------------------------------------------
     def docs(self, q) -> np.ndarray:
@@ -106,6 +114,15 @@ class Matcher:
         if isinstance(q, plan.Term):
             return self._term(q.field, q.text, within)
         if isinstance(q, plan.Or):
+            if within is None:  # a word's title-or-body documents: an AND, "more when few" and "did you mean" ask
+                known = self._whole.get(q)
+                if known is not None:  # charged again: the budget counts the same work whether remembered or not
+                    self.budget.charge(known[1])
+                    return known[0]
+                spent = self.budget.spent
+                found = union([self._docs(s, None) for s in q.parts], self.view.doc_count_all)
+                self._whole[q] = (found, self.budget.spent - spent)
+                return found
             return union([self._docs(s, within) for s in q.parts], self.view.doc_count_all)
         if isinstance(q, plan.And):
             positive = sorted((s for s in q.parts if not isinstance(s, plan.Not)), key=self.size)

@@ -60,15 +60,34 @@ def count_sources(view, docs: np.ndarray) -> list[FacetValue]:
     return count_facet(view, "source", docs)
 
 
+#: In the month column, the documents without a date.
+_NO_MONTH = np.iinfo(np.int32).min
+
+
+def _month_column(view) -> np.ndarray:
+    """month_index of every document's day (int32), _NO_MONTH where it has none."""
+    day = view.day
+    out = np.full(len(day), _NO_MONTH, dtype=np.int32)
+    known = day > 0
+    out[known] = month_index(day[known].astype(np.int64))
+    out.flags.writeable = False
+    return out
+
+
 def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    day = view.day[docs]
-    known = day[day > 0].astype(np.int64)
-    unknown = len(day) - len(known)
+    derived = getattr(view, "derived", None)
+    if derived is not None:  # the month of every document, made once per view
+        months = derived("months", _month_column)[docs]
+        index = months[months != _NO_MONTH]
+        unknown = len(months) - len(index)
+    else:
+        day = view.day[docs]
+        index = month_index(day[day > 0].astype(np.int64))
+        unknown = len(day) - len(index)
     out: list[FacetValue] = []
     unit = "month"
-    if len(known):
-        index = month_index(known)
+    if len(index):
         first = int(index.min())
         counts = np.bincount(index - first)
         present = np.flatnonzero(counts)

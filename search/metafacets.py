@@ -58,6 +58,7 @@ class MetaColumns:
         self._names = [n for n in view.facet_names() if n not in BUILT_IN][:MAX_FIELDS]
         self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._shares: dict[str, float] | None = None
+        self._offered: dict[metafields.FacetSettings, list[str]] = {}
 
     def names(self) -> list[str]:
         """The metadata fields some article has."""
@@ -74,6 +75,18 @@ class MetaColumns:
                                 dtype=np.int64, count=len(values))
             found = self._groups[name] = (group, list(keys))
         return found
+
+    def offered(self, settings: metafields.FacetSettings) -> list[str]:
+        """metafields.offered for these fields and `settings` (remembered per snapshot: its fields never change)."""
+        try:
+            found = self._offered.get(settings)
+        except TypeError:  # settings made with a list of fields: not hashable, not remembered
+            return metafields.offered(self.sizes(), settings, self.shares())
+        if found is None:
+            if len(self._offered) >= 16:  # a few settings per process at most
+                self._offered.clear()
+            found = self._offered[settings] = metafields.offered(self.sizes(), settings, self.shares())
+        return list(found)
 
     def sizes(self) -> dict[str, int]:
         """{field: how many distinct values (case aside)}."""
@@ -138,5 +151,5 @@ def registry(meta: MetaColumns, filters: Filters, offered: list[str] = (), story
 
 def offered_names(meta: MetaColumns, settings: metafields.FacetSettings, filters: Filters) -> list[str]:
     """The metadata facets a results page shows: the settings' choice, and any field being filtered."""
-    names = metafields.offered(meta.sizes(), settings, meta.shares())
+    names = meta.offered(settings)
     return names + [n for n in filters.by_field if n not in names]

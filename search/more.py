@@ -47,4 +47,4 @@ def contenders(words: np.ndarray, limit: int) -> np.ndarray:
 def rank(docs: np.ndarray, words: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The `limit` best (docnum, score): most words first, then BM25F, then document order."""
     order = np.lexsort((docs, -scores, -words))[:limit]
-    return [(int(docs[i]), float(scores[i])) for i in order]
+    return list(zip(docs[order].tolist(), scores[order].astype(np.float64, copy=False).tolist()))

@@ -17,12 +17,14 @@ def proximity(view, docnums: np.ndarray, words: list[str], budget=None) -> np.nd
     if len(docnums) == 0 or len(words) < 2:
         return bonus
     found = {}
+    # an IndexView reads positions for any documents (none for those without the word): no postings look-up first
+    direct = getattr(view, "positions_flat", None) is not None
     for word in dict.fromkeys(words):
-        holding = _holding(view, word, docnums)
+        holding = docnums if direct else _holding(view, word, docnums)
         lengths, flat = flat_positions(view, "body", word, holding)
         if budget is not None:
             budget.charge(len(flat))
-        found[word] = (np.repeat(holding, lengths), flat.astype(np.int64))
+        found[word] = (np.repeat(holding, lengths), np.asarray(flat, dtype=np.int64))
     for a, b in zip(words, words[1:]):
         best = min_distances(docnums, found[a], found[b])
         has = best >= 0
@@ -47,11 +49,17 @@ def min_distances(docnums: np.ndarray, a: tuple, b: tuple) -> np.ndarray:
     out = np.full(len(docnums), -1, dtype=np.int64)
     if not len(docs_a) or not len(docs_b):
         return out
-    docs = np.concatenate([docs_a, docs_b])
-    pos = np.concatenate([pos_a, pos_b])
-    side = np.concatenate([np.zeros(len(docs_a), np.int8), np.ones(len(docs_b), np.int8)])
-    order = np.lexsort((side, pos, docs))
-    docs, pos, side = docs[order], pos[order], side[order]
+    if _packable(docs_a, pos_a) and _packable(docs_b, pos_b):
+        # one int64 per position, (document, position, side) in its bits: one sort orders them as the lexsort would
+        keys = np.concatenate([(docs_a << 32) | (pos_a << 1), (docs_b << 32) | (pos_b << 1) | 1])
+        keys.sort()
+        docs, pos, side = keys >> 32, (keys & 0xFFFFFFFF) >> 1, keys & 1
+    else:
+        docs = np.concatenate([docs_a, docs_b])
+        pos = np.concatenate([pos_a, pos_b])
+        side = np.concatenate([np.zeros(len(docs_a), np.int8), np.ones(len(docs_b), np.int8)])
+        order = np.lexsort((side, pos, docs))
+        docs, pos, side = docs[order], pos[order], side[order]
     pair = (docs[1:] == docs[:-1]) & (side[1:] != side[:-1])
     if not pair.any():
         return out
@@ -62,3 +70,10 @@ def min_distances(docnums: np.ndarray, a: tuple, b: tuple) -> np.ndarray:
     found = best != np.iinfo(np.int64).max
     out[found] = best[found]
     return out
+
+
+def _packable(docs: np.ndarray, pos: np.ndarray) -> bool:
+    """Whether document numbers fit 31 bits and positions 31 bits (both non-negative): a (document, position,
+    side) key then fits one int64."""
+    return not len(docs) or (int(docs[-1]) < (1 << 31) and int(docs[0]) >= 0 and int(pos.max()) < (1 << 31)
+                             and int(pos.min()) >= 0)

@@ -91,6 +91,7 @@ class ParsedQuery:
     plain: bool  # only words, phrases and -exclusions, no other operators or fields: any-word readings apply
     scored: bool = True  # has words to rank by (not only source:/date: filters)
     unknown_fields: list[str] = field(default_factory=list)  # "name" of name:value typed for no known field
+    _clauses: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def words(self) -> list[str]:
         """The plain words typed (for "did you mean")."""
@@ -100,7 +101,9 @@ class ParsedQuery:
         """The top-level words and "phrases" of a plain query that survive analysis, as typed."""
         if not self.plain:
             return []
-        return [_typed(n) for n in self.root.nodes if not isinstance(n, Not) and not _empty(n)]
+        if self._clauses is None:  # asked several times per search; the tree is not changed after parsing
+            self._clauses = [_typed(n) for n in self.root.nodes if not isinstance(n, Not) and not _empty(n)]
+        return list(self._clauses)
 
     def excluded(self) -> list[str]:
         """The -words and -"phrases" of a plain query, as typed."""
@@ -128,6 +131,24 @@ class ParsedQuery:
         if self.plain:  # the searcher rewards these standing close together (search/proximity.py)
             out.near = [t for n in self.root.nodes if isinstance(n, Word) for t in terms(n.text)]
         return out
+
+    def any_word_of(self, all_words: Compiled) -> Compiled | None:
+        """The any-word reading of a plain query (what compile(any_word=True) gives) read off its all-word one,
+        compiled over the same view: the same parts, the positive ones joined by OR, nothing looked up again; None
+        when `all_words` is not an all-word reading of two or more parts."""
+        q = all_words.query
+        if not self.plain or not isinstance(q, plan.And):
+            return None
+        positive = [p for p in q.parts if not isinstance(p, plan.Not)]
+        negative = [p for p in q.parts if isinstance(p, plan.Not)]
+        if len(positive) < 2 or any(isinstance(p, plan.Every) for p in positive):
+            return None
+        either = plan.Or(tuple(positive))
+        cost = Cost()
+        cost.terms, cost.texts, cost.postings = set(all_words.cost.terms), set(all_words.cost.texts), \
+            all_words.cost.postings
+        return Compiled(either if not negative else plan.And(tuple([either] + negative)), set(all_words.terms),
+                        list(all_words.phrases), list(all_words.near), cost)
 
 
 def _typed(node) -> str:
@@ -161,6 +182,8 @@ _TOKEN = re.compile(r"""
 
 
 _FIELD_LIKE = re.compile(r"([a-z][a-z0-9_]{0,31}):[^/\s]")
+_FIELD_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)$")
+_FUZZY = re.compile(r"(.+?)~(\d?)")
 
 
 def _lex(text: str, meta: frozenset = frozenset()) -> list[tuple[str, str]]:
@@ -175,7 +198,7 @@ def _lex(text: str, meta: frozenset = frozenset()) -> list[tuple[str, str]]:
         value = m.group()
         if kind == "word":
             # field:value, field:"phrase", field:[range], field:(group) arrive as one word or a word ending ':'
-            fm = re.match(r"([A-Za-z][A-Za-z0-9_]*):(.*)$", value)
+            fm = _FIELD_VALUE.match(value) if ":" in value else None
             if fm and (fm.group(1).lower() in FIELDS or fm.group(1).lower() in meta):
                 tokens.append(("field", fm.group(1).lower()))
                 if fm.group(2):
@@ -318,7 +341,7 @@ def _word_node(value: str, fieldname):
         if len(fold(stem)) < MIN_PREFIX_CHARS or not re.fullmatch(r"\w+", stem):
             raise QueryError(f"{value}: type at least {MIN_PREFIX_CHARS} letters before the star, like idl*.")
         return Word(stem, fieldname, "prefix")
-    m = re.fullmatch(r"(.+?)~(\d?)", value)
+    m = _FUZZY.fullmatch(value) if "~" in value else None
     if m and re.fullmatch(r"\w+", m.group(1)):
         distance = int(m.group(2) or 1)
         if not 1 <= distance <= MAX_FUZZY_DISTANCE:
@@ -393,18 +416,13 @@ def parse(text: str, fields=()) -> ParsedQuery:
     # an explicit AND asks for every word: no any-word reading, however long the query
     plain = all(_simple(n.node if isinstance(n, Not) else n) for n in root.nodes) and \
         ("op", "AND") not in tokens and not all(isinstance(n, Not) for n in root.nodes)
+    negated = {id(n) for node in nodes if isinstance(node, Not) for n in walk(node.node)}
     scored = any(isinstance(n, (Word, Phrase)) and n.field != "source" and getattr(n, "kind", "") != "meta"
-                 and not _inside_not(root, n) for n in nodes)
+                 and id(n) not in negated for n in nodes)
     unknown = [m.group(1) for n in nodes if isinstance(n, Word) and n.field is None and n.kind == "word"
-               for m in [_FIELD_LIKE.match(n.text.lower())] if m and m.group(1) not in ("http", "https")]
+               for m in [":" in n.text and _FIELD_LIKE.match(n.text.lower())]
+               if m and m.group(1) not in ("http", "https")]
     return ParsedQuery(text, root, plain, scored, list(dict.fromkeys(unknown)))
-
-
-def _inside_not(root, target) -> bool:
-    for node in walk(root):
-        if isinstance(node, Not) and any(n is target for n in walk(node.node)):
-            return True
-    return False
 
 
 def _empty(node) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 from search import snippets, stories
 from search.docsets import Matcher
 from search.proximity import proximity
-from search.scoring import bm25f, by_date, query_scoring, top
+from search.scoring import bm25f, by_date, query_scoring, top, top_docs
 
 #: How many of the best BM25F matches are re-ranked by how close the query's words stand (like a rescore window).
 RESCORE_WINDOW = 50
@@ -64,7 +64,7 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         # re-rank the best BM25F matches by how close the query's words stand: a rescore window of one size
         # whatever the page asks for, so every page is a slice of one order (the window's articles only gain, so
         # they stay above the rest)
-        window = np.array(sorted(d for d, _ in top(final, scores, RESCORE_WINDOW)), dtype=np.int64)
+        window = top_docs(final, scores, RESCORE_WINDOW)
         bonus = proximity(matcher, window, compiled.near, matcher.budget)
         scores = scores.copy()
         scores[np.searchsorted(final, window)] += boost * bonus  # `final` is sorted: a mask keeps its order
@@ -77,13 +77,15 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
     return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
 
-def hit(view, docnum: int, score: float, compiled, passages: bool = True) -> Hit:
-    """One hit: the article's stored fields, with its passages and marked title unless `passages` is False."""
+def hit(view, docnum: int, score: float, compiled, passages: bool = True, source_code: int | None = None) -> Hit:
+    """One hit: the article's stored fields, with its passages and marked title unless `passages` is False
+    (`source_code`: its source column's value, when the caller read the page's at once)."""
     stored = view.stored(docnum)
     terms = compiled.terms if compiled else set()
     phrases = compiled.phrases if compiled else []
     title = stored.get("title", "")
-    source = view.source_names[int(view.source[docnum])] or None
+    codes, names = view.facet("source")
+    source = names[int(codes[docnum]) if source_code is None else source_code] or None
     if not passages:
         return Hit(stored["id"], title, stored.get("date"), source, stored["path"],
                    round(float(score), 4), [], [(title, False)] if title else [])

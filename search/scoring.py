@@ -76,11 +76,16 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
     n = view.doc_count
     live = max(n, 1)
     k1_plus_1 = k1 + 1
+    field_norms = getattr(view, "norms", None)  # an IndexView's (or a Matcher's) per-view normalisation
+    # with k1 > 0 a candidate without the term adds idf * 0 / k1 = +-0.0, which leaves its score as it is: the
+    # saturation can then run over every candidate, with no mask of those holding the term
+    masked = not k1 > 0
     for text, weights in terms.items():
         df = view.doc_frequency("body", text) or view.doc_frequency("title", text)
         idf = query_weight(qtf.get(text, 1.0), k3) * log(1 + (n - df + 0.5) / (df + 0.5))
         pseudo = np.zeros(len(candidates), dtype=np.float64)  # weighted, length-normalised frequency
-        touched = np.zeros(len(candidates), dtype=bool)
+        touched = np.zeros(len(candidates), dtype=bool) if masked else None
+        hit = False
         for field, weight in weights.items():
             docs, freqs = get(field, text)
             if budget is not None:
@@ -88,13 +93,22 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
             at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
             if not len(at):
                 continue
-            average = max(view.field_total(field) / live, 1.0)
-            norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
+            if field_norms is not None:  # the same arithmetic, done once per view for every document
+                norms = field_norms(field, b)[candidates[at]]
+            else:
+                average = max(view.field_total(field) / live, 1.0)
+                norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
             pseudo[at] += weight * tf / norms  # the sum in field order, as 0.0 + first + second
-            touched[at] = True
-        if touched.any():
+            hit = True
+            if masked:
+                touched[at] = True
+        if not hit:
+            continue
+        if masked:
             p = pseudo[touched]
             scores[touched] += idf * p * k1_plus_1 / (k1 + p)
+        else:
+            scores += idf * pseudo * k1_plus_1 / (k1 + pseudo)
     return scores
 
 
@@ -118,13 +132,25 @@ def top(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, flo
     """The `limit` best (docnum, score), ties broken by document order so pages are stable."""
     if limit <= 0 or not len(docs):
         return []
+    docs, scores = _best(docs, scores, limit)
+    return list(zip(docs.tolist(), scores.tolist()))
+
+
+def top_docs(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """The documents of top(docs, scores, limit), ascending (int64)."""
+    if limit <= 0 or not len(docs):
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(_best(docs, scores, limit)[0]).astype(np.int64, copy=False)
+
+
+def _best(docs: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     if len(docs) > limit:
         # only the documents scoring at least the limit-th best score can be in the answer: sort just those
         cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         keep = np.flatnonzero(scores >= cut)
         docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))[:limit]
-    return list(zip(docs[order].tolist(), scores[order].tolist()))
+    return docs[order], scores[order]
 
 
 def by_date(docs: np.ndarray, day: np.ndarray, limit: int, newest: bool) -> list[int]:

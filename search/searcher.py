@@ -19,6 +19,7 @@ from search import plan, ranking, stories, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher, union
+from search.npsets import in_sorted
 from search.errors import ArticleNotFound, QueryError
 from search.facets import STORY, FacetValue, StoryFacet, filter_and_count
 from search.metafacets import offered_names, registry, validate_filters
@@ -162,7 +163,7 @@ class Engine:
             suggestion = (self._suggest(snap, matcher, parsed, total)
                           if parsed and total < SUGGEST_BELOW else None)
             more_total, more = self._more_when_few(snap, matcher, parsed, notice, matched, total, req, chosen, sort,
-                                                   snippets)
+                                                   snippets, compiled)
         return Results(req.text, total, req.page, req.per_page, sort, hits, facets, date_unit, suggestion, notice,
                        round((time.perf_counter() - started) * 1000, 2),
                        compiled.terms if compiled else set(), compiled.phrases if compiled else [], alternative,
@@ -200,29 +201,31 @@ class Engine:
         best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
                               None if all_versions else story_codes, shared)
         page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
-                            req.per_page, collapse=not all_versions, shared=shared)
+                            req.per_page, collapse=not all_versions, shared=shared, distinct=not all_versions)
         hits = []
-        for d, score, others in zip(page.docs.tolist(), page.scores.tolist(), page.others):
-            hit = ranking.hit(view, d, score, compiled, snippets)
-            hit.story = story_labels[int(story_codes[d])] or hit.id
+        # the page's columns read at once, not a numpy scalar per hit
+        sources, labels = view.source[page.docs].tolist(), story_codes[page.docs].tolist()
+        for d, score, others, source, label in zip(page.docs.tolist(), page.scores.tolist(), page.others, sources,
+                                                   labels):
+            hit = ranking.hit(view, d, score, compiled, snippets, source)
+            hit.story = story_labels[label] or hit.id
             hit.version_count = len(others)
             hit.versions = [view.stored_id(o) for o in others[:stories.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
         return hits, total
 
     def _more_when_few(self, snap, matcher: Matcher, parsed, notice, matched: np.ndarray, total: int,
-                       req: SearchRequest, chosen, sort: str, snippets: bool):
-        """(how many, best hits) of the articles with some of a short query's words, when few have them all."""
+                       req: SearchRequest, chosen, sort: str, snippets: bool, compiled=None):
+        """(how many, best hits) of the articles with some of a short query's words, when few have them all
+        (`compiled`: the all-word reading that matched them, whose parts the any-word reading reuses)."""
         if not more_words.applies(parsed, notice, total, req.per_page, LONG_QUERY_WORDS):
             return 0, []
         view, meta = snap.view, snap.meta
-        exact = np.zeros(len(view.live), dtype=bool)
-        exact[matched] = True
 
         def keep(docs):  # the search's own filters, on other documents
             return filter_and_count(view, registry(meta, chosen), docs, req, count=False)[0]
 
-        return self._more(snap, matcher, parsed, exact, keep, sort, req.per_page - total, snippets)
+        return self._more(snap, matcher, parsed, matched, keep, sort, req.per_page - total, snippets, compiled)
 
     # -- example texts (like.py) and more when few match (more.py) ---------------------------------------
     def _like(self, matcher: Matcher, example, min_doc_freq: int = example_text.MIN_DOC_FREQ):
@@ -232,16 +235,18 @@ class Engine:
         matched = matcher.docs(compiled.query) if words else np.zeros(0, dtype=np.int64)
         return compiled, matched, example_text.notice(example, words), None
 
-    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, keep, sort: str, limit: int, passages):
+    def _more(self, snap, matcher: Matcher, parsed, exact: np.ndarray, keep, sort: str, limit: int, passages,
+              all_words=None):
         """(how many, best hits) of the articles with some but not all of a short query's words that `keep`
-        (the search's filters) keeps; `exact` marks the articles with them all."""
+        (the search's filters) keeps; `exact` (sorted) are the articles with them all."""
         view = snap.view
-        some = parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
+        some = (all_words is not None and parsed.any_word_of(all_words)) or \
+            parsed.compile(matcher, self.ranking.title_boost, True, snap.vocabulary)
         clause_docs = [matcher.docs(c) for c in more_words.clauses(some.query)]
         # the any-word reading is the union of its clauses (less what it excludes): no second pass over them
         others = matcher.docs(some.query) if isinstance(some.query, plan.And) else \
             union(clause_docs, len(view.live))
-        others = keep(others[~exact[others]])
+        others = keep(others[~in_sorted(others, exact)])
         if not len(others) or limit <= 0:
             return len(others), []
         if sort == "relevance":

@@ -14,6 +14,7 @@ itself answered differently on a many-segment index; this answers the same howev
 from __future__ import annotations
 
 import threading
+from itertools import groupby
 
 import numpy as np
 
@@ -92,9 +93,9 @@ class Vocabulary:
             with self._lock:
                 letter = self._letters.get(first)
                 if letter is None:
-                    letter = {}
-                    for term in self.view.terms_from(self.fieldname, first):
-                        letter.setdefault(len(term), []).append(term)
+                    # grouped by length in C: a stable sort by length keeps each group in term order
+                    by_length = sorted(self.view.terms_from(self.fieldname, first), key=len)
+                    letter = {length: list(group) for length, group in groupby(by_length, key=len)}
                     self._letters[first] = letter
         words = letter.get(length)
         if not words:

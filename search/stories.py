@@ -891,6 +891,11 @@ def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray,
     return mask
 
 
+#: A shown document's other versions when it has none (shared, read-only).
+_NO_OTHERS = np.zeros(0, dtype=np.int64)
+_NO_OTHERS.flags.writeable = False
+
+
 @dataclass
 class Page:
     """One page of results: documents in rank order and, for each, the other matching versions of its story."""
@@ -901,19 +906,20 @@ class Page:
 
 
 def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, count: int,
-         collapse: bool = True, shared: np.ndarray | None = None) -> Page:
+         collapse: bool = True, shared: np.ndarray | None = None, distinct: bool = False) -> Page:
     """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
     `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
     whole matching set, whose members of a shown story are listed as its other versions. `shared`
-    (shared_stories(codes)) lets a page of stories of their own skip the grouping."""
+    (shared_stories(codes)) lets a page of stories of their own skip the grouping; `distinct` says the ranking holds
+    one document per story already (ranked with best_of_each), so collapsing keeps every one of them."""
     docs = np.asarray(ranked_docs, dtype=np.int64)
     scores = np.asarray(ranked_scores, dtype=np.float64)
     if shared is not None and not shared[docs].any():
         keep = np.arange(first, min(first + count, len(docs)))  # every ranked document a story of its own
         shown = docs[keep]
-        return Page(shown, scores[keep], [np.zeros(0, np.int64) for _ in range(len(shown))])
-    if collapse and len(docs):
+        return Page(shown, scores[keep], [_NO_OTHERS] * len(shown))
+    if collapse and len(docs) and not distinct:
         _, firsts = np.unique(story_keys(codes, docs), return_index=True)
         keep = np.sort(firsts)[first:first + count]
     else:
@@ -925,12 +931,12 @@ def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, cou
 def _others(codes: np.ndarray, matched: np.ndarray, shown: np.ndarray, ranked: np.ndarray) -> list[np.ndarray]:
     """For each shown document, the other matched documents with its story code: in rank order, then by number."""
     codes = np.asarray(codes)
-    others = [np.zeros(0, np.int64) for _ in range(len(shown))]
+    others = [_NO_OTHERS] * len(shown)
     shown_codes = codes[shown].astype(np.int64) if len(shown) else np.zeros(0, np.int64)
     grouped = np.flatnonzero(shown_codes > 0)
     if not len(grouped) or not len(matched):
         return others
-    members = matched[np.isin(codes[matched], shown_codes[grouped])]
+    members = matched[npsets.isin(codes[matched], shown_codes[grouped])]
     rank = np.zeros(len(members), np.int64)
     if len(ranked):
         by_doc = np.argsort(ranked, kind="stable")
@@ -938,8 +944,16 @@ def _others(codes: np.ndarray, matched: np.ndarray, shown: np.ndarray, ranked: n
         rank = np.where(ranked[by_doc][at] == members, by_doc[at], len(ranked))
     members = members[np.lexsort((members, rank))]
     member_codes = codes[members].astype(np.int64)
-    for k in grouped.tolist():  # at most one page of stories
-        others[k] = members[(member_codes == shown_codes[k]) & (members != shown[k])]
+    # the members grouped by story (a stable sort keeps each story's rank order), each story's run found by bisection
+    by_code = np.argsort(member_codes, kind="stable")
+    members, member_codes = members[by_code], member_codes[by_code]
+    wanted = shown_codes[grouped]
+    starts = np.searchsorted(member_codes, wanted, side="left").tolist()
+    ends = np.searchsorted(member_codes, wanted, side="right").tolist()
+    shown_ids = shown.tolist()
+    for k, a, b in zip(grouped.tolist(), starts, ends):  # at most one page of stories
+        run = members[a:b]
+        others[k] = run[run != shown_ids[k]]
     return others
 
 

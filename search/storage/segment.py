@@ -198,6 +198,8 @@ def write_segment(folder: str, segment_id: str, part: Part) -> dict:
 
 #: The term dictionary keeps every SAMPLE_EVERY-th key in memory to bisect before reading the mapped keys.
 SAMPLE_EVERY = 64
+#: A segment with at most this many keys (a small sync's) looks its terms up in a dict of them instead.
+SMALL_DICTIONARY = 4096
 
 
 class SegmentFiles:
@@ -233,6 +235,7 @@ class SegmentFiles:
         self._koff = (memoryview(self.koff).cast("B").cast("Q")
                       if sys.byteorder == "little" and len(self.koff) else self.koff)
         self._samples: list[bytes] | None = None
+        self._small: dict[bytes, int] | None = None
 
     # -- term dictionary --
     def key(self, t: int) -> bytes:
@@ -266,7 +269,15 @@ class SegmentFiles:
         return lo
 
     def term(self, key: bytes) -> int:
-        """The index of `key`, or -1."""
+        """The index of `key`, or -1 (a small segment's dictionary is a Python dict, made on its first look-up)."""
+        if self.term_count <= SMALL_DICTIONARY:
+            small = self._small
+            if small is None:
+                with self._lock:
+                    if self._small is None:
+                        self._small = {k: t for t, k in enumerate(self.keys_between(0, self.term_count))}
+                    small = self._small
+            return small.get(key, -1)
         t = self.find(key)
         return t if t < self.term_count and self.key(t) == key else -1
 
@@ -279,6 +290,22 @@ class SegmentFiles:
         ends = (self.koff[lo + 1:hi + 1].astype(np.int64) - base).tolist()
         starts = [0] + ends[:-1]
         return [blob[a:b] for a, b in zip(starts, ends)]
+
+    def terms_between(self, lo: int, hi: int, field_char: str) -> list[str]:
+        """The terms of keys lo..hi-1 (all of the field whose number is `field_char`), decoded in one piece: each key
+        is that character and the term's UTF-8, so the piece splits at it (unless a term holds it: then key by key)."""
+        if hi <= lo:
+            return []
+        text = self.keys[int(self.koff[lo]):int(self.koff[hi])].decode("utf-8", "surrogatepass")
+        parts = text.split(field_char)
+        if len(parts) == hi - lo + 1 and not parts[0]:
+            del parts[0]
+            return parts
+        return [k[1:].decode("utf-8", "surrogatepass") for k in self.keys_between(lo, hi)]
+
+    def postings_count(self, t: int) -> int:
+        """How many postings term t has."""
+        return int(self.tdoc[t + 1]) - int(self.tdoc[t])
 
     def postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """(local docs, freqs) of term t: views of the mapped files."""

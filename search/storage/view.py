@@ -6,6 +6,7 @@ is shared by every searcher and thread of a snapshot; the columns it concatenate
 """
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 from functools import cached_property
@@ -17,6 +18,7 @@ from search.storage.segment import SegmentFiles
 
 #: How many term look-ups a view remembers (each a few small tuples) before it starts again.
 TERM_CACHE = 8192
+_NOT_FOUND: tuple[list, int] = ([], 0)
 
 
 class IndexView:
@@ -31,10 +33,14 @@ class IndexView:
         self.offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
         self.doc_count_all = int(self.offsets[-1])
+        self._starts = self.offsets.tolist()  # as Python ints: a document's segment is found by bisect
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
-        self._terms: dict[tuple[str, str], list] = {}  # term look-ups of this snapshot (immutable: never stale)
+        # term look-ups of this snapshot (immutable: never stale)
+        self._terms: dict[tuple[str, str], tuple[list, int]] = {}
+        self._norms: dict[tuple[str, float], np.ndarray] = {}
+        self._derived: dict[str, object] = {}
         self.closed = False
 
     @classmethod
@@ -74,6 +80,31 @@ class IndexView:
     def field_total(self, field: str) -> int:
         """Sum of that field's lengths over live documents."""
         return self._totals.get(field, 0)
+
+    def norms(self, field: str, b: float) -> np.ndarray:
+        """BM25F's length normalisation of every document in a field, 1 - b + b * length / average length
+        (float64[N], made once per view and b): scoring gathers it instead of recomputing it per term."""
+        key = (field, b)
+        found = self._norms.get(key)
+        if found is None:
+            average = max(self.field_total(field) / max(self.doc_count, 1), 1.0)
+            found = 1 - b + b * self.lengths[field].astype(np.float64) / average
+            found.flags.writeable = False
+            with self._lock:
+                if len(self._norms) >= 8:  # a few b values at most (the ranking's, a tuning run's)
+                    self._norms.clear()
+                self._norms[key] = found
+        return found
+
+    def derived(self, key: str, make):
+        """A column made from this view's arrays by `make(view)` once per view (the view is immutable: it never goes
+        stale, and ends with the snapshot)."""
+        found = self._derived.get(key)
+        if found is None:
+            found = make(self)
+            with self._lock:
+                found = self._derived.setdefault(key, found)
+        return found
 
     def facet_names(self) -> list[str]:
         """Facet columns present in any segment, sorted."""
@@ -122,20 +153,26 @@ class IndexView:
     # -- postings -----------------------------------------------------------------------------------------------
     def _hits(self, field: str, text: str):
         """[(segment index, segment, term number)] of the segments holding the term; remembered per view."""
+        return self._lookup(field, text)[0]
+
+    def _lookup(self, field: str, text: str) -> tuple[list, int]:
+        """(_hits, document frequency) of a term: the dictionary is searched once per view and term, and the
+        frequency summed then, so a look-up after that is one dict probe."""
         found = self._terms.get((field, text))
         if found is not None:
             return found
         if field not in FIELD_NUMBER:
-            return []
+            return _NOT_FOUND
         key = key_for(field, text)
-        found = []
+        hits, df = [], 0
         for i, s in enumerate(self.segments):
             t = s.term(key)
             if t >= 0:
-                found.append((i, s, t))
+                hits.append((i, s, t))
+                df += s.postings_count(t)
         if len(self._terms) >= TERM_CACHE:
             self._terms.clear()  # a bound, not an LRU: a server's working set of words refills it at once
-        self._terms[(field, text)] = found
+        found = self._terms[(field, text)] = (hits, df)
         return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +180,8 @@ class IndexView:
         docs, freqs = [], []
         for i, s, t in self._hits(field, text):
             d, f = s.postings(t)
-            docs.append(d.astype(np.int64) + int(self.offsets[i]))
+            offset = self._starts[i]
+            docs.append(np.add(d, offset, dtype=np.int64) if offset else d.astype(np.int64))
             freqs.append(f.astype(np.float32))
         if not docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -153,7 +191,7 @@ class IndexView:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many postings the term has (deleted documents included)."""
-        return sum(int(s.tdoc[t + 1] - s.tdoc[t]) for _, s, t in self._hits(field, text))
+        return self._lookup(field, text)[1]
 
     def positions(self, field: str, text: str, docs: np.ndarray) -> list[np.ndarray]:
         """For each doc of `docs` (ascending, each holding the term) its positions in the field."""
@@ -183,7 +221,8 @@ class IndexView:
             if not total:
                 continue
             lengths[lo:hi] = n
-            first = np.cumsum(freqs, dtype=np.int64)[at] - n + int(s.tpos[t])  # where each one's positions start
+            # where each one's positions start: the term's frequencies summed up to the last document wanted only
+            first = np.cumsum(freqs[:int(at[-1]) + 1], dtype=np.int64)[at] - n + int(s.tpos[t])
             gather = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
             pieces.append(s.pos[gather])
         if not pieces:
@@ -197,24 +236,24 @@ class IndexView:
             return []
         low = key_for(field, prefix)
         high = low + b"\xff"  # no UTF-8 byte is 0xff: every key with the prefix sorts below this
-        found: set[bytes] = set()
+        field_char = chr(FIELD_NUMBER[field])
+        runs = []
         for s in self.segments:
             lo = s.find(low)
             hi = s.find(high)
             if limit is not None:
                 hi = min(hi, lo + limit)
-            found.update(s.keys_between(lo, hi))
-        keys = sorted(found)
-        if limit is not None:
-            keys = keys[:limit]
-        return [k[1:].decode("utf-8", "surrogatepass") for k in keys]
+            if hi > lo:
+                runs.append(s.terms_between(lo, hi, field_char))
+        terms = _merged(runs)
+        return terms[:limit] if limit is not None else terms
 
     # -- documents ----------------------------------------------------------------------------------------------
     def _locate(self, docnum: int) -> tuple[SegmentFiles, int]:
         if not 0 <= docnum < self.doc_count_all:
             raise IndexError(docnum)
-        i = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
-        return self.segments[i], docnum - int(self.offsets[i])
+        i = bisect.bisect_right(self._starts, docnum) - 1
+        return self.segments[i], docnum - self._starts[i]
 
     def stored(self, docnum: int) -> dict:
         """{"id","path","title","body","date","extra"} of a document."""
@@ -253,3 +292,22 @@ class IndexView:
         """Mark the view closed; its mappings go when the view and every array made from them are unreferenced
         (a search still running on it keeps working)."""
         self.closed = True
+
+
+def _merged(runs: list[list[str]]) -> list[str]:
+    """The sorted distinct terms of sorted runs of distinct terms (one per segment). UTF-8 keeps code point order,
+    so the terms sort as their keys do. A small sync's few terms are placed into the largest run by bisection;
+    runs of like sizes are sorted together (the sort merges the runs)."""
+    if not runs:
+        return []
+    runs = sorted(runs, key=len, reverse=True)
+    terms = runs[0]  # a segment's keys are sorted and distinct
+    for run in runs[1:]:
+        if len(run) * 16 > len(terms):
+            return list(dict.fromkeys(sorted(term for run in runs for term in run)))
+        terms = list(terms) if terms is runs[0] else terms
+        for term in run:
+            at = bisect.bisect_left(terms, term)
+            if at == len(terms) or terms[at] != term:
+                terms.insert(at, term)
+    return terms
