@@ -136,9 +136,41 @@ _ENDINGS = tuple(_SENTENCE_END)
 def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
     """[clean_text(body, title) ...] of many articles, with per-line work done by C loops (str methods mapped over
     all lines, numpy over their flags) instead of a Python loop per line: the same texts."""
-    n = len(bodies)
-    if not n:
+    if not bodies:
         return []
+    lines, kept, firsts, _ = _kept_lines(bodies, titles)
+    kept_lines = list(compress(lines, kept.tolist()))
+    bounds = [0] + np.cumsum(np.add.reduceat(kept, firsts, dtype=np.int64)).tolist()
+    return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _cleaned_batch(bodies: list[str], titles: list[str]) -> tuple[bytes, np.ndarray]:
+    """(the UTF-8 of "\n".join(clean_texts(bodies, titles)), each text's length in bytes plus one): what
+    signatures() hashes, lowercased and encoded once for the batch instead of once an article."""
+    if not bodies:
+        return b"", np.zeros(0, dtype=np.int64)
+    lines, kept, firsts, length = _kept_lines(bodies, titles)
+    per = np.add.reduceat(kept, firsts, dtype=np.int64)  # kept lines an article
+    chars = np.add.reduceat(np.where(kept, length, 0), firsts) + np.maximum(per - 1, 0)
+    for i in firsts[per == 0].tolist():  # an article with nothing kept still takes its place: an empty text
+        lines[i] = ""
+        kept[i] = True
+    joined = "\n".join(compress(lines, kept.tolist()))
+    lowered = joined.lower()
+    if len(lowered) == len(joined) and lowered.isascii():  # no character lowered to more: a byte a character
+        return lowered.encode("ascii"), chars + 1
+    texts = lowered.split("\n")  # a lowercase letter is never a newline: the same lines
+    line_bytes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
+                             dtype=np.int64, count=len(texts))
+    places = np.maximum(per, 1)
+    sizes = np.add.reduceat(line_bytes, np.cumsum(places) - places) + places
+    return lowered.encode("utf-8", "surrogatepass"), sizes
+
+
+def _kept_lines(bodies: list[str], titles: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(every stripped line of the bodies, whether clean_text keeps it, each body's first line, each line's
+    length)."""
+    n = len(bodies)
     split = list(map(str.split, bodies, repeat("\n")))
     counts = np.fromiter(map(len, split), dtype=np.int64, count=n)
     firsts = np.cumsum(counts) - counts  # each article's first line
@@ -173,9 +205,7 @@ def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
     at = np.arange(total)
     run_start = np.maximum.accumulate(np.where(link, 0, at))
     kept = np.maximum.accumulate(np.where(may, at, -1)) >= run_start
-    kept_lines = list(compress(lines, kept.tolist()))
-    bounds = [0] + np.cumsum(np.add.reduceat(kept, firsts, dtype=np.int64)).tolist()
-    return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
+    return lines, kept, firsts, length
 
 
 def _dropped(lines: list[str], length: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -290,6 +320,12 @@ def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     else:
         sizes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
                             dtype=np.int64, count=n) + 1
+    return _chunked(data, sizes)
+
+
+def _chunked(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """signatures() of texts given as their UTF-8 joined by newlines and their lengths in bytes plus one."""
+    n = len(sizes)
     ends = np.cumsum(sizes)  # the byte after each text's separator
     if not n or ends[-1] <= CHUNK_BYTES:  # a rebuild's batch
         return _signatures(data, sizes)
@@ -436,7 +472,7 @@ def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
     """The rows of (id, path, sync signature, title, body) of articles, in the order given."""
     if not entries:
         return Table.empty()
-    sigs, counts, exact = signatures(clean_texts([e[4] for e in entries], [e[3] for e in entries]))
+    sigs, counts, exact = _chunked(*_cleaned_batch([e[4] for e in entries], [e[3] for e in entries]))
     return Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
 
 

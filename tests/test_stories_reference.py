@@ -244,3 +244,19 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     assert labels_in(index) == labels_in(tmp_path / "fresh")
     assert stories.load(generation(index)).labels_by_path() == labels_in(index)
     assert read_back == []  # every label was right in the index: no document was rewritten
+
+
+def test_a_batch_cleaned_and_encoded_at_once_is_the_texts_cleaned_one_by_one():
+    rng = random.Random(14)
+    batches = [[_hostile(rng) for _ in range(rng.randint(1, 25))] for _ in range(40)]
+    batches += [[(line, "") for line in LINES], [("", ""), ("Share", ""), ("\u0130stanbul is here.", "")],
+                [("K\u212a plain ascii after lowering.", "")], [("", "")]]
+    for pairs in batches:
+        bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
+        texts = [stories.clean_text(b, t) for b, t in pairs]
+        data, sizes = stories._cleaned_batch(bodies, titles)
+        assert data == "\n".join(texts).encode("utf-8", "surrogatepass")
+        assert sizes.tolist() == [len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts]
+        made = stories.rows([(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)])
+        for got, want in zip((made.sigs, made.counts, made.exact), stories.signatures(texts)):
+            assert np.array_equal(got, want)
