@@ -445,6 +445,8 @@ class Table:
                            for f in self.FIELDS))
         parts = [np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.FIELDS]
         parts[:3] = [p.astype(str) for p in parts[:3]]
+        if _ascending(parts[1]):  # a rebuild's batches come in path order: nothing to move
+            return Table(*parts)
         return Table(*parts).select(np.argsort(parts[1], kind="stable"))
 
     @classmethod
@@ -470,15 +472,21 @@ def _widened(column: np.ndarray, added: np.ndarray) -> np.ndarray:
 
 def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
     """The rows of (id, path, sync signature, title, body) of articles, in the order given."""
-    if not entries:
-        return Table.empty()
-    sigs, counts, exact = _chunked(*_cleaned_batch([e[4] for e in entries], [e[3] for e in entries]))
-    return Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
+    return _rows(*(list(column) for column in zip(*entries))) if entries else Table.empty()
 
 
 def document_rows(docs: list[dict]) -> Table:
     """rows() of storage documents (dicts with id, path, sig, title, body): what a rebuild's workers compute."""
-    return rows([(d["id"], d["path"], d["sig"], d.get("title") or "", d.get("body") or "") for d in docs])
+    if not docs:
+        return Table.empty()
+    return _rows([d["id"] for d in docs], [d["path"] for d in docs], [d["sig"] for d in docs],
+                 [d.get("title") or "" for d in docs], [d.get("body") or "" for d in docs])
+
+
+def _rows(ids: list[str], paths: list[str], sync_sigs: list[str], titles: list[str], bodies: list[str]) -> Table:
+    sigs, counts, exact = _chunked(*_cleaned_batch(bodies, titles))
+    return Table(np.array(ids, dtype=str), np.array(paths, dtype=str), np.array(sync_sigs, dtype=str), sigs, counts,
+                 exact)
 
 
 def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
