@@ -395,12 +395,21 @@ def _densify(sigs: np.ndarray) -> np.ndarray:
     if not len(rows):
         return sigs
     sub = sigs[rows]
-    filled = ~empty[rows]
-    # the nearest filled bin at or after each bin, over the row twice (circularly): a row has a filled bin, so
-    # the nearest to a bin of the first copy is at most 2K - 2 and the byte's 255 never wins for one of them
-    index = np.where(np.concatenate([filled, filled], axis=1), np.arange(2 * K, dtype=np.uint8), np.uint8(255))
-    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, :K - 1:-1]
-    holes = np.flatnonzero(~filled)  # flat positions in sub
+    hole = empty[rows]
+    # the nearest filled bin at or after each bin, over the row twice (circularly): each bin's number where it is
+    # filled, 255 where not; a row has a filled bin, so the nearest to a bin of the first copy is at most 2K - 2
+    # and 255 never wins for one of them
+    nearest = np.empty((len(rows), 2 * K), dtype=np.uint8)
+    blank = hole.view(np.uint8) * np.uint8(255)
+    numbers = np.arange(2 * K, dtype=np.uint8)
+    np.bitwise_or(blank, numbers[:K], out=nearest[:, :K])
+    np.bitwise_or(blank, numbers[K:], out=nearest[:, K:])
+    step = 1
+    while step < K:  # the minimum over [j, j + 2 * step) from two over [j, j + step): whole columns at a time
+        np.minimum(nearest[:, :2 * K - step], nearest[:, step:], out=nearest[:, :2 * K - step])
+        step *= 2
+    nearest = nearest[:, :K]
+    holes = np.flatnonzero(hole)  # flat positions in sub
     column = holes & (K - 1)
     distance = nearest.reshape(-1)[holes].astype(np.int64) - column
     flat = sub.reshape(-1)
