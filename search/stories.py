@@ -595,7 +595,7 @@ def similar_pairs(table: Table, only: np.ndarray | None = None,
             agree = np.empty(len(ci))
             for lo in range(0, len(ci), 65536):  # bounded memory for many candidates
                 hi = lo + 65536
-                agree[lo:hi] = (table.sigs[ci[lo:hi]] == table.sigs[cj[lo:hi]]).mean(axis=1)
+                agree[lo:hi] = np.count_nonzero(table.sigs[ci[lo:hi]] == table.sigs[cj[lo:hi]], axis=1) / K
             ok = agree >= THRESHOLD
             found_i.append(ci[ok])
             found_j.append(cj[ok])
@@ -774,7 +774,7 @@ class Grouper:
             ok = np.empty(len(ci), dtype=bool)
             for lo in range(0, len(ci), 65536):
                 hi = lo + 65536
-                ok[lo:hi] = (self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]]).mean(axis=1) >= THRESHOLD
+                ok[lo:hi] = np.count_nonzero(self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]], axis=1) / K >= THRESHOLD
             found_i.append(ci[ok])
             found_j.append(cj[ok])
         self._ids.extend(table.ids.tolist())
