@@ -40,6 +40,9 @@ PIPELINE = ("words:unicode-runs-joined-by-dots-and-invisibles", "fold:nfc", "fol
             "stop:whoosh-english", "stem:snowball-english")
 
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
+#: WORD_RE for the bytes of an ASCII text: the same words there (none of the invisible joiners is ASCII, and \w
+#: means the same letters, digits and underscore in ASCII), found quicker in bytes than in a str.
+ASCII_WORD_RE = re.compile(rb"\w+(?:\.?\w+)*")
 # Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
 _english_stem = lru_cache(maxsize=500_000)(EnglishStemmer().stem)
 

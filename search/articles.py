@@ -292,36 +292,37 @@ def read_contained(root: Path, relpath: str, limit: int = MAX_ARTICLE_BYTES) -> 
 
     Every reader of a file in the articles folder goes through here (articles, the sidecar, saved pages).
     """
-    if _plainly_inside(root, relpath):
-        return read_bytes(Path(root, relpath), relpath, limit=limit)
+    fd = _open_inside(root, relpath)
+    if fd is not None:
+        return _read_open(fd, relpath, limit)
     return read_bytes(_contained(root, relpath), relpath, limit=limit)
 
 
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _plainly_inside(root: Path, relpath: str) -> bool:
-    """True when root/relpath is reached without any link: each folder opened relative to the one above with
-    O_NOFOLLOW and the file itself not a link. Then no realpath is needed (an lstat per component of the absolute
-    path, twice, paid per article by a rebuild); False sends the path to _contained, which judges links. read_bytes
-    opens the file itself without following a link, as on the other road."""
-    if not (_NOFOLLOW and os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd):
-        return False
+def _open_inside(root: Path, relpath: str) -> int | None:
+    """root/relpath opened for reading when it is reached without any link: each folder opened relative to the one
+    above with O_NOFOLLOW, and the file too. Then no realpath is needed (an lstat per component of the absolute
+    path, twice, paid per article by a rebuild) and no path is walked again between the check and the read. None
+    sends the path to _contained, which judges links, and read_bytes, which says why a file cannot be read."""
+    if not (_NOFOLLOW and os.open in os.supports_dir_fd):
+        return None
     parts = relpath.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        return False
+        return None
     try:
         fd = os.open(root, _DIR_FLAGS)
     except OSError:
-        return False
+        return None
     try:
         for part in parts[:-1]:
             inner = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
             os.close(fd)
             fd = inner
-        return not stat.S_ISLNK(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode)
+        return os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
     except OSError:
-        return False  # a link, gone, or unreadable: the slow road says which, in its own words
+        return None  # a link, gone, or unreadable: the slow road says which, in its own words
     finally:
         os.close(fd)
 
@@ -396,48 +397,60 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Split a leading `---` / `key: value` lines / `---` block off the text; ({}, text) when there is none."""
     if not text.startswith("---"):
         return {}, text
-    lines = text.split("\n", 60)
-    if lines[0].strip() != "---":
+    end = text.find("\n")
+    if end < 0 or text[:end].strip() != "---":
         return {}, text
     meta: dict[str, str] = {}
-    for i, line in enumerate(lines[1:60], start=1):
+    # line by line from the top, at most 59 lines: the body after the block is one slice, never split and rejoined
+    for _ in range(59):
+        start = end + 1
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         if len(line) > FRONT_MATTER_LINE_MAX:
             return {}, text  # no metadata line is that long: this is text
         if line.strip() in ("---", "..."):
-            return meta, "\n".join(lines[i + 1:]) if i + 1 < len(lines) else ""
-        if not line.strip():
-            continue
-        m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
-        if not m:
-            return {}, text  # not a metadata block after all: keep the text whole
-        meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
+            return meta, text[end + 1:] if end >= 0 else ""
+        if line.strip():
+            m = _KEY_VALUE.fullmatch(line.rstrip("\r"))
+            if not m:
+                return {}, text  # not a metadata block after all: keep the text whole
+            meta.setdefault(m.group(1), m.group(2).strip().strip("\"'"))
+        if end < 0:
+            break
     return {}, text
 
 
-def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[bytes, list[str]]:
+def read_bytes(full_path: str | Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[bytes, list[str]]:
     """Read a regular file up to `limit` bytes; raise SkippedFile if it vanished, cannot be read or is not a file.
 
     Opened without following a link and without blocking, then checked with fstat: a file swapped for a FIFO,
     a device or a link after the folder was listed is skipped instead of hanging or leaving the folder.
     """
     try:
-        fd = os.open(full_path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(full_path, _FILE_FLAGS)
     except FileNotFoundError:
         raise SkippedFile(f"{name}: skipped, it disappeared while indexing") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a link: it was swapped for one after listing
             raise SkippedFile(f"{name}: skipped, it became a link while indexing") from None
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
+    return _read_open(fd, name, limit)
+
+
+def _read_open(fd: int, name: str, limit: int) -> tuple[bytes, list[str]]:
+    """read_bytes for a file already opened (and closed here): SkippedFile unless it is a regular file."""
     warnings = []
     try:
-        with open(fd, "rb", closefd=True) as f:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise SkippedFile(f"{name}: skipped, it is not a regular file (a FIFO, socket or device)")
-            # read(n) with a large n allocates n bytes up front: only ask for the limit when the file is that big
-            data = f.read() if st.st_size <= limit else f.read(limit + 1)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SkippedFile(f"{name}: skipped, it is not a regular file (a FIFO, socket or device)")
+        # reading n bytes allocates n bytes up front: only ask for the limit when the file is that big (and never
+        # read past it, should the file grow while it is read)
+        data = _read_fd(fd, min(st.st_size, limit) + 1, limit + 1)
     except OSError as exc:
         raise SkippedFile(f"{name}: skipped, it cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         data = _cut_utf8(data[:limit])
         verb = "indexed" if limit == MAX_ARTICLE_BYTES else "read"
@@ -445,8 +458,23 @@ def read_bytes(full_path: Path, name: str, limit: int = MAX_ARTICLE_BYTES) -> tu
     return data, warnings
 
 
+def _read_fd(fd: int, first: int, cap: int) -> bytes:
+    """The first `cap` bytes of fd (all of it when shorter): a first read of `first` bytes (its size and one more,
+    to see the end, in one read), more reads only for a file that grew since it was measured."""
+    chunks, got, want = [], 0, first
+    while got < cap:
+        chunk = os.read(fd, min(want, cap - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+        want = 1 << 20
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FILE_FLAGS = os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def _cut_utf8(data: bytes) -> bytes:

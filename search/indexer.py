@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import pickle
 import shutil
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -100,6 +102,8 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
         elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
         report.full = full
+        if full and (jobs is None or jobs > 1):
+            _start_workers(root)
         sidecar, report.warnings = load_sidecar(root)
         # only what a sync compares of each file: a stat_result and its ints cost several times more per file
         files = {rel: _Stat(st.st_size, st.st_mtime_ns)
@@ -141,6 +145,18 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _start_workers(root: Path) -> None:
+    """A rebuild of a folder that holds enough files for workers starts their server before listing the files."""
+    from search.storage.build import MIN_PARALLEL_ITEMS, start_workers_early
+    try:
+        with os.scandir(root) as entries:
+            many = sum(1 for _ in islice(entries, MIN_PARALLEL_ITEMS)) >= MIN_PARALLEL_ITEMS
+    except OSError:
+        return  # the listing says what is wrong, in its own words
+    if many:
+        start_workers_early([_prepare.__module__, _story_rows.__module__])
 
 
 def _readable(store: IndexStore, generation: str) -> bool:

@@ -155,3 +155,20 @@ def test_reading_a_plain_file_resolves_no_path_and_a_link_still_the_careful_way(
     assert resolved  # ... after resolving it
     with pytest.raises(articles_module.SkippedFile, match="not a regular file|outside"):
         articles_module.read_contained(tmp_path, "out.txt")
+
+
+def test_an_article_is_read_up_to_the_limit_and_never_past_it_even_if_the_file_grew(tmp_path):
+    import os
+
+    from search import articles
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"x" * 5000)
+    for first, cap, expected in ((11, 100, 100), (5001, 6000, 5000), (100, 5000, 5000), (1, 3, 3)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            # `first` as if the file had been measured smaller (it grew): later reads still stop at `cap`
+            assert articles._read_fd(fd, first, cap) == b"x" * expected
+        finally:
+            os.close(fd)
+    data, warnings = articles.read_contained(tmp_path, "grown.txt", limit=1024)
+    assert data == b"x" * 1024 and warnings == ["grown.txt: larger than 1 KiB, read up to that size"]

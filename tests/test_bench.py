@@ -342,3 +342,16 @@ def test_clicompare_exports_a_revision_and_answers_from_it(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, PYTHONPATH=str(tree)))
     assert done.stdout.strip() == str(tree / "search" / "__init__.py")  # the export is what runs, not the checkout
+
+
+def test_buildcompare_rebuilds_at_each_revision_and_says_whether_the_indexes_agree(tmp_path, capsys):
+    from bench import buildcompare
+    from tests.factory import write_collection
+    folder = write_collection(tmp_path / "articles")
+    buildcompare.main(["--articles", str(folder), "--rounds", "1", "--jobs", "1", "HEAD", "HEAD"])
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out if line.startswith("| HEAD |")]
+    assert len(rows) == 2 and all(row.split("|")[2].strip() == "1" for row in rows)
+    assert out[-1] == "HEAD: the same bytes as HEAD"
+    measured = buildcompare.one_build(folder, tmp_path / "index", jobs=1)
+    assert measured["docs"] == 9 and measured["wall"] > 0 and measured["cpu"] > 0 and measured["workers"] == 0

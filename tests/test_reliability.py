@@ -437,18 +437,18 @@ def test_hostile_files_get_their_documented_outcome_and_the_rest_is_indexed(tmp_
     (folder / "ignored.pdf").write_bytes(b"%PDF-1.4")
     (folder / ".hidden.txt").write_text("hidden Palmyra", encoding="utf-8")
 
-    original_read_bytes = articles_module.read_bytes
+    original_open_inside = articles_module._open_inside
 
-    def racing_read_bytes(full_path, name, **kwargs):
+    def racing_open_inside(root, name):
         if name == "vanishes.txt":
-            Path(full_path).unlink()  # listed, then gone before it is read
+            Path(root, name).unlink()  # listed, then gone before it is read
         if name == "locked.txt":
-            Path(full_path).chmod(0)  # root reads anyway; a user would get EACCES, so raise that
+            Path(root, name).chmod(0)  # root reads anyway; a user would get EACCES, so raise that
             if os.geteuid() == 0:
                 raise articles_module.SkippedFile(f"{name}: skipped, it cannot be read (Permission denied)")
-        return original_read_bytes(full_path, name, **kwargs)
+        return original_open_inside(root, name)
 
-    monkeypatch.setattr(articles_module, "read_bytes", racing_read_bytes)
+    monkeypatch.setattr(articles_module, "_open_inside", racing_open_inside)
     index = tmp_path / "index"
     report = sync(folder, index)
     warnings = "\n".join(report.warnings)

@@ -126,3 +126,42 @@ def test_search_index_loads_neither_the_query_side_nor_the_web(tmp_path):
             f"print(r.exit_code); print([m for m in {query_side!r} if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.splitlines()[-2:] == ["0", "[]"], done.stdout + done.stderr
+
+
+def _record_start_and_listing(monkeypatch) -> list[str]:
+    from search import indexer
+    calls: list[str] = []
+    listing = indexer.list_article_files
+    monkeypatch.setattr(build, "start_workers_early", lambda modules: calls.append("start workers"))
+    monkeypatch.setattr(indexer, "list_article_files", lambda *a, **kw: (calls.append("list"), listing(*a, **kw))[1])
+    return calls
+
+
+def test_a_rebuild_of_a_large_folder_starts_its_workers_server_before_listing_the_files(tmp_path, monkeypatch):
+    folder = write_collection(tmp_path / "articles")
+    calls = _record_start_and_listing(monkeypatch)
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 5)  # the collection's nine articles count as large
+    report = sync(folder, tmp_path / "index", full=True, jobs=2)
+    assert report.full and calls[:2] == ["start workers", "list"]
+
+
+def test_a_small_incremental_or_single_process_sync_starts_no_workers_server(tmp_path, monkeypatch):
+    folder = write_collection(tmp_path / "articles")
+    calls = _record_start_and_listing(monkeypatch)
+    sync(folder, tmp_path / "index", full=True)  # nine files: fewer than MIN_PARALLEL_ITEMS
+    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 5)
+    sync(folder, tmp_path / "index", full=True, jobs=1)
+    write_article(folder, "fresh.txt", "Fresh", None, None, "A fresh article about wheat.")
+    sync(folder, tmp_path / "index")  # incremental
+    assert calls == ["list", "list", "list"]
+
+
+def test_two_rebuilds_of_the_same_articles_hold_the_same_bytes_and_a_changed_article_shows(tmp_path):
+    from bench.sameindex import differences
+    folder = write_collection(tmp_path / "articles")
+    sync(folder, tmp_path / "one", full=True)
+    sync(folder, tmp_path / "two", full=True, jobs=1)
+    assert differences(tmp_path / "one", tmp_path / "two") == []
+    write_article(folder, "grain.txt", "Wheat harvest beats forecasts", "2017-07-11", "AFP", "A poor harvest.")
+    sync(folder, tmp_path / "three", full=True)
+    assert differences(tmp_path / "one", tmp_path / "three")

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from search.analysis import WORD_RE, term_for
+from search.analysis import ASCII_WORD_RE, WORD_RE, term_for
 from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
 from search.storage.segment import Part, _starts
 
@@ -28,6 +28,22 @@ SEGMENT_POSITIONS = 24_000_000
 IN_FLIGHT = 3
 
 
+class _WordNumbers(dict):
+    """One field's raw words (str, or bytes for a word found in an ASCII text) -> their numbers; a word met for
+    the first time is analysed (term_for) and numbered by __missing__, so a batch's look-ups are one map() in C."""
+
+    __slots__ = ("prefix", "number")
+
+    def __init__(self, prefix: bytes, number: Callable[[bytes], int]):
+        super().__init__()
+        self.prefix, self.number = prefix, number
+
+    def __missing__(self, word: str | bytes) -> int:
+        term = term_for(word if isinstance(word, str) else word.decode("ascii"))
+        found = self[word] = self.number(self.prefix + term.encode("utf-8")) if term else 0
+        return found
+
+
 class _Vocabulary:
     """This process's dictionary keys, each numbered once: a batch's tokens become integers (sorted and grouped by
     numpy as ints), and only the batch's distinct keys are sorted as bytes. Numbers only live within one batch
@@ -39,7 +55,8 @@ class _Vocabulary:
     def __init__(self):
         self.numbers: dict[bytes, int] = {}
         self.keys: list[bytes] = [b""]  # number 0: a word the analyzer drops
-        self.words: dict[str, dict[str, int]] = {field: {} for field in TEXT_FIELDS}  # raw word -> number, per field
+        # raw word -> number, per field
+        self.words = {field: _WordNumbers(bytes((FIELD_NUMBER[field],)), self.number) for field in TEXT_FIELDS}
 
     def number(self, key: bytes) -> int:
         found = self.numbers.get(key)
@@ -52,17 +69,11 @@ class _Vocabulary:
         if len(self.keys) > self.MAX_WORDS or sum(map(len, self.words.values())) > 2 * self.MAX_WORDS:
             self.__init__()
 
-    def word_numbers(self, field: str, words: list[str]) -> np.ndarray:
-        """The numbers of a field's raw words (0 for a word the analyzer drops): dictionary look-ups, and the
-        analysis (term_for) only for words this process has not met in that field."""
-        cache = self.words[field]
-        missing = set(words).difference(cache)
-        if missing:
-            prefix, number = bytes((FIELD_NUMBER[field],)), self.number
-            for word in missing:
-                term = term_for(word)
-                cache[word] = number(prefix + term.encode("utf-8")) if term else 0
-        return np.fromiter(map(cache.__getitem__, words), dtype=np.int64, count=len(words))
+    def word_numbers(self, field: str, per_doc: list[list], total: int) -> np.ndarray:
+        """The numbers of a field's raw words, document after document (0 for a word the analyzer drops):
+        dictionary look-ups, and the analysis (term_for) only for words this process has not met in that field."""
+        return np.fromiter(map(self.words[field].__getitem__, chain.from_iterable(per_doc)), dtype=np.int64,
+                           count=total)
 
 
 _VOCABULARY = _Vocabulary()
@@ -89,10 +100,14 @@ def _day_field():
 _DAY_FIELD = _day_field()
 
 
+#: json.dumps with these options would make a new encoder for every document.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _stored_bytes(doc: dict) -> bytes:
     record = {name: doc.get(name) for name in ("id", "path", "title", "body", "date", "extra")}
     # not compressed: zlib took a ninth of a rebuild's CPU, for a store that is still smaller than FTS5's
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return _JSON.encode(record).encode("utf-8", "surrogatepass")
 
 
 def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,13 +124,14 @@ def analyse(docs: list[dict]) -> Part:
     vocabulary = _VOCABULARY
     vocabulary.reset_if_full()
     n = len(docs)
-    findall = WORD_RE.findall
+    findall, findall_ascii = WORD_RE.findall, ASCII_WORD_RE.findall
     lengths = np.zeros((len(TEXT_FIELDS), n), dtype=np.uint32)
     groups_tokens, groups_counts = [], []
     for f, field in enumerate(TEXT_FIELDS):
-        per_doc = [findall(doc.get(field) or "") for doc in docs]
+        texts = [doc.get(field) or "" for doc in docs]
+        per_doc = [findall_ascii(text.encode("ascii")) if text.isascii() else findall(text) for text in texts]
         counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
-        numbers = vocabulary.word_numbers(field, list(chain.from_iterable(per_doc)))
+        numbers = vocabulary.word_numbers(field, per_doc, int(counts.sum()))
         kept = numbers != 0
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
@@ -133,14 +149,22 @@ def analyse(docs: list[dict]) -> Part:
     number = vocabulary.number
     day = np.fromiter((doc.get("day") or 0 for doc in docs), dtype=np.uint32, count=n)
     source_tokens, source_counts, day_tokens, day_counts = [], [], [], []
+    # a batch's documents share a few sources and days: each one's terms numbered once
+    by_source: dict[str, list[int]] = {}
+    by_day: dict[int, list[int]] = {}
     for doc, d in zip(docs, day.tolist()):
-        facets = doc.get("facets") or {}
-        terms = [s.strip().lower() for s in (facets.get("source") or "").split(",") if s.strip()]
-        source_tokens.extend(number(key_for("source", s)) for s in terms)
-        source_counts.append(len(terms))
-        keys = _day_keys(d)
-        day_tokens.extend(map(number, keys))
-        day_counts.append(len(keys))
+        source = (doc.get("facets") or {}).get("source") or ""
+        found = by_source.get(source)
+        if found is None:
+            terms = [s.strip().lower() for s in source.split(",") if s.strip()]
+            found = by_source[source] = [number(key_for("source", s)) for s in terms]
+        source_tokens += found
+        source_counts.append(len(found))
+        found = by_day.get(d)
+        if found is None:
+            found = by_day[d] = list(map(number, _day_keys(d)))
+        day_tokens += found
+        day_counts.append(len(found))
     groups_tokens += [np.array(source_tokens, dtype=np.int64), np.array(day_tokens, dtype=np.int64)]
     groups_counts += [np.array(source_counts, dtype=np.int64), np.array(day_counts, dtype=np.int64)]
     stored = [_stored_bytes(doc) for doc in docs]
@@ -245,15 +269,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
             if part is not None:
                 yield part
         return
-    import multiprocessing
-    # forkserver, not fork: a forked worker would inherit the writer lock's descriptor and, outliving a killed
-    # indexer, keep the index locked
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([prepare.__module__, __name__]
-                                       + ([summarise.__module__] if summarise is not None else []))
-    else:
-        context = multiprocessing.get_context("spawn")
+    context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
     with context.Pool(jobs, initializer=_die_with_parent) as pool:
         # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
         # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
@@ -266,6 +282,27 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
             on_batch(notes)
             if part is not None:
                 yield part
+
+
+def _context(modules: list[str]):
+    import multiprocessing
+    # forkserver, not fork: a forked worker would inherit the writer lock's descriptor and, outliving a killed
+    # indexer, keep the index locked
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(dict.fromkeys(modules + [__name__])))
+    return context
+
+
+def start_workers_early(modules: list[str]) -> None:
+    """Start the server that forks a rebuild's workers now, importing `modules` (those of analysed_batches'
+    prepare and summarise): its interpreter starts and imports while the caller lists the articles folder, instead
+    of when the first batch is handed out. Nothing to do where workers are spawned, not forked from a server."""
+    context = _context(modules)
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+        forkserver.ensure_running()
 
 
 def _die_with_parent() -> None:
