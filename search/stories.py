@@ -193,10 +193,11 @@ def _kept_lines(bodies: list[str], titles: list[str]) -> tuple[list[str], np.nda
         # a line equals its headline once its spaces are collapsed and it is lowercased (a character lowers to three
         # at most), and is at most 8 longer (as in clean_text)
         near = np.flatnonzero((head_len > 0) & (3 * length[starts] >= head_len) & (length[starts] <= head_len + 8))
-        for k in near.tolist():
-            i = int(starts[k])
-            if " ".join(lines[i].split()).lower() == heads[art[k]]:
-                may[i] = False
+        if len(near):
+            lined = starts[near]
+            normal = map(str.lower, map(" ".join, map(str.split, map(lines.__getitem__, lined.tolist()))))
+            same = map(str.__eq__, normal, map(heads.__getitem__, art[near].tolist()))
+            may[lined[np.fromiter(same, dtype=bool, count=len(near))]] = False
     # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
     # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
     link = np.zeros(total, dtype=bool)
@@ -224,7 +225,7 @@ def _dropped(lines: list[str], length: np.ndarray, ends: np.ndarray) -> np.ndarr
     code = np.frombuffer(two.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(-1, 2)
     test = np.flatnonzero((code >= 128).any(axis=1) | _PAIRS[code[:, 0] & 127, code[:, 1] & 127])
     if len(test):
-        out[test] |= np.fromiter(map(bool, map(drop.match, [lines[i] for i in test.tolist()])), dtype=bool,
+        out[test] |= np.fromiter(map(bool, map(drop.match, map(lines.__getitem__, test.tolist()))), dtype=bool,
                                  count=len(test))
     # a credit has a "/" or "(" in the line's last 40 characters
     tail = np.maximum(length - 40, 0)
