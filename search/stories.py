@@ -31,6 +31,8 @@ import functools
 import os
 import re
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +41,10 @@ from search import npsets
 
 #: Bins of a signature (uint32 each).
 K = 128
-#: LSH: BANDS bands of ROWS bins; a pair with Jaccard 0.5 shares a band with probability 0.996, 0.1 with 0.04.
-BANDS, ROWS = 42, 3
+#: LSH: BANDS bands of ROWS bins (ROWS == 2: a band is one 64-bit key); a pair with Jaccard 0.5 shares a band with
+#: probability 1 - (1 - 0.5**2)**20 = 0.997, one with Jaccard 0.1 with 0.18 (then the whole signature says no).
+#: The stories file records them: labels kept with another banding are worked out again at the next sync.
+BANDS, ROWS = 20, 2
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
 THRESHOLD = 0.5
 #: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
@@ -68,6 +72,7 @@ _MIX = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
 _WORD_BYTE[0x80:] = True
+_WORD_TABLE = _WORD_BYTE.astype(np.uint8).tobytes()  # for bytes.translate: 1 for a word byte, else 0
 
 _CAPTION = (
     r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
@@ -116,6 +121,121 @@ def clean_text(body: str, title: str = "") -> str:
     return "\n".join(kept).lower()
 
 
+#: The first two characters a line must have, ignoring case, for the chrome and caption pattern to match it: each
+#: of its alternatives starts with one of these (a test derives them from the pattern), or with a non-ASCII
+#: character ("\u00a9"), and a line with one of those among its first two is always tried.
+_PREFIXES = ("(a", "(c", "(e", "(g", "(r", "(w", "ad", "af", "al", "ap", "ca", "cl", "co", "e-", "ed", "em", "ep",
+             "fi", "fo", "ge", "im", "me", "mo", "ne", "ph", "pi", "pr", "re", "se", "sh", "si", "sp", "su", "tw",
+             "vi", "wr")
+_PAIRS = np.zeros((128, 128), dtype=bool)
+for _a, _b in _PREFIXES:
+    _PAIRS[np.ix_([ord(_a), ord(_a.upper())], [ord(_b), ord(_b.upper())])] = True
+_ENDINGS = tuple(_SENTENCE_END)
+
+
+def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
+    """[clean_text(body, title) ...] of many articles, with per-line work done by C loops (str methods mapped over
+    all lines, numpy over their flags) instead of a Python loop per line: the same texts."""
+    if not bodies:
+        return []
+    lines, kept, firsts, _ = _kept_lines(bodies, titles)
+    kept_lines = list(compress(lines, kept.tolist()))
+    bounds = [0] + np.cumsum(np.add.reduceat(kept, firsts, dtype=np.int64)).tolist()
+    return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _cleaned_batch(bodies: list[str], titles: list[str]) -> tuple[bytes, np.ndarray]:
+    """(the UTF-8 of "\n".join(clean_texts(bodies, titles)), each text's length in bytes plus one): what
+    signatures() hashes, lowercased and encoded once for the batch instead of once an article."""
+    if not bodies:
+        return b"", np.zeros(0, dtype=np.int64)
+    lines, kept, firsts, length = _kept_lines(bodies, titles)
+    per = np.add.reduceat(kept, firsts, dtype=np.int64)  # kept lines an article
+    chars = np.add.reduceat(np.where(kept, length, 0), firsts) + np.maximum(per - 1, 0)
+    for i in firsts[per == 0].tolist():  # an article with nothing kept still takes its place: an empty text
+        lines[i] = ""
+        kept[i] = True
+    joined = "\n".join(compress(lines, kept.tolist()))
+    lowered = joined.lower()
+    if len(lowered) == len(joined) and lowered.isascii():  # no character lowered to more: a byte a character
+        return lowered.encode("ascii"), chars + 1
+    texts = lowered.split("\n")  # a lowercase letter is never a newline: the same lines
+    line_bytes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
+                             dtype=np.int64, count=len(texts))
+    places = np.maximum(per, 1)
+    sizes = np.add.reduceat(line_bytes, np.cumsum(places) - places) + places
+    return lowered.encode("utf-8", "surrogatepass"), sizes
+
+
+def _kept_lines(bodies: list[str], titles: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(every stripped line of the bodies, whether clean_text keeps it, each body's first line, each line's
+    length)."""
+    n = len(bodies)
+    split = list(map(str.split, bodies, repeat("\n")))
+    counts = np.fromiter(map(len, split), dtype=np.int64, count=n)
+    firsts = np.cumsum(counts) - counts  # each article's first line
+    lines = list(map(str.strip, chain.from_iterable(split)))
+    total = len(lines)
+    length = np.fromiter(map(len, lines), dtype=np.int64, count=total)
+    ends = np.fromiter(map(str.endswith, lines, repeat(_ENDINGS)), dtype=bool, count=total)
+    # may start a paragraph: ends a sentence, or has four spaces (then six characters at least)
+    may = ends.copy()
+    unended = np.flatnonzero(~ends & (length >= 6))
+    if len(unended):
+        may[unended] = np.fromiter(map(str.count, compress(lines, (~ends & (length >= 6)).tolist()), repeat(" ")),
+                                   dtype=np.int64, count=len(unended)) >= 4
+    starts = np.flatnonzero(may)
+    if len(starts):
+        may[starts[_dropped(list(compress(lines, may.tolist())), length[starts], ends[starts])]] = False
+        art = np.repeat(np.arange(n), counts)[starts]
+        heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
+        head_len = np.fromiter(map(len, heads), dtype=np.int64, count=n)[art]
+        # a line equals its headline once its spaces are collapsed and it is lowercased (a character lowers to three
+        # at most), and is at most 8 longer (as in clean_text)
+        near = np.flatnonzero((head_len > 0) & (3 * length[starts] >= head_len) & (length[starts] <= head_len + 8))
+        if len(near):
+            lined = starts[near]
+            normal = map(str.lower, map(" ".join, map(str.split, map(lines.__getitem__, lined.tolist()))))
+            same = map(str.__eq__, normal, map(heads.__getitem__, art[near].tolist()))
+            may[lined[np.fromiter(same, dtype=bool, count=len(near))]] = False
+    # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
+    # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
+    link = np.zeros(total, dtype=bool)
+    link[1:] = (length[1:] > 0) & (length[:-1] > 0) & ~ends[:-1]
+    link[firsts] = False
+    at = np.arange(total)
+    run_start = np.maximum.accumulate(np.where(link, 0, at))
+    kept = np.maximum.accumulate(np.where(may, at, -1)) >= run_start
+    return lines, kept, firsts, length
+
+
+def _dropped(lines: list[str], length: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """bool per line that may start a paragraph (of `length` characters, `ends` a sentence): it is a chrome or
+    caption line, ends with a picture credit, or is a breadcrumb or menu (a "|" and no sentence end): clean_text's
+    tests but the headline."""
+    drop, credit = _line_patterns()
+    out = np.zeros(len(lines), dtype=bool)
+    unended = np.flatnonzero(~ends)
+    if len(unended):
+        out[unended] = np.fromiter(map(str.__contains__, [lines[i] for i in unended.tolist()], repeat("|")),
+                                   dtype=bool, count=len(unended))
+    # the pattern runs only on lines whose first two characters may start a match (a line of one is padded)
+    two = map(itemgetter(slice(0, 2)), lines)
+    two = "".join(map(str.ljust, two, repeat(2)) if (length == 1).any() else two)
+    code = np.frombuffer(two.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(-1, 2)
+    test = np.flatnonzero((code >= 128).any(axis=1) | _PAIRS[code[:, 0] & 127, code[:, 1] & 127])
+    if len(test):
+        out[test] |= np.fromiter(map(bool, map(drop.match, map(lines.__getitem__, test.tolist()))), dtype=bool,
+                                 count=len(test))
+    # a credit has a "/" or "(" in the line's last 40 characters
+    tail = np.maximum(length - 40, 0)
+    slash = np.fromiter(map(str.rfind, lines, repeat("/")), dtype=np.int64, count=len(lines)) >= tail
+    slash |= np.fromiter(map(str.rfind, lines, repeat("(")), dtype=np.int64, count=len(lines)) >= tail
+    for k in np.flatnonzero(slash & ~out).tolist():
+        out[k] = _credited(lines[k], credit)
+    return out
+
+
 def _credited(text: str, credit: re.Pattern) -> bool:
     """Whether the line ends with a picture credit; every credit has a "/" or "(" in the last 40 characters, which
     rules out most lines before the pattern runs."""
@@ -124,41 +244,66 @@ def _credited(text: str, credit: re.Pattern) -> bool:
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser, so that every bit of a hash depends on every bit of its input."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB93FE53E4CE3)
-    return h ^ (h >> np.uint64(33))
+    """MurmurHash3's 64-bit finaliser, so that every bit of a hash depends on every bit of its input (in place)."""
+    t = h >> np.uint64(33)
+    h ^= t
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    np.right_shift(h, np.uint64(33), out=t)
+    h ^= t
+    h *= np.uint64(0xC4CEB93FE53E4CE3)
+    np.right_shift(h, np.uint64(33), out=t)
+    h ^= t
+    return h
 
 
-_POWERS: list[tuple[np.ndarray, np.ndarray]] = []
+_POWERS: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
 
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(P**(i+1), P**-(i+1)) for i < n modulo 2**64, computed once per process and grown by doubling."""
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(P**(i+1), P**-(i+1), the sum of P**(j+1) for j < i) for i < n modulo 2**64, computed once per process and
+    grown by doubling."""
     if not _POWERS or len(_POWERS[0][0]) < n:
         size = max(1 << 18, 1 << (n - 1).bit_length())
+        powers, inverse = _geometric(_P, size), _geometric(_P_INV, size)
+        summed = np.zeros(size + 1, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            _POWERS[:] = [(np.cumprod(np.full(size, _P, dtype=np.uint64)),
-                           np.cumprod(np.full(size, _P_INV, dtype=np.uint64)))]
+            np.cumsum(powers, out=summed[1:])
+        _POWERS[:] = [(powers, inverse, summed)]
     return _POWERS[0]
+
+
+def _geometric(base: np.uint64, size: int) -> np.ndarray:
+    """base**(i+1) modulo 2**64 for i < size (a power of two), by doubling: a cumulative product is a chain of
+    dependent multiplications, this is log2(size) vector ones."""
+    out = np.empty(size, dtype=np.uint64)
+    out[0] = base
+    k = 1
+    with np.errstate(over="ignore"):
+        while k < size:
+            np.multiply(out[:k], out[k - 1], out=out[k:2 * k])
+            k *= 2
+    return out
 
 
 def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(hash of every word, its start byte) of a UTF-8 text, by polynomial prefix sums: no Python per word."""
     b = np.frombuffer(data, dtype=np.uint8)
-    if not len(b):
+    n = len(b)
+    if not n:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    word = _WORD_BYTE[b]
-    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    powers, inverse = _powers(len(b) + 1)
+    word = np.frombuffer(b"\0" + data.translate(_WORD_TABLE) + b"\0", dtype=bool)  # bounded by non-words
+    flips = np.flatnonzero(word[1:] != word[:-1])  # a word's first byte, then the byte after its last, in turn
+    starts, ends = flips[0::2], flips[1::2]
+    powers, inverse, summed = _powers(n + 1)
+    prefix = np.empty(n + 1, dtype=np.uint64)
+    prefix[0] = 0
     with np.errstate(over="ignore"):
-        prefix = np.concatenate(([np.uint64(0)], np.cumsum((b.astype(np.uint64) + np.uint64(1)) * powers[:len(b)])))
+        np.multiply(b, powers[:n], out=prefix[1:], dtype=np.uint64)
+        np.cumsum(prefix[1:], out=prefix[1:])
         # sum over the word of (byte+1) * P**(i - start + 1): the same value wherever the word stands
-        h = (prefix[ends] - prefix[starts]) * inverse[starts]
-        h = _fmix(h ^ (ends - starts).astype(np.uint64))
+        h = (prefix[ends] - prefix[starts] + summed[ends] - summed[starts]) * inverse[starts]
+        h ^= (ends - starts).astype(np.uint64)
+        h = _fmix(h)
     return h, starts
 
 
@@ -168,56 +313,79 @@ CHUNK_BYTES = 1 << 20
 
 def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of cleaned texts."""
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    parts, start, size = [], 0, 0
-    for i, e in enumerate(encoded):
-        if size and size + len(e) > CHUNK_BYTES:
-            parts.append(_signatures(encoded[start:i]))
-            start, size = i, 0
-        size += len(e) + 1
-    parts.append(_signatures(encoded[start:]))
+    n = len(texts)
+    joined = "\n".join(texts)
+    data = joined.encode("utf-8", "surrogatepass")
+    if joined.isascii():  # a byte a character
+        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1
+    else:
+        sizes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
+                            dtype=np.int64, count=n) + 1
+    return _chunked(data, sizes)
+
+
+def _chunked(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """signatures() of texts given as their UTF-8 joined by newlines and their lengths in bytes plus one."""
+    n = len(sizes)
+    ends = np.cumsum(sizes)  # the byte after each text's separator
+    if not n or ends[-1] <= CHUNK_BYTES:  # a rebuild's batch
+        return _signatures(data, sizes)
+    parts, start = [], 0
+    while start < n:  # texts up to CHUNK_BYTES at a time (one at least)
+        offset = ends[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, offset + CHUNK_BYTES, side="right")))
+        parts.append(_signatures(data[offset:ends[stop - 1] - 1], sizes[start:stop]))
+        start = stop
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
 
-def _signatures(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """signatures() of one chunk of UTF-8 texts: joined and hashed as one array, shingles spanning two dropped.
+def _signatures(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """signatures() of one chunk of texts: `data` their UTF-8 joined by newlines (hashed as one array, shingles
+    spanning two dropped), `sizes` their lengths in bytes plus one.
 
     Shingles are counted as they occur (a repeated one counts again): the count only decides MIN_SHINGLES."""
-    n = len(encoded)
-    sigs = np.full((n, K), _EMPTY, dtype=np.uint32)
+    n = len(sizes)
+    spare = np.full((n + 1, K), _EMPTY, dtype=np.uint32)  # a row more, where shingles spanning two texts go
+    sigs = spare[:n]
     counts = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
     if not n:
         return sigs, counts, exact
-    data = b"\n".join(encoded)
-    bounds = np.cumsum([len(e) + 1 for e in encoded])  # byte just after each text's separator
+    begins = np.cumsum(sizes) - sizes  # each text's first byte
     words, starts = _word_hashes(data)
-    owner = np.searchsorted(bounds, starts, side="right")
+    if not len(words):
+        return sigs, counts, exact
+    first = np.searchsorted(starts, begins)  # each text's first word
+    per_text = np.diff(np.append(first, len(words)))
+    has_words = np.flatnonzero(per_text)
     with np.errstate(over="ignore"):
         # exact copies: a hash of the word sequence (order-dependent), per text
-        if len(words):
-            first = np.searchsorted(owner, np.arange(n))
-            position = np.arange(len(words), dtype=np.uint64) - first[owner].astype(np.uint64)
-            seq = _fmix(words + position * np.uint64(0xD6E8FEB86659FD93))
-            np.add.at(exact, owner, seq)
-            has_words = np.bincount(owner, minlength=n) > 0
-            exact[~has_words] = 0
+        position = np.arange(len(words), dtype=np.uint64)
+        position -= np.repeat(first[has_words].astype(np.uint64), per_text[has_words])
+        position *= np.uint64(0xD6E8FEB86659FD93)
+        position += words
+        exact[has_words] = np.add.reduceat(_fmix(position), first[has_words])
         m = len(words) - SHINGLE + 1
         if m <= 0:
             return sigs, counts, exact
-        same = owner[:m] == owner[SHINGLE - 1:]
-        shingle = np.zeros(m, dtype=np.uint64)
-        for j in range(SHINGLE):
-            shingle += words[j:j + m] * _MIX[j]
-        shingle = _fmix(shingle)[same]
-        doc = owner[:m][same]
+        shingle = words[:m] * _MIX[0]
+        step = np.empty(m, dtype=np.uint64)
+        for j in range(1, SHINGLE):
+            np.multiply(words[j:j + m], _MIX[j], out=step)
+            shingle += step
+        shingle = _fmix(shingle)
+    counts[:] = np.maximum(per_text - (SHINGLE - 1), 0)
+    # each shingle's place in the flat signatures: its text's row, the bin its top bits choose (K == 2**7)
+    at = (shingle >> np.uint64(64 - 7)).view(np.int64)
+    at += np.repeat(np.arange(0, n * K, K, dtype=np.int64), per_text)[:m]
+    ends = first + per_text
+    for d in range(1, SHINGLE):  # the shingles starting in a text's last SHINGLE - 1 words span the next
+        spans = ends - d
+        at[spans[(spans >= first) & (spans < m)]] = n * K
+    values = (shingle >> np.uint64(8)).astype(np.uint32)
+    values &= np.uint32((1 << _VALUE_BITS) - 1)
     # a shingle repeated within a text changes no minimum, so the set needs no deduplication
-    doc = doc.astype(np.int64)
-    counts[:] = np.bincount(doc, minlength=n)
-    bins = (shingle >> np.uint64(64 - 7)).astype(np.int64)  # K == 128 == 2**7
-    values = ((shingle >> np.uint64(8)) & np.uint64((1 << _VALUE_BITS) - 1)).astype(np.uint32)
-    flat = sigs.reshape(-1)
-    np.minimum.at(flat, doc * K + bins, values)
+    np.minimum.at(spare.reshape(-1), at, values)
     return _densify(sigs), counts, exact
 
 
@@ -228,12 +396,26 @@ def _densify(sigs: np.ndarray) -> np.ndarray:
     if not len(rows):
         return sigs
     sub = sigs[rows]
-    filled = np.tile(~empty[rows], 2)
-    index = np.where(filled, np.arange(2 * K), 2 * K)
-    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :K]
-    distance = (nearest - np.arange(K)).astype(np.uint32)
-    source = np.take_along_axis(sub, nearest % K, axis=1)
-    sub = np.where(distance > 0, source | (distance << np.uint32(_VALUE_BITS)), sub)
+    hole = empty[rows]
+    # the nearest filled bin at or after each bin, over the row twice (circularly): each bin's number where it is
+    # filled, 255 where not; a row has a filled bin, so the nearest to a bin of the first copy is at most 2K - 2
+    # and 255 never wins for one of them
+    nearest = np.empty((len(rows), 2 * K), dtype=np.uint8)
+    blank = hole.view(np.uint8) * np.uint8(255)
+    numbers = np.arange(2 * K, dtype=np.uint8)
+    np.bitwise_or(blank, numbers[:K], out=nearest[:, :K])
+    np.bitwise_or(blank, numbers[K:], out=nearest[:, K:])
+    step = 1
+    while step < K:  # the minimum over [j, j + 2 * step) from two over [j, j + step): whole columns at a time
+        np.minimum(nearest[:, :2 * K - step], nearest[:, step:], out=nearest[:, :2 * K - step])
+        step *= 2
+    nearest = nearest[:, :K]
+    holes = np.flatnonzero(hole)  # flat positions in sub
+    column = holes & (K - 1)
+    distance = nearest.reshape(-1)[holes].astype(np.int64) - column
+    flat = sub.reshape(-1)
+    flat[holes] = flat[holes - column + ((column + distance) & (K - 1))] | \
+        (distance.astype(np.uint32) << np.uint32(_VALUE_BITS))
     sigs[rows] = sub
     return sigs
 
@@ -273,6 +455,8 @@ class Table:
                            for f in self.FIELDS))
         parts = [np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.FIELDS]
         parts[:3] = [p.astype(str) for p in parts[:3]]
+        if _ascending(parts[1]):  # a rebuild's batches come in path order: nothing to move
+            return Table(*parts)
         return Table(*parts).select(np.argsort(parts[1], kind="stable"))
 
     @classmethod
@@ -298,15 +482,21 @@ def _widened(column: np.ndarray, added: np.ndarray) -> np.ndarray:
 
 def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
     """The rows of (id, path, sync signature, title, body) of articles, in the order given."""
-    if not entries:
-        return Table.empty()
-    sigs, counts, exact = signatures([clean_text(body, title) for *_, title, body in entries])
-    return Table(*(np.array([e[k] for e in entries], dtype=str) for k in range(3)), sigs, counts, exact)
+    return _rows(*(list(column) for column in zip(*entries))) if entries else Table.empty()
 
 
 def document_rows(docs: list[dict]) -> Table:
     """rows() of storage documents (dicts with id, path, sig, title, body): what a rebuild's workers compute."""
-    return rows([(d["id"], d["path"], d["sig"], d.get("title") or "", d.get("body") or "") for d in docs])
+    if not docs:
+        return Table.empty()
+    return _rows([d["id"] for d in docs], [d["path"] for d in docs], [d["sig"] for d in docs],
+                 [d.get("title") or "" for d in docs], [d.get("body") or "" for d in docs])
+
+
+def _rows(ids: list[str], paths: list[str], sync_sigs: list[str], titles: list[str], bodies: list[str]) -> Table:
+    sigs, counts, exact = _chunked(*_cleaned_batch(bodies, titles))
+    return Table(np.array(ids, dtype=str), np.array(paths, dtype=str), np.array(sync_sigs, dtype=str), sigs, counts,
+                 exact)
 
 
 def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
@@ -347,11 +537,17 @@ def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str,
 def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
     """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
-    with np.errstate(over="ignore"):
-        bands = table.sigs[rich, :BANDS * ROWS].reshape(len(rich), BANDS, ROWS).astype(np.uint64)
-        key = bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-        key = _fmix(key + np.arange(BANDS, dtype=np.uint64) * _MIX[3])  # a band's keys never meet another's
-    return key.reshape(-1), np.repeat(rich, BANDS)
+    return _band_keys(table.sigs[rich]), np.repeat(rich, BANDS)
+
+
+def _band_keys(sigs: np.ndarray) -> np.ndarray:
+    """The BANDS keys of each signature, row after row: a band's two bins side by side as one 64-bit key (no hash:
+    the bins are hash values already), its top byte (the second bin's densification distance) xor the band's
+    number, so that equal bins in different bands rarely make equal keys (and when they do the pair is only a
+    candidate, checked on the whole signature)."""
+    keys = np.ascontiguousarray(sigs[:, :BANDS * ROWS]).view(np.uint64)  # ROWS == 2: two uint32 bins a key
+    keys ^= np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
+    return keys.reshape(-1)
 
 
 def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -400,7 +596,7 @@ def similar_pairs(table: Table, only: np.ndarray | None = None,
             agree = np.empty(len(ci))
             for lo in range(0, len(ci), 65536):  # bounded memory for many candidates
                 hi = lo + 65536
-                agree[lo:hi] = (table.sigs[ci[lo:hi]] == table.sigs[cj[lo:hi]]).mean(axis=1)
+                agree[lo:hi] = np.count_nonzero(table.sigs[ci[lo:hi]] == table.sigs[cj[lo:hi]], axis=1) / K
             ok = agree >= THRESHOLD
             found_i.append(ci[ok])
             found_j.append(cj[ok])
@@ -427,8 +623,7 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     """(new rows, earlier rows): each new row paired with up to `cap` rows before it with its key, nearest first,
     among the earlier rows of this batch and those of earlier batches; `runs` (sorted (key, row) arrays, newest
     last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n)."""
-    order = np.lexsort((rows, keys))
-    keys, rows = keys[order], rows[order].astype(np.int32)
+    keys, rows = _sorted_pairs(keys, rows.astype(np.int32))
     out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     _chain(keys, rows, out_j, out_i, cap, ordered=True)  # within the batch; _chain appends (earlier, later)
     # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
@@ -437,23 +632,52 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
     room = cap - (np.arange(len(keys)) - run_start)
     for old_keys, old_rows in reversed(runs):
-        if not (room > 0).any():
+        if not (room > 0).any() or not len(old_keys):
             break
-        hi = np.searchsorted(old_keys, keys, side="right")
-        take = np.clip(np.minimum(hi - np.searchsorted(old_keys, keys, side="left"), room), 0, None)
-        total = int(take.sum())
-        if total:
+        # most keys are in no earlier run: one search finds the few that are, a second their ends
+        lo = np.searchsorted(old_keys, keys)
+        found = np.flatnonzero(old_keys[np.minimum(lo, len(old_keys) - 1)] == keys)
+        found = found[room[found] > 0]
+        if len(found):
+            hi = np.searchsorted(old_keys, keys[found], side="right")
+            take = np.minimum(hi - lo[found], room[found])
+            total = int(take.sum())
             offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
-            out_i.append(np.repeat(rows, take).astype(np.int64))
+            out_i.append(np.repeat(rows[found], take).astype(np.int64))
             out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets].astype(np.int64))
-        room = room - take
+            room[found] -= take
     runs.append((keys, rows))
     while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
         (k1, r1), (k2, r2) = runs[-2], runs.pop()
-        # the newer run's rows all come after the older run's: each goes after its key's older rows
-        at = np.searchsorted(k1, k2, side="right")
-        runs[-1] = (np.insert(k1, at, k2), np.insert(r1, at, r2))
+        runs[-1] = _merged(k1, r1, k2, r2)
     return (np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64))
+
+
+def _sorted_pairs(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (key, row) sorted by key, then row: an unstable sort of the keys (far faster than a stable one),
+    then the few runs of equal keys put in row order."""
+    order = np.argsort(keys)
+    keys, rows = keys[order], rows[order]
+    tie = np.flatnonzero(keys[1:] == keys[:-1])
+    if len(tie):
+        in_run = np.zeros(len(keys), dtype=bool)
+        in_run[tie] = in_run[tie + 1] = True
+        members = np.flatnonzero(in_run)  # ascending: each run of equal keys contiguous
+        rows[members] = rows[members][np.lexsort((rows[members], keys[members]))]
+    return keys, rows
+
+
+def _merged(k1: np.ndarray, r1: np.ndarray, k2: np.ndarray, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one, the newer run's (k2, r2) after the older one's rows of an equal key (its rows all
+    come after the older run's)."""
+    at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
+    older = np.ones(len(k1) + len(k2), dtype=bool)
+    older[at] = False
+    keys = np.empty(len(older), dtype=k1.dtype)
+    rows = np.empty(len(older), dtype=r1.dtype)
+    keys[at], rows[at] = k2, r2
+    keys[older], rows[older] = k1, r1
+    return keys, rows
 
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -506,8 +730,10 @@ class Grouper:
     check on the whole signature as similar_pairs() makes for a whole table, so both give the same stories."""
 
     def __init__(self):
-        self.tables: list[Table] = []
-        self._sigs = np.zeros((1024, K), np.uint32)
+        self._columns: list[tuple[bytes, bytes]] = []  # each batch's paths and sync signatures (_utf8 blobs)
+        self._counts: list[np.ndarray] = []
+        self._exacts: list[np.ndarray] = []
+        self._sigs = np.empty((1024, K), np.uint32)
         self._ids: list[str] = []
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
@@ -526,22 +752,21 @@ class Grouper:
             return {}
         start = self._batch_start = len(self._ids)
         n = len(table)
-        while len(self._sigs) < start + n:
-            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+        if len(self._sigs) < start + n:
+            grown = np.empty((max(2 * len(self._sigs), start + n), K), np.uint32)
+            grown[:start] = self._sigs[:start]
+            self._sigs = grown
         self._sigs[start:start + n] = table.sigs
-        # sigs once (in _sigs); the text columns as UTF-8 bytes, a quarter of numpy's str, until table() is asked
-        self.tables.append(Table(_as_bytes(table.ids), _as_bytes(table.paths), _as_bytes(table.sync_sigs), None,
-                                 table.counts, table.exact))
+        # sigs once (in _sigs); the text columns as UTF-8 blobs, a quarter of numpy's str, until table() is asked
+        self._columns.append((_utf8(table.paths).tobytes(), _utf8(table.sync_sigs).tobytes()))
+        self._counts.append(table.counts)
+        self._exacts.append(table.exact)
         rows = np.arange(start, start + n)
         has_text = table.exact != 0
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
         rich = table.counts >= MIN_SHINGLES
-        with np.errstate(over="ignore"):
-            bands = table.sigs[rich, :BANDS * ROWS].reshape(int(rich.sum()), BANDS, ROWS).astype(np.uint64)
-            keys = _fmix(bands[:, :, 0] * _MIX[0] + bands[:, :, 1] * _MIX[1] + bands[:, :, 2] * _MIX[2]
-                         + np.arange(BANDS, dtype=np.uint64) * _MIX[3])
-        ci, cj = _stream_pairs(self._bands, keys.reshape(-1), np.repeat(rows[rich], BANDS),
-                                            cap=BUCKET_CAP)
+        ci, cj = _stream_pairs(self._bands, _band_keys(table.sigs[rich]), np.repeat(rows[rich], BANDS),
+                               cap=BUCKET_CAP)
         found_i, found_j = [ei], [ej]
         if len(ci):
             total = start + n
@@ -550,7 +775,7 @@ class Grouper:
             ok = np.empty(len(ci), dtype=bool)
             for lo in range(0, len(ci), 65536):
                 hi = lo + 65536
-                ok[lo:hi] = (self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]]).mean(axis=1) >= THRESHOLD
+                ok[lo:hi] = np.count_nonzero(self._sigs[ci[lo:hi]] == self._sigs[cj[lo:hi]], axis=1) / K >= THRESHOLD
             found_i.append(ci[ok])
             found_j.append(cj[ok])
         self._ids.extend(table.ids.tolist())
@@ -560,7 +785,7 @@ class Grouper:
         return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
 
     def _paths(self) -> list[str]:
-        return [p.decode("utf-8", "surrogatepass") for t in self.tables for p in t.paths.tolist()]
+        return _text(np.frombuffer(b"".join(t[0] for t in self._columns), np.uint8)).tolist() if self._columns else []
 
     def labels(self) -> dict[str, str]:
         """{path: story label} of every article added so far."""
@@ -592,11 +817,12 @@ class Grouper:
     def table(self, with_labels: bool = False) -> Table:
         """Every signature added so far, as one table (with each row's story label if asked). A rebuild adds its
         batches in path order, so the rows are usually sorted already and are then not copied again."""
-        if not self.tables:
+        if not self._columns:
             return Table.empty()
-        parts = {f: _as_str(np.concatenate([getattr(t, f) for t in self.tables])) for f in Table.FIELDS
-                 if f != "sigs"}
-        table = Table(sigs=self._sigs[:len(parts["ids"])], **parts)
+        n = len(self._ids)
+        table = Table(np.array(self._ids, dtype=str),
+                      *(_text(np.frombuffer(b"".join(t[k] for t in self._columns), np.uint8)) for k in range(2)),
+                      self._sigs[:n], np.concatenate(self._counts), np.concatenate(self._exacts))
         if with_labels:
             roots = [self._find(r) for r in range(len(table))]
             table.labels = np.array([self._ids[r] for r in roots], dtype=str)
@@ -609,23 +835,16 @@ class Grouper:
         return table
 
 
-def _as_bytes(values: np.ndarray) -> np.ndarray:
-    """A str column as UTF-8 bytes (numpy's str takes four bytes a character), for what the Grouper keeps."""
-    return np.char.encode(values, "utf-8", "surrogatepass") if values.dtype.kind == "U" else values
-
-
-def _as_str(values: np.ndarray) -> np.ndarray:
-    return np.char.decode(values, "utf-8", "surrogatepass") if values.dtype.kind == "S" else values
-
-
 # -- the file kept in each generation ---------------------------------------------------------------------
 def load(folder: str | os.PathLike) -> Table | None:
     """The table stored in a generation folder; None when it is missing or unreadable (it is then rebuilt)."""
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
+            # labels found with another banding may group a little differently: they are worked out again
+            same_banding = "banding" in data and data["banding"].tolist() == [BANDS, ROWS]
             table = Table(*(_text(data[f]) for f in Table.FIELDS),
-                          labels=_text(data["labels"]) if "labels" in data else None)
+                          labels=_text(data["labels"]) if "labels" in data and same_banding else None)
     except (OSError, ValueError, KeyError, EOFError):  # UnicodeDecodeError is a ValueError
         return None
     n = len(table.ids)
@@ -639,7 +858,7 @@ def _utf8(values: np.ndarray) -> np.ndarray:
     character: ids, paths and sync signatures were most of the file); other arrays as they are."""
     if values.dtype.kind != "U":
         return values
-    data = "".join(v + "\0" for v in values.tolist()).encode("utf-8", "surrogatepass")
+    data = ("\0".join(values.tolist()) + "\0" if len(values) else "").encode("utf-8", "surrogatepass")
     return np.frombuffer(data, dtype=np.uint8)
 
 
@@ -659,7 +878,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
     try:
         with open(tmp, "wb") as f:
             extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
-            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra)
+            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra,
+                     banding=np.array([BANDS, ROWS], dtype=np.int64))
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace

@@ -427,28 +427,33 @@ def _query_times(index: Path, queries) -> dict:
     return {m: {"p50": percentile(v, 50), "p95": percentile(v, 95), "n": len(v)} for m, v in out.items()}
 
 
+def quality(bbc: Path, reuters: Path, root: Path, originals: int = 400) -> dict:
+    """The grouping's precision and recall: {"bbc": evaluate(...), "syndication": evaluate(...)}, indexes under root."""
+    from search.indexer import sync
+    results: dict = {}
+    # (a) BBC
+    sync(bbc, root / "bbc-index", full=True)
+    results["bbc"] = evaluate(_labels(root / "bbc-index"), _with_exact_duplicates(bbc, []), bbc)
+    # (b) the syndication set
+    synd = root / "syndication"
+    truth = make_syndication(reuters, synd, originals=originals)
+    sync(synd, root / "synd-index", full=True)
+    results["syndication"] = evaluate(_labels(root / "synd-index"),
+                                      _with_exact_duplicates(synd, list(truth.values())), synd)
+    results["syndication"]["articles"] = sum(len(g) for g in truth.values())
+    results["syndication"]["originals"] = sum(1 for g in truth.values() if len(g) > 1)
+    return results
+
+
 def run(ctx) -> dict:
     from search.indexer import sync
     root = ctx.run_dir / "stories"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     quick = ctx.quick
-    results: dict = {}
-
-    # (a) BBC
-    bbc = corpora.articles_dir(ctx.corpus("bbc", limit=300 if quick else 0))
-    sync(bbc, root / "bbc-index", full=True)
-    results["bbc"] = evaluate(_labels(root / "bbc-index"), _with_exact_duplicates(bbc, []), bbc)
-
-    # (b) the syndication set
-    synd = root / "syndication"
-    truth = make_syndication(ctx.reuters() if not quick else ctx.corpus("reuters", limit=2000), synd,
-                             originals=40 if quick else 400)
-    sync(synd, root / "synd-index", full=True)
-    results["syndication"] = evaluate(_labels(root / "synd-index"),
-                                      _with_exact_duplicates(synd, list(truth.values())), synd)
-    results["syndication"]["articles"] = sum(len(g) for g in truth.values())
-    results["syndication"]["originals"] = sum(1 for g in truth.values() if len(g) > 1)
+    results = quality(corpora.articles_dir(ctx.corpus("bbc", limit=300 if quick else 0)),
+                      ctx.reuters() if not quick else ctx.corpus("reuters", limit=2000), root,
+                      originals=40 if quick else 400)
 
     # cost: build with and without signatures, queries with collapsing on and off
     reuters = ctx.reuters()

@@ -1,0 +1,262 @@
+"""Stories: the array code that cleans, signs and groups articles against straightforward references (a Python
+loop per line, per word, per pair) on hostile texts."""
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+
+from search import stories
+from search.articles import article_id
+
+_M = (1 << 64) - 1
+
+#: Lines that exercise every rule of clean_text: chrome, captions, credits, menus, headlines, sentence ends,
+#: short lines, odd whitespace and case, non-ASCII and lone surrogates.
+LINES = [
+    "Share this article", "SHARE", "\u017fhare this", "Tweet", "e-mail", "Email us", "Print", "Follow us on Twitter",
+    "Sign up for our newsletter.", "Advertisement", "ADVERT", "Related: more news", "Read more", "See also:",
+    "Copyright 2018 Example.", "\u00a9 Example Ltd", "\u00a9", "All rights reserved.", "(Reporting by A; Editing by B)",
+    "Reporting by someone", "Writing by x", "compiled by y", "Image caption A man walks", "Media copyright Getty",
+    "Photo: a scene in town", "PICTURE / something", "file photo - the mayor", "(AFP Photo)", "Getty Images",
+    "AFP photo of the day", "\u0130mage caption", "ima\u0307ge caption", "Mourners in Qamishli on Friday. REUTERS/Rodi Said",
+    "Putin and Erdogan in Sochi. / AFP", "x" * 45 + " / AP", "(AP photo)", "Home | World | Middle East",
+    "Home | World.", "a | b | c | d | e f", "Putin, Erdogan strike deal", "  putin,   ERDOGAN strike\tdeal  ",
+    "Putin, Erdogan strike deal today and tomorrow", "ANKARA (Reuters) - The two leaders agreed on a zone",
+    "in Idlib province on", "Monday.", "short line", "a    b", "a   b", "one two three four five",
+    "One two three four", "It ended.", "\"Quoted end.\"", "(aside)", "x", ".", "", "   ", "\t\x0b\x0c",
+    "\xa0non-breaking start\xa0", "\u2028separated\u2028", "caf\u00e9 na\u00efve r\u00e9sum\u00e9 words here", "\r",
+    "carriage return line \r", "\x1c\x1d\x1e odd separators", "\x85next line char", "nul \x00 inside the line",
+    "lone \udce9 surrogate in the text ok", "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12.", "digits 1987 3.25 5/14/82",
+    "Sponsored", "sponsored content is here and long", "More from the desk", "click here!", "Recommended for you",
+    "\uff33hare fullwidth", "K\u212aelvin sign", "(Additional reporting by Z)", "see also", "READ ALSO: this",
+    "\u0130stanbul news", "\u0130STANBUL NEWS", "i\u0307stanbul news", "\u0130\u0130\u0130\u0130", "\u0130\u0130\u0130\u0130.",
+    "\u0130\u0130 \u0130\u0130 \u0130\u0130 \u0130 \u0130 end",
+]
+
+
+def _hostile(rng: random.Random) -> tuple[str, str]:
+    """(body, title) of lines drawn from LINES and random words, joined with odd separators."""
+    title = rng.choice(["Putin, Erdogan strike deal", "", "   ", "Share", "x", "Home | World", "\u0130stanbul news",
+                        "i\u0307i\u0307i\u0307i\u0307.", "\u0130\u0130 \u0130\u0130 \u0130\u0130 \u0130 \u0130 end"])
+    lines = []
+    for _ in range(rng.randint(0, 14)):
+        if rng.random() < 0.6:
+            lines.append(rng.choice(LINES))
+        else:
+            words = rng.choices(["the", "deal", "idlib", "zone", "Putin", "caf\u00e9", "1987", "|", "/", "(", "."],
+                                k=rng.randint(1, 9))
+            lines.append(" ".join(words) + rng.choice(["", ".", "!", "?", ")", "\u201d", "'", " ", ","]))
+    return rng.choice(["\n", "\n\n", "\r\n", "\n \n"]).join(lines), title
+
+
+def test_clean_texts_gives_clean_text_on_hostile_texts():
+    rng = random.Random(32)
+    for _ in range(40):
+        pairs = [_hostile(rng) for _ in range(rng.randint(0, 30))]
+        bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
+        assert stories.clean_texts(bodies, titles) == [stories.clean_text(b, t) for b, t in pairs]
+    for line in LINES:  # every line alone, as a body and as its own headline
+        assert stories.clean_texts([line, line, "intro words of a line.\n" + line], ["", line, line]) == [
+            stories.clean_text(line), stories.clean_text(line, line),
+            stories.clean_text("intro words of a line.\n" + line, line)]
+
+
+def _starts(items, k: int) -> set[tuple]:
+    """The first k characters (or fewer, where the pattern may end) of every match of a parsed pattern."""
+    import re._parser as parser  # noqa: PLC0415 (the test reads the pattern the way the engine compiles it)
+    if k == 0 or not items:
+        return {()}
+    (op, av), rest = items[0], list(items[1:])
+    name = str(op)
+    if name == "LITERAL":
+        return {(chr(av),) + t for t in _starts(rest, k - 1)}
+    if name == "SUBPATTERN":
+        return _starts(list(av[3]) + rest, k)
+    if name == "BRANCH":
+        return set().union(*(_starts(list(alt) + rest, k) for alt in av[1]))
+    if name == "MAX_REPEAT":
+        low, high, sub = av
+        out = _starts(rest, k) if low == 0 else set()
+        more = [(op, (max(low - 1, 0), high if high == parser.MAXREPEAT else high - 1, sub))] if high != 1 else []
+        return out | _starts(list(sub) + more + rest, k)
+    if name == "AT":
+        return _starts(rest, k)
+    raise AssertionError(f"the pattern grew an item this test does not know: {name}")
+
+
+def test_the_prefixes_tried_cover_every_start_of_the_chrome_and_caption_pattern():
+    import re._parser as parser
+    starts = _starts(list(parser.parse(f"(?:{stories._CHROME})|(?:{stories._CAPTION})", re.I)), 2)
+    for start in starts:
+        text = "".join(start)
+        if text.isascii():
+            assert len(text) == 2 and text in stories._PREFIXES, text
+        # a start with a non-ASCII character is always tried
+
+
+def _fmix(h: int) -> int:
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _M
+    h ^= h >> 33
+    h = (h * 0xC4CEB93FE53E4CE3) & _M
+    return h ^ (h >> 33)
+
+
+def _reference_signature(text: str) -> tuple[list[int], int, int]:
+    """(signature, shingles, exact hash) of one cleaned text, a word and a shingle at a time."""
+    words = re.findall(rb"[a-z0-9\x80-\xff]+", text.encode("utf-8", "surrogatepass"))
+    p = 0x100000001B3
+    hashes = []
+    for w in words:
+        h = sum((byte + 1) * pow(p, i, 1 << 64) for i, byte in enumerate(w)) & _M
+        hashes.append(_fmix(h ^ len(w)))
+    exact = sum(_fmix((h + pos * 0xD6E8FEB86659FD93) & _M) for pos, h in enumerate(hashes)) & _M
+    mix = [int(m) for m in stories._MIX]
+    sig = [None] * stories.K
+    shingles = [_fmix(sum(hashes[i + j] * mix[j] for j in range(stories.SHINGLE)) & _M)
+                for i in range(len(hashes) - stories.SHINGLE + 1)]
+    for s in shingles:
+        b, v = s >> 57, (s >> 8) & ((1 << stories._VALUE_BITS) - 1)
+        sig[b] = v if sig[b] is None else min(sig[b], v)
+    out = []
+    for b in range(stories.K):
+        if sig[b] is not None or not shingles:
+            out.append(sig[b] if sig[b] is not None else int(stories._EMPTY))
+            continue
+        d = next(d for d in range(1, stories.K) if sig[(b + d) % stories.K] is not None)
+        out.append(sig[(b + d) % stories.K] | (d << stories._VALUE_BITS))
+    return out, len(shingles), exact
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 64])
+def test_signatures_equal_a_word_by_word_reference_on_hostile_texts(monkeypatch, chunk):
+    monkeypatch.setattr(stories, "CHUNK_BYTES", chunk)
+    rng = random.Random(7)
+    vocabulary = ["idlib", "deal", "caf\u00e9", "x", "1987", "\udce9s", "na\u00efve", "\u4e2d\u6587", "a" * 300, "zone"]
+    texts = ["", "one", "one two three four", "one two three four five", "!!! ... ---", "\x00\x00 a\x00b",
+             " ".join(f"w{i}" for i in range(400)), "same same same same same same same same same"]
+    for _ in range(40):
+        texts.append(rng.choice([" ", "\n", "  ", ", ", "-", "\t"]).join(
+            rng.choices(vocabulary, k=rng.randint(0, 200))))
+    texts += [stories.clean_text(*_hostile(rng)) for _ in range(20)]
+    sigs, counts, exact = stories.signatures(texts)
+    for k, text in enumerate(texts):
+        want_sig, want_count, want_exact = _reference_signature(text)
+        assert sigs[k].tolist() == want_sig and counts[k] == want_count and exact[k] == want_exact, repr(text[:60])
+
+
+def test_the_grouper_with_more_identical_copies_than_a_bucket_holds_groups_as_the_whole_table(monkeypatch):
+    """Many identical and near-identical bodies (equal band keys everywhere), in batches of several sizes: the
+    streamed labels are those of the whole table and of a pair-by-pair reference."""
+    monkeypatch.setattr(stories, "BUCKET_CAP", 4)
+    rng = random.Random(3)
+    base = " ".join(f"w{i}" for i in range(80))
+    bodies = []
+    for i in range(90):
+        kind = i % 3
+        if kind == 0:
+            bodies.append(base)  # identical copies: 30 of them
+        elif kind == 1:
+            bodies.append(base.replace(f"w{rng.randrange(80)} ", "edited ", 1))
+        else:
+            bodies.append(" ".join(f"v{rng.randrange(10**6)}" for _ in range(60)))
+    specs = [(article_id(f"p{i:03d}.txt"), f"p{i:03d}.txt", "sig", "t", b) for i, b in enumerate(bodies)]
+    table = stories.make_table(specs)
+    whole = table.labels_by_path()
+    # the reference: every pair with the same text, or enough shingles and enough equal bins; the first path names
+    parent = list(range(len(table)))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+    for i in range(len(table)):
+        for j in range(i + 1, len(table)):
+            same = table.exact[i] == table.exact[j] != 0
+            near = (min(table.counts[i], table.counts[j]) >= stories.MIN_SHINGLES
+                    and (table.sigs[i] == table.sigs[j]).mean() >= stories.THRESHOLD)
+            if same or near:
+                a, b = sorted((find(i), find(j)))
+                parent[b] = a
+    assert whole == {p: table.ids[find(r)] for r, p in enumerate(table.paths.tolist())}
+    for batch in (1, 5, 32, 90):
+        grouper = stories.Grouper()
+        for lo in range(0, len(specs), batch):
+            grouper.add(specs[lo:lo + batch])
+        assert grouper.labels() == whole, batch
+    assert len(set(whole.values())) == 30 + 1  # the copies and edits one story, each random text its own
+
+
+def test_sorted_pairs_and_merged_runs_keep_rows_in_order_within_a_key():
+    rng = np.random.default_rng(1)
+    keys = rng.integers(0, 20, 5000).astype(np.uint64)
+    rows = np.sort(rng.integers(0, 10**6, 5000)).astype(np.int32)
+    k, r = stories._sorted_pairs(keys, rows)
+    order = np.lexsort((rows, keys))
+    assert np.array_equal(k, keys[order]) and np.array_equal(r, rows[order])
+    k2, r2 = stories._sorted_pairs(rng.integers(0, 30, 700).astype(np.uint64),
+                                   np.arange(10**6, 10**6 + 700, dtype=np.int32))
+    mk, mr = stories._merged(k, r, k2, r2)
+    both_k, both_r = np.concatenate([k, k2]), np.concatenate([r, r2])
+    order = np.lexsort((both_r, both_k))
+    assert np.array_equal(mk, both_k[order]) and np.array_equal(mr, both_r[order])
+
+
+def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signatures_kept(tmp_path, monkeypatch):
+    """A stories file written before the banding changed keeps its signatures (they did not change) but not its
+    labels: the next change relabels every story as a full rebuild would, and no stored text is read back."""
+    from search import indexer
+    from search.indexer import sync
+    from search.storage.view import IndexView
+    from search.store import IndexStore
+    from tests.factory import write_article, write_collection
+    from tests.stories_factory import VERSIONED, WIRE
+
+    def generation(index):
+        return index / IndexStore(index).pointer().generation
+
+    def labels_in(index):
+        view = IndexView(generation(index))
+        try:
+            return stories.labels_of(view)
+        finally:
+            view.close()
+    folder = write_collection(tmp_path / "articles", VERSIONED)
+    index = tmp_path / "index"
+    sync(folder, index)
+    gen = generation(index)
+    with np.load(gen / stories.FILE_NAME) as data:
+        assert data["banding"].tolist() == [stories.BANDS, stories.ROWS]
+        older = {k: data[k] for k in data.files if k != "banding"}
+        older["labels"] = stories._utf8(np.array(["stale"] * len(stories.load(gen)), dtype=str))
+    np.savez(gen / stories.FILE_NAME, **older)  # as written with another banding: labels that are no longer right
+    table = stories.load(gen)
+    assert table is not None and table.labels is None and len(table) == len(VERSIONED)
+    read_back = []
+    monkeypatch.setattr(indexer, "_restored", lambda view, paths, *a, real=indexer._restored:
+                        read_back.extend(paths) or real(view, paths, *a))
+    write_article(folder, "z/new.txt", "A", "2018-09-19", "AFP", "\n\n".join(WIRE))
+    sync(folder, index)
+    sync(folder, tmp_path / "fresh", full=True)
+    assert labels_in(index) == labels_in(tmp_path / "fresh")
+    assert stories.load(generation(index)).labels_by_path() == labels_in(index)
+    assert read_back == []  # every label was right in the index: no document was rewritten
+
+
+def test_a_batch_cleaned_and_encoded_at_once_is_the_texts_cleaned_one_by_one():
+    rng = random.Random(14)
+    batches = [[_hostile(rng) for _ in range(rng.randint(1, 25))] for _ in range(40)]
+    batches += [[(line, "") for line in LINES], [("", ""), ("Share", ""), ("\u0130stanbul is here.", "")],
+                [("K\u212a plain ascii after lowering.", "")], [("", "")]]
+    for pairs in batches:
+        bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
+        texts = [stories.clean_text(b, t) for b, t in pairs]
+        data, sizes = stories._cleaned_batch(bodies, titles)
+        assert data == "\n".join(texts).encode("utf-8", "surrogatepass")
+        assert sizes.tolist() == [len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts]
+        made = stories.rows([(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)])
+        for got, want in zip((made.sigs, made.counts, made.exact), stories.signatures(texts)):
+            assert np.array_equal(got, want)
