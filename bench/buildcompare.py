@@ -15,15 +15,13 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench import corpora
-from bench.clicompare import export
+from bench.revisions import export, parser, run_module
 from bench.sameindex import differences
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -71,9 +69,7 @@ def one_build(articles: Path, index: Path, jobs: int | None) -> dict:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.buildcompare", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("revs", nargs="*", help="git revisions, the first is the baseline")
+    ap = parser("python -m bench.buildcompare", __doc__)
     ap.add_argument("--articles", required=True, type=Path)
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: the engine's, one per core)")
     ap.add_argument("--rounds", type=int, default=3)
@@ -90,13 +86,10 @@ def main(argv=None) -> None:
             for i, rev in enumerate(args.revs):
                 index = scratch / f"index-{i}"
                 shutil.rmtree(index, ignore_errors=True)
-                env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(trees[i]), str(corpora.REPO)]))
-                cmd = [sys.executable, "-m", "bench.buildcompare", "--articles", str(args.articles.resolve()),
-                       "--one-build", str(index)] + (["--jobs", str(args.jobs)] if args.jobs else [])
-                done = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, text=True, timeout=7200)
-                if done.returncode:
-                    raise SystemExit(f"{rev}: {done.stderr[-2000:]}")
-                runs[i].append(json.loads(done.stdout))
+                child = ["--articles", str(args.articles.resolve()), "--one-build", str(index)]
+                child += ["--jobs", str(args.jobs)] if args.jobs else []
+                runs[i].append(json.loads(run_module(trees[i], "bench.buildcompare", child, scratch, rev,
+                                                     timeout=7200)))
         print("| revision | rounds | wall s (best, median) | indexer CPU s | descendants' CPU s | "
               "CPU us/article (best, median) | load |")
         print("|---|---|---|---|---|---|---|")

@@ -12,33 +12,17 @@ rows are printed with `--both`.
 """
 from __future__ import annotations
 
-import argparse
-import compileall
-import io
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from bench import corpora
 from bench.parts.cli import WORDS, sqlite_cmd
-
-
-def export(rev: str, into: Path, compiled: bool) -> Path:
-    """The revision's search/ and web/ packages under `into`, byte-compiled when asked."""
-    into.mkdir(parents=True)
-    data = subprocess.run(["git", "archive", rev, "search", "web"], cwd=corpora.REPO, capture_output=True,
-                          check=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
-    if compiled:
-        compileall.compile_dir(str(into), quiet=1)
-    return into
+from bench.revisions import export, parser
 
 
 def wall(cmd: list[str], env: dict, cwd: str) -> float:
@@ -51,9 +35,7 @@ def wall(cmd: list[str], env: dict, cwd: str) -> float:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.clicompare", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("revs", nargs="+", help="git revisions, the first is the baseline")
+    ap = parser("python -m bench.clicompare", __doc__)
     ap.add_argument("--index", required=True, type=Path, help="an index folder every revision can read")
     ap.add_argument("--db", type=Path, help="an FTS5 database of the same articles, for the sqlite3 shell")
     ap.add_argument("--rounds", type=int, default=6, help="runs of each word per revision")

@@ -16,14 +16,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench import corpora
-from bench.clicompare import export
+from bench.revisions import export, parser, run_module
 from bench.metrics import percentile
 
 
@@ -74,9 +72,7 @@ def _p(values: list[float], q: int) -> float:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.querycompare", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("revs", nargs="*", help="git revisions, the first is the baseline")
+    ap = parser("python -m bench.querycompare", __doc__)
     ap.add_argument("--index", required=True, type=Path)
     ap.add_argument("--db", required=True, type=Path, help="the FTS5 database of the same articles")
     ap.add_argument("--passes", type=int, default=3, help="processes per revision")
@@ -93,13 +89,9 @@ def main(argv=None) -> None:
         loads = []
         for p in range(args.passes):
             for rev in args.revs[p % len(args.revs):] + args.revs[:p % len(args.revs)]:
-                env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(trees[rev]), str(corpora.REPO)]))
-                done = subprocess.run([sys.executable, "-m", "bench.querycompare", "--one-pass", "--index",
-                                       str(args.index.resolve()), "--db", str(args.db.resolve())],
-                                      cwd=scratch, env=env, capture_output=True, text=True, timeout=3600)
-                if done.returncode:
-                    raise RuntimeError(f"{rev}: {done.stderr[-2000:]}")
-                runs[rev].append(json.loads(done.stdout.splitlines()[-1]))
+                out = run_module(trees[rev], "bench.querycompare", ["--one-pass", "--index",
+                                 str(args.index.resolve()), "--db", str(args.db.resolve())], scratch, rev)
+                runs[rev].append(json.loads(out.splitlines()[-1]))
             loads.append(os.getloadavg()[0])
         print("| revision | engine p50 / p95 ms | FTS5 p50 / p95 ms | p50 ratio | p95 ratio | CPU p50 ratio |")
         print("|---|---|---|---|---|---|")

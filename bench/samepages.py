@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench import corpora
-from bench.clicompare import export
+from bench.revisions import export, parser, run_module
 
 VARIANTS = (("page 1", {}), ("page 2", {"page": 2}), ("by date", {"sort": "newest"}),
             ("all versions", {"all_versions": True}))
@@ -52,9 +50,7 @@ def pages(index: Path) -> dict[str, str]:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.samepages", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("revs", nargs="*", help="git revisions, the first is the baseline")
+    ap = parser("python -m bench.samepages", __doc__)
     ap.add_argument("--index", required=True, type=Path)
     ap.add_argument("--show", type=int, default=3, help="differences to print per revision")
     ap.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)  # the child's side
@@ -67,13 +63,8 @@ def main(argv=None) -> None:
         answers = {}
         for i, rev in enumerate(args.revs):
             tree = export(rev, scratch / str(i), compiled=False)
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tree), str(corpora.REPO)]))
-            done = subprocess.run([sys.executable, "-m", "bench.samepages", "--one-pass", "--index",
-                                   str(args.index.resolve())], cwd=scratch, env=env, capture_output=True,
-                                  text=True, timeout=3600)
-            if done.returncode:
-                raise SystemExit(f"{rev}: {done.stderr[-2000:]}")
-            answers[rev] = json.loads(done.stdout)
+            answers[rev] = json.loads(run_module(tree, "bench.samepages", ["--one-pass", "--index",
+                                                                        str(args.index.resolve())], scratch, rev))
         base_rev, base = args.revs[0], answers[args.revs[0]]
         for rev in args.revs[1:]:
             other = answers[rev]

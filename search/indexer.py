@@ -156,7 +156,7 @@ def _start_workers(root: Path) -> None:
     except OSError:
         return  # the listing says what is wrong, in its own words
     if many:
-        start_workers_early([_prepare.__module__, _story_rows.__module__])
+        start_workers_early([_prepare.__module__, stories.__name__])
 
 
 def _readable(store: IndexStore, generation: str) -> bool:

@@ -330,7 +330,7 @@ def test_scale_notes_check_issue_10s_targets_at_their_sizes():
 def test_clicompare_exports_a_revision_and_answers_from_it(tmp_path):
     import os
 
-    from bench.clicompare import export
+    from bench.revisions import export
     from search.indexer import sync
     from tests.factory import write_collection
     folder = write_collection(tmp_path / "articles")
