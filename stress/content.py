@@ -78,8 +78,7 @@ class _Counted:
 def counting():
     """Count the snippet code's work while the block runs; yields a dict filled in when it ends."""
     from search import snippets
-    real_term_for, real_quick, real_careful, real_end = (snippets.term_for, snippets._quick_starts,
-                                                         snippets._careful_starts, snippets._SENTENCE_END)
+    real_term_for, real_pieces, real_end = snippets.term_for, snippets._pieces, snippets._SENTENCE_END
     counts = {"words": 0, "pieces": 0}
     sentence = _Counted(real_end)
 
@@ -87,21 +86,16 @@ def counting():
         counts["words"] += 1
         return real_term_for(word)
 
-    def quick(*args):
-        counts["pieces"] += 1
-        return real_quick(*args)
+    def pieces(*args):  # the pieces a long text is probed in (a short one is marked in one loop)
+        for piece in real_pieces(*args):
+            counts["pieces"] += 1
+            yield piece
 
-    def careful(*args):
-        counts["pieces"] += 1
-        return real_careful(*args)
-
-    snippets.term_for, snippets._quick_starts, snippets._careful_starts = term_for, quick, careful
-    snippets._SENTENCE_END = sentence
+    snippets.term_for, snippets._pieces, snippets._SENTENCE_END = term_for, pieces, sentence
     try:
         yield counts
     finally:
-        snippets.term_for, snippets._quick_starts, snippets._careful_starts = real_term_for, real_quick, real_careful
-        snippets._SENTENCE_END = real_end
+        snippets.term_for, snippets._pieces, snippets._SENTENCE_END = real_term_for, real_pieces, real_end
         counts["sentence_chars"] = sentence.chars
 
 

@@ -227,6 +227,18 @@ class FullDisk:
         monkeypatch.setattr(storage_format, "_write", write_file)
 
 
+def test_every_byte_of_a_rebuilt_segment_goes_through_the_write_seam_a_full_disk_is_injected_at(tmp_path, monkeypatch):
+    col, index = collection(tmp_path, 120)
+    col.add(80, "v1")
+    with monkeypatch.context() as patch:
+        disk = FullDisk(patch, 1 << 40)
+        sync(col.folder, index, full=True)
+        counted = (1 << 40) - disk.budget
+    generation = index / IndexStore(index).pointer().generation
+    on_disk = sum(f.stat().st_size for f in generation.iterdir() if f.suffix[1:] in storage_format.EXTS)
+    assert on_disk and counted >= on_disk
+
+
 @pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])
 @pytest.mark.parametrize("budget", [0, 5_000, 20_000])
 def test_disk_full_during_a_commit_is_a_clear_error_and_the_old_index_answers(tmp_path, monkeypatch, full, budget):

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from search.storage import format as storage_format
 from search.storage.format import FORMAT_VERSION, TEXT_FIELDS, key_bytes, smallest_uint, write_file
 from search.storage.segment import Part, _starts, concat_facets, gather_runs
 
@@ -33,7 +34,7 @@ class _Appender:
             if not data.size:
                 return
             data = memoryview(data).cast("B")
-        self.file.write(data)
+        storage_format._write(self.file, data)  # the one seam of segment writes (a full disk is tested there)
 
     def close(self) -> None:
         self.file.flush()
