@@ -130,15 +130,18 @@ class KillReport:
                 f"{self.seconds:.0f} s")
 
 
-def _run_to_completion(cmd: list[str], timeout: float) -> tuple[float, float | None, subprocess.CompletedProcess]:
-    """Run an indexer, polling the lock: (seconds to exit, seconds until it held the lock or None, result)."""
+def _run_to_completion(cmd: list[str], timeout: float,
+                       probe: bool = True) -> tuple[float, float | None, subprocess.CompletedProcess]:
+    """Run an indexer, polling the lock unless told not to: (seconds to exit, seconds until it held the lock or
+    None, result). The probe holds a free lock for an instant, so it must not run beside an indexer that may not
+    wait for the lock (--wait 0): that one would find the index busy because of the probe."""
     index = Path(cmd[cmd.index("--index") + 1])
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     locked_at = None
     try:
         while proc.poll() is None:
-            if locked_at is None and lock_is_held(index):
+            if probe and locked_at is None and lock_is_held(index):
                 locked_at = time.monotonic() - started
             if time.monotonic() - started > timeout:
                 raise Broken(f"{' '.join(cmd[2:])} did not finish within {timeout:.0f} s")
@@ -152,7 +155,8 @@ def _run_to_completion(cmd: list[str], timeout: float) -> tuple[float, float | N
 
 
 def _complete(articles: Path, index: Path, timeout: float, full: bool = False, wait: float | None = 0) -> float:
-    seconds, _, done = _run_to_completion(indexer_command(articles, index, full=full, wait=wait), timeout)
+    seconds, _, done = _run_to_completion(indexer_command(articles, index, full=full, wait=wait), timeout,
+                                          probe=False)
     if done.returncode != 0:
         raise Broken(f"`search index{' --full' if full else ''}` failed (exit {done.returncode}): "
                      f"{done.stderr.strip()[-500:]}")
