@@ -444,7 +444,8 @@ class Table:
 
     def select(self, keep: np.ndarray) -> "Table":
         """The rows where `keep` is true (or at the given indices)."""
-        return Table(*(getattr(self, f)[keep] for f in self.FIELDS))
+        return Table(*(getattr(self, f)[keep] for f in self.FIELDS),
+                     labels=self.labels[keep] if self.labels is not None else None)
 
     def plus(self, other: "Table") -> "Table":
         """The union of two tables with distinct paths, sorted by path."""
@@ -545,7 +546,8 @@ def _band_keys(sigs: np.ndarray) -> np.ndarray:
     the bins are hash values already), its top byte (the second bin's densification distance) xor the band's
     number, so that equal bins in different bands rarely make equal keys (and when they do the pair is only a
     candidate, checked on the whole signature)."""
-    keys = np.ascontiguousarray(sigs[:, :BANDS * ROWS]).view(np.uint64)  # ROWS == 2: two uint32 bins a key
+    # a copy (np.array, not ascontiguousarray: a one-row slice is contiguous and would be changed in place)
+    keys = np.array(sigs[:, :BANDS * ROWS], order="C").view(np.uint64)  # ROWS == 2: two uint32 bins a key
     keys ^= np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
     return keys.reshape(-1)
 
@@ -824,15 +826,17 @@ class Grouper:
                       *(_text(np.frombuffer(b"".join(t[k] for t in self._columns), np.uint8)) for k in range(2)),
                       self._sigs[:n], np.concatenate(self._counts), np.concatenate(self._exacts))
         if with_labels:
-            roots = [self._find(r) for r in range(len(table))]
-            table.labels = np.array([self._ids[r] for r in roots], dtype=str)
-        paths = table.paths
-        if len(paths) > 1 and not (paths[1:] >= paths[:-1]).all():
-            order = np.argsort(paths, kind="stable")
-            labels = table.labels
-            table = table.select(order)
-            table.labels = labels[order] if labels is not None else None
-        return table
+            table.labels = table.ids[self._roots()]
+        return table if _ascending(table.paths) else table.select(np.argsort(table.paths, kind="stable"))
+
+    def _roots(self) -> np.ndarray:
+        """Every row's story root (what _find gives), by pointer jumping over the whole parent array at once."""
+        parent = np.array(self._parent, dtype=np.int64)
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
@@ -918,11 +922,6 @@ def count_stories(codes: np.ndarray, docs: np.ndarray, shared: np.ndarray | None
     return int(len(np.unique(story_keys(codes, docs))))
 
 
-def spare(codes: np.ndarray, docs: np.ndarray) -> int:
-    """How many of the documents collapsing may drop (matches minus stories): the extra ranking depth needed."""
-    return int(len(docs)) - count_stories(codes, docs)
-
-
 def best_of_each(codes: np.ndarray, docs: np.ndarray, merit: np.ndarray,
                  shared: np.ndarray | None = None) -> np.ndarray:
     """A mask of `docs`: the one document of each story with the highest `merit` (ties: the lower number);
@@ -963,7 +962,7 @@ def page(ranked_docs, ranked_scores, codes: np.ndarray, matched, first: int, cou
          collapse: bool = True, shared: np.ndarray | None = None, distinct: bool = False) -> Page:
     """The page [first, first + count) of a ranking, each story once as its best-ranked version if `collapse`.
 
-    `ranked_docs` must be ranked deep enough (first + count stories: first + count + spare()); `matched` is the
+    `ranked_docs` must be ranked deep enough to hold first + count stories; `matched` is the
     whole matching set, whose members of a shown story are listed as its other versions. `shared`
     (shared_stories(codes)) lets a page of stories of their own skip the grouping; `distinct` says the ranking holds
     one document per story already (ranked with best_of_each), so collapsing keeps every one of them."""

@@ -260,3 +260,22 @@ def test_a_batch_cleaned_and_encoded_at_once_is_the_texts_cleaned_one_by_one():
         made = stories.rows([(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)])
         for got, want in zip((made.sigs, made.counts, made.exact), stories.signatures(texts)):
             assert np.array_equal(got, want)
+
+
+def test_band_keys_leave_the_signatures_they_are_given_as_they_were():
+    sigs = np.random.default_rng(3).integers(0, 2**32, size=(1, stories.K), dtype=np.uint32)  # one row: contiguous
+    before = sigs.copy()
+    keys = stories._band_keys(sigs[:, :stories.BANDS * stories.ROWS])
+    assert len(keys) == stories.BANDS and np.array_equal(sigs, before)
+
+
+def test_the_grouper_roots_by_pointer_jumping_are_the_roots_find_gives():
+    grouper = stories.Grouper()
+    rng = random.Random(5)
+    grouper._parent = list(range(300))
+    for _ in range(200):
+        a, b = rng.randrange(300), rng.randrange(300)
+        grouper._union(a, b)
+    expected = [grouper._find(r) for r in range(300)]
+    grouper._parent = [p if rng.random() < 0.5 else grouper._parent[p] for p in grouper._parent]  # uncompressed
+    assert grouper._roots().tolist() == expected
