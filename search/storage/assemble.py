@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from search.npsets import distinct_sorted
 from search.storage import format as storage_format
 from search.storage.format import FORMAT_VERSION, TEXT_FIELDS, key_bytes, smallest_uint, write_file
 from search.storage.segment import Part, _starts, concat_facets, gather_runs
@@ -125,7 +126,7 @@ def _write_postings(folder, prefix, parts, keys, inverses, offsets, doc_base, td
     pos_out = _Appender(folder, prefix + "pos", dtypes["pos"])
     try:
         total = int(tdoc[-1])
-        cuts = np.unique(np.concatenate((
+        cuts = distinct_sorted(np.concatenate((  # ascending: np.unique's sort is not needed
             [0], np.searchsorted(tdoc[1:], np.arange(CHUNK_POSTINGS, total, CHUNK_POSTINGS), side="left") + 1,
             [len(keys)])))
         for k0, k1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):

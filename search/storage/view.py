@@ -294,6 +294,10 @@ class IndexView:
         self.closed = True
 
 
+#: At most this many terms of the smaller runs are placed into the largest by bisection (a list insert each).
+INSERTED_TERMS = 64
+
+
 def _merged(runs: list[list[str]]) -> list[str]:
     """The sorted distinct terms of sorted runs of distinct terms (one per segment). UTF-8 keeps code point order,
     so the terms sort as their keys do. A small sync's few terms are placed into the largest run by bisection;
@@ -302,9 +306,9 @@ def _merged(runs: list[list[str]]) -> list[str]:
         return []
     runs = sorted(runs, key=len, reverse=True)
     terms = runs[0]  # a segment's keys are sorted and distinct
+    if sum(map(len, runs[1:])) > INSERTED_TERMS:  # each insert moves the list: only a few, else one merging sort
+        return list(dict.fromkeys(sorted(term for run in runs for term in run)))
     for run in runs[1:]:
-        if len(run) * 16 > len(terms):
-            return list(dict.fromkeys(sorted(term for run in runs for term in run)))
         terms = list(terms) if terms is runs[0] else terms
         for term in run:
             at = bisect.bisect_left(terms, term)
