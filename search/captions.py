@@ -22,13 +22,18 @@ _POOL_CREDIT = re.compile(r"\b(?i:pool)(?:\s+(?i:photo))?\s+(?i:via)\s+(?:AFP|AP
 CREDIT_TAIL = 200   # a credit is looked for in the last CREDIT_TAIL characters of a line
 
 
+def may_hold_credit(text: str) -> bool:
+    """Whether text has what every credit has: a "/", a ":" or a "via" (most lines have none)."""
+    return "/" in text or ":" in text or "via" in text.lower()
+
+
 def is_photo_credit(line: str) -> bool:
     """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
     line = line[-4 * CREDIT_TAIL:]
     # collapsing white space never makes a "/", a ":" or a "via": most lines are out before the regex work
-    if "/" not in line and ":" not in line and "via" not in line.lower():
+    if not may_hold_credit(line):
         return False
     tail = _collapse(line.strip().rstrip("\\"))[-CREDIT_TAIL:]
-    if "/" not in tail and ":" not in tail and "via" not in tail.lower():
+    if not may_hold_credit(tail):
         return False
     return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from search.accents import ACCENT_MAP as accent_map
 
-from search.captions import is_photo_credit
+from search.captions import is_photo_credit, may_hold_credit
 from search.analysis import INVISIBLE, MAX_TOKEN_CHARS, WORD_RE, term_for, word_spans
 from search.limits import PASSAGE_CHARS, MAX_PASSAGES, PAGE_PARAGRAPHS, PAGE_MARKS
 
@@ -495,7 +495,7 @@ def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
 
 def _may_hold_captions(text: str) -> bool:
     """False when no line of text can end with a photo credit: a short text without "/", ":" or "via" (most)."""
-    return len(text) > SCAN_FIRST or "/" in text or ":" in text or "via" in text.lower()
+    return len(text) > SCAN_FIRST or may_hold_credit(text)
 
 
 def _never(*_) -> bool:
