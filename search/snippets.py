@@ -84,24 +84,12 @@ def _scanned_ranges(text: str, query: _Query, limit: int | None, examine: int | 
 
 
 def _short_ascii_ranges(text: str, query: _Query, limit: int | None, examine: int | None) -> list[tuple[int, int]]:
-    """match_ranges of an ASCII text of one piece and a query without phrases, in one loop: the same ranges as
-    _scanned_ranges, without its generators (a results page asks this of every hit's body and title)."""
-    low, terms, heads = text.lower(), query.terms, query.heads
-    found = []
-    for h in heads:
-        i = low.find(h)
-        while i >= 0:
-            found.append(i * 8 + _HEAD_MAX - len(h))  # by place, then the longest head first
-            i = low.find(h, i + 1)
-    if len(heads) > 1:
-        found.sort()
+    """match_ranges of an ASCII text of one piece and a query without phrases: the same ranges as _scanned_ranges,
+    without its pieces, folding and merging (a results page asks this of every hit's body and title)."""
+    low, terms = text.lower(), query.terms
     ranges: list[tuple[int, int]] = []
-    after = seen = count = 0  # after: where the last head found at a word start ends
-    for code in found:
-        i = code >> 3
-        if i < after or (i and low[i - 1] in _WORD_ASCII):  # overlapped, or not at a word start
-            continue
-        after = i + _HEAD_MAX - (code & 7)
+    seen = count = 0
+    for i, _ in _ascii_starts(low, query.heads, 0, len(low)):
         seen += 1
         word = WORD_RE.match(text, i, i + MAX_WORD_SCAN)
         if word and term_for(word.group()) in terms:
