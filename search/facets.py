@@ -180,14 +180,14 @@ class StoryFacet(Facet):
     name = "story"
     listed = False
 
-    def __init__(self, shared: np.ndarray | None = None):
-        # stories.shared_stories of the snapshot's story codes (Snapshot.story_shared): counting then looks only
-        # at the documents of stories with several versions
-        self.shared = shared
-
     def column(self, view) -> tuple[np.ndarray, list[str]]:
         """(story code per document, story labels); label "" is an article that is a story of its own."""
         return view.facet(self.name)
+
+    def shared(self, view) -> np.ndarray:
+        """stories.shared_stories of the view's story codes, made once per view: counting and paging then look
+        only at the documents of stories with several versions."""
+        return view.derived("story_shared", lambda v: stories.shared_stories(self.column(v)[0]))
 
     def members(self, view, docnum: int) -> np.ndarray:
         """The documents of this document's story (itself included)."""
@@ -197,7 +197,7 @@ class StoryFacet(Facet):
         return None
 
     def counts(self, view, docs):
-        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs, self.shared))
+        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs, self.shared(view)))
 
 
 #: The facet kinds of the engine by name; metadata fields are MetaFacets, made per search (search/metafacets.py).

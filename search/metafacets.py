@@ -140,13 +140,11 @@ class MetaFacet(Facet):
         return Counted(self.meta.counts(self.name, docs))
 
 
-def registry(meta: MetaColumns, filters: Filters, offered: list[str] = (), story: Facet | None = None) -> list[Facet]:
-    """The facets of one search, in the order results list them: the engine's own (source, date, and the story,
-    `story` where the snapshot gives it its shared stories), then a MetaFacet for each metadata field offered or
-    filtered."""
+def registry(meta: MetaColumns, filters: Filters, offered: list[str] = ()) -> list[Facet]:
+    """The facets of one search, in the order results list them: the engine's own (source, date, story), then a
+    MetaFacet for each metadata field offered or filtered."""
     names = list(offered) + [n for n in filters.by_field if n not in offered]
-    engine = [story if story is not None and f.name == story.name else f for f in ENGINE_FACETS]
-    return [*engine, *(MetaFacet(meta, n, filters.by_field.get(n, ())) for n in names)]
+    return [*ENGINE_FACETS, *(MetaFacet(meta, n, filters.by_field.get(n, ())) for n in names)]
 
 
 def offered_names(meta: MetaColumns, settings: metafields.FacetSettings, filters: Filters) -> list[str]:

@@ -21,7 +21,7 @@ from search.budget import Budget, release_after
 from search.docsets import Matcher, union
 from search.npsets import in_sorted
 from search.errors import ArticleNotFound, QueryError
-from search.facets import STORY, FacetValue, StoryFacet, filter_and_count
+from search.facets import STORY, FacetValue, filter_and_count
 from search.metafacets import offered_names, registry, validate_filters
 from search.metafields import FacetSettings
 from search.query import ParsedQuery, QueryTooLong, parse
@@ -181,8 +181,7 @@ class Engine:
         """(the documents every filter keeps, the listed facets' counts, the date unit, the stories among those
         documents): each facet's counts ignore its own filter, so a user can widen a choice (multi-select)."""
         meta = snap.meta
-        facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen),
-                          StoryFacet(snap.story_shared))
+        facets = registry(meta, chosen, offered_names(meta, self.facet_settings, chosen))
         final, counted = filter_and_count(snap.view, facets, matched, req)
         listed = {facet.name: counted[facet.name].values for facet in facets if facet.listed}
         return final, listed, counted["date"].unit, counted["story"].distinct
@@ -191,7 +190,8 @@ class Engine:
               req: SearchRequest, all_versions: bool, snippets: bool):
         """(the page's hits, the total): ranked, each of the `n_stories` stories of `final` once as its best-ranked
         version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
-        view, shared = snap.view, snap.story_shared
+        view = snap.view
+        shared = STORY.shared(view)
         story_codes, story_labels = STORY.column(view)
         total = len(final) if all_versions else n_stories
         first = (req.page - 1) * req.per_page

@@ -6,16 +6,14 @@ import contextlib
 import os
 import threading
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from search.days import day_text
-from search.facets import STORY, FacetValue, count_sources
+from search.facets import FacetValue, count_sources
 from search.metafacets import MetaColumns
 from search.spelling import Vocabulary
-from search.stories import shared_stories
 from search.store import CURRENT, IndexStore
 
 if TYPE_CHECKING:
@@ -47,12 +45,6 @@ class Snapshot:
         self._stats: Stats | None = None
         self._users = 0
         self.closed = False
-
-    @cached_property
-    def story_shared(self) -> np.ndarray:
-        """stories.shared_stories of this snapshot's story codes (made on first use; computing it twice is
-        harmless, so no lock)."""
-        return shared_stories(STORY.column(self.view)[0])
 
     def stats(self, store: IndexStore) -> Stats:
         with self._lock:
