@@ -148,7 +148,9 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
 
 
 def _start_workers(root: Path) -> None:
-    """A rebuild of a folder that holds enough files for workers starts their server before listing the files."""
+    """A rebuild starts the workers' server before listing the files when the folder's top level alone holds
+    MIN_PARALLEL_ITEMS entries (a guess that costs one partial scandir: a collection split into subfolders starts
+    its workers at the first batch instead, as every rebuild did before)."""
     from search.storage.build import MIN_PARALLEL_ITEMS, start_workers_early
     try:
         with os.scandir(root) as entries:
