@@ -14,7 +14,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from search import stories
+from search import stories, story_words
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
 from search.analysis import PIPELINE
@@ -122,7 +122,7 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                 # STORIES: labels for the writes, and the documents whose story label changed rewritten
                 relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
                 removed = removed + relabelled
-                if removed or writes:
+                if removed or writes or table is not None:  # a table made again is kept, even with no change
                     from search.storage.build import analyse
                     from search.storage.commit import update
                     from search.storage.format import MAX_SEGMENT_DOCS
@@ -158,7 +158,7 @@ def _start_workers(root: Path) -> None:
     except OSError:
         return  # the listing says what is wrong, in its own words
     if many:
-        start_workers_early([_prepare.__module__, stories.__name__])
+        start_workers_early([_prepare.__module__, story_words.__name__])
 
 
 def _readable(store: IndexStore, generation: str) -> bool:
@@ -255,7 +255,7 @@ def _rebuild(root, store: IndexStore, generation: str, files, sidecar, report: S
 
 # -- STORIES: the story labels, kept by the indexer (search/stories.py) -----------------------------------------
 #: What a rebuild's workers compute per batch for the stories (a module-level function: it is sent to them).
-_story_rows = stories.document_rows
+_story_rows = story_words.analysed_rows
 
 
 def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
@@ -353,13 +353,14 @@ def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
     """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
     indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
     nothing to do. Only the stories the sync touched are worked out again, unless the kept table does not describe
-    the index (lost or damaged): then every label is, and compared with the index's."""
+    the index (lost, damaged, or its signatures made another way: then even a sync that changes nothing makes it
+    again): then every label is, and compared with the index's."""
     table = stories.load(live_folder)
     view = IndexView(live_folder)
     try:
         indexed = view.signatures()
-        if not (removed or writes):  # nothing changed: nothing is written (a damaged table heals at a change)
-            return [], None
+        if not (removed or writes) and not stories.outdated(live_folder):
+            return [], None  # nothing changed: nothing is written (a damaged table heals at a change)
         healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
         gone = set(removed)
         after = {p: sg for p, sg in indexed.items() if p not in gone}

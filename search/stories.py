@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from search import npsets
+from search.analysis import WORD_RE, term_for, terms
 
 #: Bins of a signature (uint32 each).
 K = 128
@@ -59,6 +60,9 @@ MAX_VERSION_IDS = 20
 MAX_VERSIONS = 200
 #: The signatures file kept in each index generation.
 FILE_NAME = "stories.npz"
+#: How signatures are made, recorded in the file: one made another way is thrown away and made again from the
+#: index by the next sync (2: shingles of index terms; 1, or none recorded: of the text's lowercase words).
+SIGNATURE_FORMAT = 2
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 _VALUE_BITS = 24
@@ -142,29 +146,6 @@ def clean_texts(bodies: list[str], titles: list[str]) -> list[str]:
     kept_lines = list(compress(lines, kept.tolist()))
     bounds = [0] + np.cumsum(np.add.reduceat(kept, firsts, dtype=np.int64)).tolist()
     return ["\n".join(kept_lines[a:b]).lower() for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def _cleaned_batch(bodies: list[str], titles: list[str]) -> tuple[bytes, np.ndarray]:
-    """(the UTF-8 of "\n".join(clean_texts(bodies, titles)), each text's length in bytes plus one): what
-    signatures() hashes, lowercased and encoded once for the batch instead of once an article."""
-    if not bodies:
-        return b"", np.zeros(0, dtype=np.int64)
-    lines, kept, firsts, length = _kept_lines(bodies, titles)
-    per = np.add.reduceat(kept, firsts, dtype=np.int64)  # kept lines an article
-    chars = np.add.reduceat(np.where(kept, length, 0), firsts) + np.maximum(per - 1, 0)
-    for i in firsts[per == 0].tolist():  # an article with nothing kept still takes its place: an empty text
-        lines[i] = ""
-        kept[i] = True
-    joined = "\n".join(compress(lines, kept.tolist()))
-    lowered = joined.lower()
-    if len(lowered) == len(joined) and lowered.isascii():  # no character lowered to more: a byte a character
-        return lowered.encode("ascii"), chars + 1
-    texts = lowered.split("\n")  # a lowercase letter is never a newline: the same lines
-    line_bytes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
-                             dtype=np.int64, count=len(texts))
-    places = np.maximum(per, 1)
-    sizes = np.add.reduceat(line_bytes, np.cumsum(places) - places) + places
-    return lowered.encode("utf-8", "surrogatepass"), sizes
 
 
 def _kept_lines(bodies: list[str], titles: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -285,81 +266,56 @@ def _geometric(base: np.uint64, size: int) -> np.ndarray:
     return out
 
 
-def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(hash of every word, its start byte) of a UTF-8 text, by polynomial prefix sums: no Python per word."""
-    b = np.frombuffer(data, dtype=np.uint8)
+def _string_hashes(blob: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each string blob[starts[i]:ends[i]], by polynomial prefix sums over the blob: the sum of
+    (byte + 1) * P**k over its bytes, xor its length, finalised; no Python per string."""
+    b = np.frombuffer(blob, dtype=np.uint8)
     n = len(b)
-    if not n:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    word = np.frombuffer(b"\0" + data.translate(_WORD_TABLE) + b"\0", dtype=bool)  # bounded by non-words
-    flips = np.flatnonzero(word[1:] != word[:-1])  # a word's first byte, then the byte after its last, in turn
-    starts, ends = flips[0::2], flips[1::2]
+    if not len(starts):
+        return np.zeros(0, np.uint64)
     powers, inverse, summed = _powers(n + 1)
     prefix = np.empty(n + 1, dtype=np.uint64)
     prefix[0] = 0
     with np.errstate(over="ignore"):
         np.multiply(b, powers[:n], out=prefix[1:], dtype=np.uint64)
         np.cumsum(prefix[1:], out=prefix[1:])
-        # sum over the word of (byte+1) * P**(i - start + 1): the same value wherever the word stands
+        # sum over the string of (byte+1) * P**(i - start + 1): the same value wherever the string stands
         h = (prefix[ends] - prefix[starts] + summed[ends] - summed[starts]) * inverse[starts]
         h ^= (ends - starts).astype(np.uint64)
-        h = _fmix(h)
-    return h, starts
+        return _fmix(h)
 
 
-#: Texts are hashed together up to this many bytes at a time (bounds the arrays of one step).
-CHUNK_BYTES = 1 << 20
+def term_hashes(terms: list[bytes], skip: int = 0) -> np.ndarray:
+    """The hash of each UTF-8 term, its first `skip` bytes left out (a vocabulary key's field byte)."""
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    ends = np.cumsum(lengths)
+    return _string_hashes(b"".join(terms), np.minimum(ends - lengths + skip, ends), ends)
 
 
-def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of cleaned texts."""
-    n = len(texts)
-    joined = "\n".join(texts)
-    data = joined.encode("utf-8", "surrogatepass")
-    if joined.isascii():  # a byte a character
-        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1
-    else:
-        sizes = np.fromiter(map(len, map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))),
-                            dtype=np.int64, count=n) + 1
-    return _chunked(data, sizes)
+@functools.lru_cache(maxsize=1 << 18)
+def _term_key(word: str) -> bytes:
+    """The UTF-8 index term of a raw word, b"" when the analyser drops it (as the storage vocabulary keys it)."""
+    return (term_for(word) or "").encode("utf-8", "surrogatepass")
 
 
-def _chunked(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """signatures() of texts given as their UTF-8 joined by newlines and their lengths in bytes plus one."""
-    n = len(sizes)
-    ends = np.cumsum(sizes)  # the byte after each text's separator
-    if not n or ends[-1] <= CHUNK_BYTES:  # a rebuild's batch
-        return _signatures(data, sizes)
-    parts, start = [], 0
-    while start < n:  # texts up to CHUNK_BYTES at a time (one at least)
-        offset = ends[start - 1] if start else 0
-        stop = max(start + 1, int(np.searchsorted(ends, offset + CHUNK_BYTES, side="right")))
-        parts.append(_signatures(data[offset:ends[stop - 1] - 1], sizes[start:stop]))
-        start = stop
-    return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
-
-
-def _signatures(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """signatures() of one chunk of texts: `data` their UTF-8 joined by newlines (hashed as one array, shingles
-    spanning two dropped), `sizes` their lengths in bytes plus one.
+def sketch(hashes: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(signatures uint32[n, K], shingle counts uint32[n], exact hashes uint64[n]) of texts given as the hashes of
+    their terms, text after text, and the terms of each text.
 
     Shingles are counted as they occur (a repeated one counts again): the count only decides MIN_SHINGLES."""
-    n = len(sizes)
+    n = len(per_text)
     spare = np.full((n + 1, K), _EMPTY, dtype=np.uint32)  # a row more, where shingles spanning two texts go
     sigs = spare[:n]
     counts = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
-    if not n:
+    words = hashes
+    if not n or not len(words):
         return sigs, counts, exact
-    begins = np.cumsum(sizes) - sizes  # each text's first byte
-    words, starts = _word_hashes(data)
-    if not len(words):
-        return sigs, counts, exact
-    first = np.searchsorted(starts, begins)  # each text's first word
-    per_text = np.diff(np.append(first, len(words)))
+    per_text = np.asarray(per_text, dtype=np.int64)
+    first = np.cumsum(per_text) - per_text  # each text's first term
     has_words = np.flatnonzero(per_text)
     with np.errstate(over="ignore"):
-        # exact copies: a hash of the word sequence (order-dependent), per text
+        # exact copies: a hash of the term sequence (order-dependent), per text
         position = np.arange(len(words), dtype=np.uint64)
         position -= np.repeat(first[has_words].astype(np.uint64), per_text[has_words])
         position *= np.uint64(0xD6E8FEB86659FD93)
@@ -379,7 +335,7 @@ def _signatures(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     at = (shingle >> np.uint64(64 - 7)).view(np.int64)
     at += np.repeat(np.arange(0, n * K, K, dtype=np.int64), per_text)[:m]
     ends = first + per_text
-    for d in range(1, SHINGLE):  # the shingles starting in a text's last SHINGLE - 1 words span the next
+    for d in range(1, SHINGLE):  # the shingles starting in a text's last SHINGLE - 1 terms span the next
         spans = ends - d
         at[spans[(spans >= first) & (spans < m)]] = n * K
     values = (shingle >> np.uint64(8)).astype(np.uint32)
@@ -387,6 +343,34 @@ def _signatures(data: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     # a shingle repeated within a text changes no minimum, so the set needs no deduplication
     np.minimum.at(spare.reshape(-1), at, values)
     return _densify(sigs), counts, exact
+
+
+def _signed_words(words: list[str], per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """sketch of texts given as their raw words, text after text, and the words of each text: each word's term
+    (dropped words out), the batch's distinct terms hashed once."""
+    keys = list(map(_term_key, words))
+    has = np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
+    owner = np.repeat(np.arange(len(per_text)), per_text)[has]
+    kept = list(compress(keys, has.tolist()))
+    distinct = list(dict.fromkeys(kept))
+    number = dict(zip(distinct, range(len(distinct))))
+    hashes = term_hashes(distinct)[np.fromiter(map(number.__getitem__, kept), dtype=np.int64, count=len(kept))]
+    return sketch(hashes, np.bincount(owner, minlength=len(per_text)))
+
+
+def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of texts taken whole: the
+    MinHash of the 5-shingles of their index terms."""
+    per = list(map(WORD_RE.findall, texts))
+    return _signed_words(list(chain.from_iterable(per)),
+                         np.fromiter(map(len, per), dtype=np.int64, count=len(per)))
+
+
+def signature_terms(body: str, title: str = "") -> list[str]:
+    """The terms an article's signature shingles, in order: the index terms of the lines clean_text keeps (a
+    reference, one article at a time)."""
+    lines, kept, _, _ = _kept_lines([body], [title])
+    return terms("\n".join(compress(lines, kept.tolist())))
 
 
 def _densify(sigs: np.ndarray) -> np.ndarray:
@@ -487,17 +471,33 @@ def rows(entries: list[tuple[str, str, str, str, str]]) -> Table:
 
 
 def document_rows(docs: list[dict]) -> Table:
-    """rows() of storage documents (dicts with id, path, sig, title, body): what a rebuild's workers compute."""
+    """rows() of storage documents (dicts with id, path, sig, title, body)."""
     if not docs:
         return Table.empty()
     return _rows([d["id"] for d in docs], [d["path"] for d in docs], [d["sig"] for d in docs],
                  [d.get("title") or "" for d in docs], [d.get("body") or "" for d in docs])
 
 
+#: rows() signs this many articles at a time (bounds the arrays of one step, however many a sync hands over).
+ROWS_BATCH = 256
+
+
 def _rows(ids: list[str], paths: list[str], sync_sigs: list[str], titles: list[str], bodies: list[str]) -> Table:
-    sigs, counts, exact = _chunked(*_cleaned_batch(bodies, titles))
+    parts = [_signed_articles(bodies[lo:lo + ROWS_BATCH], titles[lo:lo + ROWS_BATCH])
+             for lo in range(0, len(bodies), ROWS_BATCH)]
+    sigs, counts, exact = (np.concatenate([p[k] for p in parts]) for k in range(3))
     return Table(np.array(ids, dtype=str), np.array(paths, dtype=str), np.array(sync_sigs, dtype=str), sigs, counts,
                  exact)
+
+
+def _signed_articles(bodies: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """sketch of articles whose words are found here: WORD_RE over the lines clean_text keeps."""
+    lines, kept, firsts, _ = _kept_lines(bodies, titles)
+    per_line = list(map(WORD_RE.findall, compress(lines, kept.tolist())))
+    line_words = np.fromiter(map(len, per_line), dtype=np.int64, count=len(per_line))
+    owner = np.repeat(np.arange(len(bodies)), np.diff(np.append(firsts, len(lines))))[kept]
+    return _signed_words(list(chain.from_iterable(per_line)),
+                         np.bincount(owner, weights=line_words, minlength=len(bodies)).astype(np.int64))
 
 
 def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
@@ -634,7 +634,7 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
     room = cap - (np.arange(len(keys)) - run_start)
     for old_keys, old_rows in reversed(runs):
-        if not (room > 0).any() or not len(old_keys):
+        if not (room > 0).any():
             break
         # most keys are in no earlier run: one search finds the few that are, a second their ends
         lo = np.searchsorted(old_keys, keys)
@@ -648,7 +648,8 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
             out_i.append(np.repeat(rows[found], take).astype(np.int64))
             out_j.append(old_rows[np.repeat(hi, take) - 1 - offsets].astype(np.int64))
             room[found] -= take
-    runs.append((keys, rows))
+    if len(keys):  # a batch of short texts only has no keys: an empty run would end the search above early
+        runs.append((keys, rows))
     while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
         (k1, r1), (k2, r2) = runs[-2], runs.pop()
         runs[-1] = _merged(k1, r1, k2, r2)
@@ -845,6 +846,8 @@ def load(folder: str | os.PathLike) -> Table | None:
     path = Path(folder) / FILE_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
+            if _format(data) != SIGNATURE_FORMAT:  # signatures made another way: no pair compares with a new one
+                return None
             # labels found with another banding may group a little differently: they are worked out again
             same_banding = "banding" in data and data["banding"].tolist() == [BANDS, ROWS]
             table = Table(*(_text(data[f]) for f in Table.FIELDS),
@@ -855,6 +858,19 @@ def load(folder: str | os.PathLike) -> Table | None:
     if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
         return None
     return table
+
+
+def _format(data) -> int:
+    return int(data["format"]) if "format" in data and data["format"].shape == () else 1
+
+
+def outdated(folder: str | os.PathLike) -> bool:
+    """True when the generation's stories file holds signatures made another way (the next sync makes them again)."""
+    try:
+        with np.load(Path(folder) / FILE_NAME, allow_pickle=False) as data:
+            return _format(data) != SIGNATURE_FORMAT
+    except (OSError, ValueError, KeyError, EOFError):
+        return False  # missing or damaged: made again at the next sync that changes something
 
 
 def _utf8(values: np.ndarray) -> np.ndarray:
@@ -883,7 +899,8 @@ def save(folder: str | os.PathLike, table: Table) -> None:
         with open(tmp, "wb") as f:
             extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
             np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra,
-                     banding=np.array([BANDS, ROWS], dtype=np.int64))
+                     banding=np.array([BANDS, ROWS], dtype=np.int64),
+                     format=np.array(SIGNATURE_FORMAT, dtype=np.int64))
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace

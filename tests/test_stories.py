@@ -39,21 +39,25 @@ def test_the_credit_guard_answers_as_the_credit_pattern(line):
     assert stories._credited(line, credit) == (credit.search(line, max(0, len(line) - 40)) is not None)
 
 
-def test_word_hashes_do_not_depend_on_where_a_word_stands():
-    a, _ = stories._word_hashes(b"idlib deal holds")
-    b, _ = stories._word_hashes(b"the deal on idlib")
-    assert a[0] == b[3] and a[1] == b[1] and len(set(a.tolist())) == 3
+def test_term_hashes_do_not_depend_on_where_a_term_stands():
+    a = stories.term_hashes([b"idlib", b"deal", b"hold"])
+    b = stories.term_hashes([b"\x02deal", b"\x02on", b"\x02idlib"], skip=1)  # a vocabulary key's field byte left out
+    assert a[0] == b[2] and a[1] == b[0] and len(set(a.tolist())) == 3
 
 
-def test_signatures_of_a_batch_are_those_of_each_text_alone(monkeypatch):
+def test_signatures_shingle_index_terms_so_stop_words_case_and_endings_do_not_count():
+    a = stories.signatures(["The leaders agreed on a zone in Idlib province, officials said on Monday"])
+    b = stories.signatures(["LEADERS agree zone Idlib provinces official said Monday"])
+    assert all(np.array_equal(x, y) for x, y in zip(a, b)) and a[1][0] == 4
+
+
+def test_signatures_of_a_batch_are_those_of_each_text_alone():
     texts = [stories.clean_text("\n\n".join(WIRE)), stories.clean_text("\n\n".join(OTHER)), "", "too short to shingle"]
     together = stories.signatures(texts)
     alone = [stories.signatures([t]) for t in texts]
     for k in range(3):
         assert np.array_equal(together[k], np.concatenate([a[k] for a in alone]))
-    monkeypatch.setattr(stories, "CHUNK_BYTES", 10)  # every text in a chunk of its own
-    assert all(np.array_equal(x, y) for x, y in zip(stories.signatures(texts), together))
-    assert together[1][2] == 0 and together[1][3] == 0  # no shingles: empty text, four words
+    assert together[1][2] == 0 and together[1][3] == 0  # no shingles: empty text, three terms ("to" is a stop word)
     assert (together[0][2] == stories._EMPTY).all()
 
 
@@ -375,9 +379,13 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     for f in stories.Table.FIELDS:
         assert np.array_equal(getattr(back, f), getattr(table, f)), f
     assert back.paths.tolist() == sorted(paths) and np.array_equal(back.labels, table.labels)
-    # a file written with str arrays (before) is read as it was
+    # a file with str arrays is read as it was
+    np.savez(tmp_path / stories.FILE_NAME, **{f: getattr(table, f) for f in stories.Table.FIELDS}, labels=table.labels,
+             format=np.array(stories.SIGNATURE_FORMAT))
+    assert stories.load(tmp_path).paths.tolist() == sorted(paths) and not stories.outdated(tmp_path)
+    # signatures made another way (a file that records no format has them as the first format made them) are not
     np.savez(tmp_path / stories.FILE_NAME, **{f: getattr(table, f) for f in stories.Table.FIELDS}, labels=table.labels)
-    assert stories.load(tmp_path).paths.tolist() == sorted(paths)
+    assert stories.load(tmp_path) is None and stories.outdated(tmp_path)
 
 
 def test_adding_rows_to_a_sorted_table_gives_the_table_made_whole():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from search import stories
+from search.analysis import WORD_PATTERN, term_for
 from search.articles import article_id
 
 _M = (1 << 64) - 1
@@ -106,13 +107,17 @@ def _fmix(h: int) -> int:
 
 
 def _reference_signature(text: str) -> tuple[list[int], int, int]:
-    """(signature, shingles, exact hash) of one cleaned text, a word and a shingle at a time."""
-    words = re.findall(rb"[a-z0-9\x80-\xff]+", text.encode("utf-8", "surrogatepass"))
-    p = 0x100000001B3
+    """(signature, shingles, exact hash) of one text, a word, a term and a shingle at a time."""
+    return _reference_of_terms([t for t in map(term_for, re.findall(WORD_PATTERN, text)) if t])
+
+
+def _reference_of_terms(terms: list[str]) -> tuple[list[int], int, int]:
     hashes = []
-    for w in words:
-        h = sum((byte + 1) * pow(p, i, 1 << 64) for i, byte in enumerate(w)) & _M
-        hashes.append(_fmix(h ^ len(w)))
+    for term in terms:
+        p = 0x100000001B3
+        data = term.encode("utf-8", "surrogatepass")
+        h = sum((byte + 1) * pow(p, i, 1 << 64) for i, byte in enumerate(data)) & _M
+        hashes.append(_fmix(h ^ len(data)))
     exact = sum(_fmix((h + pos * 0xD6E8FEB86659FD93) & _M) for pos, h in enumerate(hashes)) & _M
     mix = [int(m) for m in stories._MIX]
     sig = [None] * stories.K
@@ -131,15 +136,14 @@ def _reference_signature(text: str) -> tuple[list[int], int, int]:
     return out, len(shingles), exact
 
 
-@pytest.mark.parametrize("chunk", [1 << 20, 64])
-def test_signatures_equal_a_word_by_word_reference_on_hostile_texts(monkeypatch, chunk):
-    monkeypatch.setattr(stories, "CHUNK_BYTES", chunk)
+def test_signatures_equal_a_word_by_word_reference_on_hostile_texts():
     rng = random.Random(7)
-    vocabulary = ["idlib", "deal", "caf\u00e9", "x", "1987", "\udce9s", "na\u00efve", "\u4e2d\u6587", "a" * 300, "zone"]
+    vocabulary = ["idlib", "deal", "caf\u00e9", "x", "1987", "\udce9s", "na\u00efve", "\u4e2d\u6587", "a" * 300, "zone",
+                  "the", "U.S.", "\u0130DL\u0130B", "Zan\u00adzibar", "a_b", "3.25", "x" * 41]
     texts = ["", "one", "one two three four", "one two three four five", "!!! ... ---", "\x00\x00 a\x00b",
              " ".join(f"w{i}" for i in range(400)), "same same same same same same same same same"]
     for _ in range(40):
-        texts.append(rng.choice([" ", "\n", "  ", ", ", "-", "\t"]).join(
+        texts.append(rng.choice([" ", "\n", "  ", ", ", "-", "\t", "."]).join(
             rng.choices(vocabulary, k=rng.randint(0, 200))))
     texts += [stories.clean_text(*_hostile(rng)) for _ in range(20)]
     sigs, counts, exact = stories.signatures(texts)
@@ -246,20 +250,79 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     assert read_back == []  # every label was right in the index: no document was rewritten
 
 
-def test_a_batch_cleaned_and_encoded_at_once_is_the_texts_cleaned_one_by_one():
-    rng = random.Random(14)
+def _batches(seed: int) -> list[list[tuple[str, str]]]:
+    """Batches of (body, title): hostile ones, every line alone, and ASCII ones with runs of dots and whitespace."""
+    rng = random.Random(seed)
     batches = [[_hostile(rng) for _ in range(rng.randint(1, 25))] for _ in range(40)]
     batches += [[(line, "") for line in LINES], [("", ""), ("Share", ""), ("\u0130stanbul is here.", "")],
-                [("K\u212a plain ascii after lowering.", "")], [("", "")]]
-    for pairs in batches:
+                [("K\u212a plain ascii after lowering.", "")], [("", "")], [("", "x")],
+                [(line, line) for line in LINES if line.isascii()]]
+    ascii_lines = [line for line in LINES if line.isascii()] + [
+        "U.S. a..b a.b.c .a. a_b_ 3.25.1 ...x.. x.", " " * 20 + "indented far, ends here.", "\t\x1c\x1f word \x0b",
+        "trailing spaces and more words here" + " " * 12, "x" * 45 + " (AP photo)", "a | b", "Re: net income rose."]
+    for _ in range(20):
+        batches.append([("\n".join(rng.choices(ascii_lines, k=rng.randint(0, 12))), rng.choice(ascii_lines + [""]))
+                        for _ in range(rng.randint(1, 8))])
+    return batches
+
+
+def test_rows_are_the_signatures_of_the_kept_lines_terms_article_by_article(monkeypatch):
+    for pairs in _batches(14):
+        entries = [(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)]
+        made = stories.rows(entries)
+        for k, (body, title) in enumerate(pairs):
+            sig, count, exact = _reference_of_terms(stories.signature_terms(body, title))
+            assert made.sigs[k].tolist() == sig and made.counts[k] == count and made.exact[k] == exact
+        monkeypatch.setattr(stories, "ROWS_BATCH", 3)  # a sync's many articles, a few at a time: the same rows
+        again = stories.rows(entries)
+        monkeypatch.undo()
+        assert all(np.array_equal(getattr(made, f), getattr(again, f)) for f in stories.Table.FIELDS)
+
+
+def test_the_rows_from_the_analysis_words_are_the_rows_from_the_text(monkeypatch):
+    """A rebuild's workers sign the words their analysis found, with the lines kept and the words on each line
+    found in the bytes: the same rows as splitting the kept lines again, and never by falling back to it."""
+    from search.storage.build import analyse
+    from search.story_words import analysed_rows
+
+    def no_fallback(docs):
+        raise AssertionError("the words on the lines differ from the analysis's")
+    for pairs in _batches(21):
+        docs = [dict(id=f"id{k}", path=f"p{k}", sig="s", title=t, body=b, facets={"source": ""}, day=0)
+                for k, (b, t) in enumerate(pairs)]
+        want = stories.document_rows(docs)
+        words: list = []
+        analyse(docs, words)
+        with monkeypatch.context() as m:
+            m.setattr(stories, "document_rows", no_fallback)
+            got = analysed_rows(docs, *words)
+        for f in stories.Table.FIELDS:
+            assert np.array_equal(getattr(got, f), getattr(want, f)), (f, pairs)
+
+
+def test_the_lines_kept_and_the_words_on_them_found_in_bytes_are_the_line_by_line_ones():
+    from search.analysis import WORD_RE
+    from search.story_words import _kept_lines_and_words
+    for pairs in _batches(5):
         bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
-        texts = [stories.clean_text(b, t) for b, t in pairs]
-        data, sizes = stories._cleaned_batch(bodies, titles)
-        assert data == "\n".join(texts).encode("utf-8", "surrogatepass")
-        assert sizes.tolist() == [len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts]
-        made = stories.rows([(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)])
-        for got, want in zip((made.sigs, made.counts, made.exact), stories.signatures(texts)):
-            assert np.array_equal(got, want)
+        lines, kept, firsts, _ = stories._kept_lines(bodies, titles)
+        got_kept, got_words, got_firsts = _kept_lines_and_words(bodies, titles)
+        assert np.array_equal(got_firsts, firsts) and np.array_equal(got_kept, kept), pairs
+        raw = [line for body in bodies for line in body.split("\n")]
+        assert got_words.tolist() == [len(WORD_RE.findall(line)) for line in raw], pairs
+
+
+def test_a_batch_of_short_texts_only_between_two_versions_does_not_hide_the_first():
+    """A batch with no text long enough for band keys comes between two versions of a story: the second still finds
+    the first (the search through earlier batches does not stop at the short batch)."""
+    body = " ".join(f"w{i}" for i in range(80))
+    specs = [(f"id{k}", f"p{k}.txt", "s", "t", text) for k, text in
+             enumerate([body, "short one", "short two", body.replace("w40 ", "edited ")])]
+    grouper = stories.Grouper()
+    for batch in (specs[:1], specs[1:3], specs[3:]):
+        grouper.add(batch)
+    assert grouper.labels() == stories.make_table(specs).labels_by_path()
+    assert grouper.labels()["p3.txt"] == "id0"
 
 
 def test_band_keys_leave_the_signatures_they_are_given_as_they_were():

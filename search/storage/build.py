@@ -116,11 +116,13 @@ def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, np.arange(len(owner), dtype=np.int64) - np.repeat(_starts(counts), counts)
 
 
-def analyse(docs: list[dict]) -> Part:
+def analyse(docs: list[dict], body_words: list | None = None) -> Part:
     """A batch of documents as one Part: every term's postings grouped with numpy, documents numbered 0..n-1.
 
     Tokens are laid out field by field (every title, then every body, ...): a key belongs to one field, so a
-    stable sort by key still lists each key's documents ascending and their positions ascending."""
+    stable sort by key still lists each key's documents ascending and their positions ascending. `body_words`,
+    when given, receives the bodies' words as found here: (their numbers, document after document, 0 for a word
+    the analysis drops; the words of each body; the vocabulary's keys, by number)."""
     vocabulary = _VOCABULARY
     vocabulary.reset_if_full()
     n = len(docs)
@@ -132,6 +134,8 @@ def analyse(docs: list[dict]) -> Part:
         per_doc = [findall_ascii(text.encode("ascii")) if text.isascii() else findall(text) for text in texts]
         counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
         numbers = vocabulary.word_numbers(field, per_doc, int(counts.sum()))
+        if field == "body" and body_words is not None:  # a rebuild's stories sign these words (search/stories.py)
+            body_words[:] = numbers, counts, vocabulary.keys
         kept = numbers != 0
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
@@ -236,7 +240,7 @@ def segment_groups(batches: Iterable[Part]) -> Iterator[list[Part]]:
 
 
 Prepare = Callable[[object], "tuple[dict | None, object]"]
-Summarise = Callable[[list], object]
+Summarise = Callable[..., object]
 
 
 def _work(args) -> tuple[Part | None, list]:
@@ -249,18 +253,20 @@ def _work(args) -> tuple[Part | None, list]:
             docs.append(doc)
     if not docs:
         return None, notes
-    part = analyse(docs)
+    words: list | None = [] if summarise is not None else None
+    part = analyse(docs, words)
     if summarise is not None:
-        part.extra = summarise(docs)
+        part.extra = summarise(docs, *words)
     return part, notes
 
 
 def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None],
                      summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
-    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs)`,
-    a module-level function when given, also runs there on each batch's documents; its result is the part's
-    `extra` (work per document that the parent would otherwise do serially)."""
+    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs,
+    numbers, counts, keys)`, a module-level function when given, also runs there on each batch's documents and the
+    words analyse found in their bodies (its `body_words`); its result is the part's `extra` (work per document
+    that the parent would otherwise do serially)."""
     chunks = ((prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS))
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:

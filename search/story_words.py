@@ -1,0 +1,177 @@
+"""A rebuild's story signatures from the words its analysis found (search/storage/build.py), in the workers.
+
+search/stories.py signs an article from its text: the lines clean_text keeps, split into words, each word's index
+term. A rebuild's workers have split every body into words and found their terms already, so here only two things
+are worked out, with array work over the batch's bytes: which lines clean_text keeps, and how many words stand on
+each line. Bodies that are not ASCII (rare) have both found by stories' own code. The rows are the same as
+stories.document_rows gives (tests/test_stories_reference.py checks it on hostile texts).
+"""
+from __future__ import annotations
+
+from itertools import compress, repeat
+
+import numpy as np
+
+from search import stories
+from search.analysis import WORD_RE
+
+#: (a worker's vocabulary keys, the hashes of its first keys): each key is hashed once, when a batch first has it.
+_KEY_HASHES: list = [None, np.zeros(0, np.uint64)]
+
+
+def _key_hashes(keys: list[bytes]) -> np.ndarray:
+    """stories.term_hashes of a storage vocabulary's keys (the field byte left out), grown as the vocabulary grows
+    (another list is another vocabulary: the vocabulary starts afresh when it is full)."""
+    known, hashes = _KEY_HASHES
+    if known is not keys:
+        hashes = np.zeros(0, np.uint64)
+    if len(hashes) < len(keys):
+        hashes = np.concatenate([hashes, stories.term_hashes(keys[len(hashes):], skip=1)])
+        _KEY_HASHES[:] = [keys, hashes]
+    return hashes
+
+
+def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, keys: list[bytes]) -> stories.Table:
+    """stories.document_rows(docs) from the storage analysis of their bodies: `numbers` of the bodies' raw words,
+    document after document (0 for a word the analysis drops), `counts` the raw words of each body, `keys` the
+    vocabulary (a number's key is its field byte and its term)."""
+    if not docs:
+        return stories.Table.empty()
+    bodies = [d.get("body") or "" for d in docs]
+    kept, line_words, firsts = _kept_lines_and_words(bodies, [d.get("title") or "" for d in docs])
+    on_kept = np.repeat(kept, line_words)
+    if len(on_kept) != len(numbers) or not np.array_equal(np.add.reduceat(line_words, firsts), counts):
+        return stories.document_rows(docs)  # the analysis found other words (not expected): split the lines there
+    keep = on_kept & (numbers != 0)
+    kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    sigs, shingles, exact = stories.sketch(_key_hashes(keys)[numbers[keep]],
+                                           kept_before[bounds[1:]] - kept_before[bounds[:-1]])
+    return stories.Table(np.array([d["id"] for d in docs], dtype=str), np.array([d["path"] for d in docs], dtype=str),
+                         np.array([d["sig"] for d in docs], dtype=str), sigs, shingles, exact)
+
+
+# ASCII bytes by kind: a word's (WORD_RE's \w there: letters, digits, underscore), and str.strip's whitespace.
+_WORD_TABLE = bytes(int(c < 128 and (chr(c).isalnum() or chr(c) == "_")) for c in range(256))
+_SPACE = np.array([c < 128 and chr(c).isspace() for c in range(256)])
+_ENDS = np.zeros(256, dtype=bool)
+_ENDS[[ord(c) for c in stories._SENTENCE_END if c.isascii()]] = True
+
+
+def _kept_lines_and_words(bodies: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(whether clean_text keeps each line of the bodies, the words of WORD_RE on each line, each body's first
+    line)."""
+    data = "\n".join(bodies).encode("utf-8", "surrogatepass")
+    b = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(b == ord("\n"))
+    line_counts = np.fromiter(map(str.count, bodies, repeat("\n")), dtype=np.int64, count=len(bodies)) + 1
+    firsts = np.cumsum(line_counts) - line_counts
+    unicode = ~np.fromiter(map(str.isascii, bodies), dtype=bool, count=len(bodies))
+    ascii_line = np.repeat(~unicode, line_counts)
+    kept = _kept_ascii(data, b, newlines, ascii_line, firsts, titles)
+    words = _ascii_words_per_line(data, b, newlines)
+    if unicode.any():  # their lines as stories finds them, and their words by WORD_RE
+        at = np.flatnonzero(~ascii_line)
+        chosen = np.flatnonzero(unicode).tolist()
+        lines, kept[at], _, _ = stories._kept_lines([bodies[i] for i in chosen], [titles[i] for i in chosen])
+        words[at] = np.fromiter(map(len, map(WORD_RE.findall, lines)), dtype=np.int64, count=len(at))
+    return kept, words, firsts
+
+
+def _ascii_words_per_line(data: bytes, b: np.ndarray, newlines: np.ndarray) -> np.ndarray:
+    """WORD_RE's words on each line of ASCII text: runs of word bytes, a run joined to the one before it across a
+    single "." (what the pattern matches there: "U.S")."""
+    word = np.frombuffer(b"\0" + data.translate(_WORD_TABLE) + b"\0", dtype=bool)  # bounded by non-words
+    flips = np.flatnonzero(word[1:] != word[:-1])  # a run's first byte, then the byte after its last, in turn
+    starts, ends = flips[0::2], flips[1::2]
+    if len(starts) > 1:
+        joined = (starts[1:] == ends[:-1] + 1) & (b[ends[:-1]] == ord("."))
+        starts = starts[np.concatenate(([True], ~joined))]
+    return np.diff(np.concatenate(([0], np.searchsorted(starts, newlines), [len(starts)])))
+
+
+def _kept_ascii(data: bytes, b: np.ndarray, newlines: np.ndarray, ascii_line: np.ndarray, firsts: np.ndarray,
+                titles: list[str]) -> np.ndarray:
+    """stories._kept_lines' kept flags for the lines of ASCII bodies (`ascii_line`; other lines' flags mean
+    nothing), each line's bounds and ends found in the bytes: a str method or pattern runs only on the lines a rule
+    may apply to (no sentence end, a chrome line's first letters, a "/" or "(" near the end, the headline's
+    length)."""
+    total = len(newlines) + 1
+    if not len(b):
+        return np.zeros(total, dtype=bool)
+    start = np.zeros(total, dtype=np.int64)
+    start[1:] = newlines + 1
+    end = np.append(newlines, len(b))
+    _strip(data, b, start, end, ascii_line)
+    length = end - start
+    ends = np.zeros(total, dtype=bool)
+    filled = np.flatnonzero(length > 0)
+    ends[filled] = _ENDS[b[end[filled] - 1]]
+    # may start a paragraph: ends a sentence, or has four spaces (then six characters at least)
+    may = ends & ascii_line
+    unended = np.flatnonzero(~ends & (length >= 6) & ascii_line)
+    may[unended] = np.fromiter(map(data.count, repeat(b" "), start[unended].tolist(), end[unended].tolist()),
+                               dtype=np.int64, count=len(unended)) >= 4
+    # a chrome or caption line: a menu ("|", no sentence end), the pattern's first two letters, a credit at the end
+    drop, credit = stories._line_patterns()
+    menus = np.flatnonzero(may & ~ends)
+    may[menus[np.fromiter(map(data.find, repeat(b"|"), start[menus].tolist(), end[menus].tolist()),
+                          dtype=np.int64, count=len(menus)) >= 0]] = False
+    last = len(b) - 1
+    second = np.where(length >= 2, b[np.minimum(start + 1, last)], ord(" "))
+    tried = np.flatnonzero(may & stories._PAIRS[b[np.minimum(start, last)] & 127, second & 127])
+    may[tried[np.fromiter(map(bool, map(drop.match, _texts(data, start, end, tried))), dtype=bool,
+                          count=len(tried))]] = False
+    marks = np.flatnonzero((b == ord("/")) | (b == ord("(")))
+    if len(marks):
+        before = np.searchsorted(marks, end) - 1  # each line's last "/" or "(" before its end
+        near_end = (before >= 0) & (marks[np.maximum(before, 0)] >= np.maximum(start, end - 40))
+        tails = np.flatnonzero(may & near_end)
+        may[tails[np.fromiter(map(stories._credited, _texts(data, start, end, tails), repeat(credit)), dtype=bool,
+                              count=len(tails))]] = False
+    # the headline: a line equal to it once spaces are collapsed and both lowercased (an ASCII line is then at
+    # least as long as it), and at most 8 longer (as in clean_text)
+    heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
+    owner = np.repeat(np.arange(len(titles)), np.diff(np.append(firsts, total)))
+    head_len = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))[owner]
+    near = np.flatnonzero(may & (head_len > 0) & (length >= head_len) & (length <= head_len + 8))
+    same = map(str.__eq__, map(str.lower, map(" ".join, map(str.split, _texts(data, start, end, near)))),
+               map(heads.__getitem__, owner[near].tolist()))
+    may[near[np.fromiter(same, dtype=bool, count=len(near))]] = False
+    # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
+    # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
+    link = np.zeros(total, dtype=bool)
+    link[1:] = (length[1:] > 0) & (length[:-1] > 0) & ~ends[:-1]
+    link[firsts] = False
+    at = np.arange(total)
+    run_start = np.maximum.accumulate(np.where(link, 0, at))
+    return np.maximum.accumulate(np.where(may, at, -1)) >= run_start
+
+
+def _texts(data: bytes, start: np.ndarray, end: np.ndarray, rows: np.ndarray):
+    """The chosen lines as str (ASCII), made by C loops."""
+    return map(bytes.decode, map(data.__getitem__, map(slice, start[rows].tolist(), end[rows].tolist())))
+
+
+#: Whitespace at a line's edge is stepped over this many bytes at a time with array work, the rest by str.strip.
+_STEPS = 8
+
+
+def _strip(data: bytes, b: np.ndarray, start: np.ndarray, end: np.ndarray, ascii_line: np.ndarray) -> None:
+    """Move each ASCII line's bounds past the whitespace str.strip takes off (in place)."""
+    last = len(b) - 1
+    for _ in range(_STEPS):  # indents and trailing spaces are short: a few vector steps
+        front = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[np.minimum(start, last)]])
+        back = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[end - 1]])
+        if not len(front) and not len(back):
+            return
+        start[front] += 1
+        end[back[start[back] < end[back]]] -= 1
+    rest = np.flatnonzero(ascii_line & (start < end) & (_SPACE[b[np.minimum(start, last)]] | _SPACE[b[end - 1]]))
+    if len(rest):  # a long run of whitespace: str.strip's own loops
+        texts = list(_texts(data, start, end, rest))
+        start[rest] += np.fromiter(map(len, texts), dtype=np.int64, count=len(rest)) - \
+            np.fromiter(map(len, map(str.lstrip, texts)), dtype=np.int64, count=len(rest))
+        end[rest] = start[rest] + np.fromiter(map(len, map(str.strip, texts)), dtype=np.int64, count=len(rest))
