@@ -271,7 +271,7 @@ def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
 
 
 #: Analysed parts are labelled together up to this many documents (the grouping's work per call is then small).
-STORY_BATCH = 2048
+STORY_BATCH = 8192
 
 
 def _labelled(parts, grouper):
@@ -292,7 +292,7 @@ def _label(parts: list, grouper) -> list:
     labels = grouper.add_table(stories.Table.joined(tables))
     for part, table in zip(parts, tables):
         part.extra = None
-        values = [labels[path] for path in table.paths.tolist()]
+        values = list(map(labels.__getitem__, table.paths.tolist()))
         names = [""] + sorted(set(values) - {""})
         code = {v: k for k, v in enumerate(names)}
         part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),

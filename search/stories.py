@@ -47,7 +47,7 @@ K = 128
 #: The stories file records them: labels kept with another banding are worked out again at the next sync.
 BANDS, ROWS = 20, 2
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
-THRESHOLD = 0.5
+THRESHOLD = 0.4
 #: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
 MIN_SHINGLES = 10
 #: Words per shingle.
@@ -621,11 +621,18 @@ def _chain(keys: np.ndarray, rows: np.ndarray, out_i: list, out_j: list, cap: in
         out_j.append(rows[d:][same])
 
 
-def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, rows: np.ndarray, cap: int):
+def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, rows: np.ndarray, cap: int,
+                  seen: np.ndarray | None = None):
     """(new rows, earlier rows): each new row paired with up to `cap` rows before it with its key, nearest first,
     among the earlier rows of this batch and those of earlier batches; `runs` (sorted (key, row) arrays, newest
-    last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n)."""
+    last) gains this batch. Runs of equal size are merged (as a binary counter), so the work stays O(n log n).
+    `seen` (bool, a power of two long) marks the low bits of every key so far: only keys it marks are searched."""
     keys, rows = _sorted_pairs(keys, rows.astype(np.int32))
+    asked = np.ones(len(keys), dtype=bool)
+    if seen is not None:  # most keys were never met before: one gather rules them out
+        slots = (keys & np.uint64(len(seen) - 1)).astype(np.intp)
+        asked = seen[slots]
+        seen[slots] = True
     out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     _chain(keys, rows, out_j, out_i, cap, ordered=True)  # within the batch; _chain appends (earlier, later)
     # a row that already has j earlier rows of its key in the batch takes up to cap - j more, newest runs first
@@ -634,15 +641,16 @@ def _stream_pairs(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray, r
     run_start = np.maximum.accumulate(np.where(first_of_run, np.arange(len(keys)), 0))
     room = cap - (np.arange(len(keys)) - run_start)
     for old_keys, old_rows in reversed(runs):
-        if not (room > 0).any():
+        ask = np.flatnonzero(asked & (room > 0))
+        if not len(ask):
             break
         # most keys are in no earlier run: one search finds the few that are, a second their ends
-        lo = np.searchsorted(old_keys, keys)
-        found = np.flatnonzero(old_keys[np.minimum(lo, len(old_keys) - 1)] == keys)
-        found = found[room[found] > 0]
+        lo = np.searchsorted(old_keys, keys[ask])
+        hit = old_keys[np.minimum(lo, len(old_keys) - 1)] == keys[ask]
+        found, lo = ask[hit], lo[hit]
         if len(found):
             hi = np.searchsorted(old_keys, keys[found], side="right")
-            take = np.minimum(hi - lo[found], room[found])
+            take = np.minimum(hi - lo, room[found])
             total = int(take.sum())
             offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
             out_i.append(np.repeat(rows[found], take).astype(np.int64))
@@ -741,6 +749,7 @@ class Grouper:
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}  # root -> rows, for stories of two articles or more
         self._bands: list = []  # sorted (key, row) runs of every band key so far
+        self._seen = np.zeros(1 << 22, dtype=bool)  # the low bits of every band key so far
         self._exact: list = []
         self.moved: set[int] = set()  # rows written with a label that a later article changed
         self._batch_start = 0
@@ -769,7 +778,7 @@ class Grouper:
         ei, ej = _stream_pairs(self._exact, table.exact[has_text], rows[has_text], cap=1)
         rich = table.counts >= MIN_SHINGLES
         ci, cj = _stream_pairs(self._bands, _band_keys(table.sigs[rich]), np.repeat(rows[rich], BANDS),
-                               cap=BUCKET_CAP)
+                               cap=BUCKET_CAP, seen=self._seen)
         found_i, found_j = [ei], [ej]
         if len(ci):
             total = start + n
@@ -785,7 +794,11 @@ class Grouper:
         self._parent.extend(range(start, start + n))
         for a, b in sorted(zip(np.concatenate(found_i).tolist(), np.concatenate(found_j).tolist())):
             self._union(a, b)
-        return {p: self._ids[self._find(start + k)] for k, p in enumerate(table.paths.tolist())}
+        # a root is the first row of its story, labelled with its own id: only the other rows are looked up
+        labels = table.ids.tolist()
+        for k in np.flatnonzero(np.array(self._parent[start:], dtype=np.int64) != rows).tolist():
+            labels[k] = self._ids[self._find(start + k)]
+        return dict(zip(table.paths.tolist(), labels))
 
     def _paths(self) -> list[str]:
         return _text(np.frombuffer(b"".join(t[0] for t in self._columns), np.uint8)).tolist() if self._columns else []

@@ -189,6 +189,30 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
     assert labels == stories.load(live_generation(tmp_path / "index2")).labels_by_path()
 
 
+def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_nothing_changed(tmp_path):
+    """An index whose stories file holds signatures of an older format (it records none, or another): the next
+    `search index` makes them again from the index and keeps them, with the labels a full rebuild gives."""
+    folder = write_collection(tmp_path / "articles", VERSIONED)
+    index = tmp_path / "index"
+    sync(folder, index)
+    before = live_generation(index)
+    with np.load(before / stories.FILE_NAME) as data:
+        older = {k: data[k] for k in data.files if k != "format"}
+    older["sigs"] = np.zeros_like(older["sigs"])  # signatures no new one compares with
+    older["labels"] = stories._utf8(np.array([f"old-{k}" for k in range(len(VERSIONED))], dtype=str))
+    np.savez(before / stories.FILE_NAME, **older)
+    assert stories.outdated(before) and stories.load(before) is None
+    sync(folder, index)  # no article changed
+    after = live_generation(index)
+    assert after != before and not stories.outdated(after)
+    fresh = table_of(VERSIONED)
+    kept = stories.load(after)
+    assert np.array_equal(kept.sigs, fresh.sigs) and kept.labels_by_path() == fresh.labels_by_path()
+    assert labels_in(index) == full_labels(folder, tmp_path) == fresh.labels_by_path()
+    sync(folder, index)  # and then nothing more to do
+    assert live_generation(index) == after
+
+
 def test_incremental_syncs_keep_labels_equal_to_a_full_rebuild(versioned, tmp_path):
     folder, index = versioned
     steps = [

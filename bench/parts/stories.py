@@ -192,12 +192,13 @@ def _closure(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def _jaccard5(folder: Path, a: str, b: str) -> float:
-    """The exact Jaccard similarity of the 5-shingle sets the engine's signatures estimate (a diagnostic)."""
+    """The exact Jaccard similarity of the 5-shingle sets (of the kept lines' index terms) that the engine's
+    signatures estimate (a diagnostic)."""
     from search import stories
     sets = []
     for path in (a, b):
         meta, body = _front((folder / path).read_text(encoding="utf-8"))
-        w = stories.clean_text(body, meta.get("title", "")).split()
+        w = stories.signature_terms(body, meta.get("title", ""))
         sets.append({tuple(w[i:i + stories.SHINGLE]) for i in range(len(w) - stories.SHINGLE + 1)})
     return round(len(sets[0] & sets[1]) / max(1, len(sets[0] | sets[1])), 3)
 
