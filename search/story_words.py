@@ -63,14 +63,17 @@ _ENDS[[ord(c) for c in stories._SENTENCE_END if c.isascii()]] = True
 def _kept_lines_and_words(bodies: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(whether clean_text keeps each line of the bodies, the words of WORD_RE on each line, each body's first
     line)."""
-    data = "\n".join(bodies).encode("utf-8", "surrogatepass")
+    joined = "\n".join(bodies)
+    unicode = ~np.fromiter(map(str.isascii, bodies), dtype=bool, count=len(bodies))
+    data = joined.encode("utf-8", "surrogatepass")
+    # the text a character a byte, for patterns and str methods at byte offsets (other bodies' lines mean nothing)
+    text = data.decode("latin-1") if unicode.any() else joined
     b = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(b == ord("\n"))
     line_counts = np.fromiter(map(str.count, bodies, repeat("\n")), dtype=np.int64, count=len(bodies)) + 1
     firsts = np.cumsum(line_counts) - line_counts
-    unicode = ~np.fromiter(map(str.isascii, bodies), dtype=bool, count=len(bodies))
     ascii_line = np.repeat(~unicode, line_counts)
-    kept = _kept_ascii(data, b, newlines, ascii_line, firsts, titles)
+    kept = _kept_ascii(text, b, newlines, ascii_line, firsts, titles)
     words = _ascii_words_per_line(data, b, newlines)
     if unicode.any():  # their lines as stories finds them, and their words by WORD_RE
         at = np.flatnonzero(~ascii_line)
@@ -92,19 +95,19 @@ def _ascii_words_per_line(data: bytes, b: np.ndarray, newlines: np.ndarray) -> n
     return np.diff(np.concatenate(([0], np.searchsorted(starts, newlines), [len(starts)])))
 
 
-def _kept_ascii(data: bytes, b: np.ndarray, newlines: np.ndarray, ascii_line: np.ndarray, firsts: np.ndarray,
+def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.ndarray, firsts: np.ndarray,
                 titles: list[str]) -> np.ndarray:
     """stories._kept_lines' kept flags for the lines of ASCII bodies (`ascii_line`; other lines' flags mean
-    nothing), each line's bounds and ends found in the bytes: a str method or pattern runs only on the lines a rule
-    may apply to (no sentence end, a chrome line's first letters, a "/" or "(" near the end, the headline's
-    length)."""
+    nothing), each line's bounds and ends found in the bytes `b` (`text` the same a character a byte): a str
+    method or pattern runs, at the line's offsets, only on the lines a rule may apply to (no sentence end, a chrome
+    line's first letters, a "/" or "(" near the end, the headline's length)."""
     total = len(newlines) + 1
     if not len(b):
         return np.zeros(total, dtype=bool)
     start = np.zeros(total, dtype=np.int64)
     start[1:] = newlines + 1
     end = np.append(newlines, len(b))
-    _strip(data, b, start, end, ascii_line)
+    _strip(text, b, start, end, ascii_line)
     length = end - start
     ends = np.zeros(total, dtype=bool)
     filled = np.flatnonzero(length > 0)
@@ -112,32 +115,33 @@ def _kept_ascii(data: bytes, b: np.ndarray, newlines: np.ndarray, ascii_line: np
     # may start a paragraph: ends a sentence, or has four spaces (then six characters at least)
     may = ends & ascii_line
     unended = np.flatnonzero(~ends & (length >= 6) & ascii_line)
-    may[unended] = np.fromiter(map(data.count, repeat(b" "), start[unended].tolist(), end[unended].tolist()),
+    may[unended] = np.fromiter(map(text.count, repeat(" "), start[unended].tolist(), end[unended].tolist()),
                                dtype=np.int64, count=len(unended)) >= 4
     # a chrome or caption line: a menu ("|", no sentence end), the pattern's first two letters, a credit at the end
     drop, credit = stories._line_patterns()
     menus = np.flatnonzero(may & ~ends)
-    may[menus[np.fromiter(map(data.find, repeat(b"|"), start[menus].tolist(), end[menus].tolist()),
+    may[menus[np.fromiter(map(text.find, repeat("|"), start[menus].tolist(), end[menus].tolist()),
                           dtype=np.int64, count=len(menus)) >= 0]] = False
     last = len(b) - 1
     second = np.where(length >= 2, b[np.minimum(start + 1, last)], ord(" "))
     tried = np.flatnonzero(may & stories._PAIRS[b[np.minimum(start, last)] & 127, second & 127])
-    may[tried[np.fromiter(map(bool, map(drop.match, _texts(data, start, end, tried))), dtype=bool,
-                          count=len(tried))]] = False
+    found = map(drop.match, repeat(text), start[tried].tolist(), end[tried].tolist())
+    may[tried[np.fromiter(map(bool, found), dtype=bool, count=len(tried))]] = False
     marks = np.flatnonzero((b == ord("/")) | (b == ord("(")))
-    if len(marks):
+    if len(marks):  # a credit ends the line, with a "/" or "(" in its last 40 characters
         before = np.searchsorted(marks, end) - 1  # each line's last "/" or "(" before its end
-        near_end = (before >= 0) & (marks[np.maximum(before, 0)] >= np.maximum(start, end - 40))
-        tails = np.flatnonzero(may & near_end)
-        may[tails[np.fromiter(map(stories._credited, _texts(data, start, end, tails), repeat(credit)), dtype=bool,
-                              count=len(tails))]] = False
+        tail = np.maximum(start, end - 40)
+        tails = np.flatnonzero(may & (before >= 0) & (marks[np.maximum(before, 0)] >= tail))
+        found = map(credit.search, repeat(text), tail[tails].tolist(), end[tails].tolist())
+        may[tails[np.fromiter(map(bool, found), dtype=bool, count=len(tails))]] = False
     # the headline: a line equal to it once spaces are collapsed and both lowercased (an ASCII line is then at
     # least as long as it), and at most 8 longer (as in clean_text)
     heads = list(map(str.lower, map(" ".join, map(str.split, titles))))
     owner = np.repeat(np.arange(len(titles)), np.diff(np.append(firsts, total)))
     head_len = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))[owner]
     near = np.flatnonzero(may & (head_len > 0) & (length >= head_len) & (length <= head_len + 8))
-    same = map(str.__eq__, map(str.lower, map(" ".join, map(str.split, _texts(data, start, end, near)))),
+    lines = map(text.__getitem__, map(slice, start[near].tolist(), end[near].tolist()))
+    same = map(str.__eq__, map(str.lower, map(" ".join, map(str.split, lines))),
                map(heads.__getitem__, owner[near].tolist()))
     may[near[np.fromiter(same, dtype=bool, count=len(near))]] = False
     # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
@@ -150,28 +154,27 @@ def _kept_ascii(data: bytes, b: np.ndarray, newlines: np.ndarray, ascii_line: np
     return np.maximum.accumulate(np.where(may, at, -1)) >= run_start
 
 
-def _texts(data: bytes, start: np.ndarray, end: np.ndarray, rows: np.ndarray):
-    """The chosen lines as str (ASCII), made by C loops."""
-    return map(bytes.decode, map(data.__getitem__, map(slice, start[rows].tolist(), end[rows].tolist())))
-
-
-#: Whitespace at a line's edge is stepped over this many bytes at a time with array work, the rest by str.strip.
+#: Whitespace at a line's edge is stepped over this many characters with array work, the rest by str.strip.
 _STEPS = 8
 
 
-def _strip(data: bytes, b: np.ndarray, start: np.ndarray, end: np.ndarray, ascii_line: np.ndarray) -> None:
+def _strip(text: str, b: np.ndarray, start: np.ndarray, end: np.ndarray, ascii_line: np.ndarray) -> None:
     """Move each ASCII line's bounds past the whitespace str.strip takes off (in place)."""
     last = len(b) - 1
-    for _ in range(_STEPS):  # indents and trailing spaces are short: a few vector steps
-        front = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[np.minimum(start, last)]])
-        back = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[end - 1]])
-        if not len(front) and not len(back):
-            return
+    front = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[np.minimum(start, last)]])
+    back = np.flatnonzero(ascii_line & (start < end) & _SPACE[b[end - 1]])
+    for _ in range(_STEPS):  # indents and trailing spaces are short: a few steps over the lines that have them
         start[front] += 1
-        end[back[start[back] < end[back]]] -= 1
-    rest = np.flatnonzero(ascii_line & (start < end) & (_SPACE[b[np.minimum(start, last)]] | _SPACE[b[end - 1]]))
-    if len(rest):  # a long run of whitespace: str.strip's own loops
-        texts = list(_texts(data, start, end, rest))
-        start[rest] += np.fromiter(map(len, texts), dtype=np.int64, count=len(rest)) - \
-            np.fromiter(map(len, map(str.lstrip, texts)), dtype=np.int64, count=len(rest))
-        end[rest] = start[rest] + np.fromiter(map(len, map(str.strip, texts)), dtype=np.int64, count=len(rest))
+        front = front[(start[front] < end[front]) & _SPACE[b[np.minimum(start[front], last)]]]
+        back = back[start[back] < end[back]]
+        end[back] -= 1
+        back = back[(start[back] < end[back]) & _SPACE[b[end[back] - 1]]]
+    for rows, step in ((front, str.lstrip), (back, str.rstrip)):  # a long run of whitespace: str.strip's own loop
+        if len(rows):
+            lines = list(map(text.__getitem__, map(slice, start[rows].tolist(), end[rows].tolist())))
+            cut = np.fromiter(map(len, lines), dtype=np.int64, count=len(rows)) - \
+                np.fromiter(map(len, map(step, lines)), dtype=np.int64, count=len(rows))
+            if step is str.lstrip:
+                start[rows] += cut
+            else:
+                end[rows] -= cut
