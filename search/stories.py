@@ -447,8 +447,10 @@ class Table:
     @classmethod
     def joined(cls, tables: list["Table"]) -> "Table":
         """The rows of several tables with distinct paths, as one table sorted by path."""
-        return cls.empty().plus(cls(*(np.concatenate([getattr(t, f) for t in tables]) for f in cls.FIELDS))) \
-            if tables else cls.empty()
+        if not tables:
+            return cls.empty()
+        whole = cls(*(np.concatenate([getattr(t, f) for t in tables]) for f in cls.FIELDS))
+        return whole if _ascending(whole.paths) else cls.empty().plus(whole)  # a rebuild's batches come in order
 
     def labels_by_path(self) -> dict[str, str]:
         """{path: story label} of every row."""

@@ -15,20 +15,23 @@ import numpy as np
 from search import stories
 from search.analysis import WORD_RE
 
-#: (a worker's vocabulary keys, the hashes of its first keys): each key is hashed once, when a batch first has it.
-_KEY_HASHES: list = [None, np.zeros(0, np.uint64)]
+#: (a worker's vocabulary keys, the hashes of its first keys and room for more, how many): each key is hashed once,
+#: when a batch first has it.
+_KEY_HASHES: list = [None, np.zeros(0, np.uint64), 0]
 
 
 def _key_hashes(keys: list[bytes]) -> np.ndarray:
     """stories.term_hashes of a storage vocabulary's keys (the field byte left out), grown as the vocabulary grows
     (another list is another vocabulary: the vocabulary starts afresh when it is full)."""
-    known, hashes = _KEY_HASHES
+    known, hashes, done = _KEY_HASHES
     if known is not keys:
-        hashes = np.zeros(0, np.uint64)
-    if len(hashes) < len(keys):
-        hashes = np.concatenate([hashes, stories.term_hashes(keys[len(hashes):], skip=1)])
-        _KEY_HASHES[:] = [keys, hashes]
-    return hashes
+        hashes, done = np.zeros(0, np.uint64), 0
+    if done < len(keys):
+        if len(hashes) < len(keys):  # room doubled: a batch adds a few keys, the array is not copied each time
+            hashes = np.concatenate([hashes[:done], np.zeros(max(len(keys), 2 * len(hashes)) - done, np.uint64)])
+        hashes[done:len(keys)] = stories.term_hashes(keys[done:], skip=1)
+        _KEY_HASHES[:] = [keys, hashes, len(keys)]
+    return hashes[:len(keys)]
 
 
 def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, keys: list[bytes]) -> stories.Table:

@@ -279,11 +279,16 @@ def test_rows_are_the_signatures_of_the_kept_lines_terms_article_by_article(monk
         assert all(np.array_equal(getattr(made, f), getattr(again, f)) for f in stories.Table.FIELDS)
 
 
-def test_the_rows_from_the_analysis_words_are_the_rows_from_the_text(monkeypatch):
+@pytest.mark.parametrize("vocabulary_words", [None, 40])
+def test_the_rows_from_the_analysis_words_are_the_rows_from_the_text(monkeypatch, vocabulary_words):
     """A rebuild's workers sign the words their analysis found, with the lines kept and the words on each line
-    found in the bytes: the same rows as splitting the kept lines again, and never by falling back to it."""
+    found in the bytes: the same rows as splitting the kept lines again, and never by falling back to it (also
+    when the worker's vocabulary starts afresh between batches, its keys hashed again)."""
+    from search.storage import build
     from search.storage.build import analyse
     from search.story_words import analysed_rows
+    if vocabulary_words:
+        monkeypatch.setattr(build._Vocabulary, "MAX_WORDS", vocabulary_words)
 
     def no_fallback(docs):
         raise AssertionError("the words on the lines differ from the analysis's")
