@@ -1,22 +1,26 @@
 """Stories: near-duplicate signatures of article bodies, the grouping of versions, and collapsing results by story.
 
-A signature is a MinHash sketch of the set of word 5-shingles of an article's body, with the headline, chrome
-lines (share/follow/copyright lines, short navigation lines) and picture captions left out, so that the same wire
-copy republished under another outlet's chrome and headline has the same shingles. It is made by one-permutation
-hashing (each shingle hashed once, the hash's top bits choose one of K bins, the bin keeps its smallest value) with
-rotation densification for bins no shingle fell in (Shrivastava and Li, 2014): O(shingles), not O(shingles x K).
+A signature is a MinHash sketch of the set of 5-shingles of the index terms (search/analysis.py: words folded,
+stop words left out, English stems) of an article's body, with the headline, chrome lines (share/follow/copyright
+lines, short navigation lines) and picture captions left out, so that the same wire copy republished under another
+outlet's chrome and headline has the same shingles. Terms, not the text's words: a rebuild's analysis has found
+them already, and its workers sign those (search/story_words.py) instead of splitting the text again. It is made
+by one-permutation hashing (each shingle hashed once, the hash's top bits choose one of K bins, the bin keeps its
+smallest value) with rotation densification for bins no shingle fell in (Shrivastava and Li, 2014): O(shingles),
+not O(shingles x K).
 
 Two articles are versions of one story when
-  (a) their cleaned, normalised bodies are identical (a hash), or
+  (a) their cleaned bodies have the same sequence of terms (a hash), or
   (b) both have at least MIN_SHINGLES shingles and the fraction of equal bins (an estimate of the Jaccard
       similarity of their shingle sets) is at least THRESHOLD,
 and stories are the connected components of that relation. Candidate pairs for (b) come from LSH banding
 (BANDS bands of ROWS bins), then every candidate is checked on the whole signature.
 
-THRESHOLD is 0.5: a copy that lost its last paragraph of four or five keeps about three quarters of the shingles
-(estimated Jaccard 0.6-0.8 after an edited sentence too), while two different articles on the same topic share
-almost no 5-word run (Jaccard under 0.1 even with the same dateline and names); 0.5 sits between with the
-estimate's spread at K = 128 (a standard deviation of 0.045 at 0.5) well inside both margins. BENCHMARKS.md
+THRESHOLD is 0.4: a copy that lost its last paragraph of four keeps about three quarters of the shingles, a short
+one that lost its last of three and had a sentence edited (each changed term takes five shingles with it) about
+0.4-0.5, while two different articles on the same topic share almost no run of five terms (under 0.1 with the same
+dateline and names; two monthly reports from one template, every figure different, 0.1-0.2); 0.4 sits between,
+with the estimate's spread at K = 128 (a standard deviation of 0.043 at 0.4) inside both margins. BENCHMARKS.md
 ("Stories") measures precision and recall of this rule.
 
 A story's label is the id of its version with the first path in sorted order (an article alone is its own
@@ -43,14 +47,16 @@ from search.analysis import WORD_RE, term_for, terms
 #: Bins of a signature (uint32 each).
 K = 128
 #: LSH: BANDS bands of ROWS bins (ROWS == 2: a band is one 64-bit key); a pair with Jaccard 0.5 shares a band with
-#: probability 1 - (1 - 0.5**2)**20 = 0.997, one with Jaccard 0.1 with 0.18 (then the whole signature says no).
+#: probability 1 - (1 - 0.5**2)**20 = 0.997, at the threshold 0.4 with 0.97, with Jaccard 0.1 with 0.18 (then the
+#: whole signature says no).
 #: The stories file records them: labels kept with another banding are worked out again at the next sync.
 BANDS, ROWS = 20, 2
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
 THRESHOLD = 0.4
-#: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
+#: Fewer shingles than this (14 terms, about 20 words) is too little text to call near-duplicates; exact copies
+#: still group.
 MIN_SHINGLES = 10
-#: Words per shingle.
+#: Terms per shingle.
 SHINGLE = 5
 #: Within one LSH bucket each article is compared with at most this many others (a bounded cost for boilerplate).
 BUCKET_CAP = 64
@@ -413,7 +419,7 @@ class Table:
     sync_sigs: np.ndarray  # str: the indexer's size:mtime:digest:sidecar signature the entry was made from
     sigs: np.ndarray       # uint32[n, K]
     counts: np.ndarray     # uint32[n]: shingles
-    exact: np.ndarray      # uint64[n]: hash of the cleaned word sequence, 0 when there are no words
+    exact: np.ndarray      # uint64[n]: hash of the cleaned term sequence, 0 when there are no terms
     labels: np.ndarray | None = None  # str: the story labels the index's documents carry (kept in the file)
 
     FIELDS = ("ids", "paths", "sync_sigs", "sigs", "counts", "exact")
