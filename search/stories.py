@@ -1,27 +1,29 @@
 """Stories: near-duplicate signatures of article bodies, the grouping of versions, and collapsing results by story.
 
-A signature is a MinHash sketch of the set of 5-shingles of the index terms (search/analysis.py: words folded,
-stop words left out, English stems) of an article's body, with the headline, chrome lines (share/follow/copyright
-lines, short navigation lines) and picture captions left out, so that the same wire copy republished under another
-outlet's chrome and headline has the same shingles. Terms, not the text's words: a rebuild's analysis has found
-them already, and its workers sign those (search/story_words.py) instead of splitting the text again. It is made
-by one-permutation hashing (each shingle hashed once, the hash's top bits choose one of K bins, the bin keeps its
-smallest value) with rotation densification for bins no shingle fell in (Shrivastava and Li, 2014): O(shingles),
-not O(shingles x K).
+A signature is a MinHash sketch of the set of 5-shingles of an article's body, with the headline, chrome lines
+(share/follow/copyright lines, short navigation lines) and picture captions left out, so that the same wire copy
+republished under another outlet's chrome and headline has the same shingles. A shingle is five words as the index
+analyses them (search/analysis.py): a word the index keeps as its term (folded, stemmed), one it drops (a stop
+word, a single character) as its folded form. Words as the index analyses them, not the text's words: a rebuild's
+analysis has found them already, and its workers sign those (search/story_words.py) instead of splitting the text
+again. The sketch is made by one-permutation hashing (each shingle hashed once, the hash's top bits choose one of K
+bins, the bin keeps its smallest value) with rotation densification for bins no shingle fell in (Shrivastava and
+Li, 2014): O(shingles), not O(shingles x K).
 
 Two articles are versions of one story when
-  (a) their cleaned bodies have the same sequence of terms (a hash), or
+  (a) their cleaned bodies have the same sequence of analysed words (a hash), or
   (b) both have at least MIN_SHINGLES shingles and the fraction of equal bins (an estimate of the Jaccard
       similarity of their shingle sets) is at least THRESHOLD,
 and stories are the connected components of that relation. Candidate pairs for (b) come from LSH banding
 (BANDS bands of ROWS bins), then every candidate is checked on the whole signature.
 
-THRESHOLD is 0.4: a copy that lost its last paragraph of four keeps about three quarters of the shingles, a short
-one that lost its last of three and had a sentence edited (each changed term takes five shingles with it) about
-0.4-0.5, while two different articles on the same topic share almost no run of five terms (under 0.1 with the same
-dateline and names; two monthly reports from one template, every figure different, 0.1-0.2); 0.4 sits between,
-with the estimate's spread at K = 128 (a standard deviation of 0.043 at 0.4) inside both margins. BENCHMARKS.md
-("Stories") measures precision and recall of this rule.
+THRESHOLD is 0.5: a copy that lost its last paragraph of four or five keeps about three quarters of the shingles
+(estimated Jaccard 0.6-0.8 after an edited sentence too), while two different articles on the same topic share
+almost no 5-word run (Jaccard under 0.1 even with the same dateline and names); 0.5 sits between with the
+estimate's spread at K = 128 (a standard deviation of 0.045 at 0.5) well inside both margins. A lower threshold
+finds more short copies that lost a paragraph and had a sentence edited, but also groups different short notices
+written from one template (two companies' dividends, every figure different); BENCHMARKS.md ("Stories") measures
+precision and recall of this rule.
 
 A story's label is the id of its version with the first path in sorted order (an article alone is its own
 story, labelled with its own id), so it depends only on the set of articles and their texts: an incremental sync
@@ -41,22 +43,19 @@ from pathlib import Path
 
 import numpy as np
 
-from search import npsets
-from search.analysis import WORD_RE, term_for, terms
+from search import analysis, npsets
 
 #: Bins of a signature (uint32 each).
 K = 128
 #: LSH: BANDS bands of ROWS bins (ROWS == 2: a band is one 64-bit key); a pair with Jaccard 0.5 shares a band with
-#: probability 1 - (1 - 0.5**2)**20 = 0.997, at the threshold 0.4 with 0.97, with Jaccard 0.1 with 0.18 (then the
-#: whole signature says no).
+#: probability 1 - (1 - 0.5**2)**20 = 0.997, one with Jaccard 0.1 with 0.18 (then the whole signature says no).
 #: The stories file records them: labels kept with another banding are worked out again at the next sync.
 BANDS, ROWS = 20, 2
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
-THRESHOLD = 0.4
-#: Fewer shingles than this (14 terms, about 20 words) is too little text to call near-duplicates; exact copies
-#: still group.
+THRESHOLD = 0.5
+#: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
 MIN_SHINGLES = 10
-#: Terms per shingle.
+#: Words per shingle.
 SHINGLE = 5
 #: Within one LSH bucket each article is compared with at most this many others (a bounded cost for boilerplate).
 BUCKET_CAP = 64
@@ -67,7 +66,8 @@ MAX_VERSIONS = 200
 #: The signatures file kept in each index generation.
 FILE_NAME = "stories.npz"
 #: How signatures are made, recorded in the file: one made another way is thrown away and made again from the
-#: index by the next sync (2: shingles of index terms; 1, or none recorded: of the text's lowercase words).
+#: index by the next sync (2: shingles of words as the index analyses them; 1, or none recorded: of the text's
+#: lowercase words).
 SIGNATURE_FORMAT = 2
 
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -300,8 +300,15 @@ def term_hashes(terms: list[bytes], skip: int = 0) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1 << 18)
 def _term_key(word: str) -> bytes:
-    """The UTF-8 index term of a raw word, b"" when the analyser drops it (as the storage vocabulary keys it)."""
-    return (term_for(word) or "").encode("utf-8", "surrogatepass")
+    """What a signature takes a raw word for: its UTF-8 index term, or dropped_key(word) when the index drops it."""
+    term = analysis.term_for(word)
+    return term.encode("utf-8", "surrogatepass") if term else dropped_key(word)
+
+
+def dropped_key(word: str) -> bytes:
+    """A word the index drops (a stop word, a single character, an over-long word) as a signature takes it: its
+    folded form after a byte no term has, so that "day 1" and "day 2" or "of" and "on" stay apart."""
+    return b"\x01" + analysis.fold(word).encode("utf-8", "surrogatepass")
 
 
 def sketch(hashes: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -321,7 +328,7 @@ def sketch(hashes: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.nda
     first = np.cumsum(per_text) - per_text  # each text's first term
     has_words = np.flatnonzero(per_text)
     with np.errstate(over="ignore"):
-        # exact copies: a hash of the term sequence (order-dependent), per text
+        # exact copies: a hash of the word sequence (order-dependent), per text
         position = np.arange(len(words), dtype=np.uint64)
         position -= np.repeat(first[has_words].astype(np.uint64), per_text[has_words])
         position *= np.uint64(0xD6E8FEB86659FD93)
@@ -352,31 +359,28 @@ def sketch(hashes: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _signed_words(words: list[str], per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """sketch of texts given as their raw words, text after text, and the words of each text: each word's term
-    (dropped words out), the batch's distinct terms hashed once."""
+    """sketch of texts given as their raw words, text after text, and the words of each text: each word taken as
+    _term_key says, the batch's distinct keys hashed once."""
     keys = list(map(_term_key, words))
-    has = np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
-    owner = np.repeat(np.arange(len(per_text)), per_text)[has]
-    kept = list(compress(keys, has.tolist()))
-    distinct = list(dict.fromkeys(kept))
+    distinct = list(dict.fromkeys(keys))
     number = dict(zip(distinct, range(len(distinct))))
-    hashes = term_hashes(distinct)[np.fromiter(map(number.__getitem__, kept), dtype=np.int64, count=len(kept))]
-    return sketch(hashes, np.bincount(owner, minlength=len(per_text)))
+    hashes = term_hashes(distinct)[np.fromiter(map(number.__getitem__, keys), dtype=np.int64, count=len(keys))]
+    return sketch(hashes, np.asarray(per_text, dtype=np.int64))
 
 
 def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(signatures uint32[n, K], shingle counts uint32[n], exact-text hashes uint64[n]) of texts taken whole: the
     MinHash of the 5-shingles of their index terms."""
-    per = list(map(WORD_RE.findall, texts))
+    per = list(map(analysis.WORD_RE.findall, texts))
     return _signed_words(list(chain.from_iterable(per)),
                          np.fromiter(map(len, per), dtype=np.int64, count=len(per)))
 
 
-def signature_terms(body: str, title: str = "") -> list[str]:
-    """The terms an article's signature shingles, in order: the index terms of the lines clean_text keeps (a
+def signature_terms(body: str, title: str = "") -> list[bytes]:
+    """What an article's signature shingles, in order: _term_key of each word of the lines clean_text keeps (a
     reference, one article at a time)."""
     lines, kept, _, _ = _kept_lines([body], [title])
-    return terms("\n".join(compress(lines, kept.tolist())))
+    return [_term_key(w) for w in analysis.WORD_RE.findall("\n".join(compress(lines, kept.tolist())))]
 
 
 def _densify(sigs: np.ndarray) -> np.ndarray:
@@ -419,7 +423,7 @@ class Table:
     sync_sigs: np.ndarray  # str: the indexer's size:mtime:digest:sidecar signature the entry was made from
     sigs: np.ndarray       # uint32[n, K]
     counts: np.ndarray     # uint32[n]: shingles
-    exact: np.ndarray      # uint64[n]: hash of the cleaned term sequence, 0 when there are no terms
+    exact: np.ndarray      # uint64[n]: hash of the cleaned, analysed word sequence, 0 when there are no words
     labels: np.ndarray | None = None  # str: the story labels the index's documents carry (kept in the file)
 
     FIELDS = ("ids", "paths", "sync_sigs", "sigs", "counts", "exact")
@@ -501,7 +505,7 @@ def _rows(ids: list[str], paths: list[str], sync_sigs: list[str], titles: list[s
 def _signed_articles(bodies: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """sketch of articles whose words are found here: WORD_RE over the lines clean_text keeps."""
     lines, kept, firsts, _ = _kept_lines(bodies, titles)
-    per_line = list(map(WORD_RE.findall, compress(lines, kept.tolist())))
+    per_line = list(map(analysis.WORD_RE.findall, compress(lines, kept.tolist())))
     line_words = np.fromiter(map(len, per_line), dtype=np.int64, count=len(per_line))
     owner = np.repeat(np.arange(len(bodies)), np.diff(np.append(firsts, len(lines))))[kept]
     return _signed_words(list(chain.from_iterable(per_line)),

@@ -15,29 +15,34 @@ import numpy as np
 from search import stories
 from search.analysis import WORD_RE
 
-#: (a worker's vocabulary keys, the hashes of its first keys and room for more, how many): each key is hashed once,
-#: when a batch first has it.
-_KEY_HASHES: list = [None, np.zeros(0, np.uint64), 0]
+#: Per list of a worker's vocabulary (its keys, the raw words it drops): [the list, the hashes of its first items and
+#: room for more, how many]. Each is hashed once, when a batch first has it.
+_HASHED: dict[str, list] = {"keys": [None, np.zeros(0, np.uint64), 0], "dropped": [None, np.zeros(0, np.uint64), 0]}
 
 
-def _key_hashes(keys: list[bytes]) -> np.ndarray:
-    """stories.term_hashes of a storage vocabulary's keys (the field byte left out), grown as the vocabulary grows
-    (another list is another vocabulary: the vocabulary starts afresh when it is full)."""
-    known, hashes, done = _KEY_HASHES
-    if known is not keys:
+def _hashes(kind: str, items: list) -> np.ndarray:
+    """stories.term_hashes of a storage vocabulary's keys (their field byte left out) or of the raw words it drops
+    (as stories.dropped_key takes them), grown as the vocabulary grows (another list is another vocabulary: it
+    starts afresh when it is full)."""
+    known, hashes, done = _HASHED[kind]
+    if known is not items:
         hashes, done = np.zeros(0, np.uint64), 0
-    if done < len(keys):
-        if len(hashes) < len(keys):  # room doubled: a batch adds a few keys, the array is not copied each time
-            hashes = np.concatenate([hashes[:done], np.zeros(max(len(keys), 2 * len(hashes)) - done, np.uint64)])
-        hashes[done:len(keys)] = stories.term_hashes(keys[done:], skip=1)
-        _KEY_HASHES[:] = [keys, hashes, len(keys)]
-    return hashes[:len(keys)]
+    if done < len(items):
+        if len(hashes) < len(items):  # room doubled: a batch adds a few, the array is not copied each time
+            hashes = np.concatenate([hashes[:done], np.zeros(max(len(items), 2 * len(hashes)) - done, np.uint64)])
+        new = items[done:]
+        hashes[done:len(items)] = (stories.term_hashes(new, skip=1) if kind == "keys" else
+                                   stories.term_hashes(list(map(stories.dropped_key, new))))
+        _HASHED[kind] = [items, hashes, len(items)]
+    return hashes[:len(items)]
 
 
-def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, keys: list[bytes]) -> stories.Table:
+def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, keys: list[bytes],
+                  dropped: list[str]) -> stories.Table:
     """stories.document_rows(docs) from the storage analysis of their bodies: `numbers` of the bodies' raw words,
-    document after document (0 for a word the analysis drops), `counts` the raw words of each body, `keys` the
-    vocabulary (a number's key is its field byte and its term)."""
+    document after document (negative for a word the analysis drops), `counts` the raw words of each body, `keys`
+    the vocabulary (a positive number's key is its field byte and its term), `dropped` the raw words it drops (by
+    -1 - number)."""
     if not docs:
         return stories.Table.empty()
     bodies = [d.get("body") or "" for d in docs]
@@ -45,13 +50,14 @@ def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, key
     on_kept = np.repeat(kept, line_words)
     if len(on_kept) != len(numbers) or not np.array_equal(np.add.reduceat(line_words, firsts), counts):
         return stories.document_rows(docs)  # the analysis found other words (not expected): split the lines there
-    keep = on_kept & (numbers != 0)
-    kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept_before[1:])
-    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=bounds[1:])
-    sigs, shingles, exact = stories.sketch(_key_hashes(keys)[numbers[keep]],
-                                           kept_before[bounds[1:]] - kept_before[bounds[:-1]])
+    chosen = numbers[on_kept]
+    if not chosen.all():  # a word without a number (not expected)
+        return stories.document_rows(docs)
+    term = chosen > 0
+    hashes = np.empty(len(chosen), dtype=np.uint64)
+    hashes[term] = _hashes("keys", keys)[chosen[term]]
+    hashes[~term] = _hashes("dropped", dropped)[-1 - chosen[~term]]
+    sigs, shingles, exact = stories.sketch(hashes, np.add.reduceat(np.where(kept, line_words, 0), firsts))
     return stories.Table(np.array([d["id"] for d in docs], dtype=str), np.array([d["path"] for d in docs], dtype=str),
                          np.array([d["sig"] for d in docs], dtype=str), sigs, shingles, exact)
 

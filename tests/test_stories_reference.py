@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from search import stories
-from search.analysis import WORD_PATTERN, term_for
+from search.analysis import WORD_PATTERN, fold, term_for
 from search.articles import article_id
 
 _M = (1 << 64) - 1
@@ -108,14 +108,19 @@ def _fmix(h: int) -> int:
 
 def _reference_signature(text: str) -> tuple[list[int], int, int]:
     """(signature, shingles, exact hash) of one text, a word, a term and a shingle at a time."""
-    return _reference_of_terms([t for t in map(term_for, re.findall(WORD_PATTERN, text)) if t])
+    return _reference_of_terms([_key(word) for word in re.findall(WORD_PATTERN, text)])
 
 
-def _reference_of_terms(terms: list[str]) -> tuple[list[int], int, int]:
+def _key(word: str) -> bytes:
+    """A word as the signature takes it: its index term, or its folded form after a byte 1 when the index drops it."""
+    term = term_for(word)
+    return term.encode("utf-8", "surrogatepass") if term else b"\x01" + fold(word).encode("utf-8", "surrogatepass")
+
+
+def _reference_of_terms(terms: list[bytes]) -> tuple[list[int], int, int]:
     hashes = []
-    for term in terms:
+    for data in terms:
         p = 0x100000001B3
-        data = term.encode("utf-8", "surrogatepass")
         h = sum((byte + 1) * pow(p, i, 1 << 64) for i, byte in enumerate(data)) & _M
         hashes.append(_fmix(h ^ len(data)))
     exact = sum(_fmix((h + pos * 0xD6E8FEB86659FD93) & _M) for pos, h in enumerate(hashes)) & _M

@@ -44,6 +44,23 @@ class _WordNumbers(dict):
         return found
 
 
+class _AllWordNumbers(_WordNumbers):
+    """_WordNumbers that numbers the words the analysis drops too, apart (negative numbers): a rebuild's story
+    signatures tell "day 1" from "day 2" (search/story_words.py); analyse indexes only the positive ones."""
+
+    __slots__ = ("dropped",)
+
+    def __init__(self, prefix: bytes, number: Callable[[bytes], int], dropped: Callable[[str], int]):
+        super().__init__(prefix, number)
+        self.dropped = dropped
+
+    def __missing__(self, word: str | bytes) -> int:
+        found = super().__missing__(word)
+        if not found:
+            found = self[word] = self.dropped(word if isinstance(word, str) else word.decode("ascii"))
+        return found
+
+
 class _Vocabulary:
     """This process's dictionary keys, each numbered once: a batch's tokens become integers (sorted and grouped by
     numpy as ints), and only the batch's distinct keys are sorted as bytes. Numbers only live within one batch
@@ -54,9 +71,12 @@ class _Vocabulary:
 
     def __init__(self):
         self.numbers: dict[bytes, int] = {}
-        self.keys: list[bytes] = [b""]  # number 0: a word the analyzer drops
+        self.keys: list[bytes] = [b""]  # number 0: never given (a word the analyzer drops has a negative one)
+        self.dropped_words: list[str] = []  # number -1 - k: the k-th raw word the analyzer drops
+        self._dropped_numbers: dict[str, int] = {}
         # raw word -> number, per field
-        self.words = {field: _WordNumbers(bytes((FIELD_NUMBER[field],)), self.number) for field in TEXT_FIELDS}
+        self.words = {field: _AllWordNumbers(bytes((FIELD_NUMBER[field],)), self.number, self.dropped)
+                      for field in TEXT_FIELDS}
 
     def number(self, key: bytes) -> int:
         found = self.numbers.get(key)
@@ -65,12 +85,19 @@ class _Vocabulary:
             self.keys.append(key)
         return found
 
+    def dropped(self, word: str) -> int:
+        found = self._dropped_numbers.get(word)
+        if found is None:
+            found = self._dropped_numbers[word] = -1 - len(self.dropped_words)
+            self.dropped_words.append(word)
+        return found
+
     def reset_if_full(self) -> None:
         if len(self.keys) > self.MAX_WORDS or sum(map(len, self.words.values())) > 2 * self.MAX_WORDS:
             self.__init__()
 
     def word_numbers(self, field: str, per_doc: list[list], total: int) -> np.ndarray:
-        """The numbers of a field's raw words, document after document (0 for a word the analyzer drops):
+        """The numbers of a field's raw words, document after document (negative for a word the analyzer drops):
         dictionary look-ups, and the analysis (term_for) only for words this process has not met in that field."""
         return np.fromiter(map(self.words[field].__getitem__, chain.from_iterable(per_doc)), dtype=np.int64,
                            count=total)
@@ -121,8 +148,9 @@ def analyse(docs: list[dict], body_words: list | None = None) -> Part:
 
     Tokens are laid out field by field (every title, then every body, ...): a key belongs to one field, so a
     stable sort by key still lists each key's documents ascending and their positions ascending. `body_words`,
-    when given, receives the bodies' words as found here: (their numbers, document after document, 0 for a word
-    the analysis drops; the words of each body; the vocabulary's keys, by number)."""
+    when given, receives the bodies' words as found here: (their numbers, document after document, negative for
+    a word the analysis drops; the words of each body; the vocabulary's keys, by number; the raw words it drops, by -1 -
+    number)."""
     vocabulary = _VOCABULARY
     vocabulary.reset_if_full()
     n = len(docs)
@@ -135,8 +163,8 @@ def analyse(docs: list[dict], body_words: list | None = None) -> Part:
         counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
         numbers = vocabulary.word_numbers(field, per_doc, int(counts.sum()))
         if field == "body" and body_words is not None:  # a rebuild's stories sign these words (search/stories.py)
-            body_words[:] = numbers, counts, vocabulary.keys
-        kept = numbers != 0
+            body_words[:] = numbers, counts, vocabulary.keys, vocabulary.dropped_words
+        kept = numbers > 0
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
         kept_before = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
@@ -264,7 +292,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
                      summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
     with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs,
-    numbers, counts, keys)`, a module-level function when given, also runs there on each batch's documents and the
+    numbers, counts, keys, dropped)`, a module-level function when given, also runs there on each batch's documents and the
     words analyse found in their bodies (its `body_words`); its result is the part's `extra` (work per document
     that the parent would otherwise do serially)."""
     chunks = ((prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS))
