@@ -1,14 +1,15 @@
 """A rebuild's story signatures from the words its analysis found (search/storage/build.py), in the workers.
 
-search/stories.py signs an article from its text: the lines clean_text keeps, split into words, each word's index
-term. A rebuild's workers have split every body into words and found their terms already, so here only two things
+search/stories.py signs an article from its text: the lines clean_text keeps, split into words, each word taken as
+the index analyses it. A rebuild's workers have split every body into words and analysed them already (the words
+the index drops numbered apart), so here only two things
 are worked out, with array work over the batch's bytes: which lines clean_text keeps, and how many words stand on
 each line. Bodies that are not ASCII (rare) have both found by stories' own code. The rows are the same as
 stories.document_rows gives (tests/test_stories_reference.py checks it on hostile texts).
 """
 from __future__ import annotations
 
-from itertools import compress, repeat
+from itertools import repeat
 
 import numpy as np
 
