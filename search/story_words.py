@@ -54,11 +54,10 @@ def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, key
     chosen = numbers[on_kept]
     if not chosen.all():  # a word without a number (not expected)
         return stories.document_rows(docs)
-    term = chosen > 0
-    hashes = np.empty(len(chosen), dtype=np.uint64)
-    hashes[term] = _hashes("keys", keys)[chosen[term]]
-    hashes[~term] = _hashes("dropped", dropped)[-1 - chosen[~term]]
-    sigs, shingles, exact = stories.sketch(hashes, np.add.reduceat(np.where(kept, line_words, 0), firsts))
+    # one gather from one table: the dropped words' hashes backwards (number -1 first), then the keys'
+    table = np.concatenate((_hashes("dropped", dropped)[::-1], _hashes("keys", keys)))
+    chosen += len(dropped)
+    sigs, shingles, exact = stories.sketch(table[chosen], np.add.reduceat(np.where(kept, line_words, 0), firsts))
     return stories.Table(np.array([d["id"] for d in docs], dtype=str), np.array([d["path"] for d in docs], dtype=str),
                          np.array([d["sig"] for d in docs], dtype=str), sigs, shingles, exact)
 
