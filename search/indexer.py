@@ -271,7 +271,7 @@ def _part_entries(part) -> list[tuple[str, str, str, str, str]]:
 
 
 #: Analysed parts are labelled together up to this many documents (the grouping's work per call is then small).
-STORY_BATCH = 8192
+STORY_BATCH = 2048
 
 
 def _labelled(parts, grouper):
