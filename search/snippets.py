@@ -450,8 +450,14 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
     if len(found) == 1:  # the one passage, caption or not
         _, _, ws, we, clean_start, clean_end = found[0]
         return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)]
+    may_hold_captions = _may_hold_captions(text)
+    if len(found) <= limit and not may_hold_captions:
+        shown = sorted((ws, we, clean_start, clean_end) for _, _, ws, we, clean_start, clean_end in found)
+        if all(a[1] <= b[0] for a, b in zip(shown, shown[1:])):  # none overlaps another: every one is shown
+            return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)
+                    for ws, we, clean_start, clean_end in shown]
     # not a caption first, then distinct matched words, then how many matches, then earlier in the text
-    is_caption = _is_caption if _may_hold_captions(text) else _never
+    is_caption = _is_caption if may_hold_captions else _never
     candidates = sorted((((not is_caption(text, ws, we), distinct, count, -ws), ws, we, clean_start, clean_end)
                          for distinct, count, ws, we, clean_start, clean_end in found), reverse=True)
     chosen = []
@@ -482,7 +488,12 @@ def _opening(text: str, ranges, skip, size: int) -> list[Passage]:
 
 
 def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
-    return ([CUT_BEFORE] if before else []) + spans + ([CUT_AFTER] if after else [])
+    """`spans` (a list of its own, changed in place) with a CUT span where the passage starts or ends cut."""
+    if before:
+        spans.insert(0, CUT_BEFORE)
+    if after:
+        spans.append(CUT_AFTER)
+    return spans
 
 
 def _may_hold_captions(text: str) -> bool:
