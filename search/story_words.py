@@ -93,15 +93,18 @@ def _kept_lines_and_words(bodies: list[str], titles: list[str]) -> tuple[np.ndar
 
 
 def _ascii_words_per_line(data: bytes, b: np.ndarray, newlines: np.ndarray) -> np.ndarray:
-    """WORD_RE's words on each line of ASCII text: runs of word bytes, a run joined to the one before it across a
-    single "." (what the pattern matches there: "U.S")."""
-    word = np.frombuffer(b"\0" + data.translate(_WORD_TABLE) + b"\0", dtype=bool)  # bounded by non-words
-    flips = np.flatnonzero(word[1:] != word[:-1])  # a run's first byte, then the byte after its last, in turn
-    starts, ends = flips[0::2], flips[1::2]
-    if len(starts) > 1:
-        joined = (starts[1:] == ends[:-1] + 1) & (b[ends[:-1]] == ord("."))
-        starts = starts[np.concatenate(([True], ~joined))]
-    return np.diff(np.concatenate(([0], np.searchsorted(starts, newlines), [len(starts)])))
+    """WORD_RE's words on each line of ASCII text, counted by their first bytes: a word byte after a byte that is
+    not one, unless that is a single "." after a word byte (what the pattern joins there: "U.S")."""
+    word = np.frombuffer(data.translate(_WORD_TABLE), dtype=bool)
+    first = word.copy()
+    first[1:] &= ~word[:-1]
+    first[2:] &= ~((b[1:-1] == ord(".")) & word[:-2])
+    line_starts = np.concatenate(([0], newlines + 1))
+    counts = np.zeros(len(line_starts), dtype=np.int64)
+    inside = line_starts < len(b)  # a text that ends with a newline has an empty last line
+    if len(b):
+        counts[inside] = np.add.reduceat(first, line_starts[inside], dtype=np.int64)
+    return counts
 
 
 def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.ndarray, firsts: np.ndarray,
