@@ -76,6 +76,21 @@ def term_for(word: str) -> str | None:
     return _english_stem(folded) if folded else None
 
 
+#: STOP_WORDS as ASCII bytes, for ascii_term.
+_STOP_BYTES = frozenset(w.encode("ascii") for w in STOP_WORDS)
+
+
+def ascii_term(word: bytes) -> bytes:
+    """term_for of an ASCII word given as bytes, as UTF-8 bytes (b"" when dropped): what a rebuild's workers call
+    for each new word of an ASCII text."""
+    # folding an ASCII word is lowercasing it: NFC leaves ASCII alone, no invisible character or dotted capital I
+    # is ASCII, and the accent map sends ASCII letters to themselves once lowercase (checked by a test)
+    folded = word.lower()
+    if not (MIN_TOKEN_CHARS <= len(folded) <= MAX_TOKEN_CHARS) or folded in _STOP_BYTES:
+        return b""
+    return _english_stem(folded.decode("ascii")).encode("ascii")
+
+
 def stem(folded: str) -> str:
     """The English stem of an already folded word."""
     return _english_stem(folded)

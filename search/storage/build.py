@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from search.analysis import ASCII_WORD_RE, WORD_RE, term_for
+from search.analysis import ASCII_WORD_RE, WORD_RE, ascii_term, term_for
 from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
 from search.storage.segment import Part, _starts
 
@@ -39,8 +39,11 @@ class _WordNumbers(dict):
         self.prefix, self.number = prefix, number
 
     def __missing__(self, word: str | bytes) -> int:
-        term = term_for(word if isinstance(word, str) else word.decode("ascii"))
-        found = self[word] = self.number(self.prefix + term.encode("utf-8")) if term else 0
+        if isinstance(word, bytes):
+            term = ascii_term(word)
+        else:
+            term = (term_for(word) or "").encode("utf-8")
+        found = self[word] = self.number(self.prefix + term) if term else 0
         return found
 
 
