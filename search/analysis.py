@@ -41,8 +41,10 @@ PIPELINE = ("words:unicode-runs-joined-by-dots-and-invisibles", "fold:nfc", "fol
 
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 #: WORD_RE for the bytes of an ASCII text: the same words there (none of the invisible joiners is ASCII, and \w
-#: means the same letters, digits and underscore in ASCII), found quicker in bytes than in a str.
-ASCII_WORD_RE = re.compile(rb"\w+(?:\.?\w+)*")
+#: means the same letters, digits and underscore in ASCII), found quicker in bytes than in a str. The dot is not
+#: optional here: a run of \w+ after no dot is one that the greedy \w+ before it has taken already, so the words
+#: are the same, and the engine does not try (and undo) the empty dot at every word's end.
+ASCII_WORD_RE = re.compile(rb"\w+(?:\.\w+)*")
 # Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
 _english_stem = lru_cache(maxsize=500_000)(EnglishStemmer().stem)
 
