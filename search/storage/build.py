@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
@@ -261,9 +262,9 @@ def _work(args) -> tuple[Part | None, list]:
 def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None],
                      summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
-    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs)`,
-    a module-level function when given, also runs there on each batch's documents; its result is the part's
-    `extra` (work per document that the parent would otherwise do serially)."""
+    with jobs > 1 both run in worker processes (and in this one while they start), batches of BATCH_DOCS, results
+    kept in order. `summarise(docs)`, a module-level function when given, also runs there on each batch's
+    documents; its result is the part's `extra` (work per document that the parent would otherwise do serially)."""
     chunks = ((prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS))
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
@@ -273,7 +274,24 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
                 yield part
         return
     context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
-    with context.Pool(jobs, initializer=_die_with_parent) as pool:
+    # the workers' server may still be importing its modules (a fresh interpreter: numpy, Whoosh, ...) and making
+    # the pool waits for it: it is made in a thread, and until it is ready this process analyses batches itself
+    starter = ThreadPoolExecutor(1)
+    making = starter.submit(context.Pool, jobs, initializer=_die_with_parent)
+    starter.shutdown(wait=False)
+    try:
+        while not making.done():
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            part, notes = _work(chunk)
+            on_batch(notes)
+            if part is not None:
+                yield part
+    except BaseException:
+        with making.result():  # the pool is terminated once made, whatever stopped the rebuild
+            raise
+    with making.result() as pool:
         # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
         # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
         window = deque(pool.apply_async(_work, (chunk,)) for chunk in islice(chunks, IN_FLIGHT * jobs))
