@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
@@ -275,13 +276,31 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
         return
     context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
     # the workers' server may still be importing its modules (a fresh interpreter: numpy, Whoosh, ...) and making
-    # the pool waits for it: it is made in a thread, and until it is ready this process analyses batches itself
+    # the pool waits for it: it is made in a thread, which hands the workers their first window of batches as soon
+    # as it can, and until then this process analyses batches itself (taken under the same lock: in order)
+    lock = threading.Lock()
+    started: list = []
+
+    def start():
+        pool = context.Pool(jobs, initializer=_die_with_parent)
+        try:
+            with lock:
+                # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken
+                # yet waits in its memory, so at most IN_FLIGHT per worker ever do, however large the collection
+                started.append(deque(pool.apply_async(_work, (chunk,))
+                                     for chunk in islice(chunks, IN_FLIGHT * jobs)))
+        except BaseException:
+            pool.terminate()
+            raise
+        return pool
+
     starter = ThreadPoolExecutor(1)
-    making = starter.submit(context.Pool, jobs, initializer=_die_with_parent)
+    making = starter.submit(start)
     starter.shutdown(wait=False)
     try:
-        while not making.done():
-            chunk = next(chunks, None)
+        while True:
+            with lock:
+                chunk = None if started or making.done() else next(chunks, None)
             if chunk is None:
                 break
             part, notes = _work(chunk)
@@ -292,9 +311,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
         with making.result():  # the pool is terminated once made, whatever stopped the rebuild
             raise
     with making.result() as pool:
-        # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
-        # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
-        window = deque(pool.apply_async(_work, (chunk,)) for chunk in islice(chunks, IN_FLIGHT * jobs))
+        window = started[0]
         while window:
             part, notes = window.popleft().get()
             following = next(chunks, None)
