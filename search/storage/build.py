@@ -10,7 +10,6 @@ import json
 import os
 import threading
 from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
@@ -294,6 +293,7 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
             raise
         return pool
 
+    from concurrent.futures import ThreadPoolExecutor  # here: an incremental sync never needs it
     starter = ThreadPoolExecutor(1)
     making = starter.submit(start)
     starter.shutdown(wait=False)
