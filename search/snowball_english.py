@@ -6,8 +6,9 @@ tests/test_analysis_imports.py checks it stems like Whoosh's module, on a large 
 
 The steps are Whoosh's, statement for statement, with the same R1 and R2 strings; what changed is only how each
 is computed: the regions and vowel tests are regular expressions instead of loops over the letters, a step whose
-suffixes the word does not end with is skipped by one C call, and the letter loop that marks consonant 'y's runs
-only for words holding a 'y'. A full rebuild stems every distinct word it meets, once per worker.
+suffixes the word does not end with is skipped by one C call, the letter loop that marks consonant 'y's runs only
+for words holding a 'y', and a word that ends in nothing any step acts on is returned as it is. A full rebuild
+stems every distinct word it meets, once per worker.
 
 Port of the NLTK Snowball stemmers: Copyright (C) 2001-2012 NLTK Project, Peter Michael Stahl, Peter Ljunglof;
 algorithms by Dr Martin Porter. Licensed under the Apache License, Version 2.0
@@ -168,7 +169,8 @@ def _stem(word):
     if word.startswith("\x27"):
         word = word[1:]
 
-    # (most words of a collection end with nothing any step removes or changes: names, numbers, "oil", "market")
+    # (many words of a collection end with nothing any step removes or changes: names, numbers, "oil", "market";
+    # the 'y's such a word holds would be marked below and unmarked at the end)
     if not word.endswith(_ACTED_ON):
         return word
 
