@@ -30,10 +30,26 @@ def may_hold_credit(text: str) -> bool:
 def is_photo_credit(line: str) -> bool:
     """Rule "caption": the line ends with a photo credit ("... / AFP / Delil SOULEIMAN", "Pool via REUTERS")."""
     line = line[-4 * CREDIT_TAIL:]
-    # collapsing white space never makes a "/", a ":" or a "via": most lines are out before the regex work
-    if not may_hold_credit(line):
+    # collapsing white space never makes a "/", a ":" or a word: most lines are out before the regex work
+    if not (_has_credit_words(line) if line.isascii() else may_hold_credit(line)):
         return False
     tail = _collapse(line.strip().rstrip("\\"))[-CREDIT_TAIL:]
-    if not may_hold_credit(tail):
+    if not (_has_credit_words(tail) if tail.isascii() else may_hold_credit(tail)):
         return False
     return bool(_CREDIT.search(tail) or _POOL_CREDIT.search(tail))
+
+
+def _has_credit_words(text: str) -> bool:
+    """Whether an ASCII text has the fixed pieces one of the credit patterns needs (two "/", or a "/" or ":" with
+    "photo", "picture" or "image", or "pool" and "via"): most lines with a "/" or ":" are out before the regexes.
+    Only for ASCII: case-insensitive regexes also match a few non-ASCII letters (dotless i) that lower() keeps."""
+    slashes = text.count("/")
+    if slashes >= 2:
+        return True
+    low = text.lower()
+    pictured = "photo" in low or "picture" in low
+    if slashes and pictured:
+        return True
+    if ":" in text and (pictured or "image" in low):
+        return True
+    return "via" in low and "pool" in low

@@ -6,7 +6,7 @@ import string
 
 import numpy as np
 
-from search.analysis import WORD_RE, fold, is_stop_word, stem, surface_for, term_for
+from search.analysis import WORD_RE, fold, is_stop_word, surface_for, term_for
 from search.errors import QueryError
 from search.query import parse
 
@@ -58,8 +58,8 @@ def _surface_word(view, stem_term: str) -> str | None:
         if _FOLDED_ASCII.get(word[0], first) != first:
             continue  # an ASCII letter or digit folds on its own: the word's folded start is known without folding it
         folded = surface_for(word)
-        if folded and (folded[0] == first or not _ASCII_WORD_START.match(folded)) and stem(folded) == stem_term:
-            return fold(word)
+        if folded and (folded[0] == first or not _ASCII_WORD_START.match(folded)) and term_for(word) == stem_term:
+            return folded
     return None
 
 

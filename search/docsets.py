@@ -49,9 +49,7 @@ class Matcher:
         self._whole: dict[object, tuple[np.ndarray, int]] = {}
         # what scoring reads of the view on every term, as plain attributes: __getattr__ is a slow path
         self.doc_count, self.doc_count_all = view.doc_count, view.doc_count_all
-        for name in ("lengths", "field_total", "norms"):
-            if hasattr(view, name):
-                setattr(self, name, getattr(view, name))
+        self.lengths, self.field_total, self.norms = view.lengths, view.field_total, view.norms
 
     def __getattr__(self, name):
         return getattr(self.view, name)
@@ -182,7 +180,7 @@ class Matcher:
             return candidates
         keys = None
         for i, word in enumerate(words):
-            lengths, flat = flat_positions(self.view, field, word, candidates)
+            lengths, flat = self.view.positions_flat(field, word, candidates)
             self.budget.charge(len(flat))
             mine = np.repeat(candidates, lengths) * (1 << 32) + (flat.astype(np.int64) - i)
             keys = mine if keys is None else np.intersect1d(keys, mine, assume_unique=True)
@@ -191,15 +189,3 @@ class Matcher:
             # only the documents still in the running are read for the next word
             candidates = distinct_sorted(keys >> 32)  # keys are sorted: so are their documents
         return candidates
-
-
-def flat_positions(view, field: str, word: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(how many positions each of `docs` has, all their positions concatenated) of a word in a field."""
-    if not len(docs):
-        return np.zeros(0, dtype=np.int64), EMPTY
-    flat = getattr(view, "positions_flat", None)
-    if flat is not None:
-        return flat(field, word, docs)
-    lists = view.positions(field, word, docs)
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return lengths, (np.concatenate(lists).astype(np.int64) if lists else EMPTY)

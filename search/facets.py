@@ -76,15 +76,9 @@ def _month_column(view) -> np.ndarray:
 
 def count_dates(view, docs: np.ndarray) -> tuple[str, list[FacetValue]]:
     """("month" or "year", counts in time order, "unknown" last): by month unless that makes too many bars."""
-    derived = getattr(view, "derived", None)
-    if derived is not None:  # the month of every document, made once per view
-        months = derived("months", _month_column)[docs]
-        index = months[months != _NO_MONTH]
-        unknown = len(months) - len(index)
-    else:
-        day = view.day[docs]
-        index = month_index(day[day > 0].astype(np.int64))
-        unknown = len(day) - len(index)
+    months = view.derived("months", _month_column)[docs]  # the month of every document, made once per view
+    index = months[months != _NO_MONTH]
+    unknown = len(months) - len(index)
     out: list[FacetValue] = []
     unit = "month"
     if len(index):

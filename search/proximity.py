@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.docsets import flat_positions
-
 
 def proximity(view, docnums: np.ndarray, words: list[str], budget=None) -> np.ndarray:
     """Bonus per document of `docnums` (ascending): for each pair of consecutive query words,
@@ -17,29 +15,17 @@ def proximity(view, docnums: np.ndarray, words: list[str], budget=None) -> np.nd
     if len(docnums) == 0 or len(words) < 2:
         return bonus
     found = {}
-    # an IndexView reads positions for any documents (none for those without the word): no postings look-up first
-    direct = getattr(view, "positions_flat", None) is not None
     for word in dict.fromkeys(words):
-        holding = docnums if direct else _holding(view, word, docnums)
-        lengths, flat = flat_positions(view, "body", word, holding)
+        # positions are read for any documents (none for those without the word): no postings look-up first
+        lengths, flat = view.positions_flat("body", word, docnums)
         if budget is not None:
             budget.charge(len(flat))
-        found[word] = (np.repeat(holding, lengths), np.asarray(flat, dtype=np.int64))
+        found[word] = (np.repeat(docnums, lengths), np.asarray(flat, dtype=np.int64))
     for a, b in zip(words, words[1:]):
         best = min_distances(docnums, found[a], found[b])
         has = best >= 0
         bonus[has] += 1.0 / np.maximum(1, best[has])
     return bonus
-
-
-def _holding(view, word: str, docnums: np.ndarray) -> np.ndarray:
-    """The documents of `docnums` whose body holds the word."""
-    docs = np.asarray(view.postings("body", word)[0], dtype=np.int64)
-    if not len(docs):
-        return docnums[:0]
-    at = np.searchsorted(docs, docnums)
-    at[at == len(docs)] = len(docs) - 1
-    return docnums[docs[at] == docnums]
 
 
 def min_distances(docnums: np.ndarray, a: tuple, b: tuple) -> np.ndarray:

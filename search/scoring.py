@@ -74,9 +74,7 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
     if not len(candidates):
         return scores
     n = view.doc_count
-    live = max(n, 1)
     k1_plus_1 = k1 + 1
-    field_norms = getattr(view, "norms", None)  # an IndexView's (or a Matcher's) per-view normalisation
     # with k1 > 0 a candidate without the term adds idf * 0 / k1 = +-0.0, which leaves its score as it is: the
     # saturation can then run over every candidate, with no mask of those holding the term
     masked = not k1 > 0
@@ -93,11 +91,7 @@ def bm25f(view, terms: dict[str, dict[str, float]], qtf: dict[str, float], candi
             at, tf = _locate(candidates, np.asarray(docs, dtype=np.int64), freqs)
             if not len(at):
                 continue
-            if field_norms is not None:  # the same arithmetic, done once per view for every document
-                norms = field_norms(field, b)[candidates[at]]
-            else:
-                average = max(view.field_total(field) / live, 1.0)
-                norms = 1 - b + b * view.lengths[field][candidates[at]].astype(np.float64) / average
+            norms = view.norms(field, b)[candidates[at]]  # the length normalisation, made once per view
             pseudo[at] += weight * tf / norms  # the sum in field order, as 0.0 + first + second
             hit = True
             if masked:

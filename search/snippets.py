@@ -89,9 +89,11 @@ def _short_ascii_ranges(text: str, query: _Query, limit: int | None, examine: in
     low, terms = text.lower(), query.terms
     ranges: list[tuple[int, int]] = []
     seen = count = 0
+    # the lowered text has the same words at the same places, and a word's stem does not depend on its case:
+    # "Oil", "OIL" and "oil" are one cached stemming
     for i, _ in _ascii_starts(low, query.heads, 0, len(low)):
         seen += 1
-        word = WORD_RE.match(text, i, i + MAX_WORD_SCAN)
+        word = WORD_RE.match(low, i, i + MAX_WORD_SCAN)
         if word and term_for(word.group()) in terms:
             end = word.end()
             if ranges and i <= ranges[-1][1]:  # "oil.price" and its "price": one range, as _merge makes it
@@ -280,8 +282,7 @@ def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int 
     pos = start
     # only the ranges that can touch [start, end): found by bisection, so a paragraph costs its own matches
     first = bisect.bisect_right(ranges, (start, start)) - 1
-    for k in range(first if first > 0 else 0, len(ranges)):
-        s, e = ranges[k]
+    for s, e in (ranges[first:] if first > 0 else ranges):
         if s >= end:
             break
         if e <= start:
@@ -358,9 +359,11 @@ def _sentence(text: str, pos: int, floor: int) -> tuple[int, int, bool, bool]:
     lo = max(floor, pos - SENTENCE_REACH)
     start, whole_start = lo, lo == 0
     # a sentence end before the word: the last one that ends at or before it (+1 lets the lookahead see the word)
-    for m in _SENTENCE_END.finditer(text, lo, pos + 1):
-        if m.end() <= pos:
-            start, whole_start = m.end(), True
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, pos + 1)]
+    while ends and ends[-1] > pos:
+        ends.pop()
+    if ends:
+        start, whole_start = ends[-1], True
     if not whole_start and lo == floor and floor > 0:
         whole_start = text[floor - 1].isspace() or text[floor - 1] in ".!?…"  # the previous sentence's end
     hi = min(len(text), pos + SENTENCE_REACH)
@@ -438,16 +441,23 @@ def passages(text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]]
         inside_sentence, i, floor = usable[i:j], j, e
         if e - s <= size:  # the whole sentence: its matches start inside it, the last may end past it (a phrase)
             ws, we = s, max(e, inside_sentence[-1][1])
+            inside = [text[a:b].lower() for a, b in inside_sentence]
         else:
             ws, we = _whole_matches(*_window(text, (s, e), inside_sentence, size), inside_sentence)
-        inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
+            inside = [text[a:b].lower() for a, b in inside_sentence if ws <= a and b <= we]
         if inside:
             found.append((len(set(inside)), len(inside), ws, we, whole_start and ws == s, whole_end and we == e))
     if len(found) == 1:  # the one passage, caption or not
         _, _, ws, we, clean_start, clean_end = found[0]
         return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)]
+    may_hold_captions = _may_hold_captions(text)
+    if len(found) <= limit and not may_hold_captions:
+        shown = sorted((ws, we, clean_start, clean_end) for _, _, ws, we, clean_start, clean_end in found)
+        if all(a[1] <= b[0] for a, b in zip(shown, shown[1:])):  # none overlaps another: every one is shown
+            return [_marked_cut(to_spans(text, ranges, ws, we), not clean_start, not clean_end)
+                    for ws, we, clean_start, clean_end in shown]
     # not a caption first, then distinct matched words, then how many matches, then earlier in the text
-    is_caption = _is_caption if _may_hold_captions(text) else _never
+    is_caption = _is_caption if may_hold_captions else _never
     candidates = sorted((((not is_caption(text, ws, we), distinct, count, -ws), ws, we, clean_start, clean_end)
                          for distinct, count, ws, we, clean_start, clean_end in found), reverse=True)
     chosen = []
@@ -478,7 +488,12 @@ def _opening(text: str, ranges, skip, size: int) -> list[Passage]:
 
 
 def _marked_cut(spans: Passage, before: bool, after: bool) -> Passage:
-    return ([CUT_BEFORE] if before else []) + spans + ([CUT_AFTER] if after else [])
+    """`spans` (a list of its own, changed in place) with a CUT span where the passage starts or ends cut."""
+    if before:
+        spans.insert(0, CUT_BEFORE)
+    if after:
+        spans.append(CUT_AFTER)
+    return spans
 
 
 def _may_hold_captions(text: str) -> bool:
@@ -502,9 +517,11 @@ def _is_caption(text: str, start: int, end: int) -> bool:
 
 def _title_lines(text: str, title: str) -> list[tuple[int, int]]:
     """Ranges of the first lines of text that contain the title (scraped bodies often repeat it)."""
-    title = " ".join(title.split())
-    if not title:
+    words = title.split()
+    # a line holding the title holds each of its words within the first 2,000 characters: most bodies are out here
+    if not words or text.find(words[0], 0, 2000) < 0 or text.find(words[-1], 0, 2000) < 0:
         return []
+    title = " ".join(words)
     out, pos = [], 0
     longest = len(title) + 60
     for line in text[:2000].split("\n", 8)[:8]:

@@ -131,5 +131,55 @@ def test_captions_are_looked_for_only_in_texts_that_can_hold_a_credit(monkeypatc
     assert looked and "offensive" in "".join(t for t, _ in passage)
 
 
+def _sentences(rng: random.Random) -> str:
+    words = ["Oil", "oil", "prices", "rose", "fell", "Price", "talks", "went", "on", "and", "the", "x" * 90, "oil's"]
+    ends = [". ", "! ", ".\n", "\n\n", " ", " ", " ", ", ", '." ']
+    return "".join(rng.choice(words) + rng.choice(ends) for _ in range(rng.randint(0, 120)))
+
+
+def test_passages_shown_without_ranking_are_the_ranked_ones(monkeypatch):
+    rng = random.Random(29)
+    texts = [_sentences(rng) for _ in range(1500)]
+    asks = [(rng.choice([{"oil"}, {"oil", "price"}, {"talk", "rose"}]), rng.choice([40, 60, 200]), rng.choice([1, 2, 3]))
+            for _ in texts]
+    fast = [snippets.passages(t, terms, size=size, limit=limit) for t, (terms, size, limit) in zip(texts, asks)]
+    # a text that may hold captions takes the ranking path; here no line is one
+    monkeypatch.setattr(snippets, "_may_hold_captions", lambda text: True)
+    monkeypatch.setattr(snippets, "_is_caption", lambda *args: False)
+    ranked = [snippets.passages(t, terms, size=size, limit=limit) for t, (terms, size, limit) in zip(texts, asks)]
+    assert fast == ranked
+    assert sum(len(p) > 1 for p in fast) > 300  # many texts show several passages
+
+
+def _title_lines_reference(text: str, title: str) -> list[tuple[int, int]]:
+    """_title_lines without the look for the title's words first."""
+    title = " ".join(title.split())
+    if not title:
+        return []
+    out, pos = [], 0
+    for line in text[:2000].split("\n", 8)[:8]:
+        stripped = line.strip()
+        if stripped and len(stripped) <= len(title) + 60 and title in " ".join(stripped.split()):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def test_title_lines_are_found_with_or_without_the_look_for_its_words():
+    rng = random.Random(31)
+    found = 0
+    for _ in range(3000):
+        text = _sentences(rng)
+        lines = text.split("\n")
+        title = rng.choice([rng.choice(lines), " ".join(rng.choice(lines).split()[:3]), "Oil  prices\trose", "",
+                            "  ", "x" * 2100, rng.choice(lines)[1:]])
+        if rng.random() < 0.3:
+            text = "  " + title.replace(" ", "\t ") + "\n" + text
+        expected = _title_lines_reference(text, title)
+        assert snippets._title_lines(text, title) == expected, (text, title)
+        found += bool(expected)
+    assert found > 500
+
+
 if __name__ == "__main__":
     GOLDEN.write_text(json.dumps(outputs(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
