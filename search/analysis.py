@@ -41,8 +41,10 @@ PIPELINE = ("words:unicode-runs-joined-by-dots-and-invisibles", "fold:nfc", "fol
 
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 #: WORD_RE for the bytes of an ASCII text: the same words there (none of the invisible joiners is ASCII, and \w
-#: means the same letters, digits and underscore in ASCII), found quicker in bytes than in a str.
-ASCII_WORD_RE = re.compile(rb"\w+(?:\.?\w+)*")
+#: means the same letters, digits and underscore in ASCII), found quicker in bytes than in a str. The dot is not
+#: optional here: a run of \w+ after no dot is one that the greedy \w+ before it has taken already, so the words
+#: are the same, and the engine does not try (and undo) the empty dot at every word's end.
+ASCII_WORD_RE = re.compile(rb"\w+(?:\.\w+)*")
 # Snowball English (porter2), cached by folded word: "Oil", "oil" and "OIL" are three raw words but one stemming
 _english_stem = lru_cache(maxsize=500_000)(EnglishStemmer().stem)
 
@@ -74,6 +76,21 @@ def term_for(word: str) -> str | None:
     """The index term (stem) for one surface word, or None when the analyzer drops it."""
     folded = surface_for(word)
     return _english_stem(folded) if folded else None
+
+
+#: STOP_WORDS as ASCII bytes, for ascii_term.
+_STOP_BYTES = frozenset(w.encode("ascii") for w in STOP_WORDS)
+
+
+def ascii_term(word: bytes) -> bytes:
+    """term_for of an ASCII word given as bytes, as UTF-8 bytes (b"" when dropped): what a rebuild's workers call
+    for each new word of an ASCII text."""
+    # folding an ASCII word is lowercasing it: NFC leaves ASCII alone, no invisible character or dotted capital I
+    # is ASCII, and the accent map sends ASCII letters to themselves once lowercase (checked by a test)
+    folded = word.lower()
+    if not (MIN_TOKEN_CHARS <= len(folded) <= MAX_TOKEN_CHARS) or folded in _STOP_BYTES:
+        return b""
+    return _english_stem(folded.decode("ascii")).encode("ascii")
 
 
 def stem(folded: str) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter, deque
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from search.analysis import ASCII_WORD_RE, WORD_RE, term_for
+from search.analysis import ASCII_WORD_RE, WORD_RE, ascii_term, term_for
 from search.storage.format import FIELD_NUMBER, MAX_SEGMENT_DOCS, TEXT_FIELDS, capped_facet_names, key_for
 from search.storage.segment import Part, _starts
 
@@ -39,8 +40,11 @@ class _WordNumbers(dict):
         self.prefix, self.number = prefix, number
 
     def __missing__(self, word: str | bytes) -> int:
-        term = term_for(word if isinstance(word, str) else word.decode("ascii"))
-        found = self[word] = self.number(self.prefix + term.encode("utf-8")) if term else 0
+        if isinstance(word, bytes):
+            term = ascii_term(word)
+        else:
+            term = (term_for(word) or "").encode("utf-8")
+        found = self[word] = self.number(self.prefix + term) if term else 0
         return found
 
 
@@ -291,10 +295,10 @@ def _work(args) -> tuple[Part | None, list]:
 def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None],
                      summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
-    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results kept in order. `summarise(docs,
-    numbers, counts, keys, dropped)`, a module-level function when given, also runs there on each batch's documents and the
-    words analyse found in their bodies (its `body_words`); its result is the part's `extra` (work per document
-    that the parent would otherwise do serially)."""
+    with jobs > 1 both run in worker processes (and in this one while they start), batches of BATCH_DOCS, results
+    kept in order. `summarise(docs, numbers, counts, keys, dropped)`, a module-level function when given, also runs
+    there on each batch's documents and the words analyse found in their bodies (its `body_words`); its result is
+    the part's `extra` (work per document that the parent would otherwise do serially)."""
     chunks = ((prepare, items[i:i + BATCH_DOCS], summarise) for i in range(0, len(items), BATCH_DOCS))
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         for chunk in chunks:
@@ -304,10 +308,44 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
                 yield part
         return
     context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
-    with context.Pool(jobs, initializer=_die_with_parent) as pool:
-        # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
-        # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
-        window = deque(pool.apply_async(_work, (chunk,)) for chunk in islice(chunks, IN_FLIGHT * jobs))
+    # the workers' server may still be importing its modules (a fresh interpreter: numpy, Whoosh, ...) and making
+    # the pool waits for it: it is made in a thread, which hands the workers their first window of batches as soon
+    # as it can, and until then this process analyses batches itself (taken under the same lock: in order)
+    lock = threading.Lock()
+    started: list = []
+
+    def start():
+        pool = context.Pool(jobs, initializer=_die_with_parent)
+        try:
+            with lock:
+                # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken
+                # yet waits in its memory, so at most IN_FLIGHT per worker ever do, however large the collection
+                started.append(deque(pool.apply_async(_work, (chunk,))
+                                     for chunk in islice(chunks, IN_FLIGHT * jobs)))
+        except BaseException:
+            pool.terminate()
+            raise
+        return pool
+
+    from concurrent.futures import ThreadPoolExecutor  # here: an incremental sync never needs it
+    starter = ThreadPoolExecutor(1)
+    making = starter.submit(start)
+    starter.shutdown(wait=False)
+    try:
+        while True:
+            with lock:
+                chunk = None if started or making.done() else next(chunks, None)
+            if chunk is None:
+                break
+            part, notes = _work(chunk)
+            on_batch(notes)
+            if part is not None:
+                yield part
+    except BaseException:
+        with making.result():  # the pool is terminated once made, whatever stopped the rebuild
+            raise
+    with making.result() as pool:
+        window = started[0]
         while window:
             part, notes = window.popleft().get()
             following = next(chunks, None)
