@@ -6,6 +6,7 @@ import math
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -355,3 +356,20 @@ def test_buildcompare_rebuilds_at_each_revision_and_says_whether_the_indexes_agr
     assert out[-1] == "HEAD: the same bytes as HEAD"
     measured = buildcompare.one_build(folder, tmp_path / "index", jobs=1)
     assert measured["docs"] == 9 and measured["wall"] > 0 and measured["cpu"] > 0 and measured["workers"] == 0
+
+
+def test_the_build_memory_sampler_sums_the_process_tree_a_grandchild_included():
+    from bench.child import TreeRss
+    hold = "x = bytearray(120 * 2 ** 20); import sys; sys.stdin.read()"  # 120 MB resident until stdin closes
+    with TreeRss(every=0.01) as tree:
+        # a shell between: the allocating process is a grandchild, as an indexer's workers sit below a fork server
+        proc = subprocess.Popen(["sh", "-c", f"{sys.executable} -c '{hold}'"], stdin=subprocess.PIPE)
+        try:
+            deadline = 200
+            while tree.peak_mb < 120 and deadline:
+                time.sleep(0.02)
+                deadline -= 1
+        finally:
+            proc.stdin.close()
+            proc.wait()
+    assert tree.peak_mb >= 120
