@@ -3,8 +3,6 @@ whole-segment path), a segment's batches are let go once written, and only a win
 from __future__ import annotations
 
 import filecmp
-import os
-import threading
 
 import numpy as np
 
@@ -112,51 +110,6 @@ def test_the_workers_are_handed_a_window_of_batches_not_all_of_them(tmp_path, mo
         # handed out: the batches taken, plus at most IN_FLIGHT per worker ahead of them
         assert items.furthest <= (len(seen) + build.IN_FLIGHT * 2) * build.BATCH_DOCS
     assert sum(seen) == len(files) and items.furthest == len(files)
-
-
-def _prepare_noting_the_process(item):
-    """_prepare, whose note is the id of the process that ran it."""
-    return _prepare(item)[0], os.getpid()
-
-
-def test_the_indexer_analyses_the_first_batches_itself_while_the_workers_start(tmp_path, monkeypatch):
-    folder = write_collection(tmp_path / "articles")
-    for i in range(120):
-        write_article(folder, f"s-{i:03d}.txt", f"Start {i}", None, None, f"Text {i} about {WORDS[i % len(WORDS)]}.")
-    monkeypatch.setattr(build, "BATCH_DOCS", 2)
-    monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
-    items = [(folder, p.name, 0, 0, None, None) for p in sorted(folder.glob("*.txt"))]
-    first_batch_done, pool_made = threading.Event(), threading.Event()
-    real_context = build._context
-
-    class SlowToStart:
-        """A context whose pool is made only once the indexer has analysed a batch (a server still importing)."""
-
-        def __init__(self, context):
-            self.context = context
-
-        def Pool(self, *args, **kwargs):
-            assert first_batch_done.wait(60)
-            pool = self.context.Pool(*args, **kwargs)
-            pool_made.set()
-            return pool
-
-    monkeypatch.setattr(build, "_context", lambda modules: SlowToStart(real_context(modules)))
-    by = []
-
-    def on_batch(notes):
-        by.extend(notes)
-        first_batch_done.set()
-        assert pool_made.wait(60)
-
-    parts = list(analysed_batches(items, _prepare_noting_the_process, 2, on_batch))
-    assert by[:2] == [os.getpid()] * 2  # the first batch: analysed here, while the pool was being made
-    assert len(set(by) - {os.getpid()}) >= 1  # the workers took over once it was ready
-    alone = list(analysed_batches(items, _prepare_noting_the_process, 1, lambda notes: None))
-    assert [p.n for p in parts] == [p.n for p in alone] and sum(p.n for p in parts) == len(items) > 120
-    for part, one in zip(parts, alone):
-        assert part.keys.tolist() == one.keys.tolist() and part.docs.tolist() == one.docs.tolist()
-        assert part.positions.tolist() == one.positions.tolist() and part.stored.tobytes() == one.stored.tobytes()
 
 
 def test_search_index_loads_neither_the_query_side_nor_the_web(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections import Counter, deque
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
@@ -295,7 +294,7 @@ def _work(args) -> tuple[Part | None, list]:
 def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callable[[list], None],
                      summarise: Summarise | None = None) -> Iterator[Part]:
     """Parts of `items` in order: `prepare(item)` -> (document or None, a note handed to on_batch), then analysed;
-    with jobs > 1 both run in worker processes (and in this one while they start), batches of BATCH_DOCS, results
+    with jobs > 1 both run in worker processes, batches of BATCH_DOCS, results
     kept in order. `summarise(docs, numbers, counts, keys, dropped)`, a module-level function when given, also runs
     there on each batch's documents and the words analyse found in their bodies (its `body_words`); its result is
     the part's `extra` (work per document that the parent would otherwise do serially)."""
@@ -308,44 +307,10 @@ def analysed_batches(items: list, prepare: Prepare, jobs: int, on_batch: Callabl
                 yield part
         return
     context = _context([prepare.__module__] + ([summarise.__module__] if summarise is not None else []))
-    # the workers' server may still be importing its modules (a fresh interpreter: numpy, Whoosh, ...) and making
-    # the pool waits for it: it is made in a thread, which hands the workers their first window of batches as soon
-    # as it can, and until then this process analyses batches itself (taken under the same lock: in order)
-    lock = threading.Lock()
-    started: list = []
-
-    def start():
-        pool = context.Pool(jobs, initializer=_die_with_parent)
-        try:
-            with lock:
-                # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken
-                # yet waits in its memory, so at most IN_FLIGHT per worker ever do, however large the collection
-                started.append(deque(pool.apply_async(_work, (chunk,))
-                                     for chunk in islice(chunks, IN_FLIGHT * jobs)))
-        except BaseException:
-            pool.terminate()
-            raise
-        return pool
-
-    from concurrent.futures import ThreadPoolExecutor  # here: an incremental sync never needs it
-    starter = ThreadPoolExecutor(1)
-    making = starter.submit(start)
-    starter.shutdown(wait=False)
-    try:
-        while True:
-            with lock:
-                chunk = None if started or making.done() else next(chunks, None)
-            if chunk is None:
-                break
-            part, notes = _work(chunk)
-            on_batch(notes)
-            if part is not None:
-                yield part
-    except BaseException:
-        with making.result():  # the pool is terminated once made, whatever stopped the rebuild
-            raise
-    with making.result() as pool:
-        window = started[0]
+    with context.Pool(jobs, initializer=_die_with_parent) as pool:
+        # a window of batches handed out, not all of them (as imap would): a batch the parent has not taken yet
+        # waits in the parent's memory, so at most IN_FLIGHT per worker ever do, however large the collection
+        window = deque(pool.apply_async(_work, (chunk,)) for chunk in islice(chunks, IN_FLIGHT * jobs))
         while window:
             part, notes = window.popleft().get()
             following = next(chunks, None)
