@@ -289,15 +289,25 @@ def _label(parts: list, grouper) -> list:
     # a part without the workers' rows (none were asked for) has its stored text read back and signed here
     tables = [part.extra if isinstance(part.extra, stories.Table) else stories.rows(_part_entries(part))
               for part in parts]
-    labels = grouper.add_table(stories.Table.joined(tables))
+    labels = grouper.add_rows(stories.Table.joined(tables))
+    if not _in_order(tables):  # joined() sorted the rows: find each part's by path
+        by_path = dict(zip(stories.Table.joined(tables).paths.tolist(), labels.tolist()))
+        labels = np.array([by_path[p] for t in tables for p in t.paths.tolist()], dtype=object)
+    at = 0
     for part, table in zip(parts, tables):
         part.extra = None
-        values = list(map(labels.__getitem__, table.paths.tolist()))
-        names = [""] + sorted(set(values) - {""})
-        code = {v: k for k, v in enumerate(names)}
-        part.facets["story"] = (np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values)),
-                                names)
+        values = labels[at:at + len(table)]
+        at += len(table)
+        # the facet's names: "" first, then the labels sorted (np.unique sorts them), each row its name's number
+        names, code = np.unique(np.append(values, ""), return_inverse=True)
+        part.facets["story"] = (code[:-1].astype(np.uint32), names.tolist())
     return parts
+
+
+def _in_order(tables: list) -> bool:
+    """Whether the tables' rows (each table sorted by path) come in path order one table after another."""
+    ends = [(t.paths[0], t.paths[-1]) for t in tables if len(t)]
+    return all(a[1] < b[0] for a, b in zip(ends, ends[1:]))
 
 
 def _finish_stories(store: IndexStore, generation: str, grouper) -> str:

@@ -772,8 +772,13 @@ class Grouper:
 
     def add_table(self, table: Table) -> dict[str, str]:
         """{path: story label} of a batch given as a table sorted by path (paths after the last batch's)."""
+        return dict(zip(table.paths.tolist(), self.add_rows(table).tolist()))
+
+    def add_rows(self, table: Table) -> np.ndarray:
+        """The story label of each row of a batch given as a table sorted by path (paths after the last batch's),
+        as an object array in the table's row order (no dict by path: a rebuild sets them by position)."""
         if not len(table):
-            return {}
+            return np.array([], dtype=object)
         start = self._batch_start = len(self._ids)
         n = len(table)
         if len(self._sigs) < start + n:
@@ -807,10 +812,10 @@ class Grouper:
         for a, b in sorted(zip(np.concatenate(found_i).tolist(), np.concatenate(found_j).tolist())):
             self._union(a, b)
         # a root is the first row of its story, labelled with its own id: only the other rows are looked up
-        labels = table.ids.tolist()
+        labels = table.ids.astype(object)  # object: a label may be longer than this batch's ids
         for k in np.flatnonzero(np.array(self._parent[start:], dtype=np.int64) != rows).tolist():
             labels[k] = self._ids[self._find(start + k)]
-        return dict(zip(table.paths.tolist(), labels))
+        return labels
 
     def _paths(self) -> list[str]:
         return _text(np.frombuffer(b"".join(t[0] for t in self._columns), np.uint8)).tolist() if self._columns else []

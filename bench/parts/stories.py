@@ -268,7 +268,7 @@ def _story_clock(spent: list, in_workers: bool):
     """Adds to spent[0] the CPU time of this process's story work (signatures, grouping, relabelling, the file);
     with `in_workers` the signatures are the workers' (sent to them, so left unclocked)."""
     from search import indexer, stories
-    saved = stories.Grouper.add_table, indexer._part_entries, indexer._finish_stories, indexer._story_rows
+    saved = stories.Grouper.add_rows, indexer._part_entries, indexer._finish_stories, indexer._story_rows
 
     def clocked(f):
         def g(*a, **k):
@@ -278,12 +278,12 @@ def _story_clock(spent: list, in_workers: bool):
             finally:
                 spent[0] += time.process_time() - c
         return g
-    (stories.Grouper.add_table, indexer._part_entries, indexer._finish_stories,
+    (stories.Grouper.add_rows, indexer._part_entries, indexer._finish_stories,
      indexer._story_rows) = (clocked(f) if f is not saved[3] or not in_workers else f for f in saved)
     try:
         yield
     finally:
-        stories.Grouper.add_table, indexer._part_entries, indexer._finish_stories, indexer._story_rows = saved
+        stories.Grouper.add_rows, indexer._part_entries, indexer._finish_stories, indexer._story_rows = saved
 
 
 def child_build(articles: str, index: str, mode: str, jobs: int = 1) -> dict:
