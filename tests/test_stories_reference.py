@@ -352,3 +352,36 @@ def test_the_grouper_roots_by_pointer_jumping_are_the_roots_find_gives():
     expected = [grouper._find(r) for r in range(300)]
     grouper._parent = [p if rng.random() < 0.5 else grouper._parent[p] for p in grouper._parent]  # uncompressed
     assert grouper._roots().tolist() == expected
+
+
+def _labelled_parts(tables):
+    """The story facets a rebuild's _label sets on parts carrying these tables, as {path: label}."""
+    from types import SimpleNamespace
+
+    from search import indexer
+    parts = [SimpleNamespace(n=len(t), extra=t, facets={}) for t in tables]
+    indexer._label(parts, stories.Grouper())
+    got = {}
+    for part, table in zip(parts, tables):
+        code, names = part.facets["story"]
+        assert names[0] == "" and names[1:] == sorted(set(names[1:]))  # the facet's names: "" first, then sorted
+        got.update(zip(table.paths.tolist(), (names[c] for c in code.tolist())))
+    return got
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_the_labels_a_rebuild_sets_by_position_are_the_labels_by_path(in_order):
+    """_label sets each part's story facet from the grouper's labels by row position: the same labels as a dict by
+    path, with ids of different lengths (a longer id labelling a shorter one), whether or not the parts come in
+    path order (joined() then sorts the rows)."""
+    body = " ".join(f"w{i}" for i in range(80))
+    other = " ".join(f"v{i}" for i in range(80))
+    specs = [(("a-long-first-id" if k == 0 else f"i{k}"), f"p{k:02d}.txt", "s", "t",
+              [body, other, body.replace("w40 ", "edited "), "short", other, body][k % 6]) for k in range(12)]
+    chunks = [specs[0:5], specs[5:9], specs[9:]]
+    if not in_order:
+        chunks = [chunks[1], chunks[0], chunks[2]]
+    tables = [stories.make_table(c) for c in chunks]
+    want = stories.make_table(specs).labels_by_path()
+    assert _labelled_parts(tables) == want
+    assert want["p05.txt"] == "a-long-first-id" and want["p04.txt"] == "i1"
