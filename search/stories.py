@@ -185,15 +185,20 @@ def _kept_lines(bodies: list[str], titles: list[str]) -> tuple[list[str], np.nda
             normal = map(str.lower, map(" ".join, map(str.split, map(lines.__getitem__, lined.tolist()))))
             same = map(str.__eq__, normal, map(heads.__getitem__, art[near].tolist()))
             may[lined[np.fromiter(same, dtype=bool, count=len(near))]] = False
-    # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
-    # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
+    return lines, kept_paragraph_lines(may, length, ends, firsts), firsts, length
+
+
+def kept_paragraph_lines(may: np.ndarray, length: np.ndarray, ends: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """Which lines a signature keeps: a line continues the one before it (in its article) when that one is not blank
+    and did not end a sentence, and is kept when it or a line before it in its chain of continued lines `may` start
+    a paragraph."""
+    total = len(may)
     link = np.zeros(total, dtype=bool)
     link[1:] = (length[1:] > 0) & (length[:-1] > 0) & ~ends[:-1]
     link[firsts] = False
     at = np.arange(total)
     run_start = np.maximum.accumulate(np.where(link, 0, at))
-    kept = np.maximum.accumulate(np.where(may, at, -1)) >= run_start
-    return lines, kept, firsts, length
+    return np.maximum.accumulate(np.where(may, at, -1)) >= run_start
 
 
 def _dropped(lines: list[str], length: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -156,14 +156,7 @@ def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.n
     same = map(str.__eq__, map(str.lower, map(" ".join, map(str.split, lines))),
                map(heads.__getitem__, owner[near].tolist()))
     may[near[np.fromiter(same, dtype=bool, count=len(near))]] = False
-    # a line continues the one before it (in its article) when that one is not blank and did not end a sentence;
-    # a line is kept when it or a line before it in its chain of continued lines may start a paragraph
-    link = np.zeros(total, dtype=bool)
-    link[1:] = (length[1:] > 0) & (length[:-1] > 0) & ~ends[:-1]
-    link[firsts] = False
-    at = np.arange(total)
-    run_start = np.maximum.accumulate(np.where(link, 0, at))
-    return np.maximum.accumulate(np.where(may, at, -1)) >= run_start
+    return stories.kept_paragraph_lines(may, length, ends, firsts)
 
 
 #: Whitespace at a line's edge is stepped over this many characters with array work, the rest by str.strip.
