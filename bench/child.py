@@ -52,7 +52,6 @@ class TreeRss:
         self._thread.join()
 
     def _run(self):
-        import os
         me = os.getpid()
         while not self._stop.wait(self._every):
             self.peak_mb = max(self.peak_mb, sum(map(_rss_mb, _descendants(me))))
@@ -60,18 +59,43 @@ class TreeRss:
 
 def _descendants(pid: int) -> list[int]:
     """pid and every process below it, walked through /proc/PID/task/TID/children: a few small reads, where a
-    scan of every process on the machine would take the measured process's interpreter for milliseconds."""
+    scan of every process on the machine would take the measured process's interpreter for milliseconds (the scan
+    is the way only on a kernel without those files)."""
+    if not os.path.exists(f"/proc/{pid}/task/{pid}/children"):
+        return _descendants_by_scan(pid)
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         out.append(p)
         try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(map(int, f.read().split()))
+            tasks = os.listdir(f"/proc/{p}/task")
         except OSError:  # it ended meanwhile
             continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(map(int, f.read().split()))
+            except OSError:  # that thread ended meanwhile: the others' children still count
+                continue
     return out
+
+
+def _descendants_by_scan(pid: int) -> list[int]:
+    """pid and every process below it, from every process's parent in /proc/*/stat."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])  # the name may hold spaces
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, parent in parents.items() if parent in tree and p not in tree}
+        tree |= more
+        grew = bool(more)
+    return sorted(tree)
 
 
 def _rss_mb(pid: int) -> float:

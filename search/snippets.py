@@ -281,8 +281,9 @@ def to_spans(text: str, ranges: list[tuple[int, int]], start: int = 0, end: int 
     spans: Passage = []
     pos = start
     # only the ranges that can touch [start, end): found by bisection, so a paragraph costs its own matches
-    first = bisect.bisect_right(ranges, (start, start)) - 1
-    for s, e in (ranges[first:] if first > 0 else ranges):
+    first = max(bisect.bisect_right(ranges, (start, start)) - 1, 0)
+    for k in range(first, len(ranges)):
+        s, e = ranges[k]
         if s >= end:
             break
         if e <= start:

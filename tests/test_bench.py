@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
@@ -358,18 +359,55 @@ def test_buildcompare_rebuilds_at_each_revision_and_says_whether_the_indexes_agr
     assert measured["docs"] == 9 and measured["wall"] > 0 and measured["cpu"] > 0 and measured["workers"] == 0
 
 
-def test_the_build_memory_sampler_sums_the_process_tree_a_grandchild_included():
+@pytest.mark.parametrize("walk", ["children", "scan"])
+def test_the_build_memory_sampler_sums_the_process_tree_a_grandchild_included(walk, monkeypatch):
+    from bench import child
     from bench.child import TreeRss
+    if walk == "scan":  # a kernel without /proc/PID/task/TID/children
+        monkeypatch.setattr(child, "_descendants", child._descendants_by_scan)
+    before = child._rss_mb(os.getpid())
     hold = "x = bytearray(120 * 2 ** 20); import sys; sys.stdin.read()"  # 120 MB resident until stdin closes
     with TreeRss(every=0.01) as tree:
         # a shell between: the allocating process is a grandchild, as an indexer's workers sit below a fork server
         proc = subprocess.Popen(["sh", "-c", f"{sys.executable} -c '{hold}'"], stdin=subprocess.PIPE)
         try:
             deadline = 200
-            while tree.peak_mb < 120 and deadline:
+            while tree.peak_mb < before + 120 and deadline:
                 time.sleep(0.02)
                 deadline -= 1
         finally:
             proc.stdin.close()
             proc.wait()
-    assert tree.peak_mb >= 120
+    assert tree.peak_mb >= before + 120  # more than this process alone: the grandchild's 120 MB counted
+
+
+def test_the_build_part_shows_the_round_of_the_median_ratio_and_its_ratio_is_that_rounds(tmp_path):
+    from bench.parts import build as build_part
+    articles = tmp_path / "reuters"
+    articles.mkdir()
+    for i in range(4):
+        (articles / f"a{i}.txt").write_text("x")
+    # seconds per round: the engine's ratios (fts5 s / engine s) are 0.50, 0.40, 0.45, 0.30, 0.60: median round 3
+    script = {"engine": [10.0, 10.0, 10.0, 10.0, 10.0], "fts5": [5.0, 4.0, 4.5, 3.0, 6.0], "naive-whoosh": [40.0]}
+    calls = []
+
+    class Ctx:
+        quick = False
+        systems = ["engine", "fts5", "naive-whoosh"]
+
+        def reuters(self):
+            return articles
+
+        def build(self, corpus, folder, system):
+            calls.append(system)
+            seconds = script[system][sum(1 for c in calls if c == system) - 1]
+            return {"docs": 4, "seconds": seconds, "index_mb": seconds, "peak_rss_mb": seconds,
+                    "baseline_rss_mb": 1.0}
+
+    out = build_part.run(Ctx())
+    assert calls[:4] == ["engine", "fts5", "fts5", "engine"]  # alternated: the order turns each round
+    assert calls.count("naive-whoosh") == 1
+    assert out["results"]["engine"]["seconds"] == 10.0 and out["results"]["fts5"]["seconds"] == 4.5
+    assert out["ratios"]["engine_vs_fts5_docs_per_s"] == pytest.approx(0.45)
+    assert out["ratios"]["engine_vs_fts5_index_mb"] == pytest.approx(10.0 / 4.5)  # the same round's records
+    assert "round 3" in " ".join(out["notes"])

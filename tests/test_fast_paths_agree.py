@@ -235,7 +235,8 @@ def test_a_photo_credit_is_recognised_with_or_without_the_quick_refusal():
 
     rng = random.Random(11)
     pieces = ["/", " / ", "AFP", "Reuters", "Photo", "photo:", "Pool", "via", "VIA", "V ia", ":", "\\", "Delil",
-              "SOULEIMAN", "by", "Jane Doe", ")", "\n", "\t \n ", "  ", "x" * 300, "picture", "İ", "Credit", "image", "Image:", "pıcture", "ımage", "POOL"]
+              "SOULEIMAN", "by", "Jane Doe", ")", "\n", "\t \n ", "  ", "x" * 300, "picture", "İ", "Credit", "image",
+              "Image:", "pıcture", "ımage", "POOL"]
     credits = 0
     for _ in range(20_000):
         line = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))

@@ -140,8 +140,8 @@ def _sentences(rng: random.Random) -> str:
 def test_passages_shown_without_ranking_are_the_ranked_ones(monkeypatch):
     rng = random.Random(29)
     texts = [_sentences(rng) for _ in range(1500)]
-    asks = [(rng.choice([{"oil"}, {"oil", "price"}, {"talk", "rose"}]), rng.choice([40, 60, 200]), rng.choice([1, 2, 3]))
-            for _ in texts]
+    asks = [(rng.choice([{"oil"}, {"oil", "price"}, {"talk", "rose"}]), rng.choice([40, 60, 200]),
+             rng.choice([1, 2, 3])) for _ in texts]
     fast = [snippets.passages(t, terms, size=size, limit=limit) for t, (terms, size, limit) in zip(texts, asks)]
     # a text that may hold captions takes the ranking path; here no line is one
     monkeypatch.setattr(snippets, "_may_hold_captions", lambda text: True)
