@@ -101,6 +101,10 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             full = True
         elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
+        elif stories.outdated(store.path / pointer.generation):
+            # the stories' signatures made another way: a rebuild signs every article again in the workers, a
+            # batch at a time, where making them again here would hold every article's text in this process
+            full = True
         report.full = full
         if full and (jobs is None or jobs > 1):
             _start_workers(root)

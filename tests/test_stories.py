@@ -194,7 +194,7 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
 
 def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_nothing_changed(tmp_path):
     """An index whose stories file holds signatures of an older format (it records none, or another): the next
-    `search index` makes them again from the index and keeps them, with the labels a full rebuild gives."""
+    `search index` rebuilds in full (signing in the workers, a batch at a time), with the labels it always gives."""
     folder = write_collection(tmp_path / "articles", VERSIONED)
     index = tmp_path / "index"
     sync(folder, index)
@@ -205,7 +205,7 @@ def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_n
     older["labels"] = stories._utf8(np.array([f"old-{k}" for k in range(len(VERSIONED))], dtype=str))
     np.savez(before / stories.FILE_NAME, **older)
     assert stories.outdated(before) and stories.load(before) is None
-    sync(folder, index)  # no article changed
+    assert sync(folder, index).full  # no article changed
     after = live_generation(index)
     assert after != before and not stories.outdated(after)
     fresh = table_of(VERSIONED)
