@@ -78,12 +78,6 @@ _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _MIX = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                                0x85EBCA77C2B2AE63)]
 
-# A byte is part of a word when it is an ASCII letter or digit or any byte of a non-ASCII character.
-_WORD_BYTE = np.zeros(256, dtype=bool)
-_WORD_BYTE[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"]] = True
-_WORD_BYTE[0x80:] = True
-_WORD_TABLE = _WORD_BYTE.astype(np.uint8).tobytes()  # for bytes.translate: 1 for a word byte, else 0
-
 _CAPTION = (
     r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit)|(?:photo|photograph|picture|caption|image"
     r"|file photo|pictured)\s*[:|/-]|\(?(?:afp|reuters|ap|getty|epa)(?: images)?\s*photo|getty images")
@@ -312,8 +306,17 @@ def _term_key(word: str) -> bytes:
 
 def dropped_key(word: str) -> bytes:
     """A word the index drops (a stop word, a single character, an over-long word) as a signature takes it: its
-    folded form after a byte no term has, so that "day 1" and "day 2" or "of" and "on" stay apart."""
-    return b"\x01" + analysis.fold(word).encode("utf-8", "surrogatepass")
+    folded form after a byte no term has, so that "day 1" and "day 2" or "of" and "on" stay apart; a word longer than
+    any term as a digest of it (hashing a 4 MB "word" whole would size the hash's table of powers to it)."""
+    folded = analysis.fold(word).encode("utf-8", "surrogatepass")
+    if len(folded) > _LONGEST_DROPPED:
+        import hashlib  # here: a query never signs a text, and hashlib would cost every command line its import
+        return b"\x02" + hashlib.blake2b(folded, digest_size=16).digest()
+    return b"\x01" + folded
+
+
+#: Dropped words longer than this many UTF-8 bytes (a term's most) are taken as a 16-byte digest.
+_LONGEST_DROPPED = 4 * analysis.MAX_TOKEN_CHARS
 
 
 def sketch(hashes: np.ndarray, per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 loop per line, per word, per pair) on hostile texts."""
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 
@@ -112,9 +113,13 @@ def _reference_signature(text: str) -> tuple[list[int], int, int]:
 
 
 def _key(word: str) -> bytes:
-    """A word as the signature takes it: its index term, or its folded form after a byte 1 when the index drops it."""
+    """A word as the signature takes it: its index term, or when the index drops it its folded form after a byte 1
+    (after a byte 2 a 16-byte BLAKE2b digest of it, when longer than 160 UTF-8 bytes: four times a term's most)."""
     term = term_for(word)
-    return term.encode("utf-8", "surrogatepass") if term else b"\x01" + fold(word).encode("utf-8", "surrogatepass")
+    if term:
+        return term.encode("utf-8", "surrogatepass")
+    folded = fold(word).encode("utf-8", "surrogatepass")
+    return b"\x02" + hashlib.blake2b(folded, digest_size=16).digest() if len(folded) > 160 else b"\x01" + folded
 
 
 def _reference_of_terms(terms: list[bytes]) -> tuple[list[int], int, int]:
@@ -385,3 +390,23 @@ def test_the_labels_a_rebuild_sets_by_position_are_the_labels_by_path(in_order):
     want = stories.make_table(specs).labels_by_path()
     assert _labelled_parts(tables) == want
     assert want["p05.txt"] == "a-long-first-id" and want["p04.txt"] == "i1"
+
+
+def test_a_word_longer_than_any_term_is_signed_by_its_digest_and_the_hash_tables_stay_small(monkeypatch):
+    from search.storage.build import analyse
+    from search.story_words import analysed_rows
+    long_a, long_b = "x" * 2_000_000, "x" * 1_999_999 + "y"
+    assert stories.dropped_key("of") == b"\x01of" and stories.dropped_key("É") == b"\x01e"
+    assert len(stories.dropped_key(long_a)) == 17 and stories.dropped_key(long_a) != stories.dropped_key(long_b)
+    monkeypatch.setattr(stories, "_POWERS", [])
+    docs = [dict(id=f"id{k}", path=f"p{k}", sig="s", title=f"Talks {k}", facets={"source": ""}, day=0,
+                 body=f"Oil prices rose in Geneva on day {k}.\n{word}\nThe talks went on, and on.")
+            for k, word in enumerate([long_a, long_b, "short"])]
+    want = stories.document_rows(docs)
+    words: list = []
+    analyse(docs, words)
+    got = analysed_rows(docs, *words)
+    for f in stories.Table.FIELDS:
+        assert np.array_equal(getattr(got, f), getattr(want, f)), f
+    assert want.sigs[0].tolist() != want.sigs[1].tolist()  # the two long words are told apart
+    assert len(stories._POWERS[0][0]) <= 1 << 18  # the least it is made with: not sized by the 2 MB words
