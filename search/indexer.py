@@ -293,10 +293,13 @@ def _label(parts: list, grouper) -> list:
     # a part without the workers' rows (none were asked for) has its stored text read back and signed here
     tables = [part.extra if isinstance(part.extra, stories.Table) else stories.rows(_part_entries(part))
               for part in parts]
-    labels = grouper.add_rows(stories.Table.joined(tables))
-    if not _in_order(tables):  # joined() sorted the rows: find each part's by path
-        by_path = dict(zip(stories.Table.joined(tables).paths.tolist(), labels.tolist()))
-        labels = np.array([by_path[p] for t in tables for p in t.paths.tolist()], dtype=object)
+    joined = stories.Table.joined(tables)  # sorted by path (a rebuild's parts come in path order: nothing to sort)
+    labels = grouper.add_rows(joined)
+    paths = np.concatenate([t.paths for t in tables]) if tables else joined.paths
+    if not np.array_equal(paths, joined.paths):  # back in the parts' order (paths are distinct: one sorted order)
+        in_parts = np.empty_like(labels)
+        in_parts[np.argsort(paths, kind="stable")] = labels
+        labels = in_parts
     at = 0
     for part, table in zip(parts, tables):
         part.extra = None
@@ -306,12 +309,6 @@ def _label(parts: list, grouper) -> list:
         names, code = np.unique(np.append(values, ""), return_inverse=True)
         part.facets["story"] = (code[:-1].astype(np.uint32), names.tolist())
     return parts
-
-
-def _in_order(tables: list) -> bool:
-    """Whether the tables' rows (each table sorted by path) come in path order one table after another."""
-    ends = [(t.paths[0], t.paths[-1]) for t in tables if len(t)]
-    return all(a[1] < b[0] for a, b in zip(ends, ends[1:]))
 
 
 def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
