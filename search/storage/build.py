@@ -30,37 +30,26 @@ IN_FLIGHT = 3
 
 class _WordNumbers(dict):
     """One field's raw words (str, or bytes for a word found in an ASCII text) -> their numbers; a word met for
-    the first time is analysed (term_for) and numbered by __missing__, so a batch's look-ups are one map() in C."""
+    the first time is analysed (ascii_term or term_for) and numbered by __missing__, so a batch's look-ups are one
+    map() in C. A word the analysis drops gets a negative number from `dropped` where it is given (the body: a
+    rebuild's story signatures tell "day 1" from "day 2", search/story_words.py), else 0; analyse indexes only
+    the positive ones."""
 
-    __slots__ = ("prefix", "number")
+    __slots__ = ("prefix", "number", "dropped")
 
-    def __init__(self, prefix: bytes, number: Callable[[bytes], int]):
+    def __init__(self, prefix: bytes, number: Callable[[bytes], int], dropped: Callable[[str], int] | None = None):
         super().__init__()
-        self.prefix, self.number = prefix, number
+        self.prefix, self.number, self.dropped = prefix, number, dropped
 
     def __missing__(self, word: str | bytes) -> int:
-        if isinstance(word, bytes):
-            term = ascii_term(word)
+        term = ascii_term(word) if isinstance(word, bytes) else (term_for(word) or "").encode("utf-8")
+        if term:
+            found = self.number(self.prefix + term)
+        elif self.dropped is not None:
+            found = self.dropped(word if isinstance(word, str) else word.decode("ascii"))
         else:
-            term = (term_for(word) or "").encode("utf-8")
-        found = self[word] = self.number(self.prefix + term) if term else 0
-        return found
-
-
-class _AllWordNumbers(_WordNumbers):
-    """_WordNumbers that numbers the words the analysis drops too, apart (negative numbers): a rebuild's story
-    signatures tell "day 1" from "day 2" (search/story_words.py); analyse indexes only the positive ones."""
-
-    __slots__ = ("dropped",)
-
-    def __init__(self, prefix: bytes, number: Callable[[bytes], int], dropped: Callable[[str], int]):
-        super().__init__(prefix, number)
-        self.dropped = dropped
-
-    def __missing__(self, word: str | bytes) -> int:
-        found = super().__missing__(word)
-        if not found:
-            found = self[word] = self.dropped(word if isinstance(word, str) else word.decode("ascii"))
+            found = 0
+        self[word] = found
         return found
 
 
@@ -78,7 +67,8 @@ class _Vocabulary:
         self.dropped_words: list[str] = []  # number -1 - k: the k-th raw word the analyzer drops
         self._dropped_numbers: dict[str, int] = {}
         # raw word -> number, per field
-        self.words = {field: _AllWordNumbers(bytes((FIELD_NUMBER[field],)), self.number, self.dropped)
+        self.words = {field: _WordNumbers(bytes((FIELD_NUMBER[field],)), self.number,
+                                          self.dropped if field == "body" else None)
                       for field in TEXT_FIELDS}
 
     def number(self, key: bytes) -> int:
