@@ -364,14 +364,16 @@ def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
     """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
     indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
     nothing to do. Only the stories the sync touched are worked out again, unless the kept table does not describe
-    the index (lost, damaged, or its signatures made another way: then even a sync that changes nothing makes it
-    again): then every label is, and compared with the index's."""
+    the index (lost or damaged: it is made again at the next sync that changes something): then every label is, and
+    compared with the index's."""
+    if not (removed or writes):
+        # nothing changed: no story work at all (a damaged table heals at the next change; sync() rebuilds in full
+        # when the kept signatures were made another way)
+        return [], None
     table = stories.load(live_folder)
     view = IndexView(live_folder)
     try:
         indexed = view.signatures()
-        if not (removed or writes) and not stories.outdated(live_folder):
-            return [], None  # nothing changed: nothing is written (a damaged table heals at a change)
         healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
         gone = set(removed)
         after = {p: sg for p, sg in indexed.items() if p not in gone}
