@@ -344,9 +344,13 @@ def _live_docnum(view, path: str) -> int | None:
     return int(docs[-1]) if len(docs) else None
 
 
-def _restored(view, paths, ids: dict[str, str], labels: dict[str, str]) -> list[dict]:
-    """Indexed documents as the indexer wrote them, with new story labels (for relabelling)."""
-    sigs = view.signatures()
+def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
+              sigs: dict[str, str] | None = None) -> list[dict]:
+    """Indexed documents as the indexer wrote them, with new story labels (for relabelling); `sigs` are their sync
+    signatures when known (else the view's are read)."""
+    if not paths:
+        return []
+    sigs = view.signatures() if sigs is None else sigs
     out = []
     for path in paths:
         docnum = _live_docnum(view, path)
@@ -363,53 +367,64 @@ def _restored(view, paths, ids: dict[str, str], labels: dict[str, str]) -> list[
 def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
     """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
     indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
-    nothing to do. Only the stories the sync touched are worked out again, unless the kept table does not describe
-    the index (lost or damaged: it is made again at the next sync that changes something): then every label is, and
-    compared with the index's."""
+    nothing to do. Only the stories the sync touched are worked out again (stories.update), unless the kept table
+    does not describe the index (lost, damaged, or with labels of another banding: it is made again at the next sync
+    that changes something): then every label is, and compared with the index's."""
     if not (removed or writes):
         # nothing changed: no story work at all (a damaged table heals at the next change; sync() rebuilds in full
         # when the kept signatures were made another way)
         return [], None
-    table = stories.load(live_folder)
+    kept = stories.open_stored(live_folder)
     view = IndexView(live_folder)
     try:
-        indexed = view.signatures()
-        healthy = table is not None and table.labels is not None and stories.describes(table, indexed)
-        gone = set(removed)
-        after = {p: sg for p, sg in indexed.items() if p not in gone}
-        after.update((d["path"], d["sig"]) for d in writes)
         fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
-
-        def stored(paths):
-            out = []
-            for path in paths:
-                docnum = _live_docnum(view, path)
-                if docnum is not None:
-                    f = view.stored(docnum)
-                    out.append((f["id"], path, indexed[path], f.get("title") or "", f.get("body") or ""))
-            return out
-        table, old, new_rows, gone_labels = stories.refresh(table, after, fresh, stored)
-        written = {d["path"] for d in writes}
-        if healthy:
-            labels = stories.relabel(table, old, new_rows, gone_labels)
-            stale = [p for p, was, now, added in zip(table.paths.tolist(), old.tolist(), labels.tolist(),
-                                                     new_rows.tolist()) if not added and was != now]
-        else:
-            labels = stories.labels(table)
-            codes, values = view.facet("story")
-            stale = []
-            for p, label in zip(table.paths.tolist(), labels.tolist()):
-                docnum = None if p in written else _live_docnum(view, p)
-                if docnum is not None and values[int(codes[docnum])] != label:
-                    stale.append(p)
-        wanted = dict(zip(table.paths.tolist(), labels.tolist()))
-        for d in writes:
-            d["facets"]["story"] = wanted.get(d["path"], "")
-        writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted))
+        # the file is written with its generation, which never changes after: one written into this generation,
+        # of as many rows as it has documents, describes it
+        if (kept is not None and kept.roots is not None and kept.generation == live_folder.name
+                and len(kept) == int(np.count_nonzero(view.live))):
+            change = stories.update(kept, removed, stories.make_table(fresh))
+            for d in writes:
+                d["facets"]["story"] = change.labels[d["path"]]
+            writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))
+            return change.stale, change.table
+        table, stale, labels = _relabel_all(view, kept.table() if kept is not None else None, removed, writes, fresh)
     finally:
         view.close()
     table.labels = labels
     return stale, table
+
+
+def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: list[tuple]):
+    """(table, paths to relabel, labels) when the kept table does not describe the index: the table made to describe
+    it (rows of indexed documents it lacks signed again from their stored text), every label worked out again and
+    compared with the one the index's document carries."""
+    indexed = view.signatures()
+    gone = set(removed)
+    after = {p: sg for p, sg in indexed.items() if p not in gone}
+    after.update((d["path"], d["sig"]) for d in writes)
+
+    def stored(paths):
+        out = []
+        for path in paths:
+            docnum = _live_docnum(view, path)
+            if docnum is not None:
+                f = view.stored(docnum)
+                out.append((f["id"], path, indexed[path], f.get("title") or "", f.get("body") or ""))
+        return out
+    table, _, _, _ = stories.refresh(table, after, fresh, stored)
+    labels = stories.labels(table)
+    written = {d["path"] for d in writes}
+    codes, values = view.facet("story")
+    stale = []
+    for p, label in zip(table.paths.tolist(), labels.tolist()):
+        docnum = None if p in written else _live_docnum(view, p)
+        if docnum is not None and values[int(codes[docnum])] != label:
+            stale.append(p)
+    wanted = dict(zip(table.paths.tolist(), labels.tolist()))
+    for d in writes:
+        d["facets"]["story"] = wanted.get(d["path"], "")
+    writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted))
+    return table, stale, labels
 
 
 def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,

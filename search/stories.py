@@ -33,7 +33,9 @@ stories already written makes the later one change its label, and those few are 
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -63,8 +65,6 @@ BUCKET_CAP = 64
 #: and `search versions` list at most MAX_VERSIONS of them, oldest first.
 MAX_VERSION_IDS = 20
 MAX_VERSIONS = 200
-#: The signatures file kept in each index generation.
-FILE_NAME = "stories.npz"
 #: How signatures are made, recorded in the file: one made another way is thrown away and made again from the
 #: index by the next sync (2: shingles of words as the index analyses them; 1, or none recorded: of the text's
 #: lowercase words).
@@ -745,6 +745,103 @@ def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) ->
     return np.array(new.tolist(), dtype=str)
 
 
+@dataclass
+class Change:
+    """What an incremental sync does to the stories: the table to keep, the labels of the rows it wrote, and the
+    kept rows whose label changed (their documents are rewritten), each with its id, label and sync signature."""
+
+    table: Stored
+    labels: dict[str, str]      # {path: label} of the written rows and the stale ones
+    stale: list[str]            # paths of kept rows whose label changed
+    ids: dict[str, str]         # {path: id} of the stale rows
+    sync_sigs: dict[str, str]   # {path: sync signature} of the stale rows
+
+
+class _Numbers:
+    """The numeric columns of a table, as similar_pairs and band_keys read them."""
+
+    def __init__(self, sigs: np.ndarray, counts: np.ndarray, exact: np.ndarray):
+        self.sigs, self.counts, self.exact = sigs, counts, exact
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+
+def update(stored: Stored, removed, fresh: Table) -> Change:
+    """The stories after an incremental sync: the rows of `removed` paths and of the paths `fresh` writes again
+    dropped, `fresh` rows (a table sorted by path) added, and the labels relabel() gives, worked out again only for
+    the stories the sync touched. Python work is per changed row; the table's columns are copied once, a run of
+    unchanged rows at a time, and each row costs a few whole-column numpy operations (stored.roots must be known)."""
+    n = len(stored)
+    fresh_paths = fresh.paths.tolist()
+    found = [stored.paths.find(p) for p in fresh_paths]
+    drop = sorted({at for at, there in chain(map(stored.paths.find, removed), found) if there})
+    # the new order: runs of kept rows, each fresh row before the old row its path sorts before
+    inserted: dict[int, list[int]] = {}
+    for k, (at, _) in enumerate(found):
+        inserted.setdefault(at, []).append(k)
+    dropped = set(drop)
+    pieces, cur = [], 0  # (0 for old rows / 1 for fresh ones, first, end)
+    for bound in sorted(dropped | set(inserted) | {n}):
+        if cur < bound:
+            pieces.append((0, cur, bound))
+        if bound in inserted:
+            pieces.append((1, inserted[bound][0], inserted[bound][-1] + 1))
+        cur = bound + 1 if bound in dropped else bound
+    fresh_texts = [Texts.of(getattr(fresh, f)) for f in _TEXTS]
+    texts = [Texts.joined([(fresh_texts[c] if src else getattr(stored, f), a, b) for src, a, b in pieces])
+             for c, f in enumerate(_TEXTS)]
+    numbers = [np.concatenate([(getattr(fresh, f) if src else getattr(stored, f))[a:b] for src, a, b in pieces])
+               if pieces else getattr(fresh, f)[:0] for f in _NUMBERS]
+    m = len(numbers[1])
+    keep = np.ones(n, dtype=bool)
+    keep[drop] = False
+    kept_before = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    at = np.array([a for a, _ in found], dtype=np.int64)
+    fresh_rows = kept_before[at] + np.arange(len(at))
+    is_fresh = np.zeros(m, dtype=bool)
+    is_fresh[fresh_rows] = True
+    new_of_old = kept_before[:-1] + np.searchsorted(at, np.arange(n), side="right")  # right for kept rows only
+    old_roots = np.asarray(stored.roots)
+    kept_roots = old_roots[keep]  # each kept row's root, numbered as before
+    gone = np.unique(old_roots[~keep])
+    kept_rank = np.cumsum(~is_fresh) - 1  # a kept row's place among the kept rows (in either order)
+    roots = np.empty(m, dtype=np.int64)
+    roots[~is_fresh] = new_of_old[kept_roots]  # a story no fresh row joins and no version left keeps its root
+    area = is_fresh
+    if len(fresh_rows) or len(gone):
+        table = _Numbers(*numbers)
+        keys = band_keys(table)  # both passes below look up the same keys
+        i, j = similar_pairs(table, only=is_fresh, keys=keys)
+        ends = np.concatenate([i, j])
+        ends = ends[~is_fresh[ends]]
+        touched = np.zeros(n, dtype=bool)  # the stories (by old root) a version left or a fresh row pairs with
+        touched[gone] = True
+        touched[kept_roots[kept_rank[ends]]] = True
+        area = is_fresh.copy()
+        area[~is_fresh] = touched[kept_roots]
+        i, j = similar_pairs(table, only=area, keys=keys)
+        inside = area[i] & area[j]
+        root = components(m, i[inside], j[inside])  # rows are sorted by path: the root is the first path
+        roots[area] = root[area]
+    ids, paths, sync_sigs = texts
+    labels = {paths[r]: ids[int(roots[r])] for r in fresh_rows.tolist()}
+    stale, stale_ids, stale_sigs = [], {}, {}
+    kept_area = np.flatnonzero(area & ~is_fresh)
+    if len(kept_area):
+        for r, was in zip(kept_area.tolist(), kept_roots[kept_rank[kept_area]].tolist()):
+            now = int(roots[r])
+            if keep[was] and new_of_old[was] == now:
+                continue  # the same root row: the same label
+            label = ids[now]
+            if stored.ids[was] != label:
+                path = paths[r]
+                stale.append(path)
+                labels[path], stale_ids[path], stale_sigs[path] = label, ids[r], sync_sigs[r]
+    return Change(Stored(*texts, *numbers, roots=roots), labels, stale, stale_ids, stale_sigs)
+
+
 def labels(table: Table) -> np.ndarray:
     """The story label of every row: the id of the story's version with the first path (its own id when alone)."""
     if len(table) < 2:
@@ -879,41 +976,205 @@ class Grouper:
 
 
 # -- the file kept in each generation ---------------------------------------------------------------------
+#: The stories file of each generation: a header, then each column's bytes, so that a sync maps the columns instead
+#: of reading them and decodes only the rows it changes (see _write).
+FILE_NAME = "stories.bin"
+#: Where indexes made before kept it (numpy's .npz, read whole by every sync): their next `search index` rebuilds.
+OLD_FILE_NAME = "stories.npz"
+_MAGIC = b"search-stories\n\0"
+_LAYOUT = 1
+_ALIGN = 64
+_MAX_HEADER = 1 << 16
+_TEXTS = ("ids", "paths", "sync_sigs")
+_NUMBERS = ("sigs", "counts", "exact")
+_DTYPES = {"blob": np.dtype("<u1"), "ends": np.dtype("<i8"), "sigs": np.dtype("<u4"), "counts": np.dtype("<u4"),
+           "exact": np.dtype("<u8"), "roots": np.dtype("<i8")}
+
+
+class Texts:
+    """A column of str values as one UTF-8 blob, each value followed by a NUL, and where each value's NUL stands:
+    one value is read, or a sorted column searched, without decoding the others."""
+
+    def __init__(self, blob: np.ndarray, ends: np.ndarray):
+        self.blob, self.ends = blob, ends
+
+    @classmethod
+    def of(cls, values) -> "Texts":
+        """The column of a str array or list."""
+        values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        blob = np.frombuffer(("\0".join(values) + "\0" if values else "").encode("utf-8", "surrogatepass"), np.uint8)
+        ends = np.flatnonzero(blob == 0)
+        if len(ends) != len(values):  # a value holds a NUL: the ends come from each value's length
+            sizes = np.fromiter((len(v.encode("utf-8", "surrogatepass")) + 1 for v in values), np.int64, len(values))
+            ends = np.cumsum(sizes) - 1
+        return cls(blob, ends.astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def _start(self, row: int) -> int:
+        return int(self.ends[row - 1]) + 1 if row else 0
+
+    def raw(self, row: int) -> bytes:
+        """The UTF-8 bytes of one value."""
+        return self.blob[self._start(row):int(self.ends[row])].tobytes()
+
+    def __getitem__(self, row: int) -> str:
+        return self.raw(row).decode("utf-8", "surrogatepass")
+
+    def values(self) -> np.ndarray:
+        """Every value, as a numpy str array (decodes the whole column)."""
+        if not len(self):
+            return np.array([], dtype=str)
+        parts = self.blob.tobytes().decode("utf-8", "surrogatepass").split("\0")[:-1]
+        return np.array(parts if len(parts) == len(self) else [self[r] for r in range(len(self))], dtype=str)
+
+    def find(self, value: str) -> tuple[int, bool]:
+        """(where `value` stands or would stand in this sorted column, whether it is there): bisection over the
+        UTF-8 bytes, whose order is the code points' order (numpy's order of str)."""
+        key = value.encode("utf-8", "surrogatepass")
+        at = bisect.bisect_left(range(len(self)), key, key=self.raw)
+        return at, at < len(self) and self.raw(at) == key
+
+    @classmethod
+    def joined(cls, pieces: list[tuple["Texts", int, int]]) -> "Texts":
+        """The rows [a, b) of each piece's column, one after another: a copy of each piece's bytes."""
+        blobs, ends, base = [np.zeros(0, np.uint8)], [np.zeros(0, np.int64)], 0
+        for texts, a, b in pieces:
+            if a < b:
+                start, end = texts._start(a), int(texts.ends[b - 1]) + 1
+                blobs.append(texts.blob[start:end])
+                ends.append(texts.ends[a:b] - (start - base))
+                base += end - start
+        return cls(np.concatenate(blobs), np.concatenate(ends))
+
+    def valid(self) -> bool:
+        """Whether the ends are those of a column of len(self) values (a damaged file is refused, not followed)."""
+        if not len(self):
+            return len(self.blob) == 0
+        ends = self.ends
+        return bool(ends[0] >= 0 and ends[-1] == len(self.blob) - 1 and (ends[1:] > ends[:-1]).all()
+                    and not self.blob[ends].any())
+
+
+@dataclass
+class Stored:
+    """The stories file of a generation as a sync uses it: the text columns as Texts, the others as arrays
+    (memory-mapped when read from the file), and each row's story root: the row whose id is its label."""
+
+    ids: Texts
+    paths: Texts      # ascending
+    sync_sigs: Texts
+    sigs: np.ndarray
+    counts: np.ndarray
+    exact: np.ndarray
+    roots: np.ndarray | None = None  # int64; None when the labels are not known (kept with another banding)
+    generation: str = ""             # the generation folder it was written into
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    @classmethod
+    def of(cls, table: Table) -> "Stored":
+        """A table's rows, its labels as roots."""
+        return cls(*(Texts.of(getattr(table, f)) for f in _TEXTS), *(getattr(table, f) for f in _NUMBERS),
+                   roots=_roots_of(table.ids, table.labels) if table.labels is not None else None)
+
+    def table(self) -> Table:
+        """Every row as a Table (decodes every text column, copies every array)."""
+        ids = self.ids.values()
+        return Table(ids, self.paths.values(), self.sync_sigs.values(), *(np.array(getattr(self, f))
+                                                                          for f in _NUMBERS),
+                     labels=ids[self.roots] if self.roots is not None else None)
+
+
+def _roots_of(ids: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+    """The row whose id is each label (ids are distinct); None when a label is no row's id."""
+    if not len(ids):
+        return np.zeros(0, np.int64)
+    order = np.argsort(ids, kind="stable")
+    at = order[np.minimum(np.searchsorted(ids[order], labels), len(ids) - 1)]
+    return at.astype(np.int64) if np.array_equal(ids[at], labels) else None
+
+
 def load(folder: str | os.PathLike) -> Table | None:
     """The table stored in a generation folder; None when it is missing or unreadable (it is then rebuilt)."""
+    stored = open_stored(folder)
+    return stored.table() if stored is not None else None
+
+
+def open_stored(folder: str | os.PathLike) -> Stored | None:
+    """The stories file of a generation folder, its columns memory-mapped (nothing decoded); None when it is missing,
+    damaged, or holds signatures made another way."""
     path = Path(folder) / FILE_NAME
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if _format(data) != SIGNATURE_FORMAT:  # signatures made another way: no pair compares with a new one
-                return None
-            # labels found with another banding may group a little differently: they are worked out again
-            same_banding = "banding" in data and data["banding"].tolist() == [BANDS, ROWS]
-            table = Table(*(_text(data[f]) for f in Table.FIELDS),
-                          labels=_text(data["labels"]) if "labels" in data and same_banding else None)
-    except (OSError, ValueError, KeyError, EOFError):  # UnicodeDecodeError is a ValueError
+        meta, start, size = _header(path)
+        if meta.get("format") != SIGNATURE_FORMAT or meta.get("layout") != _LAYOUT:
+            return None
+        n, layout = meta["rows"], meta["columns"]
+        if not isinstance(n, int) or n < 0 or not isinstance(layout, dict):
+            return None
+
+        def column(name: str, shape: tuple | None) -> np.ndarray:
+            offset, nbytes = layout[name]
+            dtype = _DTYPES[name.rsplit(".", 1)[-1]]
+            shape = (nbytes // dtype.itemsize,) if shape is None else shape
+            if not (isinstance(offset, int) and isinstance(nbytes, int) and 0 <= offset
+                    and nbytes == int(np.prod(shape)) * dtype.itemsize and start + offset + nbytes <= size):
+                raise ValueError(name)
+            return np.memmap(path, dtype, "r", start + offset, shape) if nbytes else np.zeros(shape, dtype)
+        texts = [Texts(column(f"{f}.blob", None), column(f"{f}.ends", (n,))) for f in _TEXTS]
+        numbers = [column("sigs", (n, K)), column("counts", (n,)), column("exact", (n,))]
+        # labels found with another banding may group a little differently: they are worked out again
+        same_banding = meta.get("banding") == [BANDS, ROWS]
+        roots = column("roots", (n,)) if "roots" in layout and same_banding else None
+        generation = meta.get("generation")
+    except (OSError, ValueError, KeyError, TypeError):  # a JSON or Unicode error is a ValueError
         return None
-    n = len(table.ids)
-    if table.sigs.shape != (n, K) or any(len(getattr(table, f)) != n for f in Table.FIELDS):
+    if not all(t.valid() for t in texts) or not isinstance(generation, str):
         return None
-    return table
+    if roots is not None and not (len(roots) == 0 or ((roots >= 0) & (roots <= np.arange(n))).all()
+                                  and np.array_equal(roots[roots], roots)):
+        return None  # a root is the first row of its story, and its own root
+    return Stored(*texts, *numbers, roots=roots, generation=generation)
 
 
-def _format(data) -> int:
-    return int(data["format"]) if "format" in data and data["format"].shape == () else 1
+def _header(path: Path) -> tuple[dict, int, int]:
+    """(the file's header, where its columns start, its size); ValueError when it is no stories file."""
+    with open(path, "rb") as f:
+        head = f.read(len(_MAGIC) + 8)
+        if len(head) < len(_MAGIC) + 8 or not head.startswith(_MAGIC):
+            raise ValueError("not a stories file")
+        length = int.from_bytes(head[len(_MAGIC):], "little")
+        if length > _MAX_HEADER:
+            raise ValueError("header too long")
+        meta = json.loads(f.read(length).decode("utf-8"))
+        size = os.fstat(f.fileno()).st_size
+    if not isinstance(meta, dict):
+        raise ValueError("header")
+    return meta, _aligned(len(head) + length), size
+
+
+def _aligned(at: int) -> int:
+    return -(-at // _ALIGN) * _ALIGN
 
 
 def outdated(folder: str | os.PathLike) -> bool:
-    """True when the generation's stories file holds signatures made another way (the next sync makes them again)."""
+    """True when the generation's stories file holds signatures made another way, or is kept as an older version
+    kept it (the next sync makes them again)."""
+    folder = Path(folder)
     try:
-        with np.load(Path(folder) / FILE_NAME, allow_pickle=False) as data:
-            return _format(data) != SIGNATURE_FORMAT
-    except (OSError, ValueError, KeyError, EOFError):
-        return False  # missing or damaged: made again at the next sync that changes something
+        meta, _, _ = _header(folder / FILE_NAME)
+    except FileNotFoundError:
+        return (folder / OLD_FILE_NAME).is_file()
+    except (OSError, ValueError):
+        return False  # damaged: made again at the next sync that changes something
+    return meta.get("format") != SIGNATURE_FORMAT or meta.get("layout") != _LAYOUT
 
 
 def _utf8(values: np.ndarray) -> np.ndarray:
     """A str array as one blob of UTF-8 bytes, each value ended by a NUL (numpy's str arrays take four bytes a
-    character: ids, paths and sync signatures were most of the file); other arrays as they are."""
+    character); other arrays as they are."""
     if values.dtype.kind != "U":
         return values
     data = ("\0".join(values.tolist()) + "\0" if len(values) else "").encode("utf-8", "surrogatepass")
@@ -921,31 +1182,54 @@ def _utf8(values: np.ndarray) -> np.ndarray:
 
 
 def _text(values: np.ndarray) -> np.ndarray:
-    """The str array _utf8 stored (a str array of a file written before is returned as it is)."""
+    """The str array _utf8 made (other arrays as they are)."""
     if values.dtype != np.uint8 or values.ndim != 1:
         return values
     return np.array(values.tobytes().decode("utf-8", "surrogatepass").split("\0")[:-1], dtype=str)
 
 
-def save(folder: str | os.PathLike, table: Table) -> None:
+def save(folder: str | os.PathLike, table: Table | Stored) -> None:
     """Write the table into a generation folder atomically and durably (fsync, rename, fsync the folder)."""
     from search.store import fsync_dir
 
     folder = Path(folder)
+    stored = table if isinstance(table, Stored) else Stored.of(table)
+    columns = {f"{f}.{part}": getattr(getattr(stored, f), part) for f in _TEXTS for part in ("blob", "ends")}
+    columns.update((f, getattr(stored, f)) for f in _NUMBERS)
+    if stored.roots is not None:
+        columns["roots"] = stored.roots
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "wb") as f:
-            extra = {"labels": _utf8(table.labels)} if table.labels is not None else {}
-            np.savez(f, **{name: _utf8(getattr(table, name)) for name in Table.FIELDS}, **extra,
-                     banding=np.array([BANDS, ROWS], dtype=np.int64),
-                     format=np.array(SIGNATURE_FORMAT, dtype=np.int64))
-            f.flush()
-            os.fsync(f.fileno())
+        _write(tmp, columns, {"format": SIGNATURE_FORMAT, "layout": _LAYOUT, "banding": [BANDS, ROWS],
+                              "rows": len(stored), "generation": folder.name})
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(folder)
+
+
+def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
+    """The file: a magic line, the header's length (8 bytes, little-endian), the header (JSON: `meta` and where each
+    column's bytes are, from the first aligned byte after it), then each column's bytes (little-endian, C order),
+    each starting on an aligned byte; fsynced."""
+    layout, at = {}, 0
+    arrays = {}
+    for name, values in columns.items():
+        dtype = _DTYPES[name.rsplit(".", 1)[-1]]
+        arrays[name] = np.ascontiguousarray(values, dtype=dtype)
+        layout[name] = [at, arrays[name].nbytes]
+        at = _aligned(at + arrays[name].nbytes)
+    head = json.dumps({**meta, "columns": layout}).encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+        start = _aligned(f.tell())
+        for name, values in arrays.items():
+            f.write(bytes(start + layout[name][0] - f.tell()))  # padding to the column's aligned start
+            if values.nbytes:
+                f.write(memoryview(values.reshape(-1)).cast("B"))
+        f.flush()
+        os.fsync(f.fileno())
 
 
 # -- collapsing results by story ----------------------------------------------------------------------------

@@ -48,3 +48,19 @@ VERSIONED = ARTICLES + [
 
 HOSTILE_VERSION = ("daily/hostile-copy.txt", f"Hostile copy {HOSTILE[0]}", "2018-09-26", "AFP",
                    "Share this\n\n" + ARTICLES[-1][4] + f"\n\nA line {HOSTILE[1]} added by the copy {HOSTILE[0]}.")
+
+
+def rewrite_header(folder, **fields):
+    """Rewrite a generation's stories file with its header's `fields` changed (None: left out), its columns as they
+    were: a file as another version, or another banding, wrote it."""
+    import json
+    from pathlib import Path
+
+    from search import stories
+    path = Path(folder) / stories.FILE_NAME
+    meta, start, _ = stories._header(path)
+    data = path.read_bytes()[start:]
+    meta.update(fields)
+    head = json.dumps({k: v for k, v in meta.items() if v is not None}).encode("utf-8")
+    out = stories._MAGIC + len(head).to_bytes(8, "little") + head
+    path.write_bytes(out + bytes(stories._aligned(len(out)) - len(out)) + data)

@@ -11,7 +11,7 @@ from search.searcher import Engine
 from search.storage.view import IndexView
 from search.store import IndexStore
 from tests.factory import write_article, write_collection
-from tests.stories_factory import OTHER, VERSIONED, WIRE
+from tests.stories_factory import OTHER, VERSIONED, WIRE, rewrite_header
 
 ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
 
@@ -199,11 +199,10 @@ def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_n
     index = tmp_path / "index"
     sync(folder, index)
     before = live_generation(index)
-    with np.load(before / stories.FILE_NAME) as data:
-        older = {k: data[k] for k in data.files if k != "format"}
-    older["sigs"] = np.zeros_like(older["sigs"])  # signatures no new one compares with
-    older["labels"] = stories._utf8(np.array([f"old-{k}" for k in range(len(VERSIONED))], dtype=str))
-    np.savez(before / stories.FILE_NAME, **older)
+    older = stories.load(before)
+    older.sigs = np.zeros_like(older.sigs)  # signatures no new one compares with
+    stories.save(before, older)
+    rewrite_header(before, format=1)
     assert stories.outdated(before) and stories.load(before) is None
     assert sync(folder, index).full  # no article changed
     after = live_generation(index)
@@ -400,19 +399,64 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     table = stories.make_table([(article_id(p), p, f"1:2:{k}:", "T", " ".join(WIRE)) for k, p in enumerate(paths)])
     table.labels = stories.labels(table)
     stories.save(tmp_path, table)
-    with np.load(tmp_path / stories.FILE_NAME) as data:
-        assert data["paths"].dtype == np.uint8  # one UTF-8 blob, not four bytes a character
+    assert [p.name for p in tmp_path.iterdir()] == [stories.FILE_NAME]  # no temporary file left
+    meta, _, size = stories._header(tmp_path / stories.FILE_NAME)
+    utf8 = sum(len(p.encode("utf-8", "surrogatepass")) + 1 for p in paths)
+    assert meta["columns"]["paths.blob"][1] == utf8  # one UTF-8 blob, not four bytes a character
+    assert meta["generation"] == tmp_path.name and size < len(paths) * (stories.K * 4 + 200) + 4096
     back = stories.load(tmp_path)
     for f in stories.Table.FIELDS:
         assert np.array_equal(getattr(back, f), getattr(table, f)), f
     assert back.paths.tolist() == sorted(paths) and np.array_equal(back.labels, table.labels)
-    # a file with str arrays is read as it was
-    np.savez(tmp_path / stories.FILE_NAME, **{f: getattr(table, f) for f in stories.Table.FIELDS}, labels=table.labels,
-             format=np.array(stories.SIGNATURE_FORMAT))
-    assert stories.load(tmp_path).paths.tolist() == sorted(paths) and not stories.outdated(tmp_path)
-    # signatures made another way (a file that records no format has them as the first format made them) are not
-    np.savez(tmp_path / stories.FILE_NAME, **{f: getattr(table, f) for f in stories.Table.FIELDS}, labels=table.labels)
+    kept = stories.open_stored(tmp_path)
+    assert [kept.paths.find(p) for p in ["a/plain.txt", "b/", "c/bad-\udce9.txt", "d"]] == [
+        (0, True), (1, False), (2, True), (3, False)]
+    assert not stories.outdated(tmp_path)
+    # signatures made another way (an older format) are not read, and make the next sync rebuild
+    rewrite_header(tmp_path, format=1)
     assert stories.load(tmp_path) is None and stories.outdated(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "header", "ends", "roots", "column"])
+def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
+    table = table_of(VERSIONED)
+    table.labels = stories.labels(table)
+    stories.save(tmp_path, table)
+    path = tmp_path / stories.FILE_NAME
+    data = bytearray(path.read_bytes())
+    meta, start, _ = stories._header(path)
+    column = meta["columns"]
+    if damage == "empty":
+        data = b""
+    elif damage == "garbage":
+        data = b"not a stories file" * 10
+    elif damage == "truncated":
+        data = data[:len(data) - 100]
+    elif damage == "header":
+        data[len(stories._MAGIC) + 8] = ord("[")
+    elif damage in ("ends", "roots"):
+        name = "paths.ends" if damage == "ends" else "roots"
+        at = start + column[name][0] + 8
+        data[at:at + 8] = (10 ** 9).to_bytes(8, "little")  # a row past the end
+    elif damage == "column":
+        rewrite_header(tmp_path, columns={**column, "sigs": [column["sigs"][0], 12]})
+        data = path.read_bytes()
+    path.write_bytes(bytes(data))
+    assert stories.load(tmp_path) is None and stories.open_stored(tmp_path) is None
+    assert not stories.outdated(tmp_path)  # damaged: made again at the next sync that changes something
+
+
+def test_an_index_kept_by_an_older_version_rebuilds_in_full_once(versioned):
+    """An index whose generation holds the stories file as versions before kept it (numpy's .npz): the next
+    `search index` rebuilds in full, and the one after is incremental again."""
+    folder, index = versioned
+    gen = live_generation(index)
+    (gen / stories.FILE_NAME).unlink()
+    (gen / stories.OLD_FILE_NAME).write_bytes(b"PK")
+    assert stories.outdated(gen)
+    assert sync(folder, index).full
+    assert not stories.outdated(live_generation(index))
+    assert not sync(folder, index).full
 
 
 def test_adding_rows_to_a_sorted_table_gives_the_table_made_whole():

@@ -1,9 +1,11 @@
 """Stories kept through incremental syncs: the story work a sync does is bounded by what changed."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from search import indexer, stories
+from search.articles import Article, article_id
 from search.indexer import sync
 from search.storage.view import IndexView
 from search.store import IndexStore
@@ -51,3 +53,95 @@ def test_a_sync_that_changes_nothing_does_no_story_work(versioned, monkeypatch):
     assert sync(folder, index).changed
     labels = labels_in(index)
     assert labels["z/copy.txt"] == labels[ORIGINAL] != "z/copy.txt"
+
+
+def _article(path, words, sig="s0"):
+    return (article_id(path), path, sig, "t", " ".join(words))
+
+
+@pytest.mark.parametrize("cap", [stories.BUCKET_CAP, 2])  # 2: buckets past the cap, where row order counts
+def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap):
+    """stories.update (a sync's story work, per changed row) against the whole-table path it replaced: the same
+    rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins."""
+    monkeypatch.setattr(stories, "BUCKET_CAP", cap)
+    rng = np.random.default_rng(5)
+    vocabulary = [f"w{i}" for i in range(500)]
+    bases = [rng.choice(vocabulary, 60).tolist() for _ in range(10)]
+    join = rng.choice(vocabulary, 60).tolist()
+
+    def version(path, sig):
+        base = bases[int(rng.integers(0, len(bases)))]
+        cut = int(rng.integers(0, 15))
+        return _article(path, base[cut:] if rng.random() < 0.5 else base[:60 - cut], sig)
+    articles = {p: version(p, "s0") for p in (f"p{int(k):03d}.txt" for k in rng.permutation(300)[:40])}
+    steps = [  # (removed, written) for the steps that join and split stories, then random ones
+        ([], [_article("m-first.txt", join[:40]), _article("n-second.txt", join[20:])]),
+        ([], [_article("a-whole.txt", join)]),            # joins the two halves, and names the story
+        (["a-whole.txt"], []),                             # splits it again: both rewritten
+        (["m-first.txt"], [_article("n-second.txt", join, "s1")]),
+    ]
+
+    def random_step(step):
+        paths = sorted(articles)
+        removed = rng.choice(paths, 3, replace=False).tolist()
+        changed = [version(p, f"s{step}") for p in rng.choice([p for p in paths if p not in removed], 2,
+                                                              replace=False).tolist()]
+        added = [version(f"p{int(k):03d}-{step}.txt", f"s{step}") for k in rng.integers(0, 400, 3)]
+        return removed, changed + added
+    table = stories.make_table(list(articles.values()))
+    table.labels = stories.labels(table)
+    stored = stories.Stored.of(table)
+    saw_stale = 0
+    for n in range(14):
+        removed, written = steps[n] if n < len(steps) else random_step(n)
+        for p in removed:
+            del articles[p]
+        articles.update((a[1], a) for a in written)
+        indexed = {p: a[2] for p, a in articles.items()}
+        whole, old, fresh_rows, gone = stories.refresh(table, indexed, written, lambda paths: [])
+        want = stories.relabel(whole, old, fresh_rows, gone)
+        assert want.tolist() == stories.labels(whole).tolist(), n
+        want_stale = [p for p, was, now, added in zip(whole.paths.tolist(), old.tolist(), want.tolist(),
+                                                     fresh_rows.tolist()) if not added and was != now]
+        replaced = [a[1] for a in written if a[1] in table.paths.tolist()]
+        change = stories.update(stored, removed + replaced, stories.make_table(written))
+        got = change.table
+        for f in ("ids", "paths", "sync_sigs"):
+            assert getattr(got, f).values().tolist() == getattr(whole, f).tolist(), (n, f)
+        for f in ("sigs", "counts", "exact"):
+            assert np.array_equal(getattr(got, f), getattr(whole, f)), (n, f)
+        assert got.ids.values()[got.roots].tolist() == want.tolist(), n
+        assert change.stale == want_stale, n
+        by_path = dict(zip(whole.paths.tolist(), want.tolist()))
+        assert change.labels == {p: by_path[p] for p in [a[1] for a in written] + want_stale}, n
+        assert all(change.ids[p] == article_id(p) and change.sync_sigs[p] == indexed[p] for p in want_stale)
+        saw_stale += bool(want_stale)
+        table, table.labels = whole, want
+        if n % 2:  # through the file: the next step reads it memory-mapped
+            folder = tmp_path / f"gen-{n}"
+            folder.mkdir()
+            stories.save(folder, got)
+            stored = stories.open_stored(folder)
+            assert stored.generation == folder.name and np.array_equal(stored.roots, got.roots)
+        else:
+            stored = got
+    assert saw_stale >= 3  # the joins and splits above relabelled kept rows
+
+
+def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
+    """An incremental sync decodes no whole text column, reads no stored text back and no index signatures."""
+    folder, index = versioned
+    calls = []
+    monkeypatch.setattr(stories.Texts, "values", lambda self: calls.append("values"))
+    monkeypatch.setattr(stories, "load", lambda *a: calls.append("load"))
+    monkeypatch.setattr(IndexView, "signatures", lambda self: calls.append("signatures") or {})
+    real = stories.Texts.find
+    monkeypatch.setattr(stories.Texts, "find", lambda self, v: calls.append("find") or real(self, v))
+    # _changes reads the view's signatures: this test is about the story work only
+    monkeypatch.setattr(indexer, "_changes", lambda *a: ([], [indexer.to_document(
+        Article("new", "z/new.txt", "New", None, None, "\n\n".join(WIRE), {}), "1:2:3:")]))
+    sync(folder, index)
+    assert calls.count("find") == 1 and not {"values", "load", "signatures"} & set(calls)
+    monkeypatch.undo()
+    labels = labels_in(index)
+    assert labels["z/new.txt"] == labels[ORIGINAL]
