@@ -558,7 +558,10 @@ def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str,
 def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
     """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
-    return _band_keys(table.sigs[rich]), np.repeat(rich, BANDS)
+    sigs = table.sigs
+    # the banded bins first, then the rich rows: a gather of whole rows would copy every bin
+    banded = sigs.head(BANDS * ROWS) if isinstance(sigs, _Rows) else sigs[:, :BANDS * ROWS]
+    return _band_keys(banded[rich]), np.repeat(rich, BANDS)
 
 
 def _band_keys(sigs: np.ndarray) -> np.ndarray:
@@ -757,6 +760,41 @@ class Change:
     sync_sigs: dict[str, str]   # {path: sync signature} of the stale rows
 
 
+class _Rows:
+    """The rows of several arrays of signatures one after another, not copied: a sync's new table holds runs of the
+    mapped file's rows and a few fresh ones, and they are copied once, into the file it writes."""
+
+    def __init__(self, parts: list[np.ndarray]):
+        self.parts = [p for p in parts if len(p)]
+        self._firsts = np.cumsum([0] + [len(p) for p in self.parts])
+        self.shape = (int(self._firsts[-1]), K)
+        self.dtype = np.dtype(np.uint32)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def head(self, columns: int) -> np.ndarray:
+        """Every row's first `columns` bins (a copy)."""
+        out = np.empty((len(self), columns), self.dtype)
+        for part, first in zip(self.parts, self._firsts.tolist()):
+            out[first:first + len(part)] = part[:, :columns]
+        return out
+
+    def __getitem__(self, rows) -> np.ndarray:
+        """The given rows (a slice or an array of row numbers), copied."""
+        rows = np.arange(len(self))[rows] if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
+        part = np.searchsorted(self._firsts, rows, side="right") - 1
+        out = np.empty((len(rows), K), self.dtype)
+        for k in np.unique(part).tolist():
+            chosen = np.flatnonzero(part == k)
+            out[chosen] = self.parts[k][rows[chosen] - self._firsts[k]]
+        return out
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = np.concatenate(self.parts) if self.parts else np.zeros(self.shape, self.dtype)
+        return whole if dtype is None else whole.astype(dtype)
+
+
 class _Numbers:
     """The numeric columns of a table, as similar_pairs and band_keys read them."""
 
@@ -770,8 +808,9 @@ class _Numbers:
 def update(stored: Stored, removed, fresh: Table) -> Change:
     """The stories after an incremental sync: the rows of `removed` paths and of the paths `fresh` writes again
     dropped, `fresh` rows (a table sorted by path) added, and the labels relabel() gives, worked out again only for
-    the stories the sync touched. Python work is per changed row; the table's columns are copied once, a run of
-    unchanged rows at a time, and each row costs a few whole-column numpy operations (stored.roots must be known)."""
+    the stories the sync touched (stored.roots must be known). Python work is per changed row; the text columns
+    are copied a run of unchanged rows at a time, the signatures not at all (save copies them into the new file),
+    and the rest is a few whole-column numpy operations."""
     n = len(stored)
     fresh_paths = fresh.paths.tolist()
     found = [stored.paths.find(p) for p in fresh_paths]
@@ -791,8 +830,9 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
     fresh_texts = [Texts.of(getattr(fresh, f)) for f in _TEXTS]
     texts = [Texts.joined([(fresh_texts[c] if src else getattr(stored, f), a, b) for src, a, b in pieces])
              for c, f in enumerate(_TEXTS)]
-    numbers = [np.concatenate([(getattr(fresh, f) if src else getattr(stored, f))[a:b] for src, a, b in pieces])
-               if pieces else getattr(fresh, f)[:0] for f in _NUMBERS]
+    numbers = [_Rows([(fresh.sigs if src else stored.sigs)[a:b] for src, a, b in pieces])]
+    numbers += [np.concatenate([(getattr(fresh, f) if src else getattr(stored, f))[a:b] for src, a, b in pieces])
+                if pieces else getattr(fresh, f)[:0] for f in _NUMBERS[1:]]
     m = len(numbers[1])
     keep = np.ones(n, dtype=bool)
     keep[drop] = False
@@ -1217,17 +1257,20 @@ def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
     arrays = {}
     for name, values in columns.items():
         dtype = _DTYPES[name.rsplit(".", 1)[-1]]
-        arrays[name] = np.ascontiguousarray(values, dtype=dtype)
-        layout[name] = [at, arrays[name].nbytes]
-        at = _aligned(at + arrays[name].nbytes)
+        arrays[name] = [np.ascontiguousarray(p, dtype=dtype) for p in (values.parts if isinstance(values, _Rows)
+                                                                       else [values])]
+        nbytes = sum(p.nbytes for p in arrays[name])
+        layout[name] = [at, nbytes]
+        at = _aligned(at + nbytes)
     head = json.dumps({**meta, "columns": layout}).encode("utf-8")
     with open(path, "wb") as f:
         f.write(_MAGIC + len(head).to_bytes(8, "little") + head)
         start = _aligned(f.tell())
-        for name, values in arrays.items():
+        for name, parts in arrays.items():
             f.write(bytes(start + layout[name][0] - f.tell()))  # padding to the column's aligned start
-            if values.nbytes:
-                f.write(memoryview(values.reshape(-1)).cast("B"))
+            for part in parts:
+                if part.nbytes:
+                    f.write(memoryview(part.reshape(-1)).cast("B"))
         f.flush()
         os.fsync(f.fileno())
 
