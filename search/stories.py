@@ -559,9 +559,10 @@ def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
     """(LSH band keys, their rows): BANDS keys for each row with at least MIN_SHINGLES shingles."""
     rich = np.flatnonzero(table.counts >= MIN_SHINGLES)
     sigs = table.sigs
-    # the banded bins first, then the rich rows: a gather of whole rows would copy every bin
-    banded = sigs.head(BANDS * ROWS) if isinstance(sigs, _Rows) else sigs[:, :BANDS * ROWS]
-    return _band_keys(banded[rich]), np.repeat(rich, BANDS)
+    # the banded bins copied first, then the rich rows taken when not all are: a gather of whole rows would copy
+    # every bin
+    banded = sigs.head(BANDS * ROWS) if isinstance(sigs, _Rows) else np.array(sigs[:, :BANDS * ROWS], order="C")
+    return _keyed(banded if len(rich) == len(banded) else banded[rich]), np.repeat(rich, BANDS)
 
 
 def _band_keys(sigs: np.ndarray) -> np.ndarray:
@@ -570,7 +571,12 @@ def _band_keys(sigs: np.ndarray) -> np.ndarray:
     number, so that equal bins in different bands rarely make equal keys (and when they do the pair is only a
     candidate, checked on the whole signature)."""
     # a copy (np.array, not ascontiguousarray: a one-row slice is contiguous and would be changed in place)
-    keys = np.array(sigs[:, :BANDS * ROWS], order="C").view(np.uint64)  # ROWS == 2: two uint32 bins a key
+    return _keyed(np.array(sigs[:, :BANDS * ROWS], order="C"))
+
+
+def _keyed(banded: np.ndarray) -> np.ndarray:
+    """_band_keys of the banded bins of each signature, a C-ordered copy that becomes the keys."""
+    keys = banded.view(np.uint64)  # ROWS == 2: two uint32 bins a key
     keys ^= np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
     return keys.reshape(-1)
 
