@@ -333,6 +333,12 @@ class SegmentFiles:
             return head[len(_ID_START):end].decode("utf-8", "surrogatepass")
         return self.stored(local)["id"]  # an id that needs JSON's escapes (never made by article_id)
 
+    def signature(self, local: int) -> tuple[str, str]:
+        """(path, signature) of one document."""
+        a, b = int(self.sig_off[local]), int(self.sig_off[local + 1])
+        path, sig = bytes(self.sig_blob[a:b]).decode("utf-8", "surrogateescape").split("\0")[:2]
+        return path, sig
+
     def signatures(self) -> tuple[list[str], list[str]]:
         """(paths, signatures) of every document, deleted ones included."""
         if not self.n:

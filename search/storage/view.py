@@ -274,6 +274,23 @@ class IndexView:
                 return int(live[-1])
         return None
 
+    def signatures_of(self, paths) -> dict[str, str]:
+        """{path: signature} of the live documents among `paths` (a term look-up each, not the whole table)."""
+        out: dict[str, str] = {}
+        for path in paths:
+            docs, _ = self.postings("path", path)
+            live = docs[self.live[docs]] if len(docs) else docs
+            if len(live):
+                indexed_path, sig = self.signature(int(live[-1]))
+                if indexed_path == path:
+                    out[path] = sig
+        return out
+
+    def signature(self, docnum: int) -> tuple[str, str]:
+        """(path, sync signature) of a document."""
+        segment, local = self._locate(int(docnum))
+        return segment.signature(local)
+
     def signatures(self) -> dict[str, str]:
         """{path: signature} of the live documents."""
         out: dict[str, str] = {}
