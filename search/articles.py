@@ -220,7 +220,12 @@ def article_file(root: Path, rel: str, warn=None) -> os.stat_result | None:
     if (not name or name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES) or rel == SIDECAR_NAME
             or (folder and not _listed_folder(os.fspath(root), folder))):
         return None
-    st, why = _regular_file(os.path.join(os.fspath(root), *rel.split("/")), os.path.realpath(os.fspath(root)))
+    path = os.path.join(os.fspath(root), *rel.split("/"))
+    if os.path.isdir(path):  # a folder named like an article: the listing enters it (a link to one, it passes over)
+        if os.path.islink(path) and warn:
+            warn(f"{printable_name(rel)}/: skipped, a link to a folder is not followed")
+        return None
+    st, why = _regular_file(path, os.path.realpath(os.fspath(root)))
     if why:
         (warn or (lambda message: None))(f"{printable_name(rel)}: skipped, {why}")
         return None

@@ -126,9 +126,11 @@ def test_files_the_listing_skips_are_skipped_here_too(pair, tmp_path):
     (folder / "linked").symlink_to(outside.parent, target_is_directory=True)
     link = folder / "link.txt"
     link.symlink_to(outside)
+    odd = folder / "folder.txt"  # a folder named like an article: its articles are listed, it is not one
+    write_article(odd, "inner.txt", "Inner", None, None, "An article in a folder named like one.")
     report = both(folder, by_paths, whole, [hidden, other, folder / "linked" / "secret.txt", folder / "linked",
-                                            link])
-    assert report.added == 0
+                                            link, odd])
+    assert report.added == 1 and "folder.txt/inner.txt" in state(by_paths)
     assert "link.txt" not in state(by_paths)
 
 
