@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
-from search.storage.segment import SegmentFiles
+from search.storage.segment import SegmentFiles, merged_values
 
 #: How many term look-ups a view remembers (each a few small tuples) before it starts again.
 TERM_CACHE = 8192
@@ -131,14 +131,9 @@ class IndexView:
                 tables.append((None, [""]))
         if len(tables) == 1 and tables[0][0] is not None:
             return tables[0][0], list(tables[0][1])
-        values = [""] + sorted({v for _, vals in tables for v in vals[1:]})
-        index = {v: i for i, v in enumerate(values)}
-        parts = []
-        for (codes, vals), s in zip(tables, self.segments):
-            if codes is None:
-                parts.append(np.zeros(s.n, dtype=np.uint32))
-            else:
-                parts.append(np.array([index[v] for v in vals], dtype=np.uint32)[codes])
+        values, remaps = merged_values([vals for _, vals in tables])
+        parts = [np.zeros(s.n, dtype=np.uint32) if codes is None else remap[codes]
+                 for (codes, _), remap, s in zip(tables, remaps, self.segments)]
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
         return codes, values
 
