@@ -182,7 +182,7 @@ def list_article_files(root: Path, warn=None, under: str = "") -> Iterator[tuple
             st, why = _entry_stat(entry, real_top)
             if why:
                 warn(f"{printable_name(rel)}: skipped, {why}")
-            elif not _is_utf8(rel):
+            elif not (rel.isascii() or _is_utf8(rel)):
                 warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
             elif st is not None:
                 yield rel, st
