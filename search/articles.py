@@ -140,12 +140,13 @@ def is_article_id(value: str) -> bool:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
-def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_result]]:
+def list_article_files(root: Path, warn=None, under: str = "") -> Iterator[tuple[str, os.stat_result]]:
     """Yield (relative posix path, stat) of every .txt/.md file under root; hidden entries and the sidecar skipped.
 
     Only regular files inside the folder are listed. `warn(message)` is told, naming the file, of each one
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
-    to a folder (never followed).
+    to a folder (never followed). `under` ("a/b"): only the files of that subfolder, as the whole listing would
+    give them (nothing when the whole listing would not enter it).
     """
     # every `search index` lists the whole folder: one scandir per folder and one lstat per file (DirEntry's
     # cached one), no path joins or realpath for a plain file; links take the careful road (_regular_file)
@@ -153,6 +154,10 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
     real_top = os.path.realpath(top)
     warn = warn or (lambda message: None)
     pending = [(top, "")]
+    if under:
+        if not _listed_folder(top, under):
+            return
+        pending = [(os.path.join(top, *under.split("/")), under + "/")]
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -177,7 +182,7 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
             st, why = _entry_stat(entry, real_top)
             if why:
                 warn(f"{printable_name(rel)}: skipped, {why}")
-            elif not _is_utf8(rel):
+            elif not (rel.isascii() or _is_utf8(rel)):
                 warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
             elif st is not None:
                 yield rel, st
@@ -190,6 +195,45 @@ def list_article_files(root: Path, warn=None) -> Iterator[tuple[str, os.stat_res
                 continue
             below.append((entry.path, prefix + entry.name + "/"))
         pending.extend(reversed(below))  # depth first, in name order, as os.walk goes
+
+
+def _listed_folder(top: str, rel: str) -> bool:
+    """True when the whole listing enters the subfolder `rel`: every part of it a folder, none hidden or a link."""
+    path = top
+    for part in rel.split("/"):
+        if not part or part.startswith(".") or part == "..":
+            return False
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        if not stat.S_ISDIR(st.st_mode):
+            return False
+    return True
+
+
+def article_file(root: Path, rel: str, warn=None) -> os.stat_result | None:
+    """The stat list_article_files gives the file `rel` (a relative posix path), or None when it would not list
+    it (gone, hidden, not an article, the sidecar, in a folder it does not enter); `warn` as there."""
+    folder, _, name = rel.rpartition("/")
+    if (not name or name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES) or rel == SIDECAR_NAME
+            or (folder and not _listed_folder(os.fspath(root), folder))):
+        return None
+    path = os.path.join(os.fspath(root), *rel.split("/"))
+    if os.path.isdir(path):  # a folder named like an article: the listing enters it (a link to one, it passes over)
+        if os.path.islink(path) and warn:
+            warn(f"{printable_name(rel)}/: skipped, a link to a folder is not followed")
+        return None
+    st, why = _regular_file(path, os.path.realpath(os.fspath(root)))
+    if why:
+        (warn or (lambda message: None))(f"{printable_name(rel)}: skipped, {why}")
+        return None
+    if st is not None and not _is_utf8(rel):
+        (warn or (lambda message: None))(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 "
+                                         "(rename the file)")
+        return None
+    return st
 
 
 def _entry_stat(entry: os.DirEntry, real_top: str) -> tuple[os.stat_result | None, str]:

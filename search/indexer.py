@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
@@ -86,10 +86,12 @@ def _signature(st, digest: str, side: str) -> str:
 
 
 def sync(articles: str | Path, index: str | Path, full: bool = False, progress: Progress | None = None,
-         wait: float = 10.0, jobs: int | None = None) -> SyncReport:
+         wait: float = 10.0, jobs: int | None = None, changed: Iterable[str] | None = None) -> SyncReport:
     """Bring the index at `index` in line with the folder `articles`; incremental unless `full`.
 
-    A full rebuild analyses the articles in `jobs` worker processes (default: one per core)."""
+    A full rebuild analyses the articles in `jobs` worker processes (default: one per core). `changed`: the paths
+    a batch of file events named (the watcher's); an incremental sync then compares only what they cover, unless
+    only the whole folder can tell (search/targeted.py)."""
     started = time.monotonic()
     root, store = Path(articles), IndexStore(index)
     if not root.is_dir():
@@ -109,11 +111,15 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
         if full and (jobs is None or jobs > 1):
             _start_workers(root)
         sidecar, report.warnings = load_sidecar(root)
-        # only what a sync compares of each file: a stat_result and its ints cost several times more per file
-        files = {rel: _Stat(st.st_size, st.st_mtime_ns)
-                 for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message))}
-        ids, colliding, collisions = assign_ids(files)
-        report.warnings.extend(collisions)
+        examined = None if full or changed is None else _examined(store, pointer.generation, root, changed, report)
+        if examined is not None:
+            files, ids, colliding = examined.files, examined.ids, set()
+        else:
+            # only what a sync compares of each file: a stat_result and its ints cost several times more per file
+            files = {rel: _Stat(st.st_size, st.st_mtime_ns)
+                     for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message))}
+            ids, colliding, collisions = assign_ids(files)
+            report.warnings.extend(collisions)
         generation = None
         try:
             if full:
@@ -121,7 +127,7 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                 generation = _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
             else:
                 removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress, ids,
-                                           colliding)
+                                           colliding, examined.indexed if examined is not None else None)
                 generation = pointer.generation
                 # STORIES: labels for the writes, and the documents whose story label changed rewritten
                 relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
@@ -149,6 +155,25 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _examined(store: IndexStore, live: str, root: Path, changed: Iterable[str], report: SyncReport):
+    """What the events' paths cover (search/targeted.py), with its files' stats as the sync keeps them; None when
+    the whole folder must be compared (the warnings of a look that was given up are not kept: the listing gives
+    them again)."""
+    from search import targeted
+    skipped: list[str] = []
+    view = IndexView(store.path / live)
+    try:
+        examined = targeted.examine(root, view, changed, warn=skipped.append)
+    finally:
+        view.close()
+    if examined is None:
+        return None
+    for message in skipped:
+        _skipped(report, message)
+    files = {rel: _Stat(st.st_size, st.st_mtime_ns) for rel, st in examined.files.items()}
+    return examined._replace(files=files)
 
 
 def _start_workers(root: Path) -> None:
@@ -428,30 +453,36 @@ def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: lis
 
 
 def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,
-             progress, ids, colliding) -> tuple[list[str], list[dict]]:
-    """(paths whose documents go, documents to add): the differences between the folder and the live generation.
+             progress, ids, colliding, examined: dict[str, str] | None = None) -> tuple[list[str], list[dict]]:
+    """(paths whose documents go, documents to add): the differences between the folder and the live generation,
+    or between the `examined` indexed documents ({path: signature}) and `files`, the part of the folder a batch of
+    events covers (every other document is then unchanged).
 
     A file whose id collides with another's is always read again: which of the two keeps the plain id depends
     on the other files, not on its own bytes.
     """
     view = IndexView(store.path / live)
     try:
-        indexed = view.signatures()
+        indexed = view.signatures() if examined is None else examined
+        not_examined = 0 if examined is None else int(np.count_nonzero(view.live)) - len(examined)
     finally:
         view.close()
     writes: list[dict] = []
     removed = [p for p in indexed if p not in files]
     replaced: list[str] = []
+    no_entry = sidecar_digest(None)
+    sides = {rel: sidecar_digest(entry) for rel, entry in sidecar.items()}  # the few files the sidecar names
     for done, (rel, st) in enumerate(files.items(), 1):
         if progress:
             progress(done, len(files))
-        side = sidecar_digest(sidecar.get(rel))
+        side = sides.get(rel, no_entry)
         old = indexed.get(rel)
-        if old is not None and rel not in colliding:
-            was = Signature.parse(old)
-            if (was.size, was.mtime, was.sidecar) == (str(st.st_size), str(st.st_mtime_ns), side):
-                report.unchanged += 1
-                continue
+        # the signature is "size:mtime_ns:digest:sidecar" (Signature) and the digests hold no ":": the same size,
+        # time and sidecar entry, compared without parsing it (every file of the folder comes through here)
+        if (old is not None and rel not in colliding and old.startswith(f"{st.st_size}:{st.st_mtime_ns}:")
+                and old.endswith(":" + side)):
+            report.unchanged += 1
+            continue
         read = _read(root, rel, sidecar, report, ids)
         if read is None:
             if old is not None:
@@ -468,5 +499,6 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
                     report.updated += 1
             writes.append(to_document(article, _signature(st, digest, side)))
     report.removed = len(removed)
-    report.total = len(indexed) - report.removed + report.added
+    report.unchanged += not_examined
+    report.total = len(indexed) + not_examined - report.removed + report.added
     return removed + replaced, writes

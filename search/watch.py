@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +24,8 @@ STEP_MS = 100
 DEBOUNCE_MS = 2000
 #: How often an idle watcher wakes up to retry a sync that found the index busy, and to check for a stop.
 WAKE_MS = 5000
+#: How often an idle watcher compares the whole folder with the index (a batch's sync looks only at its paths).
+CATCH_UP_S = 600.0
 #: Seconds a sync waits for another indexer (a manual `search index`) before the watcher retries later.
 LOCK_WAIT = 10.0
 
@@ -57,7 +60,8 @@ class ArticleFilter:
 
 def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync | None = None,
           on_problem: OnProblem | None = None, stop: threading.Event | None = None, wait: float = LOCK_WAIT,
-          full: bool = False, force_polling: bool | None = None, wake_ms: int = WAKE_MS) -> None:
+          full: bool = False, force_polling: bool | None = None, wake_ms: int = WAKE_MS,
+          catch_up_s: float = CATCH_UP_S) -> None:
     """Sync once (in full if asked), then again after every batch of changes under `articles`, until `stop` is
     set (or Ctrl+C). A sync that fails (the index busy past `wait`, a full disk) is reported to `on_problem` and
     retried at the next change or wake-up."""
@@ -69,23 +73,31 @@ def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync
     _sync(root, index_path, on_sync, on_problem, wait, full)
     # The watch is only in place once the loop below has started: changes made during the first sync are
     # caught by one more sync at the first batch or wake-up (at most wake_ms later).
-    pending = True
+    # A batch's sync compares only the paths its events name (search/targeted.py); the whole folder is compared
+    # after a sync that could not run (its events are gone), and every CATCH_UP_S when idle (events the system
+    # dropped, say).
+    pending, compared = True, time.monotonic()
     keep_filter = ArticleFilter(root, index_path)
     for changes in watchfiles.watch(root, watch_filter=keep_filter, debounce=DEBOUNCE_MS, step=STEP_MS,
                                     stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
                                     raise_interrupt=False, force_polling=force_polling):
         if stop is not None and stop.is_set():
             break
-        if changes or pending:
-            pending = not _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes)
+        catch_up = not changes and time.monotonic() - compared >= catch_up_s
+        if changes or pending or catch_up:
+            whole = pending or catch_up
+            pending = not _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes,
+                                changed=None if whole else [path for _, path in changes])
+            if whole and not pending:
+                compared = time.monotonic()
 
 
 def _sync(root: Path, index: Path, on_sync: OnSync | None, on_problem: OnProblem | None, wait: float,
-          full: bool = False, quiet: bool = False) -> bool:
-    """One sync; False when it could not run (the watcher retries on the next change or wake-up). A `quiet`
-    sync (a catch-up without events) reports only if it changed something."""
+          full: bool = False, quiet: bool = False, changed: list[str] | None = None) -> bool:
+    """One sync (of the `changed` paths only, when given); False when it could not run (the watcher retries on the
+    next change or wake-up). A `quiet` sync (a catch-up without events) reports only if it changed something."""
     try:
-        report = sync(root, index, full=full, wait=wait)
+        report = sync(root, index, full=full, wait=wait, changed=changed)
     except SearchError as exc:  # IndexBusy, IndexUnwritable, a vanished folder: written for the user
         if on_problem:
             on_problem(str(exc))

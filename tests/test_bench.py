@@ -256,6 +256,8 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
 
     query = parts["query"]
     assert len(set(query["queries"])) == len(query["queries"]) == 20
+    assert {"engine", "engine-no-passages", "fts5"} <= set(query["stats"])
+    assert query["ratios"]["engine_no_passages_p50_vs_fts5"] > 0
     for system, s in query["stats"].items():
         assert s["n"] == 20 and s["errors"] == 0 and 0 < s["p50"] <= s["p95"] <= s["p99"] <= s["max"], system
         assert s["zero_results"] < 20, system
@@ -297,8 +299,10 @@ def test_quick_benchmark_runs_and_writes_sane_results(tmp_path):
     assert 0 <= web["date_accuracy"] <= 1
 
     watch = parts["watch"]
-    assert len(watch["latencies_s"]) == 50 and watch["max_s"] >= watch["p50_s"] > 0
-    assert 0 <= watch["idle_cpu_share"] < 1
+    assert [c["articles"] for c in watch["collections"]] == [300, 600]
+    for c in watch["collections"]:
+        assert len(c["latencies_s"]) == 50 and c["max_s"] >= c["p50_s"] > 0 and len(c["peer_s"]) == 5
+        assert 0 <= c["idle_cpu_share"] < 1
 
     stories = parts["stories"]
     for name in ("bbc", "syndication"):

@@ -213,3 +213,20 @@ def test_merge_plan_keeps_segments_few():
     assert commit.merge_plan([mostly_deleted]) == [[0]]
     huge = [ArraySegment(f"h{i}", 30_000) for i in range(4)]
     assert commit.merge_plan(huge) == [[0, 1]]  # never past MAX_SEGMENT_DOCS live documents
+
+
+def test_merged_value_tables_number_every_value_as_one_sorted_table():
+    """Facet value tables of several segments -> one table ("" first, sorted) and each table's renumbering."""
+    import random
+
+    from search.storage.segment import merged_values
+    rnd = random.Random(5)
+    words = ["", "Reuters", "AFP", "Agence France-Presse", "Érdoğan", "zeta", "a\x00b", "ß", "日本", "b"]
+    for _ in range(200):
+        tables = [[""] + sorted(set(rnd.sample(words[1:], rnd.randint(0, 6)))) for _ in range(rnd.randint(1, 4))]
+        if rnd.random() < 0.3:  # an unsorted table, or one without "": still numbered right
+            rnd.shuffle(tables[0])
+        values, remaps = merged_values(tables)
+        assert values[0] == "" and values[1:] == sorted({v for t in tables for v in t} - {""})
+        for table, remap in zip(tables, remaps):
+            assert remap.dtype == np.uint32 and [values[i] for i in remap.tolist()] == table

@@ -24,11 +24,14 @@ def tantivy_missing() -> str | None:
     return None
 
 
-def open_systems(ctx, stack: ExitStack, corpus: str, articles, naive: bool = True) -> list:
+def open_systems(ctx, stack: ExitStack, corpus: str, articles, naive: bool = True, floor: bool = False) -> list:
+    """The systems a query part times (floor: also the engine's pages without passages)."""
     systems = []
     if not ctx.engine_missing:
         from bench.peers.engine import EngineSystem
         systems.append(stack.enter_context(EngineSystem(ctx.ensure(corpus, articles, "engine"))))
+        if floor:
+            systems.append(stack.enter_context(EngineSystem(ctx.ensure(corpus, articles, "engine"), passages=False)))
     db = ctx.ensure(corpus, articles, "fts5")
     systems.append(stack.enter_context(FTS5(db)))
     systems.append(stack.enter_context(FTS5(db, mode="or")))
@@ -46,7 +49,7 @@ def run(ctx) -> dict:
     queries = querygen.generate(docs, ctx.sizes.queries)
     warmup = [q for q in querygen.generate(docs, 10, seed=7) if q not in set(queries)][:5]
     with ExitStack() as stack:
-        systems = open_systems(ctx, stack, "reuters", articles)
+        systems = open_systems(ctx, stack, "reuters", articles, floor=True)
         raw = latency.measure(systems, queries, warmup)
     stats = {name: latency.summary(rec) for name, rec in raw.items()}
     rows = [[name, s["p50"], s["p95"], s["p99"], s["mean"], s["max"], s["zero_results"], s["errors"]]
@@ -72,10 +75,13 @@ def run(ctx) -> dict:
             "engine_p95_vs_fts5_or": ratio(e["p95"], stats["fts5-or"]["p95"]),
             "naive_p50_vs_engine": ratio(w["p50"], e["p50"]), "naive_p95_vs_engine": ratio(w["p95"], e["p95"]),
         }
+        if "engine-no-passages" in stats:
+            ratios["engine_no_passages_p50_vs_fts5"] = ratio(stats["engine-no-passages"]["p50"], f["p50"])
         if "tantivy" in stats:
             t = stats["tantivy"]
             ratios.update({"engine_p50_vs_tantivy": ratio(e["p50"], t["p50"]),
-                           "engine_p95_vs_tantivy": ratio(e["p95"], t["p95"])})
+                           "engine_p95_vs_tantivy": ratio(e["p95"], t["p95"]),
+                           "tantivy_p50_vs_fts5": ratio(t["p50"], f["p50"])})
         tables.append(table(["ratio", "value"], [[k, v] for k, v in ratios.items()],
                             "Query ratios (same run; engine/peer below 1 means the engine is faster)"))
         ok_p50 = ratios["engine_p50_vs_fts5"] <= TARGET_P50_VS_FTS5

@@ -73,13 +73,17 @@ class EngineSystem:
 
     name = "engine"
 
-    def __init__(self, index_dir: Path, ranking=None, variant: str = "default"):
+    def __init__(self, index_dir: Path, ranking=None, variant: str = "default", passages: bool = True):
+        """passages=False: results pages without their passages (an unmarked title each), to show what the
+        passages cost beside the rest of a page."""
         from search.searcher import Engine
         if variant not in VARIANTS:
             raise ValueError(f"unknown variant {variant!r}")
-        self.variant = variant
+        self.variant, self.passages = variant, passages
         if variant != "default":
             self.name = f"engine-{variant}"
+        if not passages:
+            self.name += "-no-passages"
         self._engine = Engine(index_dir, ranking=ranking)
         self.engine = self._engine.__enter__()
 
@@ -95,7 +99,7 @@ class EngineSystem:
     def page(self, q: Query, per_page: int = 10) -> Page:
         """One results page, every part of it touched so nothing lazy escapes the timer."""
         res = self.engine.search(q.text, sources=q.sources, since=q.since, until=q.until,
-                                 sort="relevance", page=1, per_page=per_page)
+                                 sort="relevance", page=1, per_page=per_page, snippets=self.passages)
         hits = [Hit(h.path, h.title, h.score, [list(p) for p in h.snippet]) for h in res.hits]
         facets = {name: list(res.facets.get(name, [])) for name in ("source", "date")}
         return Page(int(res.total), hits, facets)

@@ -137,11 +137,20 @@ def concat_facets(parts: list[Part]) -> dict[str, tuple[np.ndarray, list[str]]]:
             used[n] = used.get(n, 0) + int(np.count_nonzero(codes))
     for name in capped_facet_names(used):
         tables = [p.facets.get(name, (np.zeros(p.n, np.uint32), [""])) for p in parts]
-        values = [""] + sorted({v for _, vals in tables for v in vals[1:]})
-        index = {v: i for i, v in enumerate(values)}
-        facets[name] = (np.concatenate([np.array([index[v] for v in vals], dtype=np.uint32)[codes]
-                                        for codes, vals in tables]), values)
+        values, remaps = merged_values([vals for _, vals in tables])
+        facets[name] = (np.concatenate([remap[codes] for (codes, _), remap in zip(tables, remaps)]), values)
     return facets
+
+
+def merged_values(tables: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
+    """One value table for several facet value tables ("" first, then the values sorted), and for each table the
+    new number of each of its values (uint32: `remap[codes]` renumbers a column)."""
+    # every writer sorts its tables: one sort of them all merges them as runs (a set would lose the runs)
+    values = list(dict.fromkeys(sorted([v for t in tables for v in t])))
+    if not values or values[0] != "":
+        values.insert(0, "")
+    number = dict(zip(values, range(len(values))))
+    return values, [np.fromiter(map(number.__getitem__, t), dtype=np.uint32, count=len(t)) for t in tables]
 
 
 def _concat_blobs(blobs) -> tuple[np.ndarray, np.ndarray]:
@@ -332,6 +341,12 @@ class SegmentFiles:
         if head.startswith(_ID_START) and end > 0 and b"\\" not in head[len(_ID_START):end]:
             return head[len(_ID_START):end].decode("utf-8", "surrogatepass")
         return self.stored(local)["id"]  # an id that needs JSON's escapes (never made by article_id)
+
+    def signature(self, local: int) -> tuple[str, str]:
+        """(path, signature) of one document."""
+        a, b = int(self.sig_off[local]), int(self.sig_off[local + 1])
+        path, sig = bytes(self.sig_blob[a:b]).decode("utf-8", "surrogateescape").split("\0")[:2]
+        return path, sig
 
     def signatures(self) -> tuple[list[str], list[str]]:
         """(paths, signatures) of every document, deleted ones included."""

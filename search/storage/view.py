@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
-from search.storage.segment import SegmentFiles
+from search.storage.segment import SegmentFiles, merged_values
 
 #: How many term look-ups a view remembers (each a few small tuples) before it starts again.
 TERM_CACHE = 8192
@@ -131,14 +131,9 @@ class IndexView:
                 tables.append((None, [""]))
         if len(tables) == 1 and tables[0][0] is not None:
             return tables[0][0], list(tables[0][1])
-        values = [""] + sorted({v for _, vals in tables for v in vals[1:]})
-        index = {v: i for i, v in enumerate(values)}
-        parts = []
-        for (codes, vals), s in zip(tables, self.segments):
-            if codes is None:
-                parts.append(np.zeros(s.n, dtype=np.uint32))
-            else:
-                parts.append(np.array([index[v] for v in vals], dtype=np.uint32)[codes])
+        values, remaps = merged_values([vals for _, vals in tables])
+        parts = [np.zeros(s.n, dtype=np.uint32) if codes is None else remap[codes]
+                 for (codes, _), remap, s in zip(tables, remaps, self.segments)]
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
         return codes, values
 
@@ -273,6 +268,23 @@ class IndexView:
             if len(live):
                 return int(live[-1])
         return None
+
+    def signatures_of(self, paths) -> dict[str, str]:
+        """{path: signature} of the live documents among `paths` (a term look-up each, not the whole table)."""
+        out: dict[str, str] = {}
+        for path in paths:
+            docs, _ = self.postings("path", path)
+            live = docs[self.live[docs]] if len(docs) else docs
+            if len(live):
+                indexed_path, sig = self.signature(int(live[-1]))
+                if indexed_path == path:
+                    out[path] = sig
+        return out
+
+    def signature(self, docnum: int) -> tuple[str, str]:
+        """(path, sync signature) of a document."""
+        segment, local = self._locate(int(docnum))
+        return segment.signature(local)
 
     def signatures(self) -> dict[str, str]:
         """{path: signature} of the live documents."""
