@@ -791,7 +791,7 @@ class _Rows:
         rows = np.arange(len(self))[rows] if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
         part = np.searchsorted(self._firsts, rows, side="right") - 1
         out = np.empty((len(rows), K), self.dtype)
-        for k in np.unique(part).tolist():
+        for k in npsets.unique(part).tolist():
             chosen = np.flatnonzero(part == k)
             out[chosen] = self.parts[k][rows[chosen] - self._firsts[k]]
         return out
@@ -851,7 +851,7 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
     new_of_old = kept_before[:-1] + np.searchsorted(at, np.arange(n), side="right")  # right for kept rows only
     old_roots = np.asarray(stored.roots)
     kept_roots = old_roots[keep]  # each kept row's root, numbered as before
-    gone = np.unique(old_roots[~keep])
+    gone = npsets.unique(old_roots[~keep])
     kept_rank = np.cumsum(~is_fresh) - 1  # a kept row's place among the kept rows (in either order)
     roots = np.empty(m, dtype=np.int64)
     roots[~is_fresh] = new_of_old[kept_roots]  # a story no fresh row joins and no version left keeps its root
