@@ -53,6 +53,7 @@ K = 128
 #: probability 1 - (1 - 0.5**2)**20 = 0.997, one with Jaccard 0.1 with 0.18 (then the whole signature says no).
 #: The stories file records them: labels kept with another banding are worked out again at the next sync.
 BANDS, ROWS = 20, 2
+_BANDED = BANDS * ROWS  # the bins band keys are made of
 #: Estimated Jaccard at or above which two articles are versions of one story (see the module docstring).
 THRESHOLD = 0.5
 #: Fewer shingles than this (about 15 words) is too little text to call near-duplicates; exact copies still group.
@@ -561,7 +562,7 @@ def band_keys(table: Table) -> tuple[np.ndarray, np.ndarray]:
     sigs = table.sigs
     # the banded bins copied first, then the rich rows taken when not all are: a gather of whole rows would copy
     # every bin
-    banded = sigs.head(BANDS * ROWS) if isinstance(sigs, _Rows) else np.array(sigs[:, :BANDS * ROWS], order="C")
+    banded = sigs.banded() if isinstance(sigs, _Sigs) else np.array(sigs[:, :_BANDED], order="C")
     return _keyed(banded if len(rich) == len(banded) else banded[rich]), np.repeat(rich, BANDS)
 
 
@@ -766,39 +767,56 @@ class Change:
     sync_sigs: dict[str, str]   # {path: sync signature} of the stale rows
 
 
-class _Rows:
-    """The rows of several arrays of signatures one after another, not copied: a sync's new table holds runs of the
-    mapped file's rows and a few fresh ones, and they are copied once, into the file it writes."""
+class _Sigs:
+    """Every row's signature as the stories files keep them: a base of signatures (a file that generations share
+    through hard links, the banded bins apart from the others so that band keys read only theirs), signatures
+    newer than the base (the delta), and where each row's is: a base row, or -1 - a delta row."""
 
-    def __init__(self, parts: list[np.ndarray]):
-        self.parts = [p for p in parts if len(p)]
-        self._firsts = np.cumsum([0] + [len(p) for p in self.parts])
-        self.shape = (int(self._firsts[-1]), K)
+    def __init__(self, head: np.ndarray, tail: np.ndarray, delta: np.ndarray, rows: np.ndarray,
+                 base: Path | None = None):
+        self.head, self.tail, self.delta, self.rows, self.base = head, tail, delta, rows, base
+        self.shape = (len(rows), K)
         self.dtype = np.dtype(np.uint32)
+
+    @classmethod
+    def whole(cls, sigs: np.ndarray) -> "_Sigs":
+        """Signatures in row order, as a base of their own (not yet in a file)."""
+        return cls(sigs[:, :_BANDED], sigs[:, _BANDED:], np.zeros((0, K), np.uint32), np.arange(len(sigs)))
 
     def __len__(self) -> int:
         return self.shape[0]
 
-    def head(self, columns: int) -> np.ndarray:
-        """Every row's first `columns` bins (a copy)."""
-        out = np.empty((len(self), columns), self.dtype)
-        for part, first in zip(self.parts, self._firsts.tolist()):
-            out[first:first + len(part)] = part[:, :columns]
-        return out
+    def banded(self) -> np.ndarray:
+        """Every row's banded bins (a copy)."""
+        return self._take(self.rows, _BANDED)
 
     def __getitem__(self, rows) -> np.ndarray:
-        """The given rows (a slice or an array of row numbers), copied."""
-        rows = np.arange(len(self))[rows] if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
-        part = np.searchsorted(self._firsts, rows, side="right") - 1
-        out = np.empty((len(rows), K), self.dtype)
-        for k in npsets.unique(part).tolist():
-            chosen = np.flatnonzero(part == k)
-            out[chosen] = self.parts[k][rows[chosen] - self._firsts[k]]
+        """The signatures of the given rows (a slice or an array of row numbers), copied."""
+        return self._take(self.rows[rows], K)
+
+    def _take(self, where: np.ndarray, bins: int) -> np.ndarray:
+        """The first `bins` bins of the signatures at `where` (base rows, or -1 - delta rows)."""
+        out = np.empty((len(where), bins), self.dtype)
+        in_base = where >= 0
+        if in_base.all():
+            out[:, :_BANDED] = self.head[where]
+            if bins > _BANDED:
+                out[:, _BANDED:] = self.tail[where]
+            return out
+        base, newer = np.flatnonzero(in_base), np.flatnonzero(~in_base)
+        out[base] = self._take(where[base], bins)
+        out[newer] = self.delta[-1 - where[newer], :bins]
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        whole = np.concatenate(self.parts) if self.parts else np.zeros(self.shape, self.dtype)
+        whole = self._take(self.rows, K)
         return whole if dtype is None else whole.astype(dtype)
+
+    def compact(self) -> bool:
+        """Whether a new base is worth writing: the delta, or the base rows no row uses any more, passed 1 /
+        DELTA_SHARE of the rows."""
+        unused = len(self.head) - int(np.count_nonzero(self.rows >= 0))
+        return self.base is None or len(self.delta) + unused > len(self) // DELTA_SHARE
 
 
 class _Numbers:
@@ -815,8 +833,8 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
     """The stories after an incremental sync: the rows of `removed` paths and of the paths `fresh` writes again
     dropped, `fresh` rows (a table sorted by path) added, and the labels relabel() gives, worked out again only for
     the stories the sync touched (stored.roots must be known). Python work is per changed row; the text columns
-    are copied a run of unchanged rows at a time, the signatures not at all (save copies them into the new file),
-    and the rest is a few whole-column numpy operations."""
+    are copied a run of unchanged rows at a time, the signatures not at all (the fresh ones join the delta), and
+    the rest is a few whole-column numpy operations."""
     n = len(stored)
     fresh_paths = fresh.paths.tolist()
     found = [stored.paths.find(p) for p in fresh_paths]
@@ -836,7 +854,11 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
     fresh_texts = [Texts.of(getattr(fresh, f)) for f in _TEXTS]
     texts = [Texts.joined([(fresh_texts[c] if src else getattr(stored, f), a, b) for src, a, b in pieces])
              for c, f in enumerate(_TEXTS)]
-    numbers = [_Rows([(fresh.sigs if src else stored.sigs)[a:b] for src, a, b in pieces])]
+    # the signatures are not copied: the fresh ones join the delta, and each row says where its is
+    old = stored.sigs if isinstance(stored.sigs, _Sigs) else _Sigs.whole(np.asarray(stored.sigs))
+    where = [old.rows[a:b] if not src else -1 - len(old.delta) - np.arange(a, b) for src, a, b in pieces]
+    numbers = [_Sigs(old.head, old.tail, np.concatenate([old.delta, fresh.sigs]),
+                     np.concatenate(where) if where else np.zeros(0, np.int64), old.base)]
     numbers += [np.concatenate([(getattr(fresh, f) if src else getattr(stored, f))[a:b] for src, a, b in pieces])
                 if pieces else getattr(fresh, f)[:0] for f in _NUMBERS[1:]]
     m = len(numbers[1])
@@ -1028,13 +1050,18 @@ FILE_NAME = "stories.bin"
 #: Where indexes made before kept it (numpy's .npz, read whole by every sync): their next `search index` rebuilds.
 OLD_FILE_NAME = "stories.npz"
 _MAGIC = b"search-stories\n\0"
-_LAYOUT = 1
+_LAYOUT = 2
+#: The base of signatures is written anew once the signatures kept apart from it (and the base rows no longer used)
+#: pass 1 / DELTA_SHARE of the rows; until then each generation hard-links it.
+DELTA_SHARE = 16
+_BASE_NAME = re.compile(r"stories-sigs\.[\w.-]+\.bin", re.ASCII)
 _ALIGN = 64
 _MAX_HEADER = 1 << 16
 _TEXTS = ("ids", "paths", "sync_sigs")
 _NUMBERS = ("sigs", "counts", "exact")
-_DTYPES = {"blob": np.dtype("<u1"), "ends": np.dtype("<i8"), "sigs": np.dtype("<u4"), "counts": np.dtype("<u4"),
-           "exact": np.dtype("<u8"), "roots": np.dtype("<i8")}
+_DTYPES = {"blob": np.dtype("<u1"), "ends": np.dtype("<i8"), "head": np.dtype("<u4"), "tail": np.dtype("<u4"),
+           "delta": np.dtype("<u4"), "where": np.dtype("<i8"), "counts": np.dtype("<u4"), "exact": np.dtype("<u8"),
+           "roots": np.dtype("<i8")}
 
 
 class Texts:
@@ -1150,39 +1177,57 @@ def load(folder: str | os.PathLike) -> Table | None:
 
 
 def open_stored(folder: str | os.PathLike) -> Stored | None:
-    """The stories file of a generation folder, its columns memory-mapped (nothing decoded); None when it is missing,
-    damaged, or holds signatures made another way."""
-    path = Path(folder) / FILE_NAME
+    """The stories file of a generation folder, its columns memory-mapped (nothing decoded); None when it or the
+    base of signatures it names is missing or damaged, or holds signatures made another way."""
+    folder = Path(folder)
     try:
-        meta, start, size = _header(path)
+        meta, columns = _columns(folder / FILE_NAME)
         if meta.get("format") != SIGNATURE_FORMAT or meta.get("layout") != _LAYOUT:
             return None
-        n, layout = meta["rows"], meta["columns"]
-        if not isinstance(n, int) or n < 0 or not isinstance(layout, dict):
+        n, base = meta["rows"], meta["base"]
+        if not isinstance(n, int) or n < 0 or not isinstance(base, str) or not _BASE_NAME.fullmatch(base):
             return None
-
-        def column(name: str, shape: tuple | None) -> np.ndarray:
-            offset, nbytes = layout[name]
-            dtype = _DTYPES[name.rsplit(".", 1)[-1]]
-            shape = (nbytes // dtype.itemsize,) if shape is None else shape
-            if not (isinstance(offset, int) and isinstance(nbytes, int) and 0 <= offset
-                    and nbytes == int(np.prod(shape)) * dtype.itemsize and start + offset + nbytes <= size):
-                raise ValueError(name)
-            return np.memmap(path, dtype, "r", start + offset, shape) if nbytes else np.zeros(shape, dtype)
-        texts = [Texts(column(f"{f}.blob", None), column(f"{f}.ends", (n,))) for f in _TEXTS]
-        numbers = [column("sigs", (n, K)), column("counts", (n,)), column("exact", (n,))]
+        texts = [Texts(columns(f"{f}.blob", None), columns(f"{f}.ends", (n,))) for f in _TEXTS]
+        base_meta, base_columns = _columns(folder / base)
+        base_rows = base_meta["rows"]
+        if not isinstance(base_rows, int) or base_rows < 0:
+            return None
+        sigs = _Sigs(base_columns("head", (base_rows, _BANDED)), base_columns("tail", (base_rows, K - _BANDED)),
+                     columns("delta", None).reshape(-1, K), columns("where", (n,)), folder / base)
+        numbers = [sigs, columns("counts", (n,)), columns("exact", (n,))]
         # labels found with another banding may group a little differently: they are worked out again
         same_banding = meta.get("banding") == [BANDS, ROWS]
-        roots = column("roots", (n,)) if "roots" in layout and same_banding else None
+        roots = columns("roots", (n,)) if "roots" in meta["columns"] and same_banding else None
         generation = meta.get("generation")
     except (OSError, ValueError, KeyError, TypeError):  # a JSON or Unicode error is a ValueError
         return None
     if not all(t.valid() for t in texts) or not isinstance(generation, str):
         return None
+    if n and not ((sigs.rows < base_rows) & (sigs.rows >= -len(sigs.delta))).all():
+        return None
     if roots is not None and not (len(roots) == 0 or ((roots >= 0) & (roots <= np.arange(n))).all()
                                   and np.array_equal(roots[roots], roots)):
         return None  # a root is the first row of its story, and its own root
     return Stored(*texts, *numbers, roots=roots, generation=generation)
+
+
+def _columns(path: Path):
+    """(the header of a file _write wrote, a function (name, shape or None) -> that column, memory-mapped);
+    ValueError when it is no such file or a column is not where and as large as the header says."""
+    meta, start, size = _header(path)
+    layout = meta["columns"]
+    if not isinstance(layout, dict):
+        raise ValueError("columns")
+
+    def column(name: str, shape: tuple | None) -> np.ndarray:
+        offset, nbytes = layout[name]
+        dtype = _DTYPES[name.rsplit(".", 1)[-1]]
+        shape = (nbytes // dtype.itemsize,) if shape is None else shape
+        if not (isinstance(offset, int) and isinstance(nbytes, int) and 0 <= offset
+                and nbytes == int(np.prod(shape)) * dtype.itemsize and start + offset + nbytes <= size):
+            raise ValueError(name)
+        return np.memmap(path, dtype, "r", start + offset, shape) if nbytes else np.zeros(shape, dtype)
+    return meta, column
 
 
 def _header(path: Path) -> tuple[dict, int, int]:
@@ -1235,24 +1280,68 @@ def _text(values: np.ndarray) -> np.ndarray:
 
 
 def save(folder: str | os.PathLike, table: Table | Stored) -> None:
-    """Write the table into a generation folder atomically and durably (fsync, rename, fsync the folder)."""
+    """Write the table into a generation folder atomically and durably (each file fsynced, then renamed, then the
+    folder fsynced): the stories file, and the base of signatures it names, hard-linked from the generation the
+    table was read from while its delta stays small, else written anew; a failure leaves neither."""
     from search.store import fsync_dir
 
     folder = Path(folder)
     stored = table if isinstance(table, Stored) else Stored.of(table)
-    columns = {f"{f}.{part}": getattr(getattr(stored, f), part) for f in _TEXTS for part in ("blob", "ends")}
-    columns.update((f, getattr(stored, f)) for f in _NUMBERS)
-    if stored.roots is not None:
-        columns["roots"] = stored.roots
+    sigs = stored.sigs if isinstance(stored.sigs, _Sigs) else _Sigs.whole(np.asarray(stored.sigs))
+    made: list[Path] = []  # what this call created, removed if it fails
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
+        if sigs.compact():
+            base = folder / f"stories-sigs.{folder.name}.{os.urandom(4).hex()}.bin"
+            whole = np.asarray(sigs)
+            made.append(base.with_name(f".{base.name}.tmp"))
+            _write(made[-1], {"head": whole[:, :_BANDED], "tail": whole[:, _BANDED:]},
+                   {"layout": _LAYOUT, "rows": len(whole)})
+            os.rename(made[-1], base)
+            made[-1] = base
+            where, delta = np.arange(len(whole)), np.zeros((0, K), np.uint32)
+        else:
+            base = folder / sigs.base.name
+            if not base.exists():
+                made.append(base)
+                os.link(sigs.base, base)  # the base is never changed: every generation may hold it
+            elif not os.path.samefile(base, sigs.base):
+                raise FileExistsError(f"{base} is another file")
+            where, delta = sigs.rows, sigs.delta
+            newer = where < 0
+            if newer.any():  # only the delta rows some row still uses are kept, in their order
+                used = npsets.unique(-1 - where[newer])
+                where = where.copy()
+                where[newer] = -1 - np.searchsorted(used, -1 - where[newer])
+                delta = delta[used]
+            else:
+                delta = delta[:0]
+        columns = {f"{f}.{part}": getattr(getattr(stored, f), part) for f in _TEXTS for part in ("blob", "ends")}
+        columns.update(where=where, delta=delta, counts=stored.counts, exact=stored.exact)
+        if stored.roots is not None:
+            columns["roots"] = stored.roots
+        made.append(tmp)
         _write(tmp, columns, {"format": SIGNATURE_FORMAT, "layout": _LAYOUT, "banding": [BANDS, ROWS],
-                              "rows": len(stored), "generation": folder.name})
+                              "rows": len(stored), "generation": folder.name, "base": base.name})
         os.rename(tmp, folder / FILE_NAME)  # atomic over an existing file on POSIX, as os.replace
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for path in made:
+            path.unlink(missing_ok=True)
         raise
+    for other in folder.glob("stories-sigs.*.bin"):  # a base an earlier save into this folder wrote
+        if other.name != base.name:
+            other.unlink(missing_ok=True)
     fsync_dir(folder)
+
+
+def files(folder: str | os.PathLike) -> set[str]:
+    """The names of the stories files a generation holds: the stories file and the base of signatures it names."""
+    try:
+        meta, _, _ = _header(Path(folder) / FILE_NAME)
+    except (OSError, ValueError):
+        return set()
+    base = meta.get("base")
+    return {FILE_NAME} | ({base} if isinstance(base, str) and _BASE_NAME.fullmatch(base) else set())
 
 
 def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
@@ -1263,20 +1352,17 @@ def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
     arrays = {}
     for name, values in columns.items():
         dtype = _DTYPES[name.rsplit(".", 1)[-1]]
-        arrays[name] = [np.ascontiguousarray(p, dtype=dtype) for p in (values.parts if isinstance(values, _Rows)
-                                                                       else [values])]
-        nbytes = sum(p.nbytes for p in arrays[name])
-        layout[name] = [at, nbytes]
-        at = _aligned(at + nbytes)
+        arrays[name] = np.ascontiguousarray(values, dtype=dtype)
+        layout[name] = [at, arrays[name].nbytes]
+        at = _aligned(at + arrays[name].nbytes)
     head = json.dumps({**meta, "columns": layout}).encode("utf-8")
     with open(path, "wb") as f:
         f.write(_MAGIC + len(head).to_bytes(8, "little") + head)
         start = _aligned(f.tell())
-        for name, parts in arrays.items():
+        for name, values in arrays.items():
             f.write(bytes(start + layout[name][0] - f.tell()))  # padding to the column's aligned start
-            for part in parts:
-                if part.nbytes:
-                    f.write(memoryview(part.reshape(-1)).cast("B"))
+            if values.nbytes:
+                f.write(memoryview(values.reshape(-1)).cast("B"))
         f.flush()
         os.fsync(f.fileno())
 

@@ -44,7 +44,7 @@ def files_of_live_generation(index) -> tuple[set[str], set[str]]:
     """(files in the live generation's folder, files its table of contents names)."""
     folder = index / IndexStore(index).pointer().generation
     named = {toc_name()} | {f"{s.segment_id()}.{ext}" for s in read_toc_segments(str(folder)) for ext in EXTS}
-    return {p.name for p in folder.iterdir()}, named | {stories.FILE_NAME}  # the indexer's story signatures
+    return {p.name for p in folder.iterdir()}, named | stories.files(folder)  # the indexer's story signatures
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])

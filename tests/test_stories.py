@@ -399,11 +399,12 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     table = stories.make_table([(article_id(p), p, f"1:2:{k}:", "T", " ".join(WIRE)) for k, p in enumerate(paths)])
     table.labels = stories.labels(table)
     stories.save(tmp_path, table)
-    assert [p.name for p in tmp_path.iterdir()] == [stories.FILE_NAME]  # no temporary file left
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == stories.files(tmp_path) and len(names) == 2  # no temporary file left
     meta, _, size = stories._header(tmp_path / stories.FILE_NAME)
     utf8 = sum(len(p.encode("utf-8", "surrogatepass")) + 1 for p in paths)
     assert meta["columns"]["paths.blob"][1] == utf8  # one UTF-8 blob, not four bytes a character
-    assert meta["generation"] == tmp_path.name and size < len(paths) * (stories.K * 4 + 200) + 4096
+    assert meta["generation"] == tmp_path.name and size < len(paths) * 200 + 4096  # the signatures are in the base
     back = stories.load(tmp_path)
     for f in stories.Table.FIELDS:
         assert np.array_equal(getattr(back, f), getattr(table, f)), f
@@ -417,7 +418,8 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     assert stories.load(tmp_path) is None and stories.outdated(tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "header", "ends", "roots", "column"])
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "header", "ends", "roots", "column", "where",
+                                    "base", "no base", "base truncated"])
 def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
     table = table_of(VERSIONED)
     table.labels = stories.labels(table)
@@ -434,13 +436,21 @@ def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
         data = data[:len(data) - 100]
     elif damage == "header":
         data[len(stories._MAGIC) + 8] = ord("[")
-    elif damage in ("ends", "roots"):
-        name = "paths.ends" if damage == "ends" else "roots"
+    elif damage in ("ends", "roots", "where"):
+        name = {"ends": "paths.ends"}.get(damage, damage)
         at = start + column[name][0] + 8
         data[at:at + 8] = (10 ** 9).to_bytes(8, "little")  # a row past the end
     elif damage == "column":
-        rewrite_header(tmp_path, columns={**column, "sigs": [column["sigs"][0], 12]})
+        rewrite_header(tmp_path, columns={**column, "counts": [column["counts"][0], 12]})
         data = path.read_bytes()
+    elif damage == "base":
+        rewrite_header(tmp_path, base="../" + meta["base"])
+        data = path.read_bytes()
+    elif damage == "no base":
+        (tmp_path / meta["base"]).unlink()
+    elif damage == "base truncated":
+        base = tmp_path / meta["base"]
+        base.write_bytes(base.read_bytes()[:-64])
     path.write_bytes(bytes(data))
     assert stories.load(tmp_path) is None and stories.open_stored(tmp_path) is None
     assert not stories.outdated(tmp_path)  # damaged: made again at the next sync that changes something

@@ -1,6 +1,8 @@
 """Stories kept through incremental syncs: the story work a sync does is bounded by what changed."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -59,11 +61,16 @@ def _article(path, words, sig="s0"):
     return (article_id(path), path, sig, "t", " ".join(words))
 
 
-@pytest.mark.parametrize("cap", [stories.BUCKET_CAP, 2])  # 2: buckets past the cap, where row order counts
-def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap):
+# cap 2: buckets past the cap, where row order counts; share 1: the base of signatures is hard-linked by several
+# generations in turn before a new one is written, 16: written anew each time (the tables here are small)
+@pytest.mark.parametrize("cap,share", [(stories.BUCKET_CAP, 1), (2, 1), (stories.BUCKET_CAP, 16)])
+def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, share):
     """stories.update (a sync's story work, per changed row) against the whole-table path it replaced: the same
-    rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins."""
+    rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins; and
+    the files it is saved to and read back from give the same table."""
     monkeypatch.setattr(stories, "BUCKET_CAP", cap)
+    monkeypatch.setattr(stories, "DELTA_SHARE", share)
+    bases_written, linked = set(), 0
     rng = np.random.default_rng(5)
     vocabulary = [f"w{i}" for i in range(500)]
     bases = [rng.choice(vocabulary, 60).tolist() for _ in range(10)]
@@ -117,15 +124,24 @@ def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap):
         assert all(change.ids[p] == article_id(p) and change.sync_sigs[p] == indexed[p] for p in want_stale)
         saw_stale += bool(want_stale)
         table, table.labels = whole, want
-        if n % 2:  # through the file: the next step reads it memory-mapped
+        if n % 2:  # through the files: the next step reads them memory-mapped
             folder = tmp_path / f"gen-{n}"
             folder.mkdir()
             stories.save(folder, got)
             stored = stories.open_stored(folder)
             assert stored.generation == folder.name and np.array_equal(stored.roots, got.roots)
+            assert np.array_equal(stored.sigs, whole.sigs) and stored.table().paths.tolist() == whole.paths.tolist()
+            base = stored.sigs.base
+            if got.sigs.base is not None and os.path.samefile(base, got.sigs.base):
+                linked += 1
+                assert len(stored.sigs.delta) == np.count_nonzero(stored.sigs.rows < 0) > 0  # only the used ones
+            else:
+                assert base.stat().st_ino not in bases_written and len(stored.sigs.delta) == 0
+                bases_written.add(base.stat().st_ino)
         else:
             stored = got
     assert saw_stale >= 3  # the joins and splits above relabelled kept rows
+    assert len(bases_written) >= 2 and (linked >= 2 if share == 1 else linked == 0)
 
 
 def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
@@ -145,3 +161,55 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
     monkeypatch.undo()
     labels = labels_in(index)
     assert labels["z/new.txt"] == labels[ORIGINAL]
+
+
+def test_a_sync_links_the_base_of_signatures_and_writes_a_new_one_when_the_delta_grows(versioned, monkeypatch):
+    folder, index = versioned
+    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the collection is small: a base kept until the delta is as large
+
+    def base_of(index):
+        return stories.open_stored(live_generation(index)).sigs
+    first = base_of(index)
+    assert len(first.delta) == 0 and first.base.stat().st_nlink == 1
+    first_inode = first.base.stat().st_ino
+    write_article(folder, "z/one.txt", "One", None, None, "\n\n".join(WIRE))
+    sync(folder, index)
+    second = base_of(index)
+    assert second.base.stat().st_ino == first_inode and second.base.stat().st_nlink == 1  # the old generation gone
+    assert len(second.delta) == 1 and np.count_nonzero(second.rows < 0) == 1
+    monkeypatch.setattr(stories, "DELTA_SHARE", 4)  # a quarter of the rows apart from the base: a new one
+    for k in range(len(VERSIONED) // 4 + 1):
+        write_article(folder, f"z/more-{k}.txt", "More", None, None, f"Wheat exports item {k} fell sharply.")
+        sync(folder, index)
+    last = base_of(index)
+    assert last.base.stat().st_ino != first_inode
+    assert len(last.delta) < len(VERSIONED) // 4 + 2
+    assert {p.name for p in live_generation(index).iterdir() if "stories" in p.name} == stories.files(
+        live_generation(index))
+    sync(folder, tmp := index.parent / "fresh", full=True)
+    assert labels_in(index) == labels_in(tmp)
+
+
+@pytest.mark.parametrize("fail", ["base", "stories file", "link"])
+def test_a_save_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, fail):
+    table = stories.make_table([_article(f"p{k}.txt", [f"w{k}"] * 20) for k in range(5)])
+    table.labels = stories.labels(table)
+    first = tmp_path / "gen-1"
+    first.mkdir()
+    stories.save(first, table)
+    change = stories.update(stories.open_stored(first), ["p1.txt"], stories.make_table([]))
+    monkeypatch.setattr(stories, "DELTA_SHARE", 1 if fail == "link" else 1000)  # link the base, or write one
+    real_write, real_link = stories._write, os.link
+
+    def write(path, columns, meta):
+        real_write(path, columns, meta)
+        if ("head" in columns) == (fail == "base"):
+            raise OSError(28, "No space left on device")
+    monkeypatch.setattr(stories, "_write", write)
+    monkeypatch.setattr(os, "link", lambda *a: (real_link(*a), (_ for _ in ()).throw(OSError(28, "full")))[0]
+                        if fail == "link" else real_link(*a))
+    second = tmp_path / "gen-2"
+    second.mkdir()
+    with pytest.raises(OSError):
+        stories.save(second, change.table)
+    assert list(second.iterdir()) == [] and stories.open_stored(first) is not None
