@@ -1054,6 +1054,7 @@ _LAYOUT = 2
 #: The base of signatures is written anew once the signatures kept apart from it (and the base rows no longer used)
 #: pass 1 / DELTA_SHARE of the rows; until then each generation hard-links it.
 DELTA_SHARE = 16
+_WRITE_ROWS = 1 << 16
 _BASE_NAME = re.compile(r"stories-sigs\.[\w.-]+\.bin", re.ASCII)
 _ALIGN = 64
 _MAX_HEADER = 1 << 16
@@ -1293,7 +1294,7 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
     try:
         if sigs.compact():
             base = folder / f"stories-sigs.{folder.name}.{os.urandom(4).hex()}.bin"
-            whole = np.asarray(sigs)
+            whole = stored.sigs if isinstance(stored.sigs, np.ndarray) else np.asarray(sigs)
             made.append(base.with_name(f".{base.name}.tmp"))
             _write(made[-1], {"head": whole[:, :_BANDED], "tail": whole[:, _BANDED:]},
                    {"layout": _LAYOUT, "rows": len(whole)})
@@ -1352,7 +1353,7 @@ def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
     arrays = {}
     for name, values in columns.items():
         dtype = _DTYPES[name.rsplit(".", 1)[-1]]
-        arrays[name] = np.ascontiguousarray(values, dtype=dtype)
+        arrays[name] = values if isinstance(values, np.ndarray) and values.dtype == dtype else np.asarray(values, dtype)
         layout[name] = [at, arrays[name].nbytes]
         at = _aligned(at + arrays[name].nbytes)
     head = json.dumps({**meta, "columns": layout}).encode("utf-8")
@@ -1361,8 +1362,10 @@ def _write(path: Path, columns: dict[str, np.ndarray], meta: dict) -> None:
         start = _aligned(f.tell())
         for name, values in arrays.items():
             f.write(bytes(start + layout[name][0] - f.tell()))  # padding to the column's aligned start
-            if values.nbytes:
-                f.write(memoryview(values.reshape(-1)).cast("B"))
+            for lo in range(0, len(values), _WRITE_ROWS):  # a column of a wider array is copied a slice at a time
+                part = np.ascontiguousarray(values[lo:lo + _WRITE_ROWS])
+                if part.nbytes:
+                    f.write(memoryview(part.reshape(-1)).cast("B"))
         f.flush()
         os.fsync(f.fileno())
 
