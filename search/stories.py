@@ -795,17 +795,26 @@ class _Sigs:
         return self._take(self.rows[rows], K)
 
     def _take(self, where: np.ndarray, bins: int) -> np.ndarray:
-        """The first `bins` bins of the signatures at `where` (base rows, or -1 - delta rows)."""
+        """The first `bins` bins of the signatures at `where` (base rows, or -1 - delta rows): runs of consecutive
+        base rows (a sync's kept rows are such runs) copied as slices, others gathered."""
         out = np.empty((len(where), bins), self.dtype)
-        in_base = where >= 0
-        if in_base.all():
-            out[:, :_BANDED] = self.head[where]
+        newer = np.flatnonzero(where < 0)
+        if len(newer):
+            out[newer] = self.delta[-1 - where[newer], :bins]
+        negative = where < 0
+        cut = np.flatnonzero((np.diff(where) != 1) | negative[1:] | negative[:-1]) + 1  # a delta row stands alone
+        if len(cut) > 64 + len(where) // 64:  # scattered rows
+            base = np.flatnonzero(where >= 0)
+            out[base, :_BANDED] = self.head[where[base]]
             if bins > _BANDED:
-                out[:, _BANDED:] = self.tail[where]
+                out[base, _BANDED:] = self.tail[where[base]]
             return out
-        base, newer = np.flatnonzero(in_base), np.flatnonzero(~in_base)
-        out[base] = self._take(where[base], bins)
-        out[newer] = self.delta[-1 - where[newer], :bins]
+        for a, b in zip([0] + cut.tolist(), cut.tolist() + [len(where)]):
+            first = int(where[a]) if a < b else -1
+            if first >= 0:
+                out[a:b, :_BANDED] = self.head[first:first + b - a]
+                if bins > _BANDED:
+                    out[a:b, _BANDED:] = self.tail[first:first + b - a]
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:

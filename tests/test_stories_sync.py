@@ -213,3 +213,18 @@ def test_a_save_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, fail):
     with pytest.raises(OSError):
         stories.save(second, change.table)
     assert list(second.iterdir()) == [] and stories.open_stored(first) is not None
+
+
+def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 1 << 32, (300, stories.K), dtype=np.uint32)
+    delta = rng.integers(0, 1 << 32, (40, stories.K), dtype=np.uint32)
+    every = np.concatenate([base, delta])
+    for where in (np.arange(300), np.r_[0:50, -1, 60:200, -2, -3, 201:300],  # runs, delta rows between
+                  rng.permutation(np.r_[0:300, -40:0])[:250]):                # scattered
+        sigs = stories._Sigs(base[:, :stories._BANDED], base[:, stories._BANDED:], delta, where)
+        want = every[np.where(where >= 0, where, 300 - 1 - where)]
+        assert np.array_equal(np.asarray(sigs), want)
+        assert np.array_equal(sigs.banded(), want[:, :stories._BANDED])
+        rows = rng.integers(0, len(where), 30)
+        assert np.array_equal(sigs[rows], want[rows]) and np.array_equal(sigs[5:9], want[5:9])
