@@ -105,7 +105,8 @@ class SnapshotPool:
             stamp = None
         with self._lock:
             if self.snapshot is None or stamp != self._stamp:
-                view, pointer = self.store.open_view()  # raises IndexMissing with the next step
+                # the new generation's unchanged segments are the old one's files: taken over, not read again
+                view, pointer = self.store.open_view(self.snapshot.view if self.snapshot else None)
                 old, self.snapshot, self._stamp = self.snapshot, Snapshot(view, pointer, self.ranking), stamp
                 if old:
                     old.close()

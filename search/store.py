@@ -90,10 +90,11 @@ class IndexStore:
         from search.storage.codec import open_index
         return self._open_live(open_index)
 
-    def open_view(self):
-        """(the live generation as an IndexView, its Pointer); IndexMissing with the next step when there is none."""
+    def open_view(self, previous=None):
+        """(the live generation as an IndexView, its Pointer); IndexMissing with the next step when there is none.
+        `previous`: the view of an earlier generation, whose unchanged segments the new one takes over."""
         from search.storage.view import IndexView
-        return self._open_live(IndexView)
+        return self._open_live(lambda folder: IndexView(folder, previous))
 
     def size_bytes(self) -> int:
         """Bytes on disk of the live generation."""

@@ -14,6 +14,7 @@ from search.searcher import Engine
 from search.storage import commit
 from search.storage.build import analyse
 from search.storage.format import MAX_SEGMENT_DOCS
+from search.storage.view import IndexView
 from search.store import IndexStore
 from tests.factory import ARTICLES, write_article, write_collection
 
@@ -230,3 +231,67 @@ def test_merged_value_tables_number_every_value_as_one_sorted_table():
         assert values[0] == "" and values[1:] == sorted({v for t in tables for v in t} - {""})
         for table, remap in zip(tables, remaps):
             assert remap.dtype == np.uint32 and [values[i] for i in remap.tolist()] == table
+
+
+def test_extended_value_tables_equal_a_merge_of_them_all():
+    """A view that adds segments to an earlier one extends its numbering: the same table and codes as a merge."""
+    import random
+
+    from search.storage import segment
+    from search.storage.segment import extended_values, merged_values
+    rnd = random.Random(11)
+    words = [f"w{i:03d}" for i in range(400)] + ["Érdoğan", "ß", "日本", "a\x00"]
+    for trial in range(120):
+        if trial == 100:
+            segment.INSERTED_VALUES = 3  # the other road: many new values merged by one sort
+        try:
+            n = rnd.randint(1, 4)
+            tables = [[""] + sorted(set(rnd.sample(words, rnd.randint(0, 40)))) for _ in range(n)]
+            ids = [f"s{i}" for i in range(n)]
+            before = rnd.randint(1, n)  # the earlier view had the first segments
+            values, remaps = merged_values(tables[:before])
+            earlier = (values, dict(zip(ids[:before], remaps)))
+            got_values, got = extended_values(earlier, ids, tables)
+            want_values, want = merged_values(tables)
+            assert got_values == want_values
+            assert [r.tolist() for r in got] == [r.tolist() for r in want]
+            assert all(r.dtype == np.uint32 for r in got)
+        finally:
+            segment.INSERTED_VALUES = 256
+
+
+def test_a_reopened_view_takes_over_the_unchanged_segments_and_numbers_facets_as_a_fresh_one(tmp_path, monkeypatch):
+    from search.storage import view as view_module
+    folder = write_collection(tmp_path / "articles")
+    index = tmp_path / "index"
+    sync(folder, index)
+    write_article(folder, "first-new.txt", "An article", "2019-01-01", "Wire One", "Wombats.")
+    sync(folder, index)  # two segments: the facets are merged
+    engine = Engine(index)
+    try:
+        with engine.view() as first:
+            assert len(first.segments) == 2
+            first.facet("source"), first.facet("story")
+            old_segments = {s.segment_id: s for s in first.segments}
+        write_article(folder, "new.txt", "A new outlet's article", "2019-01-02", "Brand New Wire", "Quokkas again.")
+        sync(folder, index)
+        merges = []
+        monkeypatch.setattr(view_module, "merged_values", lambda tables: merges.append(tables))
+        with engine.view() as second:
+            assert second is not first
+            reused = [s for s in second.segments if old_segments.get(s.segment_id) is s]
+            assert reused and len(reused) == len(second.segments) - 1  # only the sync's new segment is read
+            numbered = {name: second.facet(name) for name in ("source", "story")}
+            assert merges == []  # extended from the first view's numbering, not merged again
+            monkeypatch.undo()
+            fresh = IndexView(second.folder)
+            try:
+                for name in ("source", "story"):
+                    codes, values = numbered[name]
+                    want_codes, want_values = fresh.facet(name)
+                    assert values == want_values and np.array_equal(codes, want_codes)
+                assert "Brand New Wire" in second.facet("source")[1]
+            finally:
+                fresh.close()
+    finally:
+        engine.close()

@@ -102,6 +102,9 @@ def test_moves_and_deletions_follow_the_folder(watcher, folder, tmp_path):
     os.rename(elsewhere, folder / "moved-in")  # a whole folder arrives as one event
     watcher.reports_until(lambda r: r.added)
     assert found(tmp_path / "index", "narwhals") == ["moved-in/inner.txt"]
+    os.rename(folder / "moved-in", tmp_path / "moved-out")  # and leaves as one event: its articles go
+    watcher.reports_until(lambda r: r.removed)
+    assert found(tmp_path / "index", "narwhals") == []
     (folder / "first.txt").unlink()
     watcher.reports_until(lambda r: r.removed)
     assert found(tmp_path / "index", "idlib") == []

@@ -153,6 +153,47 @@ def merged_values(tables: list[list[str]]) -> tuple[list[str], list[np.ndarray]]
     return values, [np.fromiter(map(number.__getitem__, t), dtype=np.uint32, count=len(t)) for t in tables]
 
 
+#: Values new to an extended table are inserted one by one up to this many; more are merged by one sort.
+INSERTED_VALUES = 256
+
+
+def extended_values(earlier: tuple[list[str], dict[str, np.ndarray]], ids: list[str],
+                    tables: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
+    """merged_values of the tables of segments `ids`, where `earlier` ((values, {segment id: remap})) numbered
+    some of them and every other segment it numbered is among them: the earlier values extended by the new ones
+    and the earlier remaps shifted, with no look-up of the values already numbered (a sync adds a small segment
+    to large ones)."""
+    values, known = earlier
+    new = [t for i, t in zip(ids, tables) if i not in known]
+    fresh = sorted({v for t in new for v in t if not _holds(values, v)})
+    shift = None
+    if fresh:
+        at = [bisect.bisect_left(values, v) for v in fresh]
+        if len(fresh) <= INSERTED_VALUES:
+            merged = list(values)
+            for v, a in zip(reversed(fresh), reversed(at)):
+                merged.insert(a, v)
+        else:
+            merged = sorted(values + fresh)
+        # an earlier value moves up by the number of new values placed before it
+        shift = np.searchsorted(np.array(at, dtype=np.int64), np.arange(len(values)), side="right")
+        shift = (np.arange(len(values)) + shift).astype(np.uint32)
+    else:
+        merged = values
+    remaps = []
+    for i, t in zip(ids, tables):
+        if i in known:
+            remaps.append(known[i] if shift is None else shift[known[i]])
+        else:
+            remaps.append(np.fromiter((bisect.bisect_left(merged, v) for v in t), dtype=np.uint32, count=len(t)))
+    return merged, remaps
+
+
+def _holds(values: list[str], v: str) -> bool:
+    at = bisect.bisect_left(values, v)
+    return at < len(values) and values[at] == v
+
+
 def _concat_blobs(blobs) -> tuple[np.ndarray, np.ndarray]:
     data = np.concatenate([b[int(o[0]):int(o[-1])] for b, o in blobs])
     sizes = np.concatenate([np.diff(o) for _, o in blobs])
@@ -211,6 +252,12 @@ SAMPLE_EVERY = 64
 SMALL_DICTIONARY = 4096
 
 
+def file_identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one file from another: a segment's files are written once and hard-linked into later
+    generations, so the same identity is the same bytes."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 class SegmentFiles:
     """One segment's files, memory-mapped: arrays over the page cache, nothing copied. Thread-safe (read-only)."""
 
@@ -218,6 +265,7 @@ class SegmentFiles:
         self.segment_id = segment_id
         path = os.path.join(folder, segment_id + ".")
         with open(path + "meta", "rb") as f:
+            self.identity = file_identity(os.fstat(f.fileno()))
             self.meta = meta = json.loads(f.read().decode("utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"segment {segment_id} has format {meta.get('format')}, not {FORMAT_VERSION}")

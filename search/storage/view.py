@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from search.storage.format import FIELD_NUMBER, TEXT_FIELDS, key_for, read_toc_segments
-from search.storage.segment import SegmentFiles, merged_values
+from search.storage.segment import SegmentFiles, extended_values, file_identity, merged_values
 
 #: How many term look-ups a view remembers (each a few small tuples) before it starts again.
 TERM_CACHE = 8192
@@ -24,10 +24,13 @@ _NOT_FOUND: tuple[list, int] = ([], 0)
 class IndexView:
     """The arrays of one generation; see STORAGE.md for the contract."""
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, previous: IndexView | None = None):
+        """`previous`: the view of an earlier generation of the same index, whose unchanged segments (the same
+        files, hard-linked) and merged facet tables this one takes over instead of reading them again."""
         self.folder = os.fspath(folder)
         states = read_toc_segments(self.folder)
-        self.segments = [SegmentFiles(self.folder, s.segment_id()) for s in states]
+        self.segments = [_reused(previous, self.folder, s.segment_id()) or SegmentFiles(self.folder, s.segment_id())
+                         for s in states]
         self._deleted = [s.deleted_array() for s in states]
         counts = np.array([s.n for s in self.segments], dtype=np.int64)
         self.offsets = np.zeros(len(counts) + 1, dtype=np.int64)
@@ -37,6 +40,12 @@ class IndexView:
         self.doc_count = self.doc_count_all - sum(len(d) for d in self._deleted)
         self._lock = threading.Lock()
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        # {facet: (values, {segment id: remap})}: how each segment's value table was numbered in the merged one
+        self._numbering: dict[str, tuple[list[str], dict[str, np.ndarray]]] = {}
+        # a view that only adds segments to the previous one's extends its numbering (see _merge_facet)
+        kept = {s.segment_id for s in self.segments}
+        self._earlier = previous._numbering if previous is not None and all(
+            s.segment_id in kept for s in previous.segments) else {}
         # term look-ups of this snapshot (immutable: never stale)
         self._terms: dict[tuple[str, str], tuple[list, int]] = {}
         self._norms: dict[tuple[str, float], np.ndarray] = {}
@@ -131,7 +140,13 @@ class IndexView:
                 tables.append((None, [""]))
         if len(tables) == 1 and tables[0][0] is not None:
             return tables[0][0], list(tables[0][1])
-        values, remaps = merged_values([vals for _, vals in tables])
+        ids = [s.segment_id for s in self.segments]
+        earlier = self._earlier.get(name)
+        if earlier is not None and any(i in earlier[1] for i in ids):
+            values, remaps = extended_values(earlier, ids, [vals for _, vals in tables])
+        else:
+            values, remaps = merged_values([vals for _, vals in tables])
+        self._numbering[name] = (values, dict(zip(ids, remaps)))
         parts = [np.zeros(s.n, dtype=np.uint32) if codes is None else remap[codes]
                  for (codes, _), remap, s in zip(tables, remaps, self.segments)]
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
@@ -304,6 +319,20 @@ class IndexView:
         """Mark the view closed; its mappings go when the view and every array made from them are unreferenced
         (a search still running on it keeps working)."""
         self.closed = True
+
+
+def _reused(previous: IndexView | None, folder: str, segment_id: str) -> SegmentFiles | None:
+    """The previous view's SegmentFiles of this segment when this folder holds the very same files."""
+    if previous is None:
+        return None
+    for s in previous.segments:
+        if s.segment_id == segment_id:
+            try:
+                same = file_identity(os.stat(os.path.join(folder, segment_id + ".meta"))) == s.identity
+            except OSError:
+                return None
+            return s if same else None
+    return None
 
 
 #: At most this many terms of the smaller runs are placed into the largest by bisection (a list insert each).
