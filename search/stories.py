@@ -526,12 +526,6 @@ def make_table(entries: list[tuple[str, str, str, str, str]]) -> Table:
     return Table.empty().plus(rows(entries)) if entries else Table.empty()
 
 
-def describes(table: Table, indexed: dict[str, str]) -> bool:
-    """True when the table holds exactly the indexed documents ({path: sync signature}) as they are."""
-    return len(table) == len(indexed) and all(
-        indexed.get(p) == s for p, s in zip(table.paths.tolist(), table.sync_sigs.tolist()))
-
-
 def refresh(table: Table | None, indexed: dict[str, str], fresh: list[tuple[str, str, str, str, str]],
             stored) -> tuple[Table, np.ndarray, np.ndarray, set[str]]:
     """(table, old labels, fresh rows, gone labels) for an index whose documents are `indexed` ({path: sync
@@ -739,7 +733,9 @@ def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 def relabel(table: Table, old: np.ndarray, fresh: np.ndarray, gone: set[str]) -> np.ndarray:
     """The labels after a sync, recomputed only for the stories it touched: `old` is each row's label before (""
     for `fresh` rows, added or changed), `gone` the labels of stories that lost a version. The same labels as
-    labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label."""
+    labels(table) gives: a story no fresh row joins and no version left keeps its pairs and so its label. The rule
+    update() follows with row numbers for labels, kept here, on whole str columns, as the reference tests hold it
+    to."""
     if not fresh.any() and not gone:
         return old.copy()
     keys = band_keys(table)  # both passes below look up the same keys
@@ -798,10 +794,10 @@ class _Sigs:
         """The first `bins` bins of the signatures at `where` (base rows, or -1 - delta rows): runs of consecutive
         base rows (a sync's kept rows are such runs) copied as slices, others gathered."""
         out = np.empty((len(where), bins), self.dtype)
-        newer = np.flatnonzero(where < 0)
+        negative = where < 0
+        newer = np.flatnonzero(negative)
         if len(newer):
             out[newer] = self.delta[-1 - where[newer], :bins]
-        negative = where < 0
         cut = np.flatnonzero((np.diff(where) != 1) | negative[1:] | negative[:-1]) + 1  # a delta row stands alone
         if len(cut) > 64 + len(where) // 64:  # scattered rows
             base = np.flatnonzero(where >= 0)
@@ -1148,7 +1144,7 @@ class Stored:
     ids: Texts
     paths: Texts      # ascending
     sync_sigs: Texts
-    sigs: np.ndarray
+    sigs: np.ndarray  # uint32[n, K], or as the files keep them (_Sigs: reads as such an array)
     counts: np.ndarray
     exact: np.ndarray
     roots: np.ndarray | None = None  # int64; None when the labels are not known (kept with another banding)
