@@ -513,7 +513,7 @@ def run(ctx) -> dict:
                for kind, st in incremental["steps"].items()],
               "Incremental syncs with and without stories (medians; fresh processes, alternating)"),
         table(["story work in the build with signatures", "CPU s / the rest of the build's CPU s (median)"],
-              [["signatures, grouping, relabelling, stories.npz", f"{builds['story_share']:.3f}"]],
+              [["signatures, grouping, relabelling, stories files", f"{builds['story_share']:.3f}"]],
               "Build cost, measured inside the same builds"),
         table(["queries", "p50 ms", "p95 ms"],
               [[m, f"{v['p50']:.2f}", f"{v['p95']:.2f}"] for m, v in latency.items()],
