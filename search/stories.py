@@ -837,9 +837,9 @@ class _Numbers:
 def update(stored: Stored, removed, fresh: Table) -> Change:
     """The stories after an incremental sync: the rows of `removed` paths and of the paths `fresh` writes again
     dropped, `fresh` rows (a table sorted by path) added, and the labels relabel() gives, worked out again only for
-    the stories the sync touched (stored.roots must be known). Python work is per changed row; the text columns
-    are copied a run of unchanged rows at a time, the signatures not at all (the fresh ones join the delta), and
-    the rest is a few whole-column numpy operations."""
+    the stories the sync touched (stored.roots must be known). Python work is per changed row; the texts and
+    signatures of kept rows are not copied (the fresh ones join the delta), and the rest is a few whole-column
+    numpy operations."""
     n = len(stored)
     fresh_paths = fresh.paths.tolist()
     found = [stored.paths.find(p) for p in fresh_paths]
@@ -856,14 +856,18 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
         if bound in inserted:
             pieces.append((1, inserted[bound][0], inserted[bound][-1] + 1))
         cur = bound + 1 if bound in dropped else bound
-    fresh_texts = [Texts.of(getattr(fresh, f)) for f in _TEXTS]
-    texts = [Texts.joined([(fresh_texts[c] if src else getattr(stored, f), a, b) for src, a, b in pieces])
-             for c, f in enumerate(_TEXTS)]
-    # the signatures are not copied: the fresh ones join the delta, and each row says where its is
+    # neither the signatures nor the texts are copied: the fresh rows join the delta, and each row says where its
+    # row is (a base row, or -1 - a delta row)
     old = stored.sigs if isinstance(stored.sigs, _Sigs) else _Sigs.whole(np.asarray(stored.sigs))
     where = [old.rows[a:b] if not src else -1 - len(old.delta) - np.arange(a, b) for src, a, b in pieces]
-    numbers = [_Sigs(old.head, old.tail, np.concatenate([old.delta, fresh.sigs]),
-                     np.concatenate(where) if where else np.zeros(0, np.int64), old.base)]
+    where = np.concatenate(where) if where else np.zeros(0, np.int64)
+    texts = []
+    for f in _TEXTS:
+        kept = _MappedTexts.of(getattr(stored, f), old.rows)
+        added = Texts.of(getattr(fresh, f))
+        texts.append(_MappedTexts(kept.base, Texts.joined([(kept.delta, 0, len(kept.delta)), (added, 0, len(added))]),
+                                  where))
+    numbers = [_Sigs(old.head, old.tail, np.concatenate([old.delta, fresh.sigs]), where, old.base)]
     numbers += [np.concatenate([(getattr(fresh, f) if src else getattr(stored, f))[a:b] for src, a, b in pieces])
                 if pieces else getattr(fresh, f)[:0] for f in _NUMBERS[1:]]
     m = len(numbers[1])
@@ -1055,12 +1059,12 @@ FILE_NAME = "stories.bin"
 #: Where indexes made before kept it (numpy's .npz, read whole by every sync): their next `search index` rebuilds.
 OLD_FILE_NAME = "stories.npz"
 _MAGIC = b"search-stories\n\0"
-_LAYOUT = 2
-#: The base of signatures is written anew once the signatures kept apart from it (and the base rows no longer used)
-#: pass 1 / DELTA_SHARE of the rows; until then each generation hard-links it.
+_LAYOUT = 3
+#: The base (texts and signatures of the rows) is written anew once the rows kept apart from it (and the base rows
+#: no longer used) pass 1 / DELTA_SHARE of the rows; until then each generation hard-links it.
 DELTA_SHARE = 16
 _WRITE_ROWS = 1 << 16
-_BASE_NAME = re.compile(r"stories-sigs\.[\w.-]+\.bin", re.ASCII)
+_BASE_NAME = re.compile(r"stories-base\.[\w.-]+\.bin", re.ASCII)
 _ALIGN = 64
 _MAX_HEADER = 1 << 16
 _TEXTS = ("ids", "paths", "sync_sigs")
@@ -1136,6 +1140,35 @@ class Texts:
                     and not self.blob[ends].any())
 
 
+class _MappedTexts(Texts):
+    """A text column kept as the base's column and the delta's: row r is the base's where[r], or the delta's
+    -1 - where[r] (the mapping the signatures have)."""
+
+    def __init__(self, base: Texts, delta: Texts, where: np.ndarray):
+        self.base, self.delta, self.where = base, delta, where
+
+    @classmethod
+    def of(cls, texts: Texts, where: np.ndarray | None = None) -> "_MappedTexts":
+        """The column itself when mapped; else a base of its own with no delta."""
+        if isinstance(texts, _MappedTexts):
+            return texts
+        return cls(texts, Texts.of([]), np.arange(len(texts)) if where is None else where)
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def raw(self, row: int) -> bytes:
+        at = int(self.where[row])
+        return self.base.raw(at) if at >= 0 else self.delta.raw(-1 - at)
+
+    def values(self) -> np.ndarray:
+        both = np.concatenate([self.base.values(), self.delta.values()])
+        return both[np.where(self.where >= 0, self.where, len(self.base) - 1 - self.where)]
+
+    def valid(self) -> bool:
+        return self.base.valid() and self.delta.valid()
+
+
 @dataclass
 class Stored:
     """The stories file of a generation as a sync uses it: the text columns as Texts, the others as arrays
@@ -1183,8 +1216,8 @@ def load(folder: str | os.PathLike) -> Table | None:
 
 
 def open_stored(folder: str | os.PathLike) -> Stored | None:
-    """The stories file of a generation folder, its columns memory-mapped (nothing decoded); None when it or the
-    base of signatures it names is missing or damaged, or holds signatures made another way."""
+    """The stories file of a generation folder and the base it names, memory-mapped (nothing decoded); None when
+    either is missing or damaged, or holds signatures made another way."""
     folder = Path(folder)
     try:
         meta, columns = _columns(folder / FILE_NAME)
@@ -1193,13 +1226,17 @@ def open_stored(folder: str | os.PathLike) -> Stored | None:
         n, base = meta["rows"], meta["base"]
         if not isinstance(n, int) or n < 0 or not isinstance(base, str) or not _BASE_NAME.fullmatch(base):
             return None
-        texts = [Texts(columns(f"{f}.blob", None), columns(f"{f}.ends", (n,))) for f in _TEXTS]
         base_meta, base_columns = _columns(folder / base)
         base_rows = base_meta["rows"]
         if not isinstance(base_rows, int) or base_rows < 0:
             return None
+        where = columns("where", (n,))
+        delta = columns("delta", None).reshape(-1, K)
+        texts = [_MappedTexts(Texts(base_columns(f"{f}.blob", None), base_columns(f"{f}.ends", (base_rows,))),
+                              Texts(columns(f"delta.{f}.blob", None), columns(f"delta.{f}.ends", (len(delta),))),
+                              where) for f in _TEXTS]
         sigs = _Sigs(base_columns("head", (base_rows, _BANDED)), base_columns("tail", (base_rows, K - _BANDED)),
-                     columns("delta", None).reshape(-1, K), columns("where", (n,)), folder / base)
+                     delta, where, folder / base)
         numbers = [sigs, columns("counts", (n,)), columns("exact", (n,))]
         # labels found with another banding may group a little differently: they are worked out again
         same_banding = meta.get("banding") == [BANDS, ROWS]
@@ -1209,7 +1246,7 @@ def open_stored(folder: str | os.PathLike) -> Stored | None:
         return None
     if not all(t.valid() for t in texts) or not isinstance(generation, str):
         return None
-    if n and not ((sigs.rows < base_rows) & (sigs.rows >= -len(sigs.delta))).all():
+    if n and not ((where < base_rows) & (where >= -len(delta))).all():
         return None
     if roots is not None and not (len(roots) == 0 or ((roots >= 0) & (roots <= np.arange(n))).all()
                                   and np.array_equal(roots[roots], roots)):
@@ -1287,25 +1324,30 @@ def _text(values: np.ndarray) -> np.ndarray:
 
 def save(folder: str | os.PathLike, table: Table | Stored) -> None:
     """Write the table into a generation folder atomically and durably (each file fsynced, then renamed, then the
-    folder fsynced): the stories file, and the base of signatures it names, hard-linked from the generation the
-    table was read from while its delta stays small, else written anew; a failure leaves neither."""
+    folder fsynced): the stories file, and the base of texts and signatures it names, hard-linked from the
+    generation the table was read from while its delta stays small, else written anew; a failure leaves neither."""
     from search.store import fsync_dir
 
     folder = Path(folder)
     stored = table if isinstance(table, Stored) else Stored.of(table)
     sigs = stored.sigs if isinstance(stored.sigs, _Sigs) else _Sigs.whole(np.asarray(stored.sigs))
+    texts = [_MappedTexts.of(getattr(stored, f), sigs.rows) for f in _TEXTS]
     made: list[Path] = []  # what this call created, removed if it fails
     tmp = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     try:
         if sigs.compact():
-            base = folder / f"stories-sigs.{folder.name}.{os.urandom(4).hex()}.bin"
+            base = folder / f"stories-base.{folder.name}.{os.urandom(4).hex()}.bin"
             whole = stored.sigs if isinstance(stored.sigs, np.ndarray) else np.asarray(sigs)
+            columns = {"head": whole[:, :_BANDED], "tail": whole[:, _BANDED:]}
+            for f, column in zip(_TEXTS, texts):
+                in_order = column.base if len(column.delta) == 0 and _is_range(column.where, len(column.base)) \
+                    else Texts.of(column.values())
+                columns.update({f"{f}.blob": in_order.blob, f"{f}.ends": in_order.ends})
             made.append(base.with_name(f".{base.name}.tmp"))
-            _write(made[-1], {"head": whole[:, :_BANDED], "tail": whole[:, _BANDED:]},
-                   {"layout": _LAYOUT, "rows": len(whole)})
+            _write(made[-1], columns, {"layout": _LAYOUT, "rows": len(whole)})
             os.rename(made[-1], base)
             made[-1] = base
-            where, delta = np.arange(len(whole)), np.zeros((0, K), np.uint32)
+            where, used = np.arange(len(whole)), np.zeros(0, np.int64)
         else:
             base = folder / sigs.base.name
             if not base.exists():
@@ -1313,17 +1355,16 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
                 os.link(sigs.base, base)  # the base is never changed: every generation may hold it
             elif not os.path.samefile(base, sigs.base):
                 raise FileExistsError(f"{base} is another file")
-            where, delta = sigs.rows, sigs.delta
-            newer = where < 0
-            if newer.any():  # only the delta rows some row still uses are kept, in their order
-                used = npsets.unique(-1 - where[newer])
-                where = where.copy()
-                where[newer] = -1 - np.searchsorted(used, -1 - where[newer])
-                delta = delta[used]
-            else:
-                delta = delta[:0]
-        columns = {f"{f}.{part}": getattr(getattr(stored, f), part) for f in _TEXTS for part in ("blob", "ends")}
-        columns.update(where=where, delta=delta, counts=stored.counts, exact=stored.exact)
+            where = sigs.rows.copy()
+            newer = where < 0  # only the delta rows some row still uses are kept, in their order
+            used = npsets.unique(-1 - where[newer])
+            where[newer] = -1 - np.searchsorted(used, -1 - where[newer])
+        columns = {"where": where, "delta": sigs.delta[used]}
+        for f, column in zip(_TEXTS, texts):
+            delta = column.delta if _is_range(used, len(column.delta)) else Texts.joined(
+                [(column.delta, u, u + 1) for u in used.tolist()])
+            columns.update({f"delta.{f}.blob": delta.blob, f"delta.{f}.ends": delta.ends})
+        columns.update(counts=stored.counts, exact=stored.exact)
         if stored.roots is not None:
             columns["roots"] = stored.roots
         made.append(tmp)
@@ -1334,14 +1375,18 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
         for path in made:
             path.unlink(missing_ok=True)
         raise
-    for other in folder.glob("stories-sigs.*.bin"):  # a base an earlier save into this folder wrote
+    for other in folder.glob("stories-base.*.bin"):  # a base an earlier save into this folder wrote
         if other.name != base.name:
             other.unlink(missing_ok=True)
     fsync_dir(folder)
 
 
+def _is_range(where: np.ndarray, n: int) -> bool:
+    return len(where) == n and (n == 0 or (where[0] == 0 and bool((np.diff(where) == 1).all())))
+
+
 def files(folder: str | os.PathLike) -> set[str]:
-    """The names of the stories files a generation holds: the stories file and the base of signatures it names."""
+    """The names of the stories files a generation holds: the stories file and the base it names."""
     try:
         meta, _, _ = _header(Path(folder) / FILE_NAME)
     except (OSError, ValueError):

@@ -148,6 +148,7 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
     """An incremental sync decodes no whole text column, reads no stored text back and no index signatures."""
     folder, index = versioned
     calls = []
+    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the base kept (a new one is written in row order, decoded)
     monkeypatch.setattr(stories.Texts, "values", lambda self: calls.append("values"))
     monkeypatch.setattr(stories, "load", lambda *a: calls.append("load"))
     monkeypatch.setattr(IndexView, "signatures", lambda self: calls.append("signatures") or {})
@@ -163,7 +164,7 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
     assert labels["z/new.txt"] == labels[ORIGINAL]
 
 
-def test_a_sync_links_the_base_of_signatures_and_writes_a_new_one_when_the_delta_grows(versioned, monkeypatch):
+def test_a_sync_links_the_base_and_writes_a_new_one_when_the_delta_grows(versioned, monkeypatch):
     folder, index = versioned
     monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the collection is small: a base kept until the delta is as large
 
@@ -177,6 +178,8 @@ def test_a_sync_links_the_base_of_signatures_and_writes_a_new_one_when_the_delta
     second = base_of(index)
     assert second.base.stat().st_ino == first_inode and second.base.stat().st_nlink == 1  # the old generation gone
     assert len(second.delta) == 1 and np.count_nonzero(second.rows < 0) == 1
+    meta = stories._header(live_generation(index) / stories.FILE_NAME)[0]  # the texts of one row, not of every row
+    assert meta["columns"]["delta.paths.blob"][1] == len("z/one.txt") + 1 and "paths.blob" not in meta["columns"]
     monkeypatch.setattr(stories, "DELTA_SHARE", 4)  # a quarter of the rows apart from the base: a new one
     for k in range(len(VERSIONED) // 4 + 1):
         write_article(folder, f"z/more-{k}.txt", "More", None, None, f"Wheat exports item {k} fell sharply.")
