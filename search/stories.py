@@ -34,10 +34,12 @@ stories already written makes the later one change its label, and those few are 
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import itemgetter
@@ -1352,7 +1354,7 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
             base = folder / sigs.base.name
             if not base.exists():
                 made.append(base)
-                os.link(sigs.base, base)  # the base is never changed: every generation may hold it
+                _link(sigs.base, base)  # the base is never changed: every generation may hold it
             elif not os.path.samefile(base, sigs.base):
                 raise FileExistsError(f"{base} is another file")
             where = sigs.rows.copy()
@@ -1379,6 +1381,18 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
         if other.name != base.name:
             other.unlink(missing_ok=True)
     fsync_dir(folder)
+
+
+def _link(src: Path, dst: Path) -> None:
+    """A hard link, or a copy (fsynced) where the file system has none, as the storage links its segments."""
+    try:
+        os.link(src, dst)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copyfile(src, dst)
+        with open(dst, "rb") as f:
+            os.fsync(f.fileno())
 
 
 def _is_range(where: np.ndarray, n: int) -> bool:

@@ -1,6 +1,7 @@
 """Stories kept through incremental syncs: the story work a sync does is bounded by what changed."""
 from __future__ import annotations
 
+import errno
 import os
 
 import numpy as np
@@ -231,3 +232,17 @@ def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
         assert np.array_equal(sigs.banded(), want[:, :stories._BANDED])
         rows = rng.integers(0, len(where), 30)
         assert np.array_equal(sigs[rows], want[rows]) and np.array_equal(sigs[5:9], want[5:9])
+
+
+def test_a_file_system_without_hard_links_gets_a_copy_of_the_base(versioned, monkeypatch):
+    folder, index = versioned
+    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the base kept
+
+    def no_link(*a):
+        raise OSError(errno.EPERM, "Operation not permitted")
+    monkeypatch.setattr(os, "link", no_link)
+    write_article(folder, "z/one.txt", "One", None, None, "\n\n".join(WIRE))
+    sync(folder, index)
+    kept = stories.open_stored(live_generation(index))
+    assert kept is not None and len(kept.sigs.delta) == 1 and kept.sigs.base.stat().st_nlink == 1
+    assert labels_in(index)["z/one.txt"] == labels_in(index)[ORIGINAL]
