@@ -881,7 +881,7 @@ def update(stored: Stored, removed, fresh: Table) -> Change:
     fresh_rows = kept_before[at] + np.arange(len(at))
     is_fresh = np.zeros(m, dtype=bool)
     is_fresh[fresh_rows] = True
-    new_of_old = kept_before[:-1] + np.searchsorted(at, np.arange(n), side="right")  # right for kept rows only
+    new_of_old = kept_before[:-1] + np.searchsorted(at, np.arange(n), side="right")  # meaningful for kept rows
     old_roots = np.asarray(stored.roots)
     kept_roots = old_roots[keep]  # each kept row's root, numbered as before
     gone = npsets.unique(old_roots[~keep])
