@@ -140,11 +140,8 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                     parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS]) for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
                     update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
                            removed, parts)
-                    if table is not None:
+                    if table is not None:  # always, when something changed (_sync_stories)
                         stories.save(store.path / generation, table)
-                    elif (store.path / pointer.generation / stories.FILE_NAME).is_file():
-                        shutil.copyfile(store.path / pointer.generation / stories.FILE_NAME,
-                                        store.path / generation / stories.FILE_NAME)
             store.publish(generation, str(root))
         except BaseException as exc:
             # nothing of this run stays on disk: the new generation was never published (or publish failed)
