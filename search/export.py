@@ -13,7 +13,7 @@ from typing import Iterator
 
 import numpy as np
 
-from search import stories
+from search import story_results
 
 from search.budget import Budget, release_after
 from search.docsets import Matcher
@@ -54,7 +54,8 @@ class Export:
             final, _ = filter_and_count(self._view, registry(meta, chosen), matched, req, count=False)
             self._codes, self._labels = STORY.column(self._view)
             # each story's matching versions, counted once (a record says how many others it stands for)
-            self._story_keys, self._story_sizes = np.unique(stories.story_keys(self._codes, final), return_counts=True)
+            self._story_keys, self._story_sizes = np.unique(story_results.story_keys(self._codes, final),
+                                                            return_counts=True)
             self.total = len(final) if all_versions else len(self._story_keys)
             self._ranked = ranked(self._view, matcher, compiled, final, self.sort, len(final), engine.ranking,
                                   None if all_versions else self._codes)
@@ -81,7 +82,7 @@ class Export:
 
     def _other_versions(self, docnum: int) -> int:
         """How many other articles of this one's story match the export's search."""
-        at = np.searchsorted(self._story_keys, stories.story_keys(self._codes, [docnum])[0])
+        at = np.searchsorted(self._story_keys, story_results.story_keys(self._codes, [docnum])[0])
         return int(self._story_sizes[at]) - 1
 
     def _read(self, docnum: int) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search import stories
+from search import story_results
 from search.days import month_index, month_of, month_text, within
 
 UNKNOWN = "unknown"
@@ -179,19 +179,19 @@ class StoryFacet(Facet):
         return view.facet(self.name)
 
     def shared(self, view) -> np.ndarray:
-        """stories.shared_stories of the view's story codes, made once per view: counting and paging then look
+        """story_results.shared_stories of the view's story codes, made once per view: counting and paging then look
         only at the documents of stories with several versions."""
-        return view.derived("story_shared", lambda v: stories.shared_stories(self.column(v)[0]))
+        return view.derived("story_shared", lambda v: story_results.shared_stories(self.column(v)[0]))
 
     def members(self, view, docnum: int) -> np.ndarray:
         """The documents of this document's story (itself included)."""
-        return stories.members(self.column(view)[0], docnum)
+        return story_results.members(self.column(view)[0], docnum)
 
     def mask(self, view, docs, req):
         return None
 
     def counts(self, view, docs):
-        return Counted([], distinct=stories.count_stories(self.column(view)[0], docs, self.shared(view)))
+        return Counted([], distinct=story_results.count_stories(self.column(view)[0], docs, self.shared(view)))
 
 
 #: The facet kinds of the engine by name; metadata fields are MetaFacets, made per search (search/metafacets.py).

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import snippets, stories
+from search import snippets, story_results
 from search.docsets import Matcher
 from search.proximity import proximity
 from search.scoring import bm25f, by_date, query_scoring, top, top_docs
@@ -41,14 +41,14 @@ class Hit:
     title_spans: snippets.Passage
     story: str = ""  # the story's label (an article id; the article's own when no other is a version of it)
     versions: list[str] = field(default_factory=list)  # ids of the story's other matching articles, best first
-    version_count: int = 0  # how many there are (versions lists at most stories.MAX_VERSION_IDS)
+    version_count: int = 0  # how many there are (versions lists at most story_results.MAX_VERSION_IDS)
 
 
 def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit: int, ranking: Ranking,
            stories_of=None, shared=None) -> list[tuple[int, float]]:
     """The first `limit` (docnum, score) of the filtered set, in the requested order; with `stories_of` (story
-    codes), only each story's best version takes part (stories.best_of_each, array work; `shared`, the
-    snapshot's stories.shared_stories, limits that work to the documents of shared stories)."""
+    codes), only each story's best version takes part (story_results.best_of_each, array work; `shared`, the
+    snapshot's story_results.shared_stories, limits that work to the documents of shared stories)."""
     if not len(final):
         return []
     if sort == "relevance" and compiled is not None:
@@ -56,7 +56,7 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         scores = bm25f(matcher, terms, qtf, final, ranking.b, ranking.k1, matcher.postings, matcher.budget,
                        ranking.k3)
         if stories_of is not None:
-            best = stories.best_of_each(stories_of, final, scores, shared)
+            best = story_results.best_of_each(stories_of, final, scores, shared)
             final, scores = final[best], scores[best]
         boost = ranking.proximity_boost
         if not boost or len(compiled.near) < 2:
@@ -73,7 +73,7 @@ def ranked(view, matcher: Matcher, compiled, final: np.ndarray, sort: str, limit
         day = view.day[final].astype(np.int64)
         # the newest (or oldest) dated version stands for its story; unknown dates last either way
         merit = np.where(day > 0, day if sort != "oldest" else -day, -(1 << 40))
-        final = final[stories.best_of_each(stories_of, final, merit, shared)]
+        final = final[story_results.best_of_each(stories_of, final, merit, shared)]
     return [(d, 0.0) for d in by_date(final, view.day, limit, newest=sort != "oldest")]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from search import like as example_text
 from search import more as more_words
-from search import plan, ranking, stories, suggest
+from search import plan, ranking, story_results, suggest
 from search.articles import Article, is_article_id
 from search.budget import Budget, release_after
 from search.docsets import Matcher, union
@@ -189,7 +189,7 @@ class Engine:
     def _page(self, snap, matcher: Matcher, compiled, final: np.ndarray, n_stories: int, sort: str,
               req: SearchRequest, all_versions: bool, snippets: bool):
         """(the page's hits, the total): ranked, each of the `n_stories` stories of `final` once as its best-ranked
-        version (search/stories.py) unless `all_versions`, and counted and paged as stories."""
+        version (search/story_results.py) unless `all_versions`, and counted and paged as stories."""
         view = snap.view
         shared = STORY.shared(view)
         story_codes, story_labels = STORY.column(view)
@@ -200,7 +200,7 @@ class Engine:
                              f"({-(-total // req.per_page)}).")
         best = ranking.ranked(view, matcher, compiled, final, sort, first + req.per_page, self.ranking,
                               None if all_versions else story_codes, shared)
-        page = stories.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
+        page = story_results.page([d for d, _ in best], [sc for _, sc in best], story_codes, final, first,
                             req.per_page, collapse=not all_versions, shared=shared, distinct=not all_versions)
         hits = []
         # the page's columns read at once, not a numpy scalar per hit
@@ -210,7 +210,7 @@ class Engine:
             hit = ranking.hit(view, d, score, compiled, snippets, source)
             hit.story = story_labels[label] or hit.id
             hit.version_count = len(others)
-            hit.versions = [view.stored_id(o) for o in others[:stories.MAX_VERSION_IDS].tolist()]
+            hit.versions = [view.stored_id(o) for o in others[:story_results.MAX_VERSION_IDS].tolist()]
             hits.append(hit)
         return hits, total
 
@@ -311,14 +311,14 @@ class Engine:
 
     def versions(self, article_id: str) -> list[Version]:
         """The other articles of this article's story (none when it is a story of its own), oldest first (undated
-        last), at most stories.MAX_VERSIONS of them."""
+        last), at most story_results.MAX_VERSIONS of them."""
         with self._searching() as snap:
             view = snap.view
             docnum = self._docnum(view, article_id)
             members = STORY.members(view, docnum)
             members = members[view.live[members]]
             day = view.day[members]
-            members = members[np.lexsort((members, day, day == 0))][:stories.MAX_VERSIONS]
+            members = members[np.lexsort((members, day, day == 0))][:story_results.MAX_VERSIONS]
             out = []
             for d in members.tolist():
                 stored = view.stored(d)

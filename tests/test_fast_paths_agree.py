@@ -248,24 +248,24 @@ def test_a_photo_credit_is_recognised_with_or_without_the_quick_refusal():
 def test_story_collapsing_over_shared_stories_only_is_the_collapsing_over_all():
     import numpy as np
 
-    from search import stories
+    from search import story_results
 
     rng = np.random.default_rng(4)
     for _ in range(300):
         n = int(rng.integers(1, 60))
         # code 0 (unlabelled), stories of one document and stories of several, in any mix
         codes = rng.choice(np.arange(0, int(rng.integers(1, 3 * n + 2))), size=n).astype(np.uint32)
-        shared = stories.shared_stories(codes)
+        shared = story_results.shared_stories(codes)
         docs = np.sort(rng.choice(n, size=int(rng.integers(0, n + 1)), replace=False)).astype(np.int64)
         merit = rng.integers(0, 4, size=len(docs)).astype(np.float64)  # ties on purpose
-        assert stories.count_stories(codes, docs, shared) == stories.count_stories(codes, docs)
-        assert stories.best_of_each(codes, docs, merit, shared).tolist() == stories.best_of_each(codes, docs,
+        assert story_results.count_stories(codes, docs, shared) == story_results.count_stories(codes, docs)
+        assert story_results.best_of_each(codes, docs, merit, shared).tolist() == story_results.best_of_each(codes, docs,
                                                                                                   merit).tolist()
         ranked = rng.permutation(docs)
         first, count = int(rng.integers(0, 4)), int(rng.integers(1, 6))
         for collapse in (True, False):
-            fast = stories.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse, shared)
-            slow = stories.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse)
+            fast = story_results.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse, shared)
+            slow = story_results.page(ranked, merit[:len(ranked)], codes, docs, first, count, collapse)
             assert fast.docs.tolist() == slow.docs.tolist() and fast.scores.tolist() == slow.scores.tolist()
             assert [o.tolist() for o in fast.others] == [o.tolist() for o in slow.others]
 

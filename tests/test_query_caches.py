@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from search import stories
+from search import story_results
 from search.indexer import sync
 from search.facets import UNKNOWN
 from search.metafacets import MetaColumns
@@ -169,7 +169,7 @@ def test_a_pages_other_versions_are_each_storys_matching_articles_in_rank_order(
         codes = rng.integers(0, 6, size=n).astype(np.uint32)  # code 0: a story of its own
         matched = np.sort(rng.choice(n, size=int(rng.integers(1, n)), replace=False)).astype(np.int64)
         ranked = rng.permutation(matched)[:int(rng.integers(1, len(matched) + 1))]
-        page = stories.page(ranked.tolist(), list(range(len(ranked), 0, -1)), codes, matched, 0, 10,
+        page = story_results.page(ranked.tolist(), list(range(len(ranked), 0, -1)), codes, matched, 0, 10,
                             collapse=collapse)
         expected = _reference_others(codes, matched, page.docs, ranked)
         assert [o.tolist() for o in page.others] == expected
@@ -356,10 +356,10 @@ def test_a_ranking_of_one_document_per_story_pages_the_same_told_or_found():
         codes = rng.integers(0, 8, size=n).astype(np.uint32)
         matched = np.sort(rng.choice(n, size=int(rng.integers(1, n)), replace=False)).astype(np.int64)
         merit = rng.random(len(matched))
-        best = stories.best_of_each(codes, matched, merit)  # one document per story, as ranking.ranked leaves them
+        best = story_results.best_of_each(codes, matched, merit)  # one document per story, as ranking.ranked leaves them
         ranked = matched[best][np.argsort(-merit[best], kind="stable")]
         first, count = int(rng.integers(0, 4)), int(rng.integers(1, 12))
-        found = stories.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count)
-        told = stories.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count, distinct=True)
+        found = story_results.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count)
+        told = story_results.page(ranked.tolist(), list(range(len(ranked))), codes, matched, first, count, distinct=True)
         assert found.docs.tolist() == told.docs.tolist() and found.scores.tolist() == told.scores.tolist()
         assert [o.tolist() for o in found.others] == [o.tolist() for o in told.others]

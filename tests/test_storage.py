@@ -194,7 +194,7 @@ def test_search_query_loads_neither_the_web_nor_the_writing_side(built):
     import subprocess
     import sys
     _, index = built
-    heavy = ("flask", "nh3", "waitress", "jinja2", "web", "search.indexer", "search.storage.build",
+    heavy = ("flask", "nh3", "waitress", "jinja2", "web", "search.indexer", "search.stories", "search.storage.build",
              "search.storage.commit", "search.storage.codec", "search.analyzer", "search.metadata", "whoosh",
              "whoosh.compat", "whoosh.fields", "whoosh.index", "whoosh.codec", "urllib.request", "http.client",
              "email", "hashlib", "ctypes.util", "subprocess", "numpy.ma")

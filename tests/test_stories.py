@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import indexer, stories
+from search import indexer, stories, story_results
 from search.articles import article_id
 from search.indexer import sync
 from search.searcher import Engine
@@ -121,14 +121,14 @@ def test_a_bucket_of_boilerplate_is_compared_a_bounded_number_of_times(monkeypat
 def test_page_shows_each_story_once_as_its_best_version_and_lists_the_others():
     codes = np.array([0, 1, 1, 0, 2, 1, 2], dtype=np.uint32)
     ranked = [5, 0, 2, 4, 3, 6, 1]
-    page = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 3)
+    page = story_results.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 3)
     assert page.docs.tolist() == [5, 0, 4]
     assert [o.tolist() for o in page.others] == [[2, 1], [], [6]]
-    second = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 3, 3)
+    second = story_results.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 3, 3)
     assert second.docs.tolist() == [3]
-    everything = stories.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 10, collapse=False)
+    everything = story_results.page(ranked, np.arange(7, 0, -1), codes, np.arange(7), 0, 10, collapse=False)
     assert everything.docs.tolist() == ranked and everything.others[0].tolist() == [2, 1]
-    assert stories.count_stories(codes, np.arange(7)) == 4
+    assert story_results.count_stories(codes, np.arange(7)) == 4
 
 
 # -- the index keeps stories right --------------------------------------------------------------------------
@@ -341,8 +341,8 @@ def test_the_rebuild_grouper_gives_the_whole_table_grouping_even_for_boilerplate
 
 def test_a_hit_lists_a_bounded_number_of_version_ids_but_counts_them_all(versioned, monkeypatch):
     _, index = versioned
-    monkeypatch.setattr(stories, "MAX_VERSION_IDS", 1)
-    monkeypatch.setattr(stories, "MAX_VERSIONS", 1)
+    monkeypatch.setattr(story_results, "MAX_VERSION_IDS", 1)
+    monkeypatch.setattr(story_results, "MAX_VERSIONS", 1)
     with Engine(index) as engine:
         hit = [h for h in engine.search("demilitarised").hits if h.version_count][0]
         assert hit.version_count == 2 and len(hit.versions) == 1

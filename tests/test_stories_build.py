@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from search import indexer, stories
+from search import indexer, stories, story_results
 from search.storage import build
 from search.storage.view import IndexView
 from search.store import IndexStore
@@ -14,7 +14,7 @@ from tests.stories_factory import VERSIONED, WIRE
 def labels_in(index):
     view = IndexView(index / IndexStore(index).pointer().generation)
     try:
-        return stories.labels_of(view)
+        return story_results.labels_of(view)
     finally:
         view.close()
 

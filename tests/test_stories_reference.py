@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from search import stories
+from search import stories, story_results
 from search.analysis import WORD_PATTERN, fold, term_for
 from search.articles import article_id
 
@@ -235,7 +235,7 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     def labels_in(index):
         view = IndexView(generation(index))
         try:
-            return stories.labels_of(view)
+            return story_results.labels_of(view)
         finally:
             view.close()
     folder = write_collection(tmp_path / "articles", VERSIONED)

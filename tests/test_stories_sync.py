@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from search import indexer, stories
+from search import indexer, stories, story_results
 from search.articles import Article, article_id
 from search.indexer import sync
 from search.storage.view import IndexView
@@ -32,7 +32,7 @@ def live_generation(index):
 def labels_in(index):
     view = IndexView(live_generation(index))
     try:
-        return stories.labels_of(view)
+        return story_results.labels_of(view)
     finally:
         view.close()
 

@@ -238,7 +238,7 @@ def evaluate(labels: dict[str, str], truth_groups: list[list[str]], folder: Path
 
 def _labels(index: Path) -> dict[str, str]:
     """{path: story label} of the index's live documents."""
-    from search.stories import labels_of
+    from search.story_results import labels_of
     from search.storage.view import IndexView
     from search.store import IndexStore
     view = IndexView(index / IndexStore(index).pointer().generation)
