@@ -14,7 +14,7 @@ from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from search import stories, story_words
+from search import stories, story_file, story_words
 from search.articles import (Article, SkippedFile, assign_ids, list_article_files, load_sidecar, read_article,
                              sidecar_digest)
 from search.analysis import PIPELINE
@@ -103,7 +103,7 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
             full = True
         elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
             full = True
-        elif stories.outdated(store.path / pointer.generation):
+        elif story_file.outdated(store.path / pointer.generation):
             # the stories' signatures made another way: a rebuild signs every article again in the workers, a
             # batch at a time, where making them again here would hold every article's text in this process
             full = True
@@ -141,7 +141,7 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                     update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
                            removed, parts)
                     if table is not None:  # always, when something changed (_sync_stories)
-                        stories.save(store.path / generation, table)
+                        story_file.save(store.path / generation, table)
             store.publish(generation, str(root))
         except BaseException as exc:
             # nothing of this run stays on disk: the new generation was never published (or publish failed)
@@ -356,7 +356,7 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
             raise
         shutil.rmtree(folder, ignore_errors=True)
         generation = final
-    stories.save(store.path / generation, table)
+    story_file.save(store.path / generation, table)
     return generation
 
 
@@ -389,14 +389,14 @@ def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
 def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
     """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
     indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
-    nothing to do. Only the stories the sync touched are worked out again (stories.update), unless the kept table
+    nothing to do. Only the stories the sync touched are worked out again (story_file.update), unless the kept table
     does not describe the index (lost, damaged, or with labels of another banding: it is made again at the next sync
     that changes something): then every label is, and compared with the index's."""
     if not (removed or writes):
         # nothing changed: no story work at all (a damaged table heals at the next change; sync() rebuilds in full
         # when the kept signatures were made another way)
         return [], None
-    kept = stories.open_stored(live_folder)
+    kept = story_file.open_stored(live_folder)
     view = IndexView(live_folder)
     try:
         fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
@@ -404,7 +404,7 @@ def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
         # of as many rows as it has documents, describes it
         if (kept is not None and kept.roots is not None and kept.generation == live_folder.name
                 and len(kept) == int(np.count_nonzero(view.live))):
-            change = stories.update(kept, removed, stories.make_table(fresh))
+            change = story_file.update(kept, removed, stories.make_table(fresh))
             for d in writes:
                 d["facets"]["story"] = change.labels[d["path"]]
             writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))

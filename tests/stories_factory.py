@@ -56,11 +56,11 @@ def rewrite_header(folder, **fields):
     import json
     from pathlib import Path
 
-    from search import stories
-    path = Path(folder) / stories.FILE_NAME
-    meta, start, _ = stories._header(path)
+    from search import story_file
+    path = Path(folder) / story_file.FILE_NAME
+    meta, start, _ = story_file._header(path)
     data = path.read_bytes()[start:]
     meta.update(fields)
     head = json.dumps({k: v for k, v in meta.items() if v is not None}).encode("utf-8")
-    out = stories._MAGIC + len(head).to_bytes(8, "little") + head
-    path.write_bytes(out + bytes(stories._aligned(len(out)) - len(out)) + data)
+    out = story_file._MAGIC + len(head).to_bytes(8, "little") + head
+    path.write_bytes(out + bytes(story_file._aligned(len(out)) - len(out)) + data)

@@ -9,7 +9,7 @@ import pytest
 from whoosh.filedb.structfile import StructFile
 
 import search.store as store_module
-from search import stories
+from search import story_file
 from search.errors import IndexUnwritable
 from search.indexer import sync
 from search.storage import format as storage_format
@@ -44,7 +44,7 @@ def files_of_live_generation(index) -> tuple[set[str], set[str]]:
     """(files in the live generation's folder, files its table of contents names)."""
     folder = index / IndexStore(index).pointer().generation
     named = {toc_name()} | {f"{s.segment_id()}.{ext}" for s in read_toc_segments(str(folder)) for ext in EXTS}
-    return {p.name for p in folder.iterdir()}, named | stories.files(folder)  # the indexer's story signatures
+    return {p.name for p in folder.iterdir()}, named | story_file.files(folder)  # the indexer's story signatures
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])

@@ -120,7 +120,7 @@ def test_search_index_loads_neither_the_query_side_nor_the_web(tmp_path):
     sync(folder, index)
     write_article(folder, "fresh.txt", "Fresh", None, None, "A fresh article about wheat.")
     query_side = ("flask", "web", "search.searcher", "search.snippets", "search.export", "search.ranking",
-                  "search.like", "numpy.ma")
+                  "search.story_results", "search.like", "numpy.ma")
     code = ("import sys; from click.testing import CliRunner; from search.cli import cli; "
             f"r = CliRunner().invoke(cli, ['--articles', {str(folder)!r}, '--index', {str(index)!r}, 'index']); "
             f"print(r.exit_code); print([m for m in {query_side!r} if m in sys.modules])")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import indexer, stories, story_results
+from search import indexer, stories, story_file, story_results
 from search.articles import article_id
 from search.indexer import sync
 from search.searcher import Engine
@@ -163,7 +163,7 @@ def test_a_build_labels_the_versions_and_keeps_their_signatures(versioned):
     labels = labels_in(index)
     assert {p for p, v in labels.items() if v != article_id(p)} == {ORIGINAL, MIRROR}
     assert labels[ORIGINAL] == labels[MIRROR] == labels[COPY_PATH] == article_id(COPY_PATH)
-    table = stories.load(live_generation(index))
+    table = story_file.load(live_generation(index))
     assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), stories.K)
     assert table.labels_by_path() == labels  # what the rebuild wrote as it went is what the whole table gives
 
@@ -189,7 +189,7 @@ def test_a_rebuild_knows_labels_as_it_writes_and_rewrites_only_what_a_later_arti
     assert len(rewritten) == 1
     first = article_id("b/first-half.txt")
     assert labels["b/first-half.txt"] == labels["c/second-half.txt"] == labels[ORIGINAL] == first
-    assert labels == stories.load(live_generation(tmp_path / "index2")).labels_by_path()
+    assert labels == story_file.load(live_generation(tmp_path / "index2")).labels_by_path()
 
 
 def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_nothing_changed(tmp_path):
@@ -199,16 +199,16 @@ def test_signatures_made_another_way_are_made_again_by_the_next_sync_even_when_n
     index = tmp_path / "index"
     sync(folder, index)
     before = live_generation(index)
-    older = stories.load(before)
+    older = story_file.load(before)
     older.sigs = np.zeros_like(older.sigs)  # signatures no new one compares with
-    stories.save(before, older)
+    story_file.save(before, older)
     rewrite_header(before, format=1)
-    assert stories.outdated(before) and stories.load(before) is None
+    assert story_file.outdated(before) and story_file.load(before) is None
     assert sync(folder, index).full  # no article changed
     after = live_generation(index)
-    assert after != before and not stories.outdated(after)
+    assert after != before and not story_file.outdated(after)
     fresh = table_of(VERSIONED)
-    kept = stories.load(after)
+    kept = story_file.load(after)
     assert np.array_equal(kept.sigs, fresh.sigs) and kept.labels_by_path() == fresh.labels_by_path()
     assert labels_in(index) == full_labels(folder, tmp_path) == fresh.labels_by_path()
     sync(folder, index)  # and then nothing more to do
@@ -254,18 +254,18 @@ def test_a_lost_or_damaged_stories_file_is_rebuilt_from_the_index(versioned):
     folder, index = versioned
     gen = live_generation(index)
     before = labels_in(index)
-    (gen / stories.FILE_NAME).write_bytes(b"not an npz")
-    assert stories.load(gen) is None
+    (gen / story_file.FILE_NAME).write_bytes(b"not an npz")
+    assert story_file.load(gen) is None
     sync(folder, index)  # nothing changed: nothing is written
     assert labels_in(index) == before
     write_article(folder, "new.txt", "Wheat", None, None, "Wheat exports from the region fell sharply in September.")
     sync(folder, index)  # a change: the table is rebuilt from the index
-    assert stories.load(live_generation(index)) is not None
+    assert story_file.load(live_generation(index)) is not None
     assert {p: v for p, v in labels_in(index).items() if p != "new.txt"} == before
-    (live_generation(index) / stories.FILE_NAME).unlink()
+    (live_generation(index) / story_file.FILE_NAME).unlink()
     (folder / MIRROR).unlink()
     sync(folder, index)
-    assert sorted(stories.load(live_generation(index)).paths.tolist()) == sorted(labels_in(index))
+    assert sorted(story_file.load(live_generation(index)).paths.tolist()) == sorted(labels_in(index))
     assert labels_in(index)[ORIGINAL] == labels_in(index)[COPY_PATH] != article_id(ORIGINAL)
 
 
@@ -398,25 +398,25 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
     paths = ["b/\u00e9t\u00e9.txt", "a/plain.txt", "c/bad-\udce9.txt"]  # the last as os.walk gives a non-UTF-8 name
     table = stories.make_table([(article_id(p), p, f"1:2:{k}:", "T", " ".join(WIRE)) for k, p in enumerate(paths)])
     table.labels = stories.labels(table)
-    stories.save(tmp_path, table)
+    story_file.save(tmp_path, table)
     names = {p.name for p in tmp_path.iterdir()}
-    assert names == stories.files(tmp_path) and len(names) == 2  # no temporary file left
-    meta, _, size = stories._header(tmp_path / stories.FILE_NAME)
-    base_meta, _, _ = stories._header(tmp_path / meta["base"])
+    assert names == story_file.files(tmp_path) and len(names) == 2  # no temporary file left
+    meta, _, size = story_file._header(tmp_path / story_file.FILE_NAME)
+    base_meta, _, _ = story_file._header(tmp_path / meta["base"])
     utf8 = sum(len(p.encode("utf-8", "surrogatepass")) + 1 for p in paths)
     assert base_meta["columns"]["paths.blob"][1] == utf8  # one UTF-8 blob, not four bytes a character
     assert meta["generation"] == tmp_path.name and size < len(paths) * 50 + 4096  # the texts and signatures: the base
-    back = stories.load(tmp_path)
+    back = story_file.load(tmp_path)
     for f in stories.Table.FIELDS:
         assert np.array_equal(getattr(back, f), getattr(table, f)), f
     assert back.paths.tolist() == sorted(paths) and np.array_equal(back.labels, table.labels)
-    kept = stories.open_stored(tmp_path)
+    kept = story_file.open_stored(tmp_path)
     assert [kept.paths.find(p) for p in ["a/plain.txt", "b/", "c/bad-\udce9.txt", "d"]] == [
         (0, True), (1, False), (2, True), (3, False)]
-    assert not stories.outdated(tmp_path)
+    assert not story_file.outdated(tmp_path)
     # signatures made another way (an older format) are not read, and make the next sync rebuild
     rewrite_header(tmp_path, format=1)
-    assert stories.load(tmp_path) is None and stories.outdated(tmp_path)
+    assert story_file.load(tmp_path) is None and story_file.outdated(tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "header", "ends", "roots", "column", "where",
@@ -424,10 +424,10 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
 def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
     table = table_of(VERSIONED)
     table.labels = stories.labels(table)
-    stories.save(tmp_path, table)
-    path = tmp_path / stories.FILE_NAME
+    story_file.save(tmp_path, table)
+    path = tmp_path / story_file.FILE_NAME
     data = bytearray(path.read_bytes())
-    meta, start, _ = stories._header(path)
+    meta, start, _ = story_file._header(path)
     column = meta["columns"]
     if damage == "empty":
         data = b""
@@ -436,13 +436,13 @@ def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
     elif damage == "truncated":
         data = data[:len(data) - 100]
     elif damage == "header":
-        data[len(stories._MAGIC) + 8] = ord("[")
+        data[len(story_file._MAGIC) + 8] = ord("[")
     elif damage in ("roots", "where"):
         at = start + column[damage][0] + 8
         data[at:at + 8] = (10 ** 9).to_bytes(8, "little")  # a row past the end
     elif damage == "ends":  # in the base, which holds the texts of the rows a sync did not write
         base = tmp_path / meta["base"]
-        base_meta, base_start, _ = stories._header(base)
+        base_meta, base_start, _ = story_file._header(base)
         kept = bytearray(base.read_bytes())
         at = base_start + base_meta["columns"]["paths.ends"][0] + 8
         kept[at:at + 8] = (10 ** 9).to_bytes(8, "little")
@@ -459,8 +459,8 @@ def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
         base = tmp_path / meta["base"]
         base.write_bytes(base.read_bytes()[:-64])
     path.write_bytes(bytes(data))
-    assert stories.load(tmp_path) is None and stories.open_stored(tmp_path) is None
-    assert not stories.outdated(tmp_path)  # damaged: made again at the next sync that changes something
+    assert story_file.load(tmp_path) is None and story_file.open_stored(tmp_path) is None
+    assert not story_file.outdated(tmp_path)  # damaged: made again at the next sync that changes something
 
 
 def test_an_index_kept_by_an_older_version_rebuilds_in_full_once(versioned):
@@ -468,11 +468,11 @@ def test_an_index_kept_by_an_older_version_rebuilds_in_full_once(versioned):
     `search index` rebuilds in full, and the one after is incremental again."""
     folder, index = versioned
     gen = live_generation(index)
-    (gen / stories.FILE_NAME).unlink()
-    (gen / stories.OLD_FILE_NAME).write_bytes(b"PK")
-    assert stories.outdated(gen)
+    (gen / story_file.FILE_NAME).unlink()
+    (gen / story_file.OLD_FILE_NAME).write_bytes(b"PK")
+    assert story_file.outdated(gen)
     assert sync(folder, index).full
-    assert not stories.outdated(live_generation(index))
+    assert not story_file.outdated(live_generation(index))
     assert not sync(folder, index).full
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from search import indexer, stories, story_results
+from search import indexer, stories, story_file, story_results
 from search.storage import build
 from search.storage.view import IndexView
 from search.store import IndexStore
@@ -39,7 +39,7 @@ def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monk
     signed = counting(monkeypatch, stories, "signatures")  # the forkserver's workers import their own, unpatched
     sync(folder, tmp_path / "two", jobs=2)
     assert signed == [] and read_back == []
-    whole = stories.load(tmp_path / "two" / IndexStore(tmp_path / "two").pointer().generation)
+    whole = story_file.load(tmp_path / "two" / IndexStore(tmp_path / "two").pointer().generation)
     expected = dict(zip(whole.paths.tolist(), stories.labels(whole).tolist()))
     assert labels_in(tmp_path / "one") == labels_in(tmp_path / "two") == expected == whole.labels_by_path()
     assert expected["b/first-half.txt"] == expected["c/second-half.txt"]  # joined by a later article

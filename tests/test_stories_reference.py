@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from search import stories, story_results
+from search import stories, story_file, story_results
 from search.analysis import WORD_PATTERN, fold, term_for
 from search.articles import article_id
 
@@ -242,9 +242,9 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     index = tmp_path / "index"
     sync(folder, index)
     gen = generation(index)
-    assert stories._header(gen / stories.FILE_NAME)[0]["banding"] == [stories.BANDS, stories.ROWS]
+    assert story_file._header(gen / story_file.FILE_NAME)[0]["banding"] == [stories.BANDS, stories.ROWS]
     rewrite_header(gen, banding=[stories.BANDS + 1, 1])  # as written with another banding: labels not to be trusted
-    table = stories.load(gen)
+    table = story_file.load(gen)
     assert table is not None and table.labels is None and len(table) == len(VERSIONED)
     read_back = []
     monkeypatch.setattr(indexer, "_restored", lambda view, paths, *a, real=indexer._restored:
@@ -253,7 +253,7 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     sync(folder, index)
     sync(folder, tmp_path / "fresh", full=True)
     assert labels_in(index) == labels_in(tmp_path / "fresh")
-    assert stories.load(generation(index)).labels_by_path() == labels_in(index)
+    assert story_file.load(generation(index)).labels_by_path() == labels_in(index)
     assert read_back == []  # every label was right in the index: no document was rewritten
 
 

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from search import indexer, stories, story_results
+from search import indexer, stories, story_file, story_results
 from search.articles import Article, article_id
 from search.indexer import sync
 from search.storage.view import IndexView
@@ -41,9 +41,9 @@ def test_a_sync_that_changes_nothing_does_no_story_work(versioned, monkeypatch):
     folder, index = versioned
     calls = []
     for name in ("load", "outdated"):
-        real = getattr(stories, name)
-        monkeypatch.setattr(stories, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
-    monkeypatch.setattr(stories, "save", lambda *a: calls.append("save"))
+        real = getattr(story_file, name)
+        monkeypatch.setattr(story_file, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
+    monkeypatch.setattr(story_file, "save", lambda *a: calls.append("save"))
     before = live_generation(index)
     report = sync(folder, index)
     assert not report.changed and live_generation(index) == before
@@ -66,11 +66,11 @@ def _article(path, words, sig="s0"):
 # generations in turn before a new one is written, 16: written anew each time (the tables here are small)
 @pytest.mark.parametrize("cap,share", [(stories.BUCKET_CAP, 1), (2, 1), (stories.BUCKET_CAP, 16)])
 def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, share):
-    """stories.update (a sync's story work, per changed row) against the whole-table path it replaced: the same
+    """story_file.update (a sync's story work, per changed row) against the whole-table path it replaced: the same
     rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins; and
     the files it is saved to and read back from give the same table."""
     monkeypatch.setattr(stories, "BUCKET_CAP", cap)
-    monkeypatch.setattr(stories, "DELTA_SHARE", share)
+    monkeypatch.setattr(story_file, "DELTA_SHARE", share)
     bases_written, linked = set(), 0
     rng = np.random.default_rng(5)
     vocabulary = [f"w{i}" for i in range(500)]
@@ -98,7 +98,7 @@ def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, 
         return removed, changed + added
     table = stories.make_table(list(articles.values()))
     table.labels = stories.labels(table)
-    stored = stories.Stored.of(table)
+    stored = story_file.Stored.of(table)
     saw_stale = 0
     for n in range(14):
         removed, written = steps[n] if n < len(steps) else random_step(n)
@@ -112,7 +112,7 @@ def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, 
         want_stale = [p for p, was, now, added in zip(whole.paths.tolist(), old.tolist(), want.tolist(),
                                                      fresh_rows.tolist()) if not added and was != now]
         replaced = [a[1] for a in written if a[1] in table.paths.tolist()]
-        change = stories.update(stored, removed + replaced, stories.make_table(written))
+        change = story_file.update(stored, removed + replaced, stories.make_table(written))
         got = change.table
         for f in ("ids", "paths", "sync_sigs"):
             assert getattr(got, f).values().tolist() == getattr(whole, f).tolist(), (n, f)
@@ -128,8 +128,8 @@ def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, 
         if n % 2:  # through the files: the next step reads them memory-mapped
             folder = tmp_path / f"gen-{n}"
             folder.mkdir()
-            stories.save(folder, got)
-            stored = stories.open_stored(folder)
+            story_file.save(folder, got)
+            stored = story_file.open_stored(folder)
             assert stored.generation == folder.name and np.array_equal(stored.roots, got.roots)
             assert np.array_equal(stored.sigs, whole.sigs) and stored.table().paths.tolist() == whole.paths.tolist()
             base = stored.sigs.base
@@ -149,12 +149,12 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
     """An incremental sync decodes no whole text column, reads no stored text back and no index signatures."""
     folder, index = versioned
     calls = []
-    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the base kept (a new one is written in row order, decoded)
-    monkeypatch.setattr(stories.Texts, "values", lambda self: calls.append("values"))
-    monkeypatch.setattr(stories, "load", lambda *a: calls.append("load"))
+    monkeypatch.setattr(story_file, "DELTA_SHARE", 1)  # the base kept (a new one is written in row order, decoded)
+    monkeypatch.setattr(story_file.Texts, "values", lambda self: calls.append("values"))
+    monkeypatch.setattr(story_file, "load", lambda *a: calls.append("load"))
     monkeypatch.setattr(IndexView, "signatures", lambda self: calls.append("signatures") or {})
-    real = stories.Texts.find
-    monkeypatch.setattr(stories.Texts, "find", lambda self, v: calls.append("find") or real(self, v))
+    real = story_file.Texts.find
+    monkeypatch.setattr(story_file.Texts, "find", lambda self, v: calls.append("find") or real(self, v))
     # _changes reads the view's signatures: this test is about the story work only
     monkeypatch.setattr(indexer, "_changes", lambda *a: ([], [indexer.to_document(
         Article("new", "z/new.txt", "New", None, None, "\n\n".join(WIRE), {}), "1:2:3:")]))
@@ -167,10 +167,11 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
 
 def test_a_sync_links_the_base_and_writes_a_new_one_when_the_delta_grows(versioned, monkeypatch):
     folder, index = versioned
-    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the collection is small: a base kept until the delta is as large
+    # the collection is small: a base kept until the delta is as large
+    monkeypatch.setattr(story_file, "DELTA_SHARE", 1)
 
     def base_of(index):
-        return stories.open_stored(live_generation(index)).sigs
+        return story_file.open_stored(live_generation(index)).sigs
     first = base_of(index)
     assert len(first.delta) == 0 and first.base.stat().st_nlink == 1
     first_inode = first.base.stat().st_ino
@@ -179,16 +180,17 @@ def test_a_sync_links_the_base_and_writes_a_new_one_when_the_delta_grows(version
     second = base_of(index)
     assert second.base.stat().st_ino == first_inode and second.base.stat().st_nlink == 1  # the old generation gone
     assert len(second.delta) == 1 and np.count_nonzero(second.rows < 0) == 1
-    meta = stories._header(live_generation(index) / stories.FILE_NAME)[0]  # the texts of one row, not of every row
+    # the texts of one row, not of every row
+    meta = story_file._header(live_generation(index) / story_file.FILE_NAME)[0]
     assert meta["columns"]["delta.paths.blob"][1] == len("z/one.txt") + 1 and "paths.blob" not in meta["columns"]
-    monkeypatch.setattr(stories, "DELTA_SHARE", 4)  # a quarter of the rows apart from the base: a new one
+    monkeypatch.setattr(story_file, "DELTA_SHARE", 4)  # a quarter of the rows apart from the base: a new one
     for k in range(len(VERSIONED) // 4 + 1):
         write_article(folder, f"z/more-{k}.txt", "More", None, None, f"Wheat exports item {k} fell sharply.")
         sync(folder, index)
     last = base_of(index)
     assert last.base.stat().st_ino != first_inode
     assert len(last.delta) < len(VERSIONED) // 4 + 2
-    assert {p.name for p in live_generation(index).iterdir() if "stories" in p.name} == stories.files(
+    assert {p.name for p in live_generation(index).iterdir() if "stories" in p.name} == story_file.files(
         live_generation(index))
     sync(folder, tmp := index.parent / "fresh", full=True)
     assert labels_in(index) == labels_in(tmp)
@@ -200,23 +202,23 @@ def test_a_save_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, fail):
     table.labels = stories.labels(table)
     first = tmp_path / "gen-1"
     first.mkdir()
-    stories.save(first, table)
-    change = stories.update(stories.open_stored(first), ["p1.txt"], stories.make_table([]))
-    monkeypatch.setattr(stories, "DELTA_SHARE", 1 if fail == "link" else 1000)  # link the base, or write one
-    real_write, real_link = stories._write, os.link
+    story_file.save(first, table)
+    change = story_file.update(story_file.open_stored(first), ["p1.txt"], stories.make_table([]))
+    monkeypatch.setattr(story_file, "DELTA_SHARE", 1 if fail == "link" else 1000)  # link the base, or write one
+    real_write, real_link = story_file._write, os.link
 
     def write(path, columns, meta):
         real_write(path, columns, meta)
         if ("head" in columns) == (fail == "base"):
             raise OSError(28, "No space left on device")
-    monkeypatch.setattr(stories, "_write", write)
+    monkeypatch.setattr(story_file, "_write", write)
     monkeypatch.setattr(os, "link", lambda *a: (real_link(*a), (_ for _ in ()).throw(OSError(28, "full")))[0]
                         if fail == "link" else real_link(*a))
     second = tmp_path / "gen-2"
     second.mkdir()
     with pytest.raises(OSError):
-        stories.save(second, change.table)
-    assert list(second.iterdir()) == [] and stories.open_stored(first) is not None
+        story_file.save(second, change.table)
+    assert list(second.iterdir()) == [] and story_file.open_stored(first) is not None
 
 
 def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
@@ -226,7 +228,7 @@ def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
     every = np.concatenate([base, delta])
     for where in (np.arange(300), np.r_[0:50, -1, 60:200, -2, -3, 201:300],  # runs, delta rows between
                   rng.permutation(np.r_[0:300, -40:0])[:250]):                # scattered
-        sigs = stories._Sigs(base[:, :stories._BANDED], base[:, stories._BANDED:], delta, where)
+        sigs = story_file._Sigs(base[:, :stories._BANDED], base[:, stories._BANDED:], delta, where)
         want = every[np.where(where >= 0, where, 300 - 1 - where)]
         assert np.array_equal(np.asarray(sigs), want)
         assert np.array_equal(sigs.banded(), want[:, :stories._BANDED])
@@ -236,13 +238,13 @@ def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
 
 def test_a_file_system_without_hard_links_gets_a_copy_of_the_base(versioned, monkeypatch):
     folder, index = versioned
-    monkeypatch.setattr(stories, "DELTA_SHARE", 1)  # the base kept
+    monkeypatch.setattr(story_file, "DELTA_SHARE", 1)  # the base kept
 
     def no_link(*a):
         raise OSError(errno.EPERM, "Operation not permitted")
     monkeypatch.setattr(os, "link", no_link)
     write_article(folder, "z/one.txt", "One", None, None, "\n\n".join(WIRE))
     sync(folder, index)
-    kept = stories.open_stored(live_generation(index))
+    kept = story_file.open_stored(live_generation(index))
     assert kept is not None and len(kept.sigs.delta) == 1 and kept.sigs.base.stat().st_nlink == 1
     assert labels_in(index)["z/one.txt"] == labels_in(index)[ORIGINAL]
