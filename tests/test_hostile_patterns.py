@@ -278,8 +278,8 @@ def test_a_front_matter_value_with_a_long_white_space_run_is_parsed_in_one_pass(
 
 def _later_patterns():
     """The patterns of the modules that read article text beyond inference: stories, paragraphs, pages, diffs."""
-    from search import diff, paragraphs, stories, webpage
-    for module in (stories, paragraphs, webpage, diff):
+    from search import diff, paragraphs, stories, story_file, webpage
+    for module in (stories, story_file, paragraphs, webpage, diff):
         for attr, value in vars(module).items():
             if isinstance(value, re.Pattern):
                 yield f"{module.__name__}.{attr}", value
