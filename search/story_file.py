@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from search import npsets
-from search.stories import (_BANDED, BANDS, K, ROWS, SIGNATURE_FORMAT, Table, band_keys, components,
-                            similar_pairs)
+from search.stories import _BANDED, BANDS, ROWS, Table, band_keys, components, similar_pairs
+from search.story_signatures import K, SIGNATURE_FORMAT
 
 #: The stories file of each generation: a header, then each column's bytes, so that a sync maps the columns instead
 #: of reading them and decodes only the rows it changes (see _write).

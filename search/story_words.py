@@ -1,11 +1,11 @@
 """A rebuild's story signatures from the words its analysis found (search/storage/build.py), in the workers.
 
-search/stories.py signs an article from its text: the lines clean_text keeps, split into words, each word taken as
-the index analyses it. A rebuild's workers have split every body into words and analysed them already (the words
-the index drops numbered apart), so here only two things
-are worked out, with array work over the batch's bytes: which lines clean_text keeps, and how many words stand on
-each line. Bodies that are not ASCII (rare) have both found by stories' own code. The rows are the same as
-stories.document_rows gives (tests/test_stories_reference.py checks it on hostile texts).
+search/story_signatures.py signs an article from its text: the lines clean_text keeps, split into words, each word
+taken as the index analyses it. A rebuild's workers have split every body into words and analysed them already (the
+words the index drops numbered apart), so here only two things are worked out, with array work over the batch's
+bytes: which lines clean_text keeps, and how many words stand on each line. Bodies that are not ASCII (rare) have both
+found by story_signatures' own code. The rows are the same as stories.document_rows gives
+(tests/test_stories_reference.py checks it on hostile texts).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from itertools import repeat
 
 import numpy as np
 
-from search import stories
+from search import stories, story_signatures
 from search.analysis import WORD_RE
 
 #: Per list of a worker's vocabulary (its keys, the raw words it drops): [the list, the hashes of its first items and
@@ -22,9 +22,9 @@ _HASHED: dict[str, list] = {"keys": [None, np.zeros(0, np.uint64), 0], "dropped"
 
 
 def _hashes(kind: str, items: list) -> np.ndarray:
-    """stories.term_hashes of a storage vocabulary's keys (their field byte left out) or of the raw words it drops
-    (as stories.dropped_key takes them), grown as the vocabulary grows (another list is another vocabulary: it
-    starts afresh when it is full)."""
+    """story_signatures.term_hashes of a storage vocabulary's keys (their field byte left out) or of the raw words it
+    drops (as story_signatures.dropped_key takes them), grown as the vocabulary grows (another list is another
+    vocabulary: it starts afresh when it is full)."""
     known, hashes, done = _HASHED[kind]
     if known is not items:
         hashes, done = np.zeros(0, np.uint64), 0
@@ -32,8 +32,8 @@ def _hashes(kind: str, items: list) -> np.ndarray:
         if len(hashes) < len(items):  # room doubled: a batch adds a few, the array is not copied each time
             hashes = np.concatenate([hashes[:done], np.zeros(max(len(items), 2 * len(hashes)) - done, np.uint64)])
         new = items[done:]
-        hashes[done:len(items)] = (stories.term_hashes(new, skip=1) if kind == "keys" else
-                                   stories.term_hashes(list(map(stories.dropped_key, new))))
+        hashes[done:len(items)] = (story_signatures.term_hashes(new, skip=1) if kind == "keys" else
+                                   story_signatures.term_hashes(list(map(story_signatures.dropped_key, new))))
         _HASHED[kind] = [items, hashes, len(items)]
     return hashes[:len(items)]
 
@@ -57,7 +57,8 @@ def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, key
     # one gather from one table: the dropped words' hashes backwards (number -1 first), then the keys'
     table = np.concatenate((_hashes("dropped", dropped)[::-1], _hashes("keys", keys)))
     chosen += len(dropped)
-    sigs, shingles, exact = stories.sketch(table[chosen], np.add.reduceat(np.where(kept, line_words, 0), firsts))
+    sigs, shingles, exact = story_signatures.sketch(table[chosen],
+                                                    np.add.reduceat(np.where(kept, line_words, 0), firsts))
     return stories.Table(np.array([d["id"] for d in docs], dtype=str), np.array([d["path"] for d in docs], dtype=str),
                          np.array([d["sig"] for d in docs], dtype=str), sigs, shingles, exact)
 
@@ -66,7 +67,7 @@ def analysed_rows(docs: list[dict], numbers: np.ndarray, counts: np.ndarray, key
 _WORD_TABLE = bytes(int(c < 128 and (chr(c).isalnum() or chr(c) == "_")) for c in range(256))
 _SPACE = np.array([c < 128 and chr(c).isspace() for c in range(256)])
 _ENDS = np.zeros(256, dtype=bool)
-_ENDS[[ord(c) for c in stories._SENTENCE_END if c.isascii()]] = True
+_ENDS[[ord(c) for c in story_signatures._SENTENCE_END if c.isascii()]] = True
 
 
 def _kept_lines_and_words(bodies: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,7 +88,7 @@ def _kept_lines_and_words(bodies: list[str], titles: list[str]) -> tuple[np.ndar
     if unicode.any():  # their lines as stories finds them, and their words by WORD_RE
         at = np.flatnonzero(~ascii_line)
         chosen = np.flatnonzero(unicode).tolist()
-        lines, kept[at], _, _ = stories._kept_lines([bodies[i] for i in chosen], [titles[i] for i in chosen])
+        lines, kept[at], _, _ = story_signatures._kept_lines([bodies[i] for i in chosen], [titles[i] for i in chosen])
         words[at] = np.fromiter(map(len, map(WORD_RE.findall, lines)), dtype=np.int64, count=len(at))
     return kept, words, firsts
 
@@ -109,7 +110,7 @@ def _ascii_words_per_line(data: bytes, b: np.ndarray, newlines: np.ndarray) -> n
 
 def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.ndarray, firsts: np.ndarray,
                 titles: list[str]) -> np.ndarray:
-    """stories._kept_lines' kept flags for the lines of ASCII bodies (`ascii_line`; other lines' flags mean
+    """story_signatures._kept_lines' kept flags for the lines of ASCII bodies (`ascii_line`; other lines' flags mean
     nothing), each line's bounds and ends found in the bytes `b` (`text` the same a character a byte): a str
     method or pattern runs, at the line's offsets, only on the lines a rule may apply to (no sentence end, a chrome
     line's first letters, a "/" or "(" near the end, the headline's length)."""
@@ -130,13 +131,13 @@ def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.n
     may[unended] = np.fromiter(map(text.count, repeat(" "), start[unended].tolist(), end[unended].tolist()),
                                dtype=np.int64, count=len(unended)) >= 4
     # a chrome or caption line: a menu ("|", no sentence end), the pattern's first two letters, a credit at the end
-    drop, credit = stories._line_patterns()
+    drop, credit = story_signatures._line_patterns()
     menus = np.flatnonzero(may & ~ends)
     may[menus[np.fromiter(map(text.find, repeat("|"), start[menus].tolist(), end[menus].tolist()),
                           dtype=np.int64, count=len(menus)) >= 0]] = False
     last = len(b) - 1
     second = np.where(length >= 2, b[np.minimum(start + 1, last)], ord(" "))
-    tried = np.flatnonzero(may & stories._PAIRS[b[np.minimum(start, last)] & 127, second & 127])
+    tried = np.flatnonzero(may & story_signatures._PAIRS[b[np.minimum(start, last)] & 127, second & 127])
     found = map(drop.match, repeat(text), start[tried].tolist(), end[tried].tolist())
     may[tried[np.fromiter(map(bool, found), dtype=bool, count=len(tried))]] = False
     marks = np.flatnonzero((b == ord("/")) | (b == ord("(")))
@@ -156,7 +157,7 @@ def _kept_ascii(text: str, b: np.ndarray, newlines: np.ndarray, ascii_line: np.n
     same = map(str.__eq__, map(str.lower, map(" ".join, map(str.split, lines))),
                map(heads.__getitem__, owner[near].tolist()))
     may[near[np.fromiter(same, dtype=bool, count=len(near))]] = False
-    return stories.kept_paragraph_lines(may, length, ends, firsts)
+    return story_signatures.kept_paragraph_lines(may, length, ends, firsts)
 
 
 #: Whitespace at a line's edge is stepped over this many characters with array work, the rest by str.strip.

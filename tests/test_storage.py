@@ -195,9 +195,10 @@ def test_search_query_loads_neither_the_web_nor_the_writing_side(built):
     import sys
     _, index = built
     heavy = ("flask", "nh3", "waitress", "jinja2", "web", "search.indexer", "search.stories", "search.story_file",
-             "search.storage.build", "search.storage.commit", "search.storage.codec", "search.analyzer",
-             "search.metadata", "whoosh", "whoosh.compat", "whoosh.fields", "whoosh.index", "whoosh.codec",
-             "urllib.request", "http.client", "email", "hashlib", "ctypes.util", "subprocess", "numpy.ma")
+             "search.story_signatures", "search.storage.build", "search.storage.commit", "search.storage.codec",
+             "search.analyzer", "search.metadata", "whoosh", "whoosh.compat", "whoosh.fields", "whoosh.index",
+             "whoosh.codec", "urllib.request", "http.client", "email", "hashlib", "ctypes.util", "subprocess",
+             "numpy.ma")
     code = ("import sys; from click.testing import CliRunner; from search.cli import cli; "
             f"r = CliRunner().invoke(cli, ['--index', {str(index)!r}, 'query', 'idlib']); print(r.exit_code); "
             f"print([m for m in {heavy!r} if m in sys.modules])")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import indexer, stories, story_file, story_results
+from search import indexer, stories, story_file, story_results, story_signatures
 from search.articles import article_id
 from search.indexer import sync
 from search.searcher import Engine
@@ -26,7 +26,7 @@ def test_clean_text_drops_headline_chrome_and_captions_and_keeps_wrapped_paragra
             "Photo: Putin and Erdogan in Sochi. / AFP\nMourners in Qamishli on Friday. REUTERS/Rodi Said\n"
             "ANKARA (Reuters) - The two leaders agreed on a zone\nin Idlib province on\nMonday.\n"
             "(Reporting by Tulay Karadeniz; Editing by Jon Boyle)\nFollow us on Twitter for the latest news.")
-    cleaned = stories.clean_text(body, "Putin, Erdogan strike deal")
+    cleaned = story_signatures.clean_text(body, "Putin, Erdogan strike deal")
     assert cleaned == "ankara (reuters) - the two leaders agreed on a zone\nin idlib province on\nmonday."
 
 
@@ -35,45 +35,47 @@ def test_clean_text_drops_headline_chrome_and_captions_and_keeps_wrapped_paragra
     "The summit in Sochi (AFP Photo)", "reuters/", "A line without a credit at its end.", "x" * 60 + " / AFP",
     "Credit / AFP " + "y" * 50, "(AP photo)", "ANKARA (Reuters) - The two leaders agreed", ""])
 def test_the_credit_guard_answers_as_the_credit_pattern(line):
-    credit = stories._line_patterns()[1]
-    assert stories._credited(line, credit) == (credit.search(line, max(0, len(line) - 40)) is not None)
+    credit = story_signatures._line_patterns()[1]
+    assert story_signatures._credited(line, credit) == (credit.search(line, max(0, len(line) - 40)) is not None)
 
 
 def test_term_hashes_do_not_depend_on_where_a_term_stands():
-    a = stories.term_hashes([b"idlib", b"deal", b"hold"])
-    b = stories.term_hashes([b"\x02deal", b"\x02on", b"\x02idlib"], skip=1)  # a vocabulary key's field byte left out
+    a = story_signatures.term_hashes([b"idlib", b"deal", b"hold"])
+    # a vocabulary key's field byte left out
+    b = story_signatures.term_hashes([b"\x02deal", b"\x02on", b"\x02idlib"], skip=1)
     assert a[0] == b[2] and a[1] == b[0] and len(set(a.tolist())) == 3
 
 
 def test_signatures_shingle_index_terms_so_case_and_endings_do_not_count_but_every_word_does():
-    a = stories.signatures(["The leaders agreed on a zone in Idlib province, officials said on Monday"])
-    b = stories.signatures(["THE LEADERS agree on a zone in Idlib provinces, official said on monday."])
+    a = story_signatures.signatures(["The leaders agreed on a zone in Idlib province, officials said on Monday"])
+    b = story_signatures.signatures(["THE LEADERS agree on a zone in Idlib provinces, official said on monday."])
     assert all(np.array_equal(x, y) for x, y in zip(a, b)) and a[1][0] == 9
     for other in ("The leaders agreed on a zone in Idlib province, officials said at Monday",  # a stop word
                   "The leaders agreed on a zone in Idlib province, officials said on Monday 2"):  # a digit
-        assert stories.signatures([other])[2][0] != a[2][0]
+        assert story_signatures.signatures([other])[2][0] != a[2][0]
 
 
 def test_signatures_of_a_batch_are_those_of_each_text_alone():
-    texts = [stories.clean_text("\n\n".join(WIRE)), stories.clean_text("\n\n".join(OTHER)), "", "too short to shingle"]
-    together = stories.signatures(texts)
-    alone = [stories.signatures([t]) for t in texts]
+    texts = [story_signatures.clean_text("\n\n".join(WIRE)), story_signatures.clean_text("\n\n".join(OTHER)), "",
+             "too short to shingle"]
+    together = story_signatures.signatures(texts)
+    alone = [story_signatures.signatures([t]) for t in texts]
     for k in range(3):
         assert np.array_equal(together[k], np.concatenate([a[k] for a in alone]))
     assert together[1][2] == 0 and together[1][3] == 0  # no shingles: empty text, four words
-    assert (together[0][2] == stories._EMPTY).all()
+    assert (together[0][2] == story_signatures._EMPTY).all()
 
 
 def test_every_bin_of_a_short_text_is_filled_by_densification():
-    sigs, counts, _ = stories.signatures([" ".join(f"w{i}" for i in range(12))])
-    assert counts[0] == 8 and not (sigs == stories._EMPTY).any()
+    sigs, counts, _ = story_signatures.signatures([" ".join(f"w{i}" for i in range(12))])
+    assert counts[0] == 8 and not (sigs == story_signatures._EMPTY).any()
 
 
 def test_estimated_jaccard_follows_the_true_one():
     words = [f"w{i}" for i in range(2000)]
     base = set(range(len(words) - 4))
     for cut in (200, 800, 1400):
-        sigs, _, _ = stories.signatures([" ".join(words), " ".join(words[cut:])])
+        sigs, _, _ = story_signatures.signatures([" ".join(words), " ".join(words[cut:])])
         true = (len(base) - cut) / len(base)
         assert abs((sigs[0] == sigs[1]).mean() - true) < 0.15
 
@@ -164,7 +166,7 @@ def test_a_build_labels_the_versions_and_keeps_their_signatures(versioned):
     assert {p for p, v in labels.items() if v != article_id(p)} == {ORIGINAL, MIRROR}
     assert labels[ORIGINAL] == labels[MIRROR] == labels[COPY_PATH] == article_id(COPY_PATH)
     table = story_file.load(live_generation(index))
-    assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), stories.K)
+    assert sorted(table.paths.tolist()) == sorted(labels) and table.sigs.shape == (len(labels), story_signatures.K)
     assert table.labels_by_path() == labels  # what the rebuild wrote as it went is what the whole table gives
 
 

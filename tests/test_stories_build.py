@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from search import indexer, stories, story_file, story_results
+from search import indexer, stories, story_file, story_results, story_signatures
 from search.storage import build
 from search.storage.view import IndexView
 from search.store import IndexStore
@@ -36,7 +36,8 @@ def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monk
     read_back = counting(monkeypatch, indexer, "_part_entries")
     sync(folder, tmp_path / "one", jobs=1)
     assert read_back == []  # the analysed batches carry their rows: no stored text is decoded again
-    signed = counting(monkeypatch, stories, "signatures")  # the forkserver's workers import their own, unpatched
+    # the forkserver's workers import their own, unpatched
+    signed = counting(monkeypatch, story_signatures, "signatures")
     sync(folder, tmp_path / "two", jobs=2)
     assert signed == [] and read_back == []
     whole = story_file.load(tmp_path / "two" / IndexStore(tmp_path / "two").pointer().generation)

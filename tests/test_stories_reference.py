@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from search import stories, story_file, story_results
+from search import stories, story_file, story_results, story_signatures
 from search.analysis import WORD_PATTERN, fold, term_for
 from search.articles import article_id
 
@@ -59,11 +59,11 @@ def test_clean_texts_gives_clean_text_on_hostile_texts():
     for _ in range(40):
         pairs = [_hostile(rng) for _ in range(rng.randint(0, 30))]
         bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
-        assert stories.clean_texts(bodies, titles) == [stories.clean_text(b, t) for b, t in pairs]
+        assert story_signatures.clean_texts(bodies, titles) == [story_signatures.clean_text(b, t) for b, t in pairs]
     for line in LINES:  # every line alone, as a body and as its own headline
-        assert stories.clean_texts([line, line, "intro words of a line.\n" + line], ["", line, line]) == [
-            stories.clean_text(line), stories.clean_text(line, line),
-            stories.clean_text("intro words of a line.\n" + line, line)]
+        assert story_signatures.clean_texts([line, line, "intro words of a line.\n" + line], ["", line, line]) == [
+            story_signatures.clean_text(line), story_signatures.clean_text(line, line),
+            story_signatures.clean_text("intro words of a line.\n" + line, line)]
 
 
 def _starts(items, k: int) -> set[tuple]:
@@ -91,11 +91,11 @@ def _starts(items, k: int) -> set[tuple]:
 
 def test_the_prefixes_tried_cover_every_start_of_the_chrome_and_caption_pattern():
     import re._parser as parser
-    starts = _starts(list(parser.parse(f"(?:{stories._CHROME})|(?:{stories._CAPTION})", re.I)), 2)
+    starts = _starts(list(parser.parse(f"(?:{story_signatures._CHROME})|(?:{story_signatures._CAPTION})", re.I)), 2)
     for start in starts:
         text = "".join(start)
         if text.isascii():
-            assert len(text) == 2 and text in stories._PREFIXES, text
+            assert len(text) == 2 and text in story_signatures._PREFIXES, text
         # a start with a non-ASCII character is always tried
 
 
@@ -129,20 +129,20 @@ def _reference_of_terms(terms: list[bytes]) -> tuple[list[int], int, int]:
         h = sum((byte + 1) * pow(p, i, 1 << 64) for i, byte in enumerate(data)) & _M
         hashes.append(_fmix(h ^ len(data)))
     exact = sum(_fmix((h + pos * 0xD6E8FEB86659FD93) & _M) for pos, h in enumerate(hashes)) & _M
-    mix = [int(m) for m in stories._MIX]
-    sig = [None] * stories.K
-    shingles = [_fmix(sum(hashes[i + j] * mix[j] for j in range(stories.SHINGLE)) & _M)
-                for i in range(len(hashes) - stories.SHINGLE + 1)]
+    mix = [int(m) for m in story_signatures._MIX]
+    sig = [None] * story_signatures.K
+    shingles = [_fmix(sum(hashes[i + j] * mix[j] for j in range(story_signatures.SHINGLE)) & _M)
+                for i in range(len(hashes) - story_signatures.SHINGLE + 1)]
     for s in shingles:
-        b, v = s >> 57, (s >> 8) & ((1 << stories._VALUE_BITS) - 1)
+        b, v = s >> 57, (s >> 8) & ((1 << story_signatures._VALUE_BITS) - 1)
         sig[b] = v if sig[b] is None else min(sig[b], v)
     out = []
-    for b in range(stories.K):
+    for b in range(story_signatures.K):
         if sig[b] is not None or not shingles:
-            out.append(sig[b] if sig[b] is not None else int(stories._EMPTY))
+            out.append(sig[b] if sig[b] is not None else int(story_signatures._EMPTY))
             continue
-        d = next(d for d in range(1, stories.K) if sig[(b + d) % stories.K] is not None)
-        out.append(sig[(b + d) % stories.K] | (d << stories._VALUE_BITS))
+        d = next(d for d in range(1, story_signatures.K) if sig[(b + d) % story_signatures.K] is not None)
+        out.append(sig[(b + d) % story_signatures.K] | (d << story_signatures._VALUE_BITS))
     return out, len(shingles), exact
 
 
@@ -155,8 +155,8 @@ def test_signatures_equal_a_word_by_word_reference_on_hostile_texts():
     for _ in range(40):
         texts.append(rng.choice([" ", "\n", "  ", ", ", "-", "\t", "."]).join(
             rng.choices(vocabulary, k=rng.randint(0, 200))))
-    texts += [stories.clean_text(*_hostile(rng)) for _ in range(20)]
-    sigs, counts, exact = stories.signatures(texts)
+    texts += [story_signatures.clean_text(*_hostile(rng)) for _ in range(20)]
+    sigs, counts, exact = story_signatures.signatures(texts)
     for k, text in enumerate(texts):
         want_sig, want_count, want_exact = _reference_signature(text)
         assert sigs[k].tolist() == want_sig and counts[k] == want_count and exact[k] == want_exact, repr(text[:60])
@@ -278,7 +278,7 @@ def test_rows_are_the_signatures_of_the_kept_lines_terms_article_by_article(monk
         entries = [(f"id{k}", f"p{k}", "s", t, b) for k, (b, t) in enumerate(pairs)]
         made = stories.rows(entries)
         for k, (body, title) in enumerate(pairs):
-            sig, count, exact = _reference_of_terms(stories.signature_terms(body, title))
+            sig, count, exact = _reference_of_terms(story_signatures.signature_terms(body, title))
             assert made.sigs[k].tolist() == sig and made.counts[k] == count and made.exact[k] == exact
         monkeypatch.setattr(stories, "ROWS_BATCH", 3)  # a sync's many articles, a few at a time: the same rows
         again = stories.rows(entries)
@@ -317,7 +317,7 @@ def test_the_lines_kept_and_the_words_on_them_found_in_bytes_are_the_line_by_lin
     from search.story_words import _kept_lines_and_words
     for pairs in _batches(5):
         bodies, titles = [b for b, _ in pairs], [t for _, t in pairs]
-        lines, kept, firsts, _ = stories._kept_lines(bodies, titles)
+        lines, kept, firsts, _ = story_signatures._kept_lines(bodies, titles)
         got_kept, got_words, got_firsts = _kept_lines_and_words(bodies, titles)
         assert np.array_equal(got_firsts, firsts) and np.array_equal(got_kept, kept), pairs
         raw = [line for body in bodies for line in body.split("\n")]
@@ -338,7 +338,8 @@ def test_a_batch_of_short_texts_only_between_two_versions_does_not_hide_the_firs
 
 
 def test_band_keys_leave_the_signatures_they_are_given_as_they_were():
-    sigs = np.random.default_rng(3).integers(0, 2**32, size=(1, stories.K), dtype=np.uint32)  # one row: contiguous
+    # one row: contiguous
+    sigs = np.random.default_rng(3).integers(0, 2**32, size=(1, story_signatures.K), dtype=np.uint32)
     before = sigs.copy()
     keys = stories._band_keys(sigs[:, :stories.BANDS * stories.ROWS])
     assert len(keys) == stories.BANDS and np.array_equal(sigs, before)
@@ -393,9 +394,10 @@ def test_a_word_longer_than_any_term_is_signed_by_its_digest_and_the_hash_tables
     from search.storage.build import analyse
     from search.story_words import analysed_rows
     long_a, long_b = "x" * 2_000_000, "x" * 1_999_999 + "y"
-    assert stories.dropped_key("of") == b"\x01of" and stories.dropped_key("É") == b"\x01e"
-    assert len(stories.dropped_key(long_a)) == 17 and stories.dropped_key(long_a) != stories.dropped_key(long_b)
-    monkeypatch.setattr(stories, "_POWERS", [])
+    assert story_signatures.dropped_key("of") == b"\x01of" and story_signatures.dropped_key("É") == b"\x01e"
+    assert len(story_signatures.dropped_key(long_a)) == 17
+    assert story_signatures.dropped_key(long_a) != story_signatures.dropped_key(long_b)
+    monkeypatch.setattr(story_signatures, "_POWERS", [])
     docs = [dict(id=f"id{k}", path=f"p{k}", sig="s", title=f"Talks {k}", facets={"source": ""}, day=0,
                  body=f"Oil prices rose in Geneva on day {k}.\n{word}\nThe talks went on, and on.")
             for k, word in enumerate([long_a, long_b, "short"])]
@@ -406,4 +408,4 @@ def test_a_word_longer_than_any_term_is_signed_by_its_digest_and_the_hash_tables
     for f in stories.Table.FIELDS:
         assert np.array_equal(getattr(got, f), getattr(want, f)), f
     assert want.sigs[0].tolist() != want.sigs[1].tolist()  # the two long words are told apart
-    assert len(stories._POWERS[0][0]) <= 1 << 18  # the least it is made with: not sized by the 2 MB words
+    assert len(story_signatures._POWERS[0][0]) <= 1 << 18  # the least it is made with: not sized by the 2 MB words

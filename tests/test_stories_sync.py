@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from search import indexer, stories, story_file, story_results
+from search import indexer, stories, story_file, story_results, story_signatures
 from search.articles import Article, article_id
 from search.indexer import sync
 from search.storage.view import IndexView
@@ -223,8 +223,8 @@ def test_a_save_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, fail):
 
 def test_signatures_kept_apart_from_their_base_read_as_gathered_rows():
     rng = np.random.default_rng(2)
-    base = rng.integers(0, 1 << 32, (300, stories.K), dtype=np.uint32)
-    delta = rng.integers(0, 1 << 32, (40, stories.K), dtype=np.uint32)
+    base = rng.integers(0, 1 << 32, (300, story_signatures.K), dtype=np.uint32)
+    delta = rng.integers(0, 1 << 32, (40, story_signatures.K), dtype=np.uint32)
     every = np.concatenate([base, delta])
     for where in (np.arange(300), np.r_[0:50, -1, 60:200, -2, -3, 201:300],  # runs, delta rows between
                   rng.permutation(np.r_[0:300, -40:0])[:250]):                # scattered

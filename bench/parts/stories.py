@@ -194,12 +194,13 @@ def _closure(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
 def _jaccard5(folder: Path, a: str, b: str) -> float:
     """The exact Jaccard similarity of the 5-shingle sets (of the kept lines' index terms) that the engine's
     signatures estimate (a diagnostic)."""
-    from search import stories
+    from search import story_signatures
     sets = []
     for path in (a, b):
         meta, body = _front((folder / path).read_text(encoding="utf-8"))
-        w = stories.signature_terms(body, meta.get("title", ""))
-        sets.append({tuple(w[i:i + stories.SHINGLE]) for i in range(len(w) - stories.SHINGLE + 1)})
+        w = story_signatures.signature_terms(body, meta.get("title", ""))
+        shingle = story_signatures.SHINGLE
+        sets.append({tuple(w[i:i + shingle]) for i in range(len(w) - shingle + 1)})
     return round(len(sets[0] & sets[1]) / max(1, len(sets[0] | sets[1])), 3)
 
 

@@ -155,7 +155,8 @@ def analyse(docs: list[dict], body_words: list | None = None) -> Part:
         per_doc = [findall_ascii(text.encode("ascii")) if text.isascii() else findall(text) for text in texts]
         counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
         numbers = vocabulary.word_numbers(field, per_doc, int(counts.sum()))
-        if field == "body" and body_words is not None:  # a rebuild's stories sign these words (search/stories.py)
+        # a rebuild's stories sign these words (search/story_signatures.py)
+        if field == "body" and body_words is not None:
             body_words[:] = numbers, counts, vocabulary.keys, vocabulary.dropped_words
         kept = numbers > 0
         bounds = np.zeros(n + 1, dtype=np.int64)
