@@ -74,8 +74,7 @@ def _ids_are_their_own(view, files: dict, indexed: dict, ids) -> bool:
         if docnum is not None and view.signature(docnum)[0] != rel:
             return False
     for rel in indexed:
-        docs, _ = view.postings("path", rel)
-        live = docs[view.live[docs]] if len(docs) else docs
-        if len(live) and view.stored_id(int(live[-1])) != article_id(rel):
+        docnum = view.live_doc("path", rel)
+        if docnum is not None and view.stored_id(docnum) != article_id(rel):
             return False
     return True

@@ -277,7 +277,11 @@ class IndexView:
 
     def docnum(self, article_id: str) -> int | None:
         """The live document with that id, else None."""
-        docs, _ = self.postings("id", article_id)
+        return self.live_doc("id", article_id)
+
+    def live_doc(self, field: str, text: str) -> int | None:
+        """The last live document with the term `text` in `field` (an id or a path: there is one), else None."""
+        docs, _ = self.postings(field, text)
         if len(docs):
             live = docs[self.live[docs]]
             if len(live):
@@ -288,10 +292,9 @@ class IndexView:
         """{path: signature} of the live documents among `paths` (a term look-up each, not the whole table)."""
         out: dict[str, str] = {}
         for path in paths:
-            docs, _ = self.postings("path", path)
-            live = docs[self.live[docs]] if len(docs) else docs
-            if len(live):
-                indexed_path, sig = self.signature(int(live[-1]))
+            docnum = self.live_doc("path", path)
+            if docnum is not None:
+                indexed_path, sig = self.signature(docnum)
                 if indexed_path == path:
                     out[path] = sig
         return out
