@@ -43,6 +43,8 @@ class SyncReport:
     seconds: float = 0.0
     full: bool = False
     warnings: list[str] = field(default_factory=list)
+    whole: bool = False  # the whole folder was compared (not only the paths a batch of events named)
+    linked: bool = False  # some article file is a link or has other names: its changes come under another name
 
     @property
     def changed(self) -> bool:
@@ -118,8 +120,10 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
                 files, ids, colliding = examined.files, examined.ids, set()
             else:
                 # only what a sync compares of each file: a stat_result and its ints cost several times more
+                report.whole = True
                 files = {rel: _Stat(st.st_size, st.st_mtime_ns)
-                         for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message))}
+                         for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message),
+                                                           on_link=lambda rel: _linked(report))}
                 ids, colliding, collisions = assign_ids(files)
                 report.warnings.extend(collisions)
             generation = None
@@ -217,6 +221,10 @@ def _unwritable(path: Path, exc: OSError) -> IndexUnwritable:
         return IndexUnwritable(f"The disk holding {path} is full; {left}. "
                                "Free some space and run `search index` again.")
     return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
+
+
+def _linked(report: SyncReport) -> None:
+    report.linked = True
 
 
 def _skipped(report: SyncReport, message: str) -> None:
