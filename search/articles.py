@@ -140,13 +140,14 @@ def is_article_id(value: str) -> bool:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
-def list_article_files(root: Path, warn=None, under: str = "") -> Iterator[tuple[str, os.stat_result]]:
+def list_article_files(root: Path, warn=None, under: str = "", on_link=None) -> Iterator[tuple[str, os.stat_result]]:
     """Yield (relative posix path, stat) of every .txt/.md file under root; hidden entries and the sidecar skipped.
 
     Only regular files inside the folder are listed. `warn(message)` is told, naming the file, of each one
     skipped: a name that is not UTF-8, a link that leaves the folder or loops, a FIFO, socket or device, a link
     to a folder (never followed). `under` ("a/b"): only the files of that subfolder, as the whole listing would
-    give them (nothing when the whole listing would not enter it).
+    give them (nothing when the whole listing would not enter it). `on_link(rel)` is told of each file listed that
+    is a link or has other names (hard links): a change to it can come under another name.
     """
     # every `search index` lists the whole folder: one scandir per folder and one lstat per file (DirEntry's
     # cached one), no path joins or realpath for a plain file; links take the careful road (_regular_file)
@@ -185,6 +186,8 @@ def list_article_files(root: Path, warn=None, under: str = "") -> Iterator[tuple
             elif not (rel.isascii() or _is_utf8(rel)):
                 warn(f"{printable_name(rel)}: skipped, its name is not valid UTF-8 (rename the file)")
             elif st is not None:
+                if on_link is not None and (st.st_nlink > 1 or entry.is_symlink()):
+                    on_link(rel)
                 yield rel, st
         below = []
         for entry in sorted(dirs, key=lambda e: e.name):

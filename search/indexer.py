@@ -1,6 +1,7 @@
 """Keep the index in sync with the articles folder: add, update, remove, or rebuild in full. The only writer."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -42,6 +43,8 @@ class SyncReport:
     seconds: float = 0.0
     full: bool = False
     warnings: list[str] = field(default_factory=list)
+    whole: bool = False  # the whole folder was compared (not only the paths a batch of events named)
+    linked: bool = False  # some article file is a link or has other names: its changes come under another name
 
     @property
     def changed(self) -> bool:
@@ -99,72 +102,72 @@ def sync(articles: str | Path, index: str | Path, full: bool = False, progress: 
     report = SyncReport()
     with store.writer_lock(wait=wait):
         pointer = store.pointer()
-        if pointer is None or pointer.schema_version != SCHEMA_VERSION or not _readable(store, pointer.generation):
-            full = True
-        elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
-            full = True
-        elif story_file.outdated(store.path / pointer.generation):
-            # the stories' signatures made another way: a rebuild signs every article again in the workers, a
-            # batch at a time, where making them again here would hold every article's text in this process
-            full = True
-        report.full = full
-        if full and (jobs is None or jobs > 1):
-            _start_workers(root)
-        sidecar, report.warnings = load_sidecar(root)
-        examined = None if full or changed is None else _examined(store, pointer.generation, root, changed, report)
-        if examined is not None:
-            files, ids, colliding = examined.files, examined.ids, set()
-        else:
-            # only what a sync compares of each file: a stat_result and its ints cost several times more per file
-            files = {rel: _Stat(st.st_size, st.st_mtime_ns)
-                     for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message))}
-            ids, colliding, collisions = assign_ids(files)
-            report.warnings.extend(collisions)
-        generation = None
-        try:
-            if full:
-                generation = store.new_generation()
-                generation = _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
+        with _live_view(store, pointer) as live:  # opened once for the whole sync
+            if live is None:
+                full = True
+            elif pointer.analysis and pointer.analysis != PIPELINE:  # terms made another way: none can be kept
+                full = True
+            elif story_file.outdated(store.path / pointer.generation):
+                # the stories' signatures made another way: a rebuild signs every article again in the workers, a
+                # batch at a time, where making them again here would hold every article's text in this process
+                full = True
+            report.full = full
+            if full and (jobs is None or jobs > 1):
+                _start_workers(root)
+            sidecar, report.warnings = load_sidecar(root)
+            examined = None if full or changed is None else _examined(live, root, changed, report)
+            if examined is not None:
+                files, ids, colliding = examined.files, examined.ids, set()
             else:
-                removed, writes = _changes(root, store, pointer.generation, files, sidecar, report, progress, ids,
-                                           colliding, examined.indexed if examined is not None else None)
-                generation = pointer.generation
-                # STORIES: labels for the writes, and the documents whose story label changed rewritten
-                relabelled, table = _sync_stories(store.path / pointer.generation, removed, writes)
-                removed = removed + relabelled
-                if removed or writes or table is not None:  # a table made again is kept, even with no change
-                    from search.storage.build import analyse
-                    from search.storage.commit import update
-                    from search.storage.format import MAX_SEGMENT_DOCS
+                # only what a sync compares of each file: a stat_result and its ints cost several times more
+                report.whole = True
+                files = {rel: _Stat(st.st_size, st.st_mtime_ns)
+                         for rel, st in list_article_files(root, warn=lambda message: _skipped(report, message),
+                                                           on_link=lambda rel: _linked(report))}
+                ids, colliding, collisions = assign_ids(files)
+                report.warnings.extend(collisions)
+            generation = None
+            try:
+                if full:
                     generation = store.new_generation()
-                    parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS]) for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
-                    update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
-                           removed, parts)
-                    if table is not None:  # always, when something changed (_sync_stories)
-                        story_file.save(store.path / generation, table)
-            store.publish(generation, str(root))
-        except BaseException as exc:
-            # nothing of this run stays on disk: the new generation was never published (or publish failed)
-            if generation is not None and _live(store) != generation:
-                shutil.rmtree(store.path / generation, ignore_errors=True)
-            if isinstance(exc, OSError):
-                raise _unwritable(store.path, exc) from None
-            raise
+                    generation = _rebuild(root, store, generation, files, sidecar, report, progress, jobs, ids)
+                else:
+                    removed, writes = _changes(root, live, files, sidecar, report, progress, ids,
+                                               colliding, examined.indexed if examined is not None else None)
+                    generation = pointer.generation
+                    # STORIES: labels for the writes, and the documents whose story label changed rewritten
+                    relabelled, table = _sync_stories(live, removed, writes)
+                    removed = removed + relabelled
+                    if removed or writes or table is not None:  # a table made again is kept, even with no change
+                        from search.storage.build import analyse
+                        from search.storage.commit import update
+                        from search.storage.format import MAX_SEGMENT_DOCS
+                        generation = store.new_generation()
+                        parts = [analyse(writes[i:i + MAX_SEGMENT_DOCS])
+                                 for i in range(0, len(writes), MAX_SEGMENT_DOCS)]
+                        update(str(store.path / pointer.generation), str(store.path / generation), make_schema(),
+                               removed, parts)
+                        if table is not None:  # always, when something changed (_sync_stories)
+                            story_file.save(store.path / generation, table)
+                store.publish(generation, str(root))
+            except BaseException as exc:
+                # nothing of this run stays on disk: the new generation was never published (or publish failed)
+                if generation is not None and _live(store) != generation:
+                    shutil.rmtree(store.path / generation, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise _unwritable(store.path, exc) from None
+                raise
     report.seconds = time.monotonic() - started
     return report
 
 
-def _examined(store: IndexStore, live: str, root: Path, changed: Iterable[str], report: SyncReport):
+def _examined(view, root: Path, changed: Iterable[str], report: SyncReport):
     """What the events' paths cover (search/targeted.py), with its files' stats as the sync keeps them; None when
     the whole folder must be compared (the warnings of a look that was given up are not kept: the listing gives
     them again)."""
     from search import targeted
     skipped: list[str] = []
-    view = IndexView(store.path / live)
-    try:
-        examined = targeted.examine(root, view, changed, warn=skipped.append)
-    finally:
-        view.close()
+    examined = targeted.examine(root, view, changed, warn=skipped.append)
     if examined is None:
         return None
     for message in skipped:
@@ -187,13 +190,21 @@ def _start_workers(root: Path) -> None:
         start_workers_early([_prepare.__module__, story_words.__name__])
 
 
-def _readable(store: IndexStore, generation: str) -> bool:
-    """Whether the live generation opens (else the sync rebuilds in full rather than fail on every run)."""
+@contextlib.contextmanager
+def _live_view(store: IndexStore, pointer):
+    """The live generation's IndexView for a sync, or None when there is none, it has another schema, or it does not
+    open (the sync then rebuilds in full rather than fail on every run)."""
+    view = None
+    if pointer is not None and pointer.schema_version == SCHEMA_VERSION:
+        try:
+            view = IndexView(store.path / pointer.generation)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            view = None
     try:
-        IndexView(store.path / generation).close()
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
-        return False
-    return True
+        yield view
+    finally:
+        if view is not None:
+            view.close()
 
 
 def _live(store: IndexStore) -> str | None:
@@ -210,6 +221,10 @@ def _unwritable(path: Path, exc: OSError) -> IndexUnwritable:
         return IndexUnwritable(f"The disk holding {path} is full; {left}. "
                                "Free some space and run `search index` again.")
     return IndexUnwritable(f"Cannot write the index at {path} ({exc.strerror or exc}); {left}.")
+
+
+def _linked(report: SyncReport) -> None:
+    report.linked = True
 
 
 def _skipped(report: SyncReport, message: str) -> None:
@@ -360,12 +375,6 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
     return generation
 
 
-def _live_docnum(view, path: str) -> int | None:
-    docs, _ = view.postings("path", path)
-    docs = docs[view.live[docs]] if len(docs) else docs
-    return int(docs[-1]) if len(docs) else None
-
-
 def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
               sigs: dict[str, str] | None = None) -> list[dict]:
     """Indexed documents as the indexer wrote them, with new story labels (for relabelling); `sigs` are their sync
@@ -375,7 +384,7 @@ def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
     sigs = view.signatures() if sigs is None else sigs
     out = []
     for path in paths:
-        docnum = _live_docnum(view, path)
+        docnum = view.live_doc("path", path)
         if docnum is None or path not in sigs:
             continue
         f = view.stored(docnum)
@@ -386,7 +395,7 @@ def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
     return out
 
 
-def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
+def _sync_stories(view, removed: list[str], writes: list[dict]):
     """(paths to relabel, table to keep) for an incremental sync: labels for `writes` (set in their facets), the
     indexed documents whose story label changed appended to `writes` (to be rewritten); ([], None) when there is
     nothing to do. Only the stories the sync touched are worked out again (story_file.update), unless the kept table
@@ -396,22 +405,19 @@ def _sync_stories(live_folder: Path, removed: list[str], writes: list[dict]):
         # nothing changed: no story work at all (a damaged table heals at the next change; sync() rebuilds in full
         # when the kept signatures were made another way)
         return [], None
+    live_folder = Path(view.folder)
     kept = story_file.open_stored(live_folder)
-    view = IndexView(live_folder)
-    try:
-        fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
-        # the file is written with its generation, which never changes after: one written into this generation,
-        # of as many rows as it has documents, describes it
-        if (kept is not None and kept.roots is not None and kept.generation == live_folder.name
-                and len(kept) == int(np.count_nonzero(view.live))):
-            change = story_file.update(kept, removed, stories.make_table(fresh))
-            for d in writes:
-                d["facets"]["story"] = change.labels[d["path"]]
-            writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))
-            return change.stale, change.table
-        table, stale, labels = _relabel_all(view, kept.table() if kept is not None else None, removed, writes, fresh)
-    finally:
-        view.close()
+    fresh = [(d["id"], d["path"], d["sig"], d["title"] or "", d["body"] or "") for d in writes]
+    # the file is written with its generation, which never changes after: one written into this generation,
+    # of as many rows as it has documents, describes it
+    if (kept is not None and kept.roots is not None and kept.generation == live_folder.name
+            and len(kept) == int(np.count_nonzero(view.live))):
+        change = story_file.update(kept, removed, stories.make_table(fresh))
+        for d in writes:
+            d["facets"]["story"] = change.labels[d["path"]]
+        writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))
+        return change.stale, change.table
+    table, stale, labels = _relabel_all(view, kept.table() if kept is not None else None, removed, writes, fresh)
     table.labels = labels
     return stale, table
 
@@ -428,7 +434,7 @@ def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: lis
     def stored(paths):
         out = []
         for path in paths:
-            docnum = _live_docnum(view, path)
+            docnum = view.live_doc("path", path)
             if docnum is not None:
                 f = view.stored(docnum)
                 out.append((f["id"], path, indexed[path], f.get("title") or "", f.get("body") or ""))
@@ -439,7 +445,7 @@ def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: lis
     codes, values = view.facet("story")
     stale = []
     for p, label in zip(table.paths.tolist(), labels.tolist()):
-        docnum = None if p in written else _live_docnum(view, p)
+        docnum = None if p in written else view.live_doc("path", p)
         if docnum is not None and values[int(codes[docnum])] != label:
             stale.append(p)
     wanted = dict(zip(table.paths.tolist(), labels.tolist()))
@@ -449,7 +455,7 @@ def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: lis
     return table, stale, labels
 
 
-def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncReport,
+def _changes(root, view, files, sidecar, report: SyncReport,
              progress, ids, colliding, examined: dict[str, str] | None = None) -> tuple[list[str], list[dict]]:
     """(paths whose documents go, documents to add): the differences between the folder and the live generation,
     or between the `examined` indexed documents ({path: signature}) and `files`, the part of the folder a batch of
@@ -458,12 +464,8 @@ def _changes(root, store: IndexStore, live: str, files, sidecar, report: SyncRep
     A file whose id collides with another's is always read again: which of the two keeps the plain id depends
     on the other files, not on its own bytes.
     """
-    view = IndexView(store.path / live)
-    try:
-        indexed = view.signatures() if examined is None else examined
-        not_examined = 0 if examined is None else int(np.count_nonzero(view.live)) - len(examined)
-    finally:
-        view.close()
+    indexed = view.signatures() if examined is None else examined
+    not_examined = 0 if examined is None else int(np.count_nonzero(view.live)) - len(examined)
     writes: list[dict] = []
     removed = [p for p in indexed if p not in files]
     replaced: list[str] = []

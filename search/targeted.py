@@ -4,7 +4,8 @@ events, not the collection).
 
 Each event's path covers itself and, when it is (or was) a folder, everything under it. Anything only the whole
 listing can judge (the sidecar, the folder itself, a path outside it, too many paths, an id another file may
-share) gives None, and the sync compares the whole folder as `search index` does.
+share, a file that is a link or has other names) gives None, and the sync compares the whole folder as
+`search index` does.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from search.articles import SIDECAR_NAME, article_file, article_id, assign_ids, 
 
 #: A batch naming more paths than this is compared in full (the listing then costs about as much).
 MAX_PATHS = 2000
-#: A vanished folder with more indexed articles than this is compared in full.
+#: A batch covering more indexed articles than this (folders moved out, say) is compared in full.
 MAX_UNDER_FOLDER = 20000
 
 
@@ -49,16 +50,18 @@ def examine(root: Path, view, paths: Iterable[str], warn=None) -> Examined | Non
             return None
     files: dict = {}
     covered: list[str] = []
+    linked: list[str] = []
     for rel in sorted(rels):
         st = article_file(root, rel, warn)
         if st is not None:
             files[rel] = st
-        files.update(list_article_files(root, warn, under=rel))
+            if st.st_nlink > 1 or os.path.islink(os.path.join(root, *rel.split("/"))):
+                linked.append(rel)
+        files.update(list_article_files(root, warn, under=rel, on_link=linked.append))
         covered.append(rel)
-        under = view.terms_from("path", rel + "/", limit=MAX_UNDER_FOLDER + 1)
-        if len(under) > MAX_UNDER_FOLDER:
+        covered.extend(view.terms_from("path", rel + "/", limit=MAX_UNDER_FOLDER + 1))
+        if len(covered) > MAX_UNDER_FOLDER or linked:  # a link's change can come under another name
             return None
-        covered.extend(under)
     indexed = view.signatures_of(covered)
     ids, salted, _ = assign_ids(files)
     if salted or not _ids_are_their_own(view, files, indexed, ids):
@@ -74,8 +77,7 @@ def _ids_are_their_own(view, files: dict, indexed: dict, ids) -> bool:
         if docnum is not None and view.signature(docnum)[0] != rel:
             return False
     for rel in indexed:
-        docs, _ = view.postings("path", rel)
-        live = docs[view.live[docs]] if len(docs) else docs
-        if len(live) and view.stored_id(int(live[-1])) != article_id(rel):
+        docnum = view.live_doc("path", rel)
+        if docnum is not None and view.stored_id(docnum) != article_id(rel):
             return False
     return True

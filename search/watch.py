@@ -34,13 +34,15 @@ OnProblem = Callable[[str], None]
 
 
 class ArticleFilter:
-    """Which file events can change the index: article files, the sidecar, and folders (moved in or out whole);
-    not hidden files (editors' temporaries), not the index folder if it lies inside the articles folder."""
+    """Which file events can change the index: article files, the sidecar, folders (moved in or out whole) and
+    anything that went (a folder named "v1.2" looks like a file once it is gone); not hidden files (editors'
+    temporaries), not the index folder if it lies inside the articles folder."""
 
-    def __init__(self, articles: Path, index: Path):
+    def __init__(self, articles: Path, index: Path, deleted=None):
         # absolute but not resolved: the events name paths under the folder as it was given (a symlink stays)
         self.root = os.path.abspath(articles)
         self.index = os.path.abspath(index)
+        self.deleted = deleted  # watchfiles.Change.deleted
 
     def __call__(self, change, path: str) -> bool:
         if path == self.index or path.startswith(self.index + os.sep):
@@ -54,6 +56,8 @@ class ArticleFilter:
         name = parts[-1]
         if name.lower().endswith(ARTICLE_SUFFIXES) or rel == SIDECAR_NAME:
             return True
+        if self.deleted is not None and change == self.deleted:
+            return True  # whatever it was: a sync of a path no article is under finds nothing to do
         # a folder moved in or out arrives as one event for the folder itself
         return os.path.isdir(path) or "." not in name
 
@@ -71,40 +75,45 @@ def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync
     if not root.is_dir():
         raise SearchError(f"The articles folder {root} does not exist: create it or pass --articles DIR.")
     _sync(root, index_path, on_sync, on_problem, wait, full)
-    # The watch is only in place once the loop below has started: changes made during the first sync are
-    # caught by one more sync at the first batch or wake-up (at most wake_ms later).
-    # A batch's sync compares only the paths its events name (search/targeted.py); the whole folder is compared
-    # after a sync that could not run (its events are gone), and every CATCH_UP_S when idle (events the system
-    # dropped, say).
-    pending, compared = True, time.monotonic()
-    keep_filter = ArticleFilter(root, index_path)
-    for changes in watchfiles.watch(root, watch_filter=keep_filter, debounce=DEBOUNCE_MS, step=STEP_MS,
-                                    stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
-                                    raise_interrupt=False, force_polling=force_polling):
+    # The watch is only in place once the loop below has started: changes made during the first sync are caught by
+    # one more sync at the first batch or wake-up (at most wake_ms later). A batch's sync compares only the paths
+    # its events name (search/targeted.py); the whole folder is compared after a sync that could not run (its
+    # events are gone), every catch_up_s (events the system dropped, say), and while some article file is a link
+    # or has other names (a change to it comes as an event for another path).
+    pending, compared, linked = True, time.monotonic(), False
+    keep = ArticleFilter(root, index_path, deleted=watchfiles.Change.deleted)
+    # the events are filtered here rather than by watchfiles, so that filtered-out noise (a log file written
+    # without pause) still wakes the loop: a retry or a catch-up is never put off by it
+    for raw in watchfiles.watch(root, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
+                                rust_timeout=wake_ms, yield_on_timeout=True, raise_interrupt=False,
+                                force_polling=force_polling):
         if stop is not None and stop.is_set():
             break
-        catch_up = not changes and time.monotonic() - compared >= catch_up_s
-        if changes or pending or catch_up:
-            whole = pending or catch_up
-            pending = not _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes,
-                                changed=None if whole else [path for _, path in changes])
-            if whole and not pending:
-                compared = time.monotonic()
+        changes = sorted({path for change, path in raw if keep(change, path)})
+        due = time.monotonic() - compared >= catch_up_s
+        if not (changes or pending or due):
+            continue
+        whole = pending or due or linked
+        report = _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes,
+                       changed=None if whole else changes)
+        pending = report is None
+        if report is not None and report.whole:
+            compared, linked = time.monotonic(), report.linked
 
 
 def _sync(root: Path, index: Path, on_sync: OnSync | None, on_problem: OnProblem | None, wait: float,
-          full: bool = False, quiet: bool = False, changed: list[str] | None = None) -> bool:
-    """One sync (of the `changed` paths only, when given); False when it could not run (the watcher retries on the
+          full: bool = False, quiet: bool = False, changed: list[str] | None = None) -> SyncReport | None:
+    """One sync (of the `changed` paths only, when given); None when it could not run (the watcher retries on the
     next change or wake-up). A `quiet` sync (a catch-up without events) reports only if it changed something."""
     try:
         report = sync(root, index, full=full, wait=wait, changed=changed)
     except SearchError as exc:  # IndexBusy, IndexUnwritable, a vanished folder: written for the user
         if on_problem:
             on_problem(str(exc))
-        return False
+        return None
     if on_sync and (report.changed or report.full or not quiet):
         on_sync(report)
-    return True
+    return report
 
 
 def start_thread(articles, index, on_sync: OnSync | None = None, on_problem: OnProblem | None = None,

@@ -415,3 +415,16 @@ def test_the_build_part_shows_the_round_of_the_median_ratio_and_its_ratio_is_tha
     assert out["ratios"]["engine_vs_fts5_docs_per_s"] == pytest.approx(0.45)
     assert out["ratios"]["engine_vs_fts5_index_mb"] == pytest.approx(10.0 / 4.5)  # the same round's records
     assert "round 3" in " ".join(out["notes"])
+
+
+def test_the_engine_peer_without_passages_is_the_same_page_less_its_passages(tmp_path):
+    from bench.peers.engine import EngineSystem
+    from bench.peers.engine import build as engine_build
+    _tiny_collection(tmp_path / "arts")
+    engine_build(tmp_path / "arts", tmp_path / "idx")
+    with EngineSystem(tmp_path / "idx") as full, EngineSystem(tmp_path / "idx", passages=False) as bare:
+        assert (full.name, bare.name) == ("engine", "engine-no-passages")
+        a, b = full.page(Query("oil")), bare.page(Query("oil"))
+        assert [h.path for h in a.hits] == [h.path for h in b.hits] and a.total == b.total and a.facets == b.facets
+        assert any(match for passage in a.hits[0].snippet for _, match in passage)
+        assert all(not h.snippet for h in b.hits)

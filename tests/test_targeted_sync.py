@@ -65,9 +65,9 @@ def count_listings(monkeypatch) -> list:
     calls = []
     listing = indexer.list_article_files
 
-    def counted(root, warn=None, under=""):
+    def counted(root, warn=None, under="", on_link=None):
         calls.append(under)
-        return listing(root, warn, under)
+        return listing(root, warn, under, on_link)
     monkeypatch.setattr(indexer, "list_article_files", counted)
     return calls
 
@@ -177,23 +177,67 @@ def test_an_id_another_article_holds_means_a_whole_comparison(pair, monkeypatch)
     assert ids["grain.md"][0] != ids["grain.txt"][0]
 
 
-def test_the_watcher_syncs_only_the_paths_of_a_batch(tmp_path, monkeypatch):
-    """watch() hands each batch's paths to sync, and the whole folder after a sync that could not run."""
-    from search import watch as watch_module
-
-    calls = []
-    monkeypatch.setattr(watch_module, "sync", lambda root, index, full, wait, changed: calls.append(changed) or
-                        indexer.SyncReport())
-    batches = iter([{(1, str(tmp_path / "a.txt"))}, set(), {(2, str(tmp_path / "b.txt"))}])
-
-    def fake_watch(*args, **kwargs):
-        yield from batches
+def run_watcher(tmp_path, monkeypatch, batches, reports, catch_up_s=3600.0, clock=None):
+    """watch() over made-up batches of raw events; the `changed` argument of each sync it runs."""
     import watchfiles
-    monkeypatch.setattr(watchfiles, "watch", fake_watch)
-    (tmp_path / "articles").mkdir()
-    watch_module.watch(tmp_path / "articles", tmp_path / "index", catch_up_s=3600)
-    # the start's whole sync, the catch-up of what changed during it, then the batches' own paths
-    assert calls == [None, None, [str(tmp_path / "b.txt")]]
+
+    from search import watch as watch_module
+    calls = []
+    answers = iter(reports)
+
+    def fake_sync(root, index, full, wait, changed):
+        calls.append(changed)
+        return next(answers, indexer.SyncReport(whole=changed is None))
+    monkeypatch.setattr(watch_module, "sync", fake_sync)
+    monkeypatch.setattr(watchfiles, "watch", lambda *args, **kwargs: iter(batches))
+    if clock is not None:
+        monkeypatch.setattr(watch_module.time, "monotonic", clock)
+    watch_module.watch(tmp_path / "articles", tmp_path / "index", catch_up_s=catch_up_s)
+    return calls
+
+
+def test_the_watcher_syncs_only_the_paths_of_a_batch(tmp_path, monkeypatch):
+    """Each batch's article paths go to sync; the whole folder at the start and after a sync that could not run."""
+    from watchfiles import Change
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    a, b, c = (str(folder / name) for name in ("a.txt", "b.txt", "c.txt"))
+    noise = (Change.modified, str(folder / "app.log"))
+    gone = (Change.deleted, str(folder / "v1.2"))  # a folder with a dot in its name, moved out
+    batches = [{(Change.added, a)}, set(), {(Change.added, b), noise}, {noise}, {gone}, {(Change.added, c)}]
+    busy = None  # the sync of [v1.2] could not run: the next one compares the whole folder
+    reports = [indexer.SyncReport(whole=True), indexer.SyncReport(whole=True), indexer.SyncReport(), busy]
+    calls = run_watcher(tmp_path, monkeypatch, batches, reports)
+    # start, the catch-up of what changed during it, b alone (the log file is no article), v1.2, then whole again
+    assert calls == [None, None, [b], [str(folder / "v1.2")], None]
+
+
+def test_a_folder_with_links_is_compared_whole_and_every_catch_up_s(tmp_path, monkeypatch):
+    from watchfiles import Change
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    a, b = str(folder / "a.txt"), str(folder / "b.txt")
+    linked = indexer.SyncReport(whole=True, linked=True)
+    calls = run_watcher(tmp_path, monkeypatch, [{(Change.added, a)}, {(Change.added, b)}],
+                        [linked, linked, linked])
+    assert calls == [None, None, None]  # a link's change may come under another name: no batch is trusted alone
+    ticks = iter(range(0, 10_000, 200))  # each look at the clock is 200 s later
+    calls = run_watcher(tmp_path, monkeypatch, [set(), {(Change.modified, str(folder / "x.log"))},
+                                                {(Change.added, a)}], [], catch_up_s=150, clock=lambda: next(ticks))
+    assert calls == [None, None, None, None]  # every pass is past catch_up_s: noise alone brings a catch-up
+
+
+def test_a_linked_file_in_a_batch_means_a_whole_comparison(pair, monkeypatch):
+    folder, by_paths, whole = pair
+    target = folder / "grain.txt"
+    link = folder / "latest.txt"
+    link.symlink_to(target)
+    report = sync(folder, by_paths, changed=[str(link)])
+    assert report.whole and report.linked and report.added == 1
+    target.write_text(target.read_text(encoding="utf-8") + "Barley too.\n", encoding="utf-8")
+    sync(folder, whole)
+    assert sync(folder, by_paths).linked
+    assert state(by_paths) == state(whole)
 
 
 def test_relative_paths_of_events():

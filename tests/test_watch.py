@@ -105,6 +105,11 @@ def test_moves_and_deletions_follow_the_folder(watcher, folder, tmp_path):
     os.rename(folder / "moved-in", tmp_path / "moved-out")  # and leaves as one event: its articles go
     watcher.reports_until(lambda r: r.removed)
     assert found(tmp_path / "index", "narwhals") == []
+    os.rename(tmp_path / "moved-out", folder / "v1.2")  # a dotted name: once gone it looks like a file
+    watcher.reports_until(lambda r: r.added)
+    os.rename(folder / "v1.2", folder / "v2")
+    watcher.reports_until(lambda r: r.removed)
+    assert found(tmp_path / "index", "narwhals") == ["v2/inner.txt"]
     (folder / "first.txt").unlink()
     watcher.reports_until(lambda r: r.removed)
     assert found(tmp_path / "index", "idlib") == []

@@ -44,7 +44,7 @@ class IndexView:
         self._numbering: dict[str, tuple[list[str], dict[str, np.ndarray]]] = {}
         # a view that only adds segments to the previous one's extends its numbering (see _merge_facet)
         kept = {s.segment_id for s in self.segments}
-        self._earlier = previous._numbering if previous is not None and all(
+        self._earlier = dict(previous._numbering) if previous is not None and all(
             s.segment_id in kept for s in previous.segments) else {}
         # term look-ups of this snapshot (immutable: never stale)
         self._terms: dict[tuple[str, str], tuple[list, int]] = {}
@@ -141,7 +141,7 @@ class IndexView:
         if len(tables) == 1 and tables[0][0] is not None:
             return tables[0][0], list(tables[0][1])
         ids = [s.segment_id for s in self.segments]
-        earlier = self._earlier.get(name)
+        earlier = self._earlier.pop(name, None)  # used once: the view then holds its own numbering
         if earlier is not None and any(i in earlier[1] for i in ids):
             values, remaps = extended_values(earlier, ids, [vals for _, vals in tables])
         else:
@@ -277,7 +277,11 @@ class IndexView:
 
     def docnum(self, article_id: str) -> int | None:
         """The live document with that id, else None."""
-        docs, _ = self.postings("id", article_id)
+        return self.live_doc("id", article_id)
+
+    def live_doc(self, field: str, text: str) -> int | None:
+        """The last live document with the term `text` in `field` (an id or a path: there is one), else None."""
+        docs, _ = self.postings(field, text)
         if len(docs):
             live = docs[self.live[docs]]
             if len(live):
@@ -288,10 +292,9 @@ class IndexView:
         """{path: signature} of the live documents among `paths` (a term look-up each, not the whole table)."""
         out: dict[str, str] = {}
         for path in paths:
-            docs, _ = self.postings("path", path)
-            live = docs[self.live[docs]] if len(docs) else docs
-            if len(live):
-                indexed_path, sig = self.signature(int(live[-1]))
+            docnum = self.live_doc("path", path)
+            if docnum is not None:
+                indexed_path, sig = self.signature(docnum)
                 if indexed_path == path:
                     out[path] = sig
         return out
