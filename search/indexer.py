@@ -412,12 +412,20 @@ def _sync_stories(view, removed: list[str], writes: list[dict]):
     # of as many rows as it has documents, describes it
     if (kept is not None and kept.roots is not None and kept.generation == live_folder.name
             and len(kept) == int(np.count_nonzero(view.live))):
-        change = story_file.update(kept, removed, stories.make_table(fresh))
-        for d in writes:
-            d["facets"]["story"] = change.labels[d["path"]]
-        writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))
-        return change.stale, change.table
-    table, stale, labels = _relabel_all(view, kept.table() if kept is not None else None, removed, writes, fresh)
+        try:
+            change = story_file.update(kept, removed, stories.make_table(fresh))
+        except ValueError:  # the kept texts do not decode (a damaged file): every label is worked out again
+            change = kept = None
+        if change is not None:
+            for d in writes:
+                d["facets"]["story"] = change.labels[d["path"]]
+            writes.extend(_restored(view, change.stale, change.ids, change.labels, change.sync_sigs))
+            return change.stale, change.table
+    try:
+        old = kept.table() if kept is not None else None
+    except ValueError:
+        old = None
+    table, stale, labels = _relabel_all(view, old, removed, writes, fresh)
     table.labels = labels
     return stale, table
 

@@ -421,7 +421,10 @@ def _header(path: Path) -> tuple[dict, int, int]:
         length = int.from_bytes(head[len(_MAGIC):], "little")
         if length > _MAX_HEADER:
             raise ValueError("header too long")
-        meta = json.loads(f.read(length).decode("utf-8"))
+        try:
+            meta = json.loads(f.read(length).decode("utf-8"))
+        except RecursionError:  # "[[[[..." nested past the parser's depth: no stories file either
+            raise ValueError("header nested too deep") from None
         size = os.fstat(f.fileno()).st_size
     if not isinstance(meta, dict):
         raise ValueError("header")

@@ -1,6 +1,8 @@
 """Stories: signatures, grouping, labels kept through syncs, and collapsing results (engine level)."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -422,7 +424,7 @@ def test_the_stories_file_keeps_text_as_utf8_and_reads_back_the_same_table(tmp_p
 
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "header", "ends", "roots", "column", "where",
-                                    "base", "no base", "base truncated"])
+                                    "base", "no base", "base truncated", "nested header"])
 def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
     table = table_of(VERSIONED)
     table.labels = stories.labels(table)
@@ -460,9 +462,45 @@ def test_a_damaged_stories_file_reads_as_none(tmp_path, damage):
     elif damage == "base truncated":
         base = tmp_path / meta["base"]
         base.write_bytes(base.read_bytes()[:-64])
+    elif damage == "nested header":  # past json's recursion limit, within the header's size limit
+        head = b"[" * 60_000
+        data = story_file._MAGIC + len(head).to_bytes(8, "little") + head
     path.write_bytes(bytes(data))
     assert story_file.load(tmp_path) is None and story_file.open_stored(tmp_path) is None
     assert not story_file.outdated(tmp_path)  # damaged: made again at the next sync that changes something
+
+
+def test_texts_that_do_not_decode_in_the_base_are_worked_out_again_from_the_index(versioned):
+    """A base file whose kept paths are not UTF-8 (damaged on disk): the next sync that changes something makes
+    every label again, as for a lost file, and gives the labels a sound file gives."""
+    folder, index = versioned
+    gen = live_generation(index)
+    meta, _, _ = story_file._header(gen / story_file.FILE_NAME)
+    base = gen / meta["base"]
+    base_meta, start, _ = story_file._header(base)
+    data = bytearray(base.read_bytes())
+    offset, size = base_meta["columns"]["paths.blob"]
+    data[start + offset:start + offset + size] = b"\xff" * size  # every path byte: not UTF-8
+    os.unlink(base)  # a hard link: the earlier generation's file stays as it was
+    base.write_bytes(bytes(data))
+    copy = (folder / "wire" / "reuters-idlib-deal.txt").read_text(encoding="utf-8")
+    (folder / "late-copy.txt").write_text(copy, encoding="utf-8")  # joins a story: its kept rows are read
+    report = sync(folder, index)
+    assert report.added == 1 and not report.full
+    after = story_labels(index)
+    assert sync(folder, index, full=True).full
+    assert story_labels(index) == after and len(set(after.values())) < len(after)  # some stories have versions
+
+
+def story_labels(index) -> dict[str, str]:
+    """{path: story label} of the live generation's documents."""
+    from search.store import IndexStore
+    from search.story_results import labels_of
+    view, _ = IndexStore(index).open_view()
+    try:
+        return labels_of(view)
+    finally:
+        view.close()
 
 
 def test_an_index_kept_by_an_older_version_rebuilds_in_full_once(versioned):
