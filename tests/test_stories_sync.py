@@ -40,20 +40,20 @@ def labels_in(index):
 def test_a_sync_that_changes_nothing_does_no_story_work(versioned, monkeypatch):
     folder, index = versioned
     calls = []
-    for name in ("load", "outdated"):
+    for name in ("load", "open_stored", "outdated", "save"):
         real = getattr(story_file, name)
         monkeypatch.setattr(story_file, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
-    monkeypatch.setattr(story_file, "save", lambda *a: calls.append("save"))
     before = live_generation(index)
     report = sync(folder, index)
     assert not report.changed and live_generation(index) == before
-    assert "load" not in calls and "save" not in calls  # sync() itself asks outdated() once, reading a header
-    assert calls.count("outdated") <= 1
-    # a change still does the story work
+    # sync() itself asks outdated() once, reading a header; nothing else of the stories file is opened
+    assert not {"load", "open_stored", "save"} & set(calls) and calls.count("outdated") <= 1
+    # a change does the story work, through the same functions (so the counting above could see it)
     write_article(folder, "z/copy.txt", "A copy", "2018-09-19", "AFP", "\n\n".join(WIRE))
     calls.clear()
-    monkeypatch.undo()
     assert sync(folder, index).changed
+    assert "open_stored" in calls and "save" in calls
+    monkeypatch.undo()
     labels = labels_in(index)
     assert labels["z/copy.txt"] == labels[ORIGINAL] != "z/copy.txt"
 
@@ -151,7 +151,9 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
     calls = []
     monkeypatch.setattr(story_file, "DELTA_SHARE", 1)  # the base kept (a new one is written in row order, decoded)
     monkeypatch.setattr(story_file.Texts, "values", lambda self: calls.append("values"))
-    monkeypatch.setattr(story_file, "load", lambda *a: calls.append("load"))
+    monkeypatch.setattr(story_file, "load", lambda *a: calls.append("load"))  # the whole table: never read
+    real_open = story_file.open_stored
+    monkeypatch.setattr(story_file, "open_stored", lambda *a: calls.append("open_stored") or real_open(*a))
     monkeypatch.setattr(IndexView, "signatures", lambda self: calls.append("signatures") or {})
     real = story_file.Texts.find
     monkeypatch.setattr(story_file.Texts, "find", lambda self, v: calls.append("find") or real(self, v))
@@ -160,6 +162,7 @@ def test_a_sync_reads_only_the_rows_it_changes(versioned, monkeypatch):
         Article("new", "z/new.txt", "New", None, None, "\n\n".join(WIRE), {}), "1:2:3:")]))
     sync(folder, index)
     assert calls.count("find") == 1 and not {"values", "load", "signatures"} & set(calls)
+    assert "open_stored" in calls  # the sync did go through the stories file, a row at a time
     monkeypatch.undo()
     labels = labels_in(index)
     assert labels["z/new.txt"] == labels[ORIGINAL]
