@@ -34,11 +34,12 @@ def test_workers_sign_the_batches_and_the_parent_only_groups_them(tmp_path, monk
     monkeypatch.setattr(build, "MIN_PARALLEL_ITEMS", 0)
     monkeypatch.setattr(indexer, "STORY_BATCH", 2)
     read_back = counting(monkeypatch, indexer, "_part_entries")
+    signed = counting(monkeypatch, story_signatures, "sketch")  # every signing path ends in sketch()
     sync(folder, tmp_path / "one", jobs=1)
     assert read_back == []  # the analysed batches carry their rows: no stored text is decoded again
-    # the forkserver's workers import their own, unpatched
-    signed = counting(monkeypatch, story_signatures, "signatures")
-    sync(folder, tmp_path / "two", jobs=2)
+    assert signed  # one job: the batches are analysed, and signed, in this process
+    signed.clear()
+    sync(folder, tmp_path / "two", jobs=2)  # the forkserver's workers import their own, unpatched
     assert signed == [] and read_back == []
     whole = story_file.load(tmp_path / "two" / IndexStore(tmp_path / "two").pointer().generation)
     expected = dict(zip(whole.paths.tolist(), stories.labels(whole).tolist()))

@@ -66,8 +66,8 @@ def _article(path, words, sig="s0"):
 # generations in turn before a new one is written, 16: written anew each time (the tables here are small)
 @pytest.mark.parametrize("cap,share", [(stories.BUCKET_CAP, 1), (2, 1), (stories.BUCKET_CAP, 16)])
 def test_update_gives_what_refresh_and_relabel_give(tmp_path, monkeypatch, cap, share):
-    """story_file.update (a sync's story work, per changed row) against the whole-table path it replaced: the same
-    rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins; and
+    """story_file.update (a sync's story work, per changed row) against the whole-table path (refresh, relabel):
+    the same rows in the same order, the same labels, the same stale rows, through adds, changes, deletes and joins; and
     the files it is saved to and read back from give the same table."""
     monkeypatch.setattr(stories, "BUCKET_CAP", cap)
     monkeypatch.setattr(story_file, "DELTA_SHARE", share)
