@@ -38,6 +38,21 @@ def fsync_dir(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
+def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """A hard link of a file that is never changed after it is written (a segment's, the stories base), or a copy,
+    fsynced, where the file system has no hard links."""
+    import errno
+    import shutil
+    try:
+        os.link(src, dst)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copyfile(src, dst)
+        with open(dst, "rb") as f:
+            os.fsync(f.fileno())
+
+
 @dataclass(frozen=True)
 class Pointer:
     """What CURRENT says: the live generation and when it was last synced."""

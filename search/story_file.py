@@ -9,11 +9,9 @@ works a sync's changes into that form, relabelling only the stories the sync tou
 from __future__ import annotations
 
 import bisect
-import errno
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -452,7 +450,7 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
     """Write the table into a generation folder atomically and durably (each file fsynced, then renamed, then the
     folder fsynced): the stories file, and the base of texts and signatures it names, hard-linked from the
     generation the table was read from while its delta stays small, else written anew; a failure leaves neither."""
-    from search.store import fsync_dir
+    from search.store import fsync_dir, link_or_copy
 
     folder = Path(folder)
     stored = table if isinstance(table, Stored) else Stored.of(table)
@@ -478,7 +476,7 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
             base = folder / sigs.base.name
             if not base.exists():
                 made.append(base)
-                _link(sigs.base, base)  # the base is never changed: every generation may hold it
+                link_or_copy(sigs.base, base)  # the base is never changed: every generation may hold it
             elif not os.path.samefile(base, sigs.base):
                 raise FileExistsError(f"{base} is another file")
             where = sigs.rows.copy()
@@ -505,18 +503,6 @@ def save(folder: str | os.PathLike, table: Table | Stored) -> None:
         if other.name != base.name:
             other.unlink(missing_ok=True)
     fsync_dir(folder)
-
-
-def _link(src: Path, dst: Path) -> None:
-    """A hard link, or a copy (fsynced) where the file system has none, as the storage links its segments."""
-    try:
-        os.link(src, dst)
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
-            raise
-        shutil.copyfile(src, dst)
-        with open(dst, "rb") as f:
-            os.fsync(f.fileno())
 
 
 def _is_range(where: np.ndarray, n: int) -> bool:

@@ -55,3 +55,12 @@ def shared_client(shared_index):
     from web import create_app
     articles, index = shared_index
     return create_app({"TESTING": True, "SEARCH_INDEX": str(index), "SEARCH_ARTICLES": str(articles)}).test_client()
+
+
+@pytest.fixture
+def versioned(tmp_path) -> tuple[Path, Path]:
+    """(articles, index) of the standard collection with versions of one story (tests/stories_factory.py)."""
+    from tests.stories_factory import VERSIONED
+    folder = write_collection(tmp_path / "articles", VERSIONED)
+    sync(folder, tmp_path / "index")
+    return folder, tmp_path / "index"

@@ -64,3 +64,20 @@ def rewrite_header(folder, **fields):
     head = json.dumps({k: v for k, v in meta.items() if v is not None}).encode("utf-8")
     out = story_file._MAGIC + len(head).to_bytes(8, "little") + head
     path.write_bytes(out + bytes(story_file._aligned(len(out)) - len(out)) + data)
+
+
+def live_generation(index):
+    """The folder of an index's live generation."""
+    from search.store import IndexStore
+    return index / IndexStore(index).pointer().generation
+
+
+def labels_in(index) -> dict[str, str]:
+    """{path: story label} as the index's live documents carry it (their "story" facet)."""
+    from search.storage.view import IndexView
+    from search.story_results import labels_of
+    view = IndexView(live_generation(index))
+    try:
+        return labels_of(view)
+    finally:
+        view.close()

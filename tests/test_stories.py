@@ -11,9 +11,8 @@ from search.articles import article_id
 from search.indexer import sync
 from search.searcher import Engine
 from search.storage.view import IndexView
-from search.store import IndexStore
 from tests.factory import write_article, write_collection
-from tests.stories_factory import OTHER, VERSIONED, WIRE, rewrite_header
+from tests.stories_factory import OTHER, VERSIONED, WIRE, labels_in, live_generation, rewrite_header
 
 ORIGINAL, MIRROR, COPY_PATH, REBELS = (s[0] for s in VERSIONED[-4:])
 
@@ -136,25 +135,6 @@ def test_page_shows_each_story_once_as_its_best_version_and_lists_the_others():
 
 
 # -- the index keeps stories right --------------------------------------------------------------------------
-@pytest.fixture
-def versioned(tmp_path):
-    folder = write_collection(tmp_path / "articles", VERSIONED)
-    sync(folder, tmp_path / "index")
-    return folder, tmp_path / "index"
-
-
-def labels_in(index):
-    """{path: story label} as the index's live documents carry it (their "story" facet)."""
-    view = IndexView(live_generation(index))
-    try:
-        codes, values = view.facet("story")
-        return {view.stored(d)["path"]: values[int(codes[d])] for d in np.flatnonzero(view.live).tolist()}
-    finally:
-        view.close()
-
-
-def live_generation(index):
-    return index / IndexStore(index).pointer().generation
 
 
 def full_labels(folder, tmp_path):
@@ -487,20 +467,9 @@ def test_texts_that_do_not_decode_in_the_base_are_worked_out_again_from_the_inde
     (folder / "late-copy.txt").write_text(copy, encoding="utf-8")  # joins a story: its kept rows are read
     report = sync(folder, index)
     assert report.added == 1 and not report.full
-    after = story_labels(index)
+    after = labels_in(index)
     assert sync(folder, index, full=True).full
-    assert story_labels(index) == after and len(set(after.values())) < len(after)  # some stories have versions
-
-
-def story_labels(index) -> dict[str, str]:
-    """{path: story label} of the live generation's documents."""
-    from search.store import IndexStore
-    from search.story_results import labels_of
-    view, _ = IndexStore(index).open_view()
-    try:
-        return labels_of(view)
-    finally:
-        view.close()
+    assert labels_in(index) == after and len(set(after.values())) < len(after)  # some stories have versions
 
 
 def test_an_index_kept_by_an_older_version_rebuilds_in_full_once(versioned):

@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 
-from search import indexer, stories, story_file, story_results, story_signatures
+from search import indexer, stories, story_file, story_signatures
 from search.storage import build
-from search.storage.view import IndexView
 from search.store import IndexStore
 from search.indexer import sync
 from tests.factory import write_article, write_collection
-from tests.stories_factory import VERSIONED, WIRE
+from tests.stories_factory import VERSIONED, WIRE, labels_in
 
 
-def labels_in(index):
-    view = IndexView(index / IndexStore(index).pointer().generation)
-    try:
-        return story_results.labels_of(view)
-    finally:
-        view.close()
 
 
 def counting(monkeypatch, module, name):

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from search import stories, story_file, story_results, story_signatures
+from search import stories, story_file, story_signatures
 from search.analysis import WORD_PATTERN, fold, term_for
 from search.articles import article_id
 
@@ -224,24 +224,13 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     labels: the next change relabels every story as a full rebuild would, and no stored text is read back."""
     from search import indexer
     from search.indexer import sync
-    from search.storage.view import IndexView
-    from search.store import IndexStore
     from tests.factory import write_article, write_collection
-    from tests.stories_factory import VERSIONED, WIRE, rewrite_header
+    from tests.stories_factory import VERSIONED, WIRE, labels_in, live_generation, rewrite_header
 
-    def generation(index):
-        return index / IndexStore(index).pointer().generation
-
-    def labels_in(index):
-        view = IndexView(generation(index))
-        try:
-            return story_results.labels_of(view)
-        finally:
-            view.close()
     folder = write_collection(tmp_path / "articles", VERSIONED)
     index = tmp_path / "index"
     sync(folder, index)
-    gen = generation(index)
+    gen = live_generation(index)
     assert story_file._header(gen / story_file.FILE_NAME)[0]["banding"] == [stories.BANDS, stories.ROWS]
     rewrite_header(gen, banding=[stories.BANDS + 1, 1])  # as written with another banding: labels not to be trusted
     table = story_file.load(gen)
@@ -253,7 +242,7 @@ def test_labels_kept_with_another_banding_are_worked_out_again_and_the_signature
     sync(folder, index)
     sync(folder, tmp_path / "fresh", full=True)
     assert labels_in(index) == labels_in(tmp_path / "fresh")
-    assert story_file.load(generation(index)).labels_by_path() == labels_in(index)
+    assert story_file.load(live_generation(index)).labels_by_path() == labels_in(index)
     assert read_back == []  # every label was right in the index: no document was rewritten
 
 

@@ -7,34 +7,16 @@ import os
 import numpy as np
 import pytest
 
-from search import indexer, stories, story_file, story_results, story_signatures
+from search import indexer, stories, story_file, story_signatures
 from search.articles import Article, article_id
 from search.indexer import sync
 from search.storage.view import IndexView
-from search.store import IndexStore
-from tests.factory import write_article, write_collection
-from tests.stories_factory import VERSIONED, WIRE
+from tests.factory import write_article
+from tests.stories_factory import VERSIONED, WIRE, labels_in, live_generation
 
 ORIGINAL = VERSIONED[-4][0]
 
 
-@pytest.fixture
-def versioned(tmp_path):
-    folder = write_collection(tmp_path / "articles", VERSIONED)
-    sync(folder, tmp_path / "index")
-    return folder, tmp_path / "index"
-
-
-def live_generation(index):
-    return index / IndexStore(index).pointer().generation
-
-
-def labels_in(index):
-    view = IndexView(live_generation(index))
-    try:
-        return story_results.labels_of(view)
-    finally:
-        view.close()
 
 
 def test_a_sync_that_changes_nothing_does_no_story_work(versioned, monkeypatch):

@@ -7,14 +7,13 @@ or killed sync leaves at most a folder that is never published, removed whole by
 """
 from __future__ import annotations
 
-import errno
 import os
-import shutil
 from typing import Iterable
 
 import numpy as np
 
 from search import npsets
+from search.store import link_or_copy
 
 from search.storage.codec import ArraySegment, read_toc, write_toc
 from search.storage.format import EXTS, MAX_SEGMENT_DOCS, key_for
@@ -132,17 +131,6 @@ def _remove(path: str) -> None:
         pass
 
 
-def _link(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
-            raise
-        shutil.copyfile(src, dst)
-        with open(dst, "rb") as f:
-            os.fsync(f.fileno())
-
-
 def update(old_folder: str, new_folder: str, schema, removed_paths: Iterable[str], parts: Iterable[Part]) -> int:
     """Write into the empty `new_folder` the generation `old_folder` with the documents at `removed_paths`
     deleted and `parts` added; the number of live documents."""
@@ -161,7 +149,7 @@ def update(old_folder: str, new_folder: str, schema, removed_paths: Iterable[str
             continue  # every document gone: the segment is dropped
         copy = ArraySegment(segment.segid, segment.doc_count_all(), marks)
         for ext in EXTS:
-            _link(os.path.join(old_folder, f"{segment.segment_id()}.{ext}"),
+            link_or_copy(os.path.join(old_folder, f"{segment.segment_id()}.{ext}"),
                   os.path.join(new_folder, f"{segment.segment_id()}.{ext}"))
         updated.append(copy)
     updated.extend(write_segments(new_folder, parts))
