@@ -51,7 +51,7 @@ def examine(root: Path, view, paths: Iterable[str], warn=None) -> Examined | Non
     files: dict = {}
     covered: list[str] = []
     linked: list[str] = []
-    for rel in sorted(rels):
+    for rel in _outermost(rels):
         st = article_file(root, rel, warn)
         if st is not None:
             files[rel] = st
@@ -67,6 +67,14 @@ def examine(root: Path, view, paths: Iterable[str], warn=None) -> Examined | Non
     if salted or not _ids_are_their_own(view, files, indexed, ids):
         return None
     return Examined(files, indexed, ids)
+
+
+def _outermost(rels: set[str]) -> list[str]:
+    """The paths, sorted, less those under another of them (a folder's events cover what is in it)."""
+    def under_another(rel: str) -> bool:
+        parts = rel.split("/")
+        return any("/".join(parts[:i]) in rels for i in range(1, len(parts)))
+    return [rel for rel in sorted(rels) if not under_another(rel)]
 
 
 def _ids_are_their_own(view, files: dict, indexed: dict, ids) -> bool:

@@ -240,6 +240,11 @@ def test_a_linked_file_in_a_batch_means_a_whole_comparison(pair, monkeypatch):
     assert state(by_paths) == state(whole)
 
 
+def test_a_batch_looks_at_a_folder_once_however_many_of_its_paths_it_names():
+    assert targeted._outermost({"a", "a/b", "a/b/c.txt", "a-c", "a.d/e.txt", "b/x.txt", "b/y.txt"}) == [
+        "a", "a-c", "a.d/e.txt", "b/x.txt", "b/y.txt"]
+
+
 def test_relative_paths_of_events():
     root = os.path.abspath("/data/articles")
     assert targeted.relative(root, "/data/articles/a/b.txt") == "a/b.txt"
