@@ -84,21 +84,48 @@ def watch(articles: str | os.PathLike, index: str | os.PathLike, on_sync: OnSync
     keep = ArticleFilter(root, index_path, deleted=watchfiles.Change.deleted)
     # the events are filtered here rather than by watchfiles, so that filtered-out noise (a log file written
     # without pause) still wakes the loop: a retry or a catch-up is never put off by it
-    for raw in watchfiles.watch(root, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
-                                rust_timeout=wake_ms, yield_on_timeout=True, raise_interrupt=False,
-                                force_polling=force_polling):
+    for raw in _batches(watchfiles, root, on_problem, stop, wake_ms, force_polling):
         if stop is not None and stop.is_set():
             break
-        changes = sorted({path for change, path in raw if keep(change, path)})
+        lost = raw is None  # events watchfiles could not read: the whole folder says what changed
+        changes = [] if lost else sorted({path for change, path in raw if keep(change, path)})
         due = time.monotonic() - compared >= catch_up_s
-        if not (changes or pending or due):
+        if not (changes or pending or due or lost):
             continue
-        whole = pending or due or linked
+        whole = pending or due or linked or lost
         report = _sync(root, index_path, on_sync, on_problem, wait, quiet=not changes,
                        changed=None if whole else changes)
-        pending = report is None
+        # after lost events the watch starts again: what changes before it is in place is caught, as at the start,
+        # by one more whole comparison at its first batch or wake-up
+        pending = report is None or lost
         if report is not None and report.whole:
             compared, linked = time.monotonic(), report.linked
+
+
+def _batches(watchfiles, root: Path, on_problem: OnProblem | None, stop: threading.Event | None, wake_ms: int,
+             force_polling: bool | None):
+    """watchfiles' batches of raw events, and None for events it could not read (a file name that is not UTF-8
+    stops its iterator): the watch is then started again, after a pause if it failed again at once."""
+    failed_at = None
+    while True:
+        try:
+            for raw in watchfiles.watch(root, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS,
+                                        stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
+                                        raise_interrupt=False, force_polling=force_polling):
+                failed_at = None
+                yield raw
+            return
+        except RuntimeError as exc:  # watchfiles' own error (WatchfilesRustInternalError), not the syncs'
+            if on_problem:
+                on_problem(f"a file event could not be read ({exc}); the whole folder is compared instead")
+            if failed_at is not None:  # it failed again before any batch: do not spin
+                if stop is not None:
+                    if stop.wait(wake_ms / 1000):
+                        return
+                else:
+                    time.sleep(wake_ms / 1000)
+            failed_at = time.monotonic()
+            yield None
 
 
 def _sync(root: Path, index: Path, on_sync: OnSync | None, on_problem: OnProblem | None, wait: float,

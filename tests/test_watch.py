@@ -205,3 +205,22 @@ def test_a_folder_reached_through_a_symlink_is_watched(tmp_path):
         assert found(tmp_path / "index", "tapirs") == ["second.txt"]
     finally:
         w.close()
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_watcher(watcher, folder, tmp_path):
+    """watchfiles cannot read an event for such a name (its iterator raises): the watcher says so, compares the
+    whole folder (which skips the file with a warning), watches again, and goes on finding new articles."""
+    bad, problem = os.path.join(os.fsencode(folder), b"bad-\xff.txt"), None
+    for _ in range(EVENT_TIMEOUT):  # the watch is in place once its loop runs: write again until it sees one
+        with open(bad, "ab") as f:
+            f.write(b"Bytes under a name that is not UTF-8.\n")
+        try:
+            problem = watcher.problems.get(timeout=1)
+            break
+        except queue.Empty:
+            continue
+    assert problem is not None and "could not be read" in problem
+    write_article(folder, "after.txt", "After", None, None, "Okapis were counted.")
+    watcher.reports_until(lambda r: r.added)
+    assert found(tmp_path / "index", "okapis") == ["after.txt"]
+    assert watcher.thread.is_alive()
