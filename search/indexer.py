@@ -378,10 +378,10 @@ def _finish_stories(store: IndexStore, generation: str, grouper) -> str:
 def _restored(view, paths, ids: dict[str, str], labels: dict[str, str],
               sigs: dict[str, str] | None = None) -> list[dict]:
     """Indexed documents as the indexer wrote them, with new story labels (for relabelling); `sigs` are their sync
-    signatures when known (else the view's are read)."""
+    signatures when known (else the view's of those paths are read)."""
     if not paths:
         return []
-    sigs = view.signatures() if sigs is None else sigs
+    sigs = view.signatures_of(paths) if sigs is None else sigs
     out = []
     for path in paths:
         docnum = view.live_doc("path", path)
@@ -459,7 +459,7 @@ def _relabel_all(view, table, removed: list[str], writes: list[dict], fresh: lis
     wanted = dict(zip(table.paths.tolist(), labels.tolist()))
     for d in writes:
         d["facets"]["story"] = wanted.get(d["path"], "")
-    writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted))
+    writes.extend(_restored(view, stale, dict(zip(table.paths.tolist(), table.ids.tolist())), wanted, indexed))
     return table, stale, labels
 
 
