@@ -106,25 +106,25 @@ def _batches(watchfiles, root: Path, on_problem: OnProblem | None, stop: threadi
              force_polling: bool | None):
     """watchfiles' batches of raw events, and None for events it could not read (a file name that is not UTF-8
     stops its iterator): the watch is then started again, after a pause if it failed again at once."""
-    failed_at = None
+    failed_again = False  # the watch failed, and its restart failed before any batch
     while True:
         try:
             for raw in watchfiles.watch(root, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS,
                                         stop_event=stop, rust_timeout=wake_ms, yield_on_timeout=True,
                                         raise_interrupt=False, force_polling=force_polling):
-                failed_at = None
+                failed_again = False
                 yield raw
             return
         except RuntimeError as exc:  # watchfiles' own error (WatchfilesRustInternalError), not the syncs'
             if on_problem:
                 on_problem(f"a file event could not be read ({exc}); the whole folder is compared instead")
-            if failed_at is not None:  # it failed again before any batch: do not spin
+            if failed_again:  # it failed again before any batch: do not spin
                 if stop is not None:
                     if stop.wait(wake_ms / 1000):
                         return
                 else:
                     time.sleep(wake_ms / 1000)
-            failed_at = time.monotonic()
+            failed_again = True
             yield None
 
 
